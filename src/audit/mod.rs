@@ -1,0 +1,1 @@
+//! Audit: policies as data, signals and evidence, verdicts, reports.

@@ -1,0 +1,210 @@
+//! The command line: clap definitions, one handler per command, and the single place where an
+//! error becomes a message on stderr and an exit code.
+//!
+//! Exit codes (SPEC.md): 0 success · 1 runtime error · 2 usage or input error · 3 verification
+//! found differences · 6 partial (some devices failed) · 10 audit flagged devices.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod audit;
+pub mod discover;
+pub mod inventory;
+pub mod output;
+pub mod plan;
+
+/// A successful run's outcome, mapped to the documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: everything worked.
+    Success,
+    /// 3: verification found differences.
+    Drift,
+    /// 6: some devices failed, others succeeded.
+    Partial,
+    /// 10: the audit flagged devices.
+    Flagged,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Drift => 3,
+            Self::Partial => 6,
+            Self::Flagged => 10,
+        }
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments or a bad input file (exit 2).
+    #[error("{0}")]
+    Input(Box<dyn std::error::Error + Send + Sync>),
+    /// Something failed while running (exit 1).
+    #[error("{0}")]
+    Runtime(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl CliError {
+    /// An input error from anything printable.
+    pub fn input(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Input(e.into())
+    }
+
+    /// A runtime error from anything printable.
+    pub fn runtime(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Runtime(e.into())
+    }
+
+    /// The process exit code.
+    pub fn code(&self) -> u8 {
+        match self {
+            Self::Input(_) => 2,
+            Self::Runtime(_) => 1,
+        }
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// Comma-separated values (audit).
+    Csv,
+    /// One self-contained HTML page (audit).
+    Html,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Write the result to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// More detail on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Never draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+impl Global {
+    /// The format asked for, or table on a terminal and json otherwise.
+    pub fn format_or_default(&self) -> Format {
+        self.format.unwrap_or_else(|| {
+            if self.output.is_none() && std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Json
+            }
+        })
+    }
+
+    /// Whether progress may be drawn (stderr is a terminal and nobody said otherwise).
+    pub fn progress(&self) -> bool {
+        !self.no_progress && !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "camswap", version, about = "Find banned IP cameras over ONVIF, plan approved replacements and carry their settings over")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find ONVIF devices with WS-Discovery (multicast, directed, or a unicast sweep).
+    Discover(discover::Args),
+    /// Read everything a migration needs from each device.
+    Inventory(inventory::Args),
+    /// Flag banned hardware with evidence.
+    Audit(audit::Args),
+    /// Plan replacements and the settings to carry over (the dry run).
+    Plan(plan::Args),
+}
+
+/// Parses the command line, runs the command, and turns the result into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(&cli.global);
+    let result = match cli.command {
+        Command::Discover(a) => runtime().block_on(discover::run(a, &cli.global)),
+        Command::Inventory(a) => runtime().block_on(inventory::run(a, &cli.global)),
+        Command::Audit(a) => audit::run(a, &cli.global),
+        Command::Plan(a) => plan::run(a, &cli.global),
+    };
+    match result {
+        Ok(outcome) => ExitCode::from(outcome.code()),
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts")
+}
+
+/// Prints an error and its causes once, on stderr.
+fn report(e: &CliError) {
+    let mut msg = format!("error: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(&format!("\n  caused by: {text}"));
+        }
+        source = s.source();
+    }
+    eprintln!("{msg}");
+}
+
+fn init_logging(g: &Global) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env("CAMSWAP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}

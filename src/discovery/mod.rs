@@ -1,0 +1,1 @@
+//! WS-Discovery: Probe, ProbeMatches, Hello and Bye over UDP (multicast, directed, sweep).

@@ -1,0 +1,1 @@
+//! Migration: plan file, executor (apply, dry run, verify), journal, waves.

@@ -1,0 +1,1 @@
+//! Typed ONVIF operations per service, on top of [`crate::soap`].

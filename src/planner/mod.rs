@@ -1,0 +1,1 @@
+//! Planner (pure): requirements, catalogue matching, settings translation, the plan.
