@@ -1,0 +1,1 @@
+//! imaging service operations.

@@ -1,0 +1,1 @@
+//! media2 service operations.

@@ -1,0 +1,1 @@
+//! ptz service operations.
