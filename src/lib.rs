@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod credentials;
 pub mod discovery;
 pub mod files;
 pub mod inventory;
