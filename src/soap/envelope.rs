@@ -58,7 +58,7 @@ pub enum EnvelopeError {
 /// Reads a response: finds Envelope and Body by namespace URI (any prefix) and returns the
 /// first Body child as a payload or a fault.
 pub fn read(bytes: &[u8]) -> Result<Reply, EnvelopeError> {
-    let root = xml::parse(bytes)?;
+    let mut root = xml::parse(bytes)?;
     if !root.is("Envelope") {
         return Err(EnvelopeError::NotSoap(format!(
             "the root element is <{}>",
@@ -76,18 +76,23 @@ pub fn read(bytes: &[u8]) -> Result<Reply, EnvelopeError> {
             )));
         }
     }
-    let same_ns = |e: &&Element| e.ns.is_none() || e.ns == root.ns;
-    let body = root
-        .children_named("Body")
-        .find(same_ns)
+    let envelope_ns = root.ns.clone();
+    let same_ns = |e: &Element| e.ns.is_none() || e.ns == envelope_ns;
+    let body_at = root
+        .children
+        .iter()
+        .position(|c| c.is("Body") && same_ns(c))
         .ok_or_else(|| EnvelopeError::NotSoap("the Envelope has no Body".to_owned()))?;
-    let Some(first) = body.children.first() else {
+    // Move the payload out of the tree rather than copy it: responses can be megabytes.
+    let mut body = root.children.swap_remove(body_at);
+    if body.children.is_empty() {
         return Ok(Reply::Empty);
-    };
-    if first.is("Fault") && same_ns(&first) {
-        return Ok(Reply::Fault(Fault::from_element(first)));
     }
-    Ok(Reply::Payload(first.clone()))
+    let first = body.children.swap_remove(0);
+    if first.is("Fault") && same_ns(&first) {
+        return Ok(Reply::Fault(Fault::from_element(&first)));
+    }
+    Ok(Reply::Payload(first))
 }
 
 fn shown_name(e: &Element) -> String {

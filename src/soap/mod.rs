@@ -3,7 +3,7 @@
 //! Knows nothing of ONVIF services: it sends a payload element to an address with an action and
 //! hands back the payload element of the answer, or a typed error.
 //!
-//! - [`envelope`] writes every request envelope (one function, so tests can capture what goes
+//! - [`envelope`](mod@envelope) writes every request envelope (one function, so tests can capture what goes
 //!   on the wire) and reads any response envelope, whatever its prefixes.
 //! - [`fault`] turns a SOAP Fault into a [`Fault`] with a coarse [`FaultKind`].
 //! - [`auth`] holds [`Credentials`], the WS-Security UsernameToken and HTTP Digest (RFC 7616).

@@ -47,7 +47,7 @@ impl UsernameToken {
     }
 
     /// The `wsse:Security` header block, namespaces declared on it. `env:mustUnderstand`
-    /// relies on the `env` prefix that [`crate::soap::envelope`] declares on the Envelope.
+    /// relies on the `env` prefix that [`envelope()`](crate::soap::envelope()) declares on the Envelope.
     pub fn header_xml(&self) -> String {
         format!(
             concat!(
