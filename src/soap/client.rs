@@ -297,10 +297,15 @@ impl SoapClient {
                 return self.interpret(target, reply);
             }
 
+            // Some devices put a ter:NotAuthorized fault in the 401 body; say what it says.
+            let device_said = match envelope::read(&reply.body) {
+                Ok(Reply::Fault(fault)) => format!("; the device says: {fault}"),
+                _ => String::new(),
+            };
             let not_authorized = |detail: String| SoapError::NotAuthorized {
                 device: self.shared.device.clone(),
                 url: target.shown.clone(),
-                detail,
+                detail: format!("{detail}{device_said}"),
             };
             let Some(creds) = credentials else {
                 return Err(not_authorized(if !authenticate {

@@ -846,6 +846,18 @@ async fn unauthenticated_call_to_a_digest_device_is_not_authorized() {
     assert_eq!(server.requests().len(), 1);
     assert!(server.requests()[0].header("authorization").is_none());
 
+    // A 401 without a Digest challenge, carrying a fault: the error says what the device said.
+    let body = capture("trendnet/Fault-onvifnvt-tvip320pi-getdeviceinformation.xml");
+    let bare = Server::start(move |_| Action::Respond(http(401, &[], &body))).await;
+    let err = client(config_with(AuthMode::Auto, "s3cret"))
+        .call(&bare.url(), ACTION, PAYLOAD)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_authorized(), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("no HTTP Digest challenge"), "{msg}");
+    assert!(msg.contains("ter:NotAuthorized"), "{msg}");
+
     // UsernameToken mode does not answer a Digest challenge.
     let c = client(config_with(AuthMode::UsernameToken, "s3cret"));
     let err = c.call(&server.url(), ACTION, PAYLOAD).await.unwrap_err();
