@@ -1,0 +1,218 @@
+//! [`SoapError`]: every way a SOAP call can fail, each naming the device and the URL.
+//!
+//! URLs are shown without userinfo and bodies only as a short redacted snippet, so an error can
+//! be printed, logged or written to a journal without leaking a secret.
+
+use std::time::Duration;
+
+use super::fault::{Fault, FaultKind};
+use super::xml::XmlError;
+
+/// A failed SOAP call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SoapError {
+    /// The client configuration cannot work (for example an auth mode without credentials).
+    #[error("{device}: invalid SOAP client configuration: {reason}")]
+    Config {
+        /// Device label.
+        device: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The request cannot be built (bad URL, unsupported scheme, unusable SOAP action).
+    #[error("{device}: cannot send a request to {url}: {reason}")]
+    InvalidRequest {
+        /// Device label.
+        device: String,
+        /// The URL, without userinfo.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No TCP/TLS connection could be made.
+    #[error("{device}: cannot connect to {url}")]
+    Connect {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connection broke during the exchange (reset, closed early, bad HTTP).
+    #[error("{device}: connection to {url} failed during the exchange")]
+    Transport {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No complete answer within the per-request timeout.
+    #[error("{device}: no answer from {url} within {after:?}")]
+    Timeout {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// A 3xx answer; redirects are not followed for SOAP POSTs (a client following one would
+    /// turn the POST into a GET or resend credentials to another host).
+    #[error(
+        "{device}: {url} answered HTTP {status} redirecting to {location:?}; SOAP requests are not redirected, use that address instead"
+    )]
+    Redirect {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The `Location` header, without userinfo (empty if absent).
+        location: String,
+    },
+    /// An HTTP error status without a SOAP Fault.
+    #[error("{device}: {url} answered HTTP {status}{}", snippet_suffix(.snippet))]
+    Http {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// Start of the body, redacted (may be empty).
+        snippet: String,
+    },
+    /// The response is larger than the configured cap; reading stopped there.
+    #[error("{device}: the response from {url} exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The response body is not well-formed XML.
+    #[error("{device}: the response from {url} is not XML{}", snippet_suffix(.snippet))]
+    NotXml {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// Start of the body, redacted.
+        snippet: String,
+        /// What the XML reader said.
+        #[source]
+        source: XmlError,
+    },
+    /// Well-formed XML that is not a SOAP envelope with a Body.
+    #[error("{device}: the response from {url} is not a SOAP envelope: {detail}")]
+    NotSoap {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// What was found instead.
+        detail: String,
+    },
+    /// A SOAP envelope whose Body holds no element: no payload and no Fault. Bosch answers
+    /// unsupported calls with this and HTTP 500, so treat it like a fault.
+    #[error(
+        "{device}: {url} answered HTTP {status} with an empty SOAP Body (no response element and no Fault)"
+    )]
+    EmptyBody {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+    },
+    /// The device answered with a SOAP Fault.
+    #[error("{device}: {url} answered with SOAP fault {fault} (HTTP {status})")]
+    Fault {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// The fault.
+        fault: Box<Fault>,
+        /// HTTP status it came with (400 or 500 usually; 200 from some firmware).
+        status: u16,
+    },
+    /// HTTP authentication failed: a 401 that survived our answer to the challenge, or one we
+    /// could not answer.
+    #[error("{device}: not authorized at {url}: {detail}")]
+    NotAuthorized {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// Why (credentials rejected, no credentials, unsupported challenge, ...).
+        detail: String,
+    },
+}
+
+fn snippet_suffix(snippet: &str) -> String {
+    if snippet.is_empty() {
+        String::new()
+    } else {
+        format!(": {snippet:?}")
+    }
+}
+
+impl SoapError {
+    /// True for an authentication failure: HTTP 401 after we answered, or a `ter:NotAuthorized`
+    /// fault (which is also what a device says when `wsu:Created` is outside its window, so the
+    /// caller may refresh the clock offset and retry once).
+    pub fn is_not_authorized(&self) -> bool {
+        match self {
+            Self::NotAuthorized { .. } => true,
+            Self::Fault { fault, .. } => fault.kind() == FaultKind::NotAuthorized,
+            _ => false,
+        }
+    }
+
+    /// The SOAP fault, if the device sent one.
+    pub fn fault(&self) -> Option<&Fault> {
+        match self {
+            Self::Fault { fault, .. } => Some(fault),
+            _ => None,
+        }
+    }
+
+    /// True for failures of the network rather than of the device's answer (connect, reset,
+    /// timeout): worth a retry later, and a sign the device may be down or rebooting.
+    pub fn is_transport(&self) -> bool {
+        matches!(
+            self,
+            Self::Connect { .. } | Self::Transport { .. } | Self::Timeout { .. }
+        )
+    }
+
+    /// The device label the error names.
+    pub fn device(&self) -> &str {
+        match self {
+            Self::Config { device, .. }
+            | Self::InvalidRequest { device, .. }
+            | Self::Connect { device, .. }
+            | Self::Transport { device, .. }
+            | Self::Timeout { device, .. }
+            | Self::Redirect { device, .. }
+            | Self::Http { device, .. }
+            | Self::TooLarge { device, .. }
+            | Self::NotXml { device, .. }
+            | Self::NotSoap { device, .. }
+            | Self::EmptyBody { device, .. }
+            | Self::Fault { device, .. }
+            | Self::NotAuthorized { device, .. } => device,
+        }
+    }
+}
