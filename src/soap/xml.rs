@@ -7,11 +7,11 @@
 //! element keeps its local name, has no namespace, and remembers the prefix it used.
 //!
 //! Values that are QNames (fault subcodes, WS-Discovery `Types`) need the namespace bindings in
-//! scope at their element, so each element shares (by `Rc`) the binding map in force there.
+//! scope at their element, so each element shares (by `Arc`) the binding map in force there.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use quick_xml::NsReader;
 use quick_xml::events::Event;
@@ -44,7 +44,7 @@ pub enum XmlError {
 }
 
 /// Namespace bindings in scope at an element: prefix (empty for the default) → URI.
-pub type Scope = Rc<BTreeMap<String, String>>;
+pub type Scope = Arc<BTreeMap<String, String>>;
 
 /// One attribute, with its namespace resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,7 +290,7 @@ fn open(
     let parent_scope = stack
         .last()
         .map(|p| p.scope.clone())
-        .unwrap_or_else(|| Rc::new(BTreeMap::new()));
+        .unwrap_or_else(|| Arc::new(BTreeMap::new()));
     let mut decls = Vec::new();
     let mut attrs = Vec::new();
     for attr in start.attributes().with_checks(false) {
@@ -318,7 +318,7 @@ fn open(
     } else {
         let mut map = (*parent_scope).clone();
         map.extend(decls);
-        Rc::new(map)
+        Arc::new(map)
     };
     let qname = start.name();
     stack.push(Element {
