@@ -12,7 +12,7 @@
 //! a value is present but unreadable (garbage is reported, never guessed at).
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
@@ -947,32 +947,38 @@ fn parse_host(
     operation: &'static str,
     field: &'static str,
 ) -> Result<Option<String>, ParseError> {
-    let v4 = e.child_text("IPv4Address").filter(|t| !t.is_empty());
-    let v6 = e.child_text("IPv6Address").filter(|t| !t.is_empty());
-    let dns = e.child_text("DNSname").filter(|t| !t.is_empty());
-    let kind = e.child_text("Type").unwrap_or("");
-    let pick = match kind.to_ascii_uppercase().as_str() {
-        "IPV4" => v4.map(|v| (v, 4)),
-        "IPV6" => v6.map(|v| (v, 6)),
-        "DNS" => dns.map(|v| (v, 0)),
-        _ => None,
+    #[derive(PartialEq)]
+    enum Form {
+        V4,
+        V6,
+        Name,
+    }
+    let values = [
+        (Form::V4, "IPv4", e.child_text("IPv4Address")),
+        (Form::V6, "IPv6", e.child_text("IPv6Address")),
+        (Form::Name, "DNS", e.child_text("DNSname")),
+    ];
+    let declared = e.child_text("Type").unwrap_or("");
+    let present = |(_, _, v): &&(Form, &str, Option<&str>)| v.is_some_and(|t| !t.is_empty());
+    let pick = values
+        .iter()
+        .filter(present)
+        .find(|(_, ty, _)| ty.eq_ignore_ascii_case(declared))
+        .or_else(|| values.iter().find(present));
+    let Some((form, _, Some(v))) = pick else {
+        return Ok(None);
     };
-    let pick = pick.or_else(|| {
-        v4.map(|v| (v, 4))
-            .or(v6.map(|v| (v, 6)))
-            .or(dns.map(|v| (v, 0)))
-    });
-    match pick {
-        None => Ok(None),
-        Some((v, 4)) => v
+    let bad = |_| ParseError::invalid(operation, field, v);
+    match form {
+        Form::V4 => v
             .parse::<Ipv4Addr>()
             .map(|ip| Some(ip.to_string()))
-            .map_err(|_| ParseError::invalid(operation, field, v)),
-        Some((v, 6)) => v
-            .parse::<std::net::Ipv6Addr>()
+            .map_err(bad),
+        Form::V6 => v
+            .parse::<Ipv6Addr>()
             .map(|ip| Some(ip.to_string()))
-            .map_err(|_| ParseError::invalid(operation, field, v)),
-        Some((v, _)) => Ok(Some(v.to_owned())),
+            .map_err(bad),
+        Form::Name => Ok(Some((*v).to_owned())),
     }
 }
 
@@ -2182,6 +2188,59 @@ mod tests {
             let op = operation(name);
             let root = xml::parse(xml_text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(root.is_ns(op.namespace, op.request), "{name}: {xml_text}");
+        }
+    }
+
+    /// Replaces the text of every leaf element of `doc` with `value` (escaped).
+    fn with_every_leaf(doc: &str, value: &str) -> String {
+        let mut out = String::new();
+        let mut rest = doc;
+        // A leaf is `>text</`; swap each text for the hostile value.
+        while let Some(open) = rest.find('>') {
+            out.push_str(&rest[..=open]);
+            rest = &rest[open + 1..];
+            if let Some(close) = rest.find('<') {
+                if rest[close..].starts_with("</") && close > 0 {
+                    out.push_str(&escape(value));
+                    rest = &rest[close..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn the_hostile_value_reaches_every_leaf() {
+        let doc = with_every_leaf(SDT, "Q&");
+        // 15 leaves, plus the white space before </tds:SystemDateAndTime>.
+        assert_eq!(doc.matches(">Q&amp;</").count(), 16, "{doc}");
+        for original in ["2018", ">NTP<", ">true<", "CST7", ">28<"] {
+            assert!(!doc.contains(original), "{original} survived: {doc}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_field_values_never_panic(value in "\\PC{0,40}") {
+            let docs = [SDT, NIC];
+            for doc in docs {
+                let e = el(&with_every_leaf(doc, &value));
+                let _ = parse_get_system_date_and_time(&e);
+                let _ = parse_get_network_interfaces(&e);
+            }
+            let _ = normalize_mac(&value);
+        }
+
+        #[test]
+        fn rewrite_host_never_panics_and_only_reports_real_changes(
+            url in "(https?|rtsp)://\\PC{0,30}|\\PC{0,30}",
+            reached in "\\PC{0,30}",
+        ) {
+            let (out, changed) = rewrite_host(&url, &reached);
+            if !changed {
+                proptest::prop_assert_eq!(out, url);
+            }
         }
     }
 }
