@@ -2,3 +2,8 @@
 //! Tests start real mock devices on loopback and talk to them over real sockets.
 
 mod soap_client;
+// ONVIF Device service: parsers against real camera captures, request schema validation.
+mod device_captures;
+mod device_requests;
+// The operation table (wsdl/*.tsv) against the official WSDLs.
+mod wsdl_conformance;
