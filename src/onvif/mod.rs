@@ -19,6 +19,7 @@ pub mod ns;
 pub mod ops;
 pub mod ptz;
 pub mod recording;
+pub mod session;
 
 /// A response that does not carry what the operation promises.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

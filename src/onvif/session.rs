@@ -1,0 +1,261 @@
+//! A session with one device: where its services live, its clock offset, and the one place
+//! that sends an ONVIF operation.
+//!
+//! Two camera habits shape it. Devices check WS-UsernameToken `Created` against their own
+//! clock, so the session reads the device time first (unauthenticated, as ONVIF allows, then
+//! authenticated if the device refuses) and, when a call is refused as NotAuthorized, reads it
+//! again and retries once: the clock may have been the problem, not the password. And devices
+//! report service addresses with hosts we cannot reach (factory 192.168.1.64, NAT, link-local),
+//! so every service address is rewritten to the host we reached, and the rewrite is recorded.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{ParseError, device, ns, ops};
+use crate::inventory::model::ServiceInfo;
+use crate::soap::auth::{Clock, SystemClock};
+use crate::soap::xml::Element;
+use crate::soap::{SoapClient, SoapError};
+
+/// Why an ONVIF operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OnvifError {
+    /// Transport, HTTP, authentication or a SOAP fault (names the device and URL).
+    #[error(transparent)]
+    Soap(#[from] SoapError),
+    /// The answer did not carry what the operation promises.
+    #[error("{device}: {source}")]
+    Parse {
+        /// The device.
+        device: String,
+        /// What was wrong.
+        source: ParseError,
+    },
+    /// The device does not list the service the operation belongs to.
+    #[error("{device}: the device does not offer the {service} service")]
+    NoService {
+        /// The device.
+        device: String,
+        /// Service short name (`ptz`).
+        service: String,
+    },
+}
+
+impl OnvifError {
+    /// True when the device refused our credentials.
+    pub fn is_not_authorized(&self) -> bool {
+        matches!(self, Self::Soap(e) if e.is_not_authorized())
+    }
+
+    /// A short reason for an inventory record: the fault subcode or the error class, without
+    /// the device name (the record already belongs to the device) and without any secret.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Soap(e) => match e.fault() {
+                Some(f) => f.to_string(),
+                None => e.to_string(),
+            },
+            Self::Parse { source, .. } => source.to_string(),
+            Self::NoService { service, .. } => format!("no {service} service"),
+        }
+    }
+}
+
+/// Maps a service namespace to the short name used in the operation table.
+pub fn service_name(namespace: &str) -> Option<&'static str> {
+    Some(match namespace.trim() {
+        ns::TDS => "device",
+        ns::TRT => "media",
+        ns::TR2 => "media2",
+        ns::TPTZ => "ptz",
+        ns::TRC => "recording",
+        ns::TIMG => "imaging",
+        _ => return None,
+    })
+}
+
+/// One device's session.
+pub struct Session {
+    soap: SoapClient,
+    device_url: String,
+    clock: Arc<dyn Clock>,
+    services: BTreeMap<&'static str, String>,
+    rewrites: Vec<(String, String)>,
+}
+
+impl Session {
+    /// A session with the device service at `device_url`. Sends nothing yet.
+    pub fn new(soap: SoapClient, device_url: impl Into<String>) -> Self {
+        Self {
+            soap,
+            device_url: device_url.into(),
+            clock: Arc::new(SystemClock),
+            services: BTreeMap::new(),
+            rewrites: Vec::new(),
+        }
+    }
+
+    /// Uses `clock` as "our time" when measuring the device's clock offset.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The SOAP client (for its device label and clock offset).
+    pub fn soap(&self) -> &SoapClient {
+        &self.soap
+    }
+
+    /// The device service address.
+    pub fn device_url(&self) -> &str {
+        &self.device_url
+    }
+
+    /// Service addresses the device reported with another host, as `(reported, used)`.
+    pub fn rewrites(&self) -> &[(String, String)] {
+        &self.rewrites
+    }
+
+    /// Whether the device offers `service` (after [`Session::load_services`]).
+    pub fn has_service(&self, service: &str) -> bool {
+        service == "device" || self.services.contains_key(service)
+    }
+
+    /// Reads the device clock and stores the offset for `wsu:Created`. Returns the offset.
+    /// Asks without credentials first (GetSystemDateAndTime is PRE_AUTH), then with them when
+    /// the device refuses (some Axis firmware does).
+    pub async fn sync_clock(&self) -> Result<Option<chrono::Duration>, OnvifError> {
+        let op = device::operation("GetSystemDateAndTime");
+        let request = device::get_system_date_and_time_request();
+        let payload = match self
+            .soap
+            .call_unauthenticated(&self.device_url, op.action, &request)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) if e.is_not_authorized() || e.fault().is_some() => {
+                self.soap
+                    .call(&self.device_url, op.action, &request)
+                    .await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let sdt = device::parse_get_system_date_and_time(&payload).map_err(|e| self.parse(e))?;
+        let offset = device::clock_offset(&sdt, self.clock.now());
+        if let Some(o) = offset {
+            self.soap.set_clock_offset(o);
+        }
+        Ok(offset)
+    }
+
+    /// Learns where the services live: GetServices, or GetCapabilities on devices that fail
+    /// it. Addresses are rewritten to the host we reached. Returns the (rewritten) list.
+    pub async fn load_services(&mut self) -> Result<Vec<ServiceInfo>, OnvifError> {
+        let services = match self
+            .request(
+                "device",
+                "GetServices",
+                &device::get_services_request(false),
+                |p| device::parse_get_services(p),
+            )
+            .await
+        {
+            Ok(s) if !s.is_empty() => s,
+            Ok(_)
+            | Err(OnvifError::Soap(SoapError::Fault { .. }))
+            | Err(OnvifError::Parse { .. }) => {
+                self.request(
+                    "device",
+                    "GetCapabilities",
+                    &device::get_capabilities_request(),
+                    |p| device::parse_get_capabilities(p),
+                )
+                .await?
+            }
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::with_capacity(services.len());
+        for mut s in services {
+            let (fixed, changed) = device::rewrite_host(&s.xaddr, &self.device_url);
+            if changed {
+                tracing::info!(
+                    device = self.soap.device(),
+                    reported = %s.xaddr,
+                    used = %fixed,
+                    "service address rewritten to the host we reached"
+                );
+                self.rewrites.push((s.xaddr.clone(), fixed.clone()));
+                s.xaddr = fixed;
+            }
+            if let Some(name) = service_name(&s.namespace) {
+                self.services.entry(name).or_insert_with(|| s.xaddr.clone());
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// Sends operation `name` of `service` with `payload` (built by the service module) and
+    /// returns the response payload. On NotAuthorized it re-reads the device clock and
+    /// retries once.
+    pub async fn call(
+        &self,
+        service: &str,
+        name: &str,
+        payload: &str,
+    ) -> Result<Element, OnvifError> {
+        let url = self.url(service)?;
+        let op = ops::get(service, name);
+        match self.soap.call(url, op.action, payload).await {
+            Err(e) if e.is_not_authorized() => {
+                tracing::debug!(
+                    device = self.soap.device(),
+                    op = name,
+                    "not authorized; re-reading the device clock and retrying once"
+                );
+                self.sync_clock().await.ok();
+                Ok(self.soap.call(url, op.action, payload).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// [`Session::call`] and parse the answer with `parse`.
+    pub async fn request<T>(
+        &self,
+        service: &str,
+        name: &str,
+        payload: &str,
+        parse: impl FnOnce(&Element) -> Result<T, ParseError>,
+    ) -> Result<T, OnvifError> {
+        let payload = self.call(service, name, payload).await?;
+        parse(&payload).map_err(|e| self.parse(e))
+    }
+
+    fn url(&self, service: &str) -> Result<&str, OnvifError> {
+        if service == "device" {
+            return Ok(&self.device_url);
+        }
+        self.services
+            .get(service)
+            .map(String::as_str)
+            .ok_or_else(|| OnvifError::NoService {
+                device: self.soap.device().to_owned(),
+                service: service.to_owned(),
+            })
+    }
+
+    fn parse(&self, source: ParseError) -> OnvifError {
+        OnvifError::Parse {
+            device: self.soap.device().to_owned(),
+            source,
+        }
+    }
+}
+
+/// Current UTC time from the system clock (for callers without an injected clock).
+pub fn now() -> chrono::DateTime<Utc> {
+    SystemClock.now()
+}
