@@ -158,7 +158,7 @@ impl Session {
                 "device",
                 "GetServices",
                 &device::get_services_request(false),
-                |p| device::parse_get_services(p),
+                device::parse_get_services,
             )
             .await
         {
@@ -170,7 +170,7 @@ impl Session {
                     "device",
                     "GetCapabilities",
                     &device::get_capabilities_request(),
-                    |p| device::parse_get_capabilities(p),
+                    device::parse_get_capabilities,
                 )
                 .await?
             }
