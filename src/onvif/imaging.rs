@@ -6,9 +6,7 @@
 //! ranges from GetOptions travel with the settings and the planner rescales.
 
 use super::media::parse_range;
-use super::{
-    ParseError, RequestError, child_str, expect_element, ops, opt_f64, text_element, xs_float,
-};
+use super::{ParseError, RequestError, child_str, ops, opt_f64, text_element, xs_float};
 use crate::inventory::model::{Imaging, Range};
 use crate::soap::xml::Element;
 
@@ -23,8 +21,7 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`imaging.GetOptions`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    expect_element(payload, op, ops::get(SERVICE, name).response)
+    super::response_element(payload, SERVICE, op)
 }
 
 /// Checks the (empty) SetImagingSettingsResponse.

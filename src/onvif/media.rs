@@ -10,7 +10,7 @@
 //! DeleteProfile, ...) are checked with [`parse_empty_response`].
 
 use super::{
-    ParseError, RequestError, attr_str, child_str, expect_element, ops, opt_bool, opt_f64, opt_u32,
+    ParseError, RequestError, attr_str, child_str, ops, opt_bool, opt_f64, opt_u32,
     parse_duration_s, required, text_element, xs_float,
 };
 use crate::inventory::model::{
@@ -30,8 +30,7 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`media.GetProfiles`), or the error naming what came instead.
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    expect_element(payload, op, ops::get(SERVICE, name).response)
+    super::response_element(payload, SERVICE, op)
 }
 
 /// Checks the payload of an operation whose response carries nothing

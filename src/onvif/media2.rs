@@ -11,8 +11,8 @@ use super::media::{
     parse_resolutions, parse_video_encoder, parse_video_source_configuration, xs_int,
 };
 use super::{
-    ParseError, RequestError, attr_str, child_str, expect_element, ops, opt_bool, parse_f64,
-    parse_u32, required, text_element, xs_float,
+    ParseError, RequestError, attr_str, child_str, ops, opt_bool, parse_f64, parse_u32, required,
+    text_element, xs_float,
 };
 use crate::inventory::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
@@ -31,8 +31,7 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`media2.GetProfiles`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    expect_element(payload, op, ops::get(SERVICE, name).response)
+    super::response_element(payload, SERVICE, op)
 }
 
 /// Checks the payload of an operation whose response carries nothing (AddConfiguration,

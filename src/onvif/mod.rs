@@ -211,6 +211,28 @@ pub fn format_duration_s(seconds: u64) -> String {
     format!("PT{seconds}S")
 }
 
+/// The response element of `op` (`media.GetProfiles`) in `service`: the operation's response
+/// name, in the service's namespace. A payload without a namespace (an undeclared prefix) is
+/// let through by name; one in another service's namespace is not, since Media and Media2
+/// answer with elements of the same name and different content.
+pub(crate) fn response_element<'a>(
+    payload: &'a Element,
+    service: &str,
+    op: &'static str,
+) -> Result<&'a Element, ParseError> {
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    let operation = ops::get(service, name);
+    expect_element(payload, op, operation.response)?;
+    match &payload.ns {
+        Some(ns) if ns != operation.namespace => Err(ParseError::WrongElement {
+            operation: op,
+            expected: operation.response,
+            found: format!("{{{ns}}}{}", payload.name),
+        }),
+        _ => Ok(payload),
+    }
+}
+
 /// Trimmed, non-empty text of child `name`.
 pub(crate) fn child_str<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
     e.child_text(name).filter(|t| !t.is_empty())

@@ -9,8 +9,8 @@
 
 use super::media::parse_range;
 use super::{
-    ParseError, attr_str, child_str, expect_element, ops, opt_bool, opt_u32, parse_duration_s,
-    parse_f64, required, text_element, xs_float,
+    ParseError, attr_str, child_str, ops, opt_bool, opt_u32, parse_duration_s, parse_f64, required,
+    text_element, xs_float,
 };
 use crate::inventory::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
 use crate::soap::xml::{Element, escape};
@@ -26,8 +26,7 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`ptz.GetNodes`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    expect_element(payload, op, ops::get(SERVICE, name).response)
+    super::response_element(payload, SERVICE, op)
 }
 
 /// Checks the payload of an operation whose response carries nothing (RemovePreset,

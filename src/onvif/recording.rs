@@ -8,8 +8,8 @@
 
 use super::media::xs_int;
 use super::{
-    ParseError, RequestError, attr_str, child_str, expect_element, format_duration_s, ops,
-    opt_bool, opt_f64, opt_u32, parse_duration_s, required, text_element,
+    ParseError, RequestError, attr_str, child_str, format_duration_s, ops, opt_bool, opt_f64,
+    opt_u32, parse_duration_s, required, text_element,
 };
 use crate::inventory::model::{
     RecordingCapabilities, RecordingItem, RecordingJob, RecordingJobSource, RecordingOptions,
@@ -33,8 +33,7 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`recording.GetRecordings`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    expect_element(payload, op, ops::get(SERVICE, name).response)
+    super::response_element(payload, SERVICE, op)
 }
 
 /// Checks the payload of an operation whose response carries nothing (SetRecordingJobMode,
