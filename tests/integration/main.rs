@@ -2,3 +2,4 @@
 //! Tests start real mock devices on loopback and talk to them over real sockets.
 
 mod media_captures;
+mod media_requests;
