@@ -938,3 +938,89 @@ fn payload_of_another_operation_is_wrong_element() {
     let media1_profiles = payload("xiongmai/GetProfiles-easyonvif-sunba405.xml");
     assert!(media2::parse_get_profiles(&media1_profiles).is_err());
 }
+
+/// Every parser of these modules, run on one payload; the results are dropped, only a panic
+/// would be noticed.
+fn run_every_parser(p: &Element) {
+    let _ = media::parse_get_profiles(p);
+    let _ = media::parse_get_video_source_configurations(p);
+    let _ = media::parse_get_video_encoder_configurations(p);
+    let _ = media::parse_get_video_encoder_configuration(p);
+    let _ = media::parse_get_video_encoder_configuration_options(p);
+    let _ = media::parse_get_audio_encoder_configurations(p);
+    let _ = media::parse_get_video_sources(p);
+    let _ = media::parse_get_stream_uri(p);
+    let _ = media::parse_get_snapshot_uri(p);
+    let _ = media::parse_get_service_capabilities(p);
+    let _ = media2::parse_get_profiles(p);
+    let _ = media2::parse_get_video_encoder_configurations(p);
+    let _ = media2::parse_get_video_encoder_configuration_options(p);
+    let _ = media2::parse_get_video_source_configurations(p);
+    let _ = media2::parse_get_stream_uri(p);
+    let _ = media2::parse_get_snapshot_uri(p);
+    let _ = media2::parse_get_service_capabilities(p);
+    let _ = ptz::parse_get_nodes(p);
+    let _ = ptz::parse_get_configurations(p);
+    let _ = ptz::parse_get_configuration_options(p);
+    let _ = ptz::parse_get_presets(p, "P");
+    let _ = ptz::parse_get_status(p);
+    let _ = ptz::parse_get_service_capabilities(p);
+    let _ = recording::parse_get_recordings(p);
+    let _ = recording::parse_get_recording_jobs(p);
+    let _ = recording::parse_create_recording_job(p);
+    let _ = recording::parse_get_service_capabilities(p);
+}
+
+/// Overwrites every attribute value and leaf text of `e` with `values`, in turn.
+fn mangle(e: &mut Element, values: &[String], next: &mut usize) {
+    for a in &mut e.attrs {
+        a.value = values[*next % values.len()].clone();
+        *next += 1;
+    }
+    if e.children.is_empty() {
+        e.text = values[*next % values.len()].clone();
+        *next += 1;
+    }
+    for c in &mut e.children {
+        mangle(c, values, next);
+    }
+}
+
+mod hostile_values {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("-1".to_owned()),
+            Just("4.000000".to_owned()),
+            Just("1e309".to_owned()),
+            Just("NaN".to_owned()),
+            Just("99999999999999999999".to_owned()),
+            Just("-2147483649".to_owned()),
+            Just("PT5S".to_owned()),
+            Just("P99999999999999999999D".to_owned()),
+            Just("true".to_owned()),
+            Just("1 2 x".to_owned()),
+            "\\PC{0,16}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever values a device puts in the captured shapes, the parsers answer with a
+        /// value or an error, never a panic.
+        #[test]
+        fn parsers_never_panic_on_mangled_captures(
+            values in proptest::collection::vec(value(), 1..12),
+        ) {
+            for path in COVERED {
+                let mut p = payload(path);
+                mangle(&mut p, &values, &mut 0);
+                run_every_parser(&p);
+            }
+        }
+    }
+}
