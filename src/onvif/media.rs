@@ -17,7 +17,7 @@ use crate::inventory::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
     VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
 };
-use crate::soap::xml::Element;
+use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "media";
@@ -222,7 +222,9 @@ pub fn delete_profile(profile_token: &str) -> String {
 /// The schema makes every part mandatory (resolution, quality, multicast, session timeout), so
 /// the usual way is to read the configuration, change what the plan says and write it back.
 /// An encoder without multicast settings is written with multicast off (`0.0.0.0:0`), and
-/// without a session timeout with `PT60S`; a codec ver10 cannot name (H.265) is refused: use
+/// without a session timeout with `PT60S`. Rate control is written when frame rate and bitrate
+/// are both known, the H264/MPEG4 block when GOV length and codec profile are: otherwise the
+/// device keeps its own. A codec ver10 cannot name (H.265) is refused: use
 /// [`super::media2::set_video_encoder_configuration`].
 pub fn set_video_encoder_configuration(
     encoder: &VideoEncoder,
@@ -313,41 +315,37 @@ pub fn set_video_encoder_configuration(
             )
         ));
     }
-    match codec {
-        Codec::H264 | Codec::Mpeg4 => {
-            let (block, profile_element, allowed): (&str, &str, &[&str]) = if *codec == Codec::H264
-            {
-                (
-                    "H264",
-                    "H264Profile",
-                    &["Baseline", "Main", "Extended", "High"],
+    let block: Option<(&str, &str, &[&str])> = match codec {
+        Codec::H264 => Some((
+            "H264",
+            "H264Profile",
+            &["Baseline", "Main", "Extended", "High"],
+        )),
+        Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
+        _ => None,
+    };
+    if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
+        (block, encoder.gov_length, encoder.profile.as_deref())
+    {
+        let profile = allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(profile.trim()))
+            .ok_or_else(|| {
+                RequestError::unsupported(
+                    OP,
+                    "Configuration/H264/H264Profile",
+                    profile,
+                    "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
                 )
-            } else {
-                ("MPEG4", "Mpeg4Profile", &["SP", "ASP"])
-            };
-            if let (Some(gov), Some(profile)) = (encoder.gov_length, encoder.profile.as_deref()) {
-                let profile = allowed
-                    .iter()
-                    .find(|a| a.eq_ignore_ascii_case(profile.trim()))
-                    .ok_or_else(|| {
-                        RequestError::unsupported(
-                            OP,
-                            "Configuration/H264/H264Profile",
-                            profile,
-                            "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
-                        )
-                    })?;
-                x.push_str(&format!(
-                    "<tt:{block}>{}{}</tt:{block}>",
-                    text_element(
-                        "tt:GovLength",
-                        &xs_int(gov, OP, "Configuration/H264/GovLength")?
-                    ),
-                    text_element(&format!("tt:{profile_element}"), profile)
-                ));
-            }
-        }
-        _ => {}
+            })?;
+        x.push_str(&format!(
+            "<tt:{block}>{}{}</tt:{block}>",
+            text_element(
+                "tt:GovLength",
+                &xs_int(gov, OP, "Configuration/H264/GovLength")?
+            ),
+            text_element(&format!("tt:{profile_element}"), profile)
+        ));
     }
     x.push_str(&multicast_xml(
         encoder.multicast.as_ref(),
@@ -374,10 +372,6 @@ pub fn set_video_encoder_configuration(
         if force_persistence { "true" } else { "false" },
     ));
     Ok(request("SetVideoEncoderConfiguration", &x))
-}
-
-fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    crate::soap::xml::escape(s)
 }
 
 /// `xs:int` text for a count the model keeps unsigned.
