@@ -424,6 +424,32 @@ pub struct VideoEncoder {
     /// Constant bitrate (Media2).
     #[serde(default)]
     pub constant_bitrate: Option<bool>,
+    /// The device must deliver the frame rate limit (`GuaranteedFrameRate`).
+    #[serde(default)]
+    pub guaranteed_frame_rate: Option<bool>,
+    /// Multicast settings; ver10 SetVideoEncoderConfiguration must send them back.
+    #[serde(default)]
+    pub multicast: Option<Multicast>,
+    /// RTSP session timeout as the device wrote it (`PT60S`); required by ver10 writes.
+    #[serde(default)]
+    pub session_timeout: Option<String>,
+}
+
+/// Multicast settings of an encoder (`tt:MulticastConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Multicast {
+    /// Group address (IPv4 or IPv6); `0.0.0.0` means none.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// UDP port.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Time to live.
+    #[serde(default)]
+    pub ttl: Option<u32>,
+    /// Streams without an RTSP request.
+    #[serde(default)]
+    pub auto_start: Option<bool>,
 }
 
 /// An inclusive range.
@@ -475,6 +501,9 @@ pub struct EncoderOptions {
     /// GOV length range.
     #[serde(default)]
     pub gov_length_range: Option<Range>,
+    /// Encoding interval range (ver10).
+    #[serde(default)]
+    pub encoding_interval_range: Option<Range>,
     /// Codec profiles supported.
     #[serde(default)]
     pub profiles: Vec<String>,
@@ -530,9 +559,15 @@ pub struct Imaging {
     /// Wide dynamic range mode: `ON`, `OFF`.
     #[serde(default)]
     pub wide_dynamic_range: Option<String>,
+    /// Wide dynamic range level, on the device's scale.
+    #[serde(default)]
+    pub wide_dynamic_range_level: Option<f64>,
     /// Backlight compensation mode.
     #[serde(default)]
     pub backlight_compensation: Option<String>,
+    /// Backlight compensation level, on the device's scale.
+    #[serde(default)]
+    pub backlight_compensation_level: Option<f64>,
     /// Exposure mode: `AUTO`, `MANUAL`.
     #[serde(default)]
     pub exposure_mode: Option<String>,

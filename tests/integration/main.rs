@@ -7,3 +7,5 @@ mod device_captures;
 mod device_requests;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
 mod wsdl_conformance;
+mod media_captures;
+mod media_requests;
