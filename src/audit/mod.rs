@@ -525,25 +525,37 @@ fn reason(
     };
     let who = company_name.unwrap_or("a covered company");
     match verdict {
-        Verdict::Banned => match label {
-            Some(l) if signals.contains(&"manufacturer") || signals.contains(&"name scope") => {
-                let others: Vec<&str> = signals
-                    .iter()
-                    .copied()
-                    .filter(|s| *s != "manufacturer" && *s != "name scope")
-                    .collect();
-                let also = if others.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {} agree", list(&others))
-                };
-                format!("Presents itself as {l:?}, which is {who}{also}.")
+        Verdict::Banned => {
+            let own = evidence.iter().find(|e| {
+                matches!(e.signal, Signal::Manufacturer | Signal::NameScope)
+                    && e.company.is_some()
+                    && e.company.as_deref() == company
+            });
+            match own {
+                Some(l) => {
+                    let others: Vec<&str> = signals
+                        .iter()
+                        .copied()
+                        .filter(|s| *s != "manufacturer" && *s != "name scope")
+                        .collect();
+                    let also = if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {} agree", list(&others))
+                    };
+                    format!(
+                        "Reports {} {:?} ({}){also}.",
+                        l.signal.describe(),
+                        l.observed,
+                        l.rule
+                    )
+                }
+                None => format!(
+                    "No manufacturer reported; {} identify {who}.",
+                    list(&signals)
+                ),
             }
-            _ => format!(
-                "No manufacturer reported; {} identify {who}.",
-                list(&signals)
-            ),
-        },
+        }
         Verdict::WhiteLabel => {
             let oem = evidence
                 .iter()
@@ -573,7 +585,18 @@ fn reason(
                 .collect();
             let name = label.map_or_else(|| "Device".to_owned(), |l| format!("{l:?}"));
             if weak.is_empty() {
-                format!("{name}: no signal points to a covered company.")
+                let maker = evidence.iter().find_map(|e| {
+                    (e.signal == Signal::MacOui)
+                        .then(|| e.rule.split_once(" is assigned to "))
+                        .flatten()
+                        .map(|(_, org)| org.to_owned())
+                });
+                match maker {
+                    Some(org) => format!(
+                        "{name}: no signal points to a covered company; its MAC is assigned to {org}."
+                    ),
+                    None => format!("{name}: no signal points to a covered company."),
+                }
             } else {
                 let mut what: Vec<String> = Vec::new();
                 for e in weak {

@@ -40,7 +40,7 @@ use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::names::normalise;
+use super::names::{contains_phrase, normalise};
 
 /// The file format name every policy carries.
 pub const FORMAT: &str = "camswap.policy";
@@ -238,6 +238,26 @@ pub struct Company {
     pub stream_paths: Vec<PatternRule>,
     /// The WS-Discovery endpoint UUID ends in the NIC's MAC.
     pub endpoint_uuid_mac: Option<WeightRule>,
+}
+
+impl Company {
+    /// The name of this company or of its brand or subsidiary that an IEEE organisation name
+    /// belongs to (OEMs excluded: their blocks are theirs). Whole-word match on the
+    /// organisation name only, never the address.
+    pub fn claims_organisation(&self, organisation: &str) -> Option<&str> {
+        let org = normalise(organisation);
+        if self
+            .oui_organisations
+            .iter()
+            .any(|n| contains_phrase(&org, n))
+        {
+            return Some(&self.name);
+        }
+        self.brands
+            .iter()
+            .find(|b| b.oui_organisations.iter().any(|n| contains_phrase(&org, n)))
+            .map(|b| b.name.as_str())
+    }
 }
 
 /// A parsed, checked policy.

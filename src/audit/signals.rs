@@ -480,6 +480,21 @@ fn endpoint_evidence(
         .filter_map(|(m, _)| Mac::parse(m))
         .any(|m| m == tail_mac);
     if equals_nic {
+        // Any firmware that makes version-1 UUIDs does this; it hints at Hikvision only when
+        // the MAC itself does not name another maker.
+        let other_maker = oui.lookup(&tail_mac).is_some_and(|a| {
+            defs.iter().all(|d| {
+                d.company.claims_organisation(&a.organisation).is_none()
+                    && !d.company.oems.iter().any(|o| {
+                        o.oui_organisations
+                            .iter()
+                            .any(|n| contains_phrase(&normalise(&a.organisation), n))
+                    })
+            })
+        });
+        if other_maker {
+            return;
+        }
         for d in defs {
             if let Some(r) = &d.company.endpoint_uuid_mac {
                 out.push(ev(
