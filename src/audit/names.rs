@@ -48,7 +48,13 @@ pub fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }
-    format!(" {haystack} ").contains(&format!(" {phrase} "))
+    // Normalised text separates tokens with single spaces, so a whole-token match is an
+    // occurrence bounded by the ends or by spaces (no allocation: this runs per device).
+    haystack.match_indices(phrase).any(|(i, _)| {
+        let end = i + phrase.len();
+        (i == 0 || haystack.as_bytes()[i - 1] == b' ')
+            && (end == haystack.len() || haystack.as_bytes()[end] == b' ')
+    })
 }
 
 /// Decodes `%XX` escapes (scopes carry `HIKVISION%20DS-2CD...`); bad escapes stay as written.

@@ -134,12 +134,11 @@ pub fn collect(snap: &DeviceSnapshot, policies: &[Policy], oui: &OuiTable) -> Ve
 /// The decoded scope path after `onvif://www.onvif.org/` (`name/HIKVISION DS-2CD2143G2-I`).
 pub fn scope_path(uri: &str) -> String {
     let t = uri.trim();
-    let rest = if t.len() >= SCOPE_PREFIX.len()
-        && t[..SCOPE_PREFIX.len()].eq_ignore_ascii_case(SCOPE_PREFIX)
-    {
-        &t[SCOPE_PREFIX.len()..]
-    } else {
-        t
+    // `get` rather than slicing: a device may send any UTF-8, and a byte index inside a
+    // multi-byte character would panic.
+    let rest = match t.get(..SCOPE_PREFIX.len()) {
+        Some(head) if head.eq_ignore_ascii_case(SCOPE_PREFIX) => &t[SCOPE_PREFIX.len()..],
+        _ => t,
     };
     percent_decode(rest)
 }
@@ -238,15 +237,15 @@ fn label(
         for o in &c.oems {
             if o.names.iter().any(|n| contains_phrase(&norm, n)) {
                 let rule = format!("{} is a known {} OEM", o.brand, c.name);
-                let what = format!("{} {value:?}", signal.describe());
+                let seen = format!("seen in the {}", signal.describe());
                 out.push(ev(
                     d,
                     Signal::OemBrand,
-                    &what,
+                    value,
                     &rule,
                     &o.source,
                     o.confidence,
-                    o.note.clone(),
+                    Some(join_notes(seen, &o.note)),
                 ));
             }
         }
@@ -258,6 +257,13 @@ fn label(
             "not a covered company, brand or known OEM",
             None,
         ));
+    }
+}
+
+fn join_notes(first: String, more: &Option<String>) -> String {
+    match more {
+        Some(m) => format!("{first}; {m}"),
+        None => first,
     }
 }
 
@@ -436,15 +442,14 @@ fn mac_evidence(
         for o in &c.oems {
             if o.oui_organisations.iter().any(|n| contains_phrase(&org, n)) {
                 let rule = format!("{assigned}, a known {} OEM", c.name);
-                let what = format!("MAC {observed} ({})", a.organisation);
                 out.push(ev(
                     d,
                     Signal::OemBrand,
-                    &what,
+                    &observed,
                     &rule,
                     &o.source,
                     o.confidence,
-                    o.note.clone(),
+                    Some(join_notes("the OEM's own MAC block".into(), &o.note)),
                 ));
             }
         }

@@ -226,3 +226,48 @@ fn shared_companies_are_identical_in_both_builtin_policies() {
         assert_eq!(pats(&a.stream_paths), pats(&b.stream_paths), "{id}");
     }
 }
+
+#[test]
+fn scope_prefix_check_survives_multibyte_text() {
+    // 21 two-byte characters: byte 22 falls inside one.
+    let uri = "é".repeat(21);
+    assert_eq!(signals::scope_path(&uri), uri);
+    assert_eq!(
+        signals::scope_path("ONVIF://www.onvif.org/name/A%20B"),
+        "name/A B"
+    );
+}
+
+proptest::proptest! {
+    /// Whatever a device reports, the audit returns a verdict (no panic, no hang) and every
+    /// renderer accepts it.
+    #[test]
+    fn arbitrary_device_strings_never_panic(
+        manufacturer in proptest::option::of(".{0,40}"),
+        model in proptest::option::of(".{0,40}"),
+        firmware in proptest::option::of(".{0,40}"),
+        mac in proptest::option::of("[0-9a-fA-F:.\\-]{0,20}|.{0,20}"),
+        scope in ".{0,60}",
+        endpoint in proptest::option::of(".{0,60}"),
+        stream in ".{0,60}",
+    ) {
+        let mut s = snap("p", None, mac.as_deref());
+        s.identity.manufacturer = manufacturer;
+        s.identity.model = model;
+        s.identity.firmware_version = firmware;
+        s.scopes.push(Scope { uri: scope, fixed: false });
+        s.endpoint = endpoint;
+        s.profiles.push(crate::inventory::model::MediaProfile {
+            token: "t".into(),
+            stream_uri: Some(stream),
+            ..Default::default()
+        });
+        let r = audit(&[s], &Policy::builtins(), &OuiTable::builtin());
+        proptest::prop_assert_eq!(r.devices.len(), 1);
+        let c = r.devices[0].confidence;
+        proptest::prop_assert!((0.0..=MAX_CONFIDENCE).contains(&c));
+        let html = report::html(&r);
+        proptest::prop_assert!(!html.contains("<script"));
+        let _ = (report::table(&r), report::csv(&r), report::json(&r));
+    }
+}

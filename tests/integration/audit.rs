@@ -398,8 +398,8 @@ fn amcrest_is_a_dahua_white_label_named_by_firmware_oui_and_uri() {
     );
     // The Amcrest OUI is Amcrest's own block: it restates the OEM relation.
     assert!(v.deciding().any(|e| e.signal == Signal::OemBrand
-        && e.observed.contains("9c:8e:cd")
-        && e.observed.contains("Amcrest Technologies")));
+        && e.observed == "9c:8e:cd:01:02:03"
+        && e.rule.contains("Amcrest Technologies, a known Dahua OEM")));
     assert!(v.reason.starts_with("Sold as \"Amcrest\""), "{}", v.reason);
 }
 
