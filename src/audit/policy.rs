@@ -521,10 +521,11 @@ impl Checker<'_> {
         }
         let mut companies: Vec<Company> = Vec::new();
         for (i, c) in raw.companies.into_iter().enumerate() {
+            let span = c.id.span();
             let company = self.company(c, &format!("company[{i}]"), &sources)?;
             if companies.iter().any(|x| x.id == company.id) {
                 return Err(self.err(
-                    0..0,
+                    span,
                     format!("company[{i}].id"),
                     format!("company {:?} is defined twice", company.id),
                 ));
@@ -968,6 +969,22 @@ source = "s"
             "format = \"camswap.policy\"\nversion = 1\nid = \"x\"\ntitle = \"unterminated\n",
         );
         assert_eq!(line, 4);
+    }
+
+    #[test]
+    fn duplicate_company_names_the_second_definition() {
+        let text = format!(
+            "{MINIMAL}\n[[company]]\nid = \"acme\"\nname = \"Acme again\"\nbasis = \"x\"\nsource = \"s\"\n"
+        );
+        let (line, field, msg) = invalid(&text);
+        assert_eq!(field.as_deref(), Some("company[1].id"));
+        assert_eq!(
+            line,
+            1 + text[..text.rfind("id = \"acme\"").unwrap()]
+                .matches('\n')
+                .count()
+        );
+        assert!(msg.contains("defined twice"), "{msg}");
     }
 
     #[test]

@@ -136,6 +136,31 @@ fn name_scope_decides_only_without_a_manufacturer() {
     assert_eq!(v.company.as_deref(), Some("hikvision"));
 }
 
+#[test]
+fn oem_name_alone_flags_only_when_the_relationship_is_strong() {
+    // Amcrest is a Dahua OEM with the same firmware (0.8): the name alone flags.
+    let v = one(snap("o1", Some("Amcrest"), None));
+    assert_eq!(v.verdict, Verdict::WhiteLabel);
+    assert_eq!((v.company.as_deref(), v.confidence), (Some("dahua"), 0.8));
+    // Lorex left Dahua in Nov 2022 (0.45): the name alone is a weak signal, not a flag.
+    let v = one(snap("o2", Some("Lorex"), None));
+    assert_eq!(v.verdict, Verdict::Clear);
+    assert!(
+        v.reason.contains("Lorex is a known Dahua OEM"),
+        "{}",
+        v.reason
+    );
+    // Honeywell resells both makers' lines (0.3 each): evidence for both, a flag for neither.
+    let v = one(snap("o3", Some("Honeywell"), None));
+    assert_eq!(v.verdict, Verdict::Clear);
+    let companies: std::collections::BTreeSet<_> = v
+        .evidence
+        .iter()
+        .filter_map(|e| e.company.as_deref())
+        .collect();
+    assert_eq!(companies, ["dahua", "hikvision"].into());
+}
+
 // --- Look-alike names from DOMAIN.md 1a: each must stay clear. -----------------------------
 
 #[test]
