@@ -9,3 +9,4 @@ mod device_requests;
 mod media_captures;
 mod media_requests;
 mod wsdl_conformance;
+mod audit;

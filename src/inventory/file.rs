@@ -1,0 +1,78 @@
+//! `inventory.json`: the snapshots of one inventory run (format `camswap.inventory`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::DeviceSnapshot;
+use crate::files::{self, FileError};
+
+/// The format name of `inventory.json`.
+pub const FORMAT: &str = "camswap.inventory";
+/// The newest version this binary reads and the one it writes.
+pub const VERSION: u64 = 1;
+
+/// The contents of `inventory.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Format version.
+    pub version: u64,
+    /// When the inventory was taken (RFC 3339).
+    #[serde(default)]
+    pub taken_at: Option<String>,
+    /// One snapshot per device.
+    #[serde(default)]
+    pub devices: Vec<DeviceSnapshot>,
+}
+
+impl Inventory {
+    /// A new inventory of `devices` taken now.
+    pub fn new(devices: Vec<DeviceSnapshot>) -> Self {
+        Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            taken_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            devices,
+        }
+    }
+
+    /// Reads `inventory.json`, refusing other formats and newer versions.
+    pub fn load(path: &Path) -> Result<Self, FileError> {
+        files::read_json(path, FORMAT, VERSION)
+    }
+
+    /// Writes it atomically.
+    pub fn save(&self, path: &Path) -> Result<(), FileError> {
+        files::write_json(path, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_wrong_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("inventory.json");
+        let inv = Inventory::new(vec![DeviceSnapshot {
+            id: "serial:X".into(),
+            xaddr: "http://127.0.0.2/onvif/device_service".into(),
+            ..Default::default()
+        }]);
+        inv.save(&p).unwrap();
+        assert_eq!(Inventory::load(&p).unwrap(), inv);
+        std::fs::write(
+            &p,
+            r#"{"format":"camswap.devices","version":1,"devices":[]}"#,
+        )
+        .unwrap();
+        let e = Inventory::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("inventory.json") && e.contains("camswap.inventory"),
+            "{e}"
+        );
+    }
+}
