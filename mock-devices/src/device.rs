@@ -139,7 +139,10 @@ impl MockDevice {
 
     /// Device service URL, `http://IP:PORT/onvif/device_service`.
     pub fn xaddr(&self) -> String {
-        xaddr(self.addr(), "/onvif/device_service")
+        let addr = self
+            .core
+            .with_state(|s| server::public_addr(self.addr(), s));
+        xaddr(addr, "/onvif/device_service")
     }
 
     /// The persona this device runs.

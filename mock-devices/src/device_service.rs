@@ -161,7 +161,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             ctx.effects.push(Effect::Reboot(Duration::from_secs(secs)));
             let mut w = Writer::new();
             w.open("tds:SystemRebootResponse", &[])
-                .leaf("tds:Message", format!("Rebooting in {secs} seconds"))
+                .leaf("tds:Message", format!("Rebooting in {secs} s"))
                 .close("tds:SystemRebootResponse");
             Ok(w.finish())
         }

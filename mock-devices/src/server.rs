@@ -35,8 +35,9 @@ use crate::xml::Node;
 const MAX_BODY: usize = 1 << 20;
 /// Operations kept in the log (oldest dropped first).
 const LOG_CAPACITY: usize = 10_000;
-/// Time between answering a network change and moving, so the answer gets out first.
-const RELOCATE_GRACE: Duration = Duration::from_millis(150);
+/// Time between answering an operation that reboots or moves the device and doing it, so
+/// the answer gets out first.
+const ANSWER_GRACE: Duration = Duration::from_millis(150);
 /// What a `garbage` fault answers with: not XML, not even UTF-8.
 const GARBAGE: &[u8] = b"\x1f\x8b\x08\x00\xde\xad\xbe\xef<<<\xff\xfe not a SOAP envelope \x00\x01";
 
@@ -75,7 +76,11 @@ struct Faults {
 }
 
 pub(crate) enum Command {
-    Reboot(Duration),
+    /// Go down after `after` (time for an answer in flight to leave), stay down for `down`.
+    Reboot {
+        after: Duration,
+        down: Duration,
+    },
     Relocate(TcpListener),
 }
 
@@ -153,7 +158,10 @@ impl Core {
             InjectedFault::Garbage => f.garbage = true,
             InjectedFault::Latency(d) => f.latency = Some(d),
             InjectedFault::Reboot(d) => {
-                let _ = self.commands.send(Command::Reboot(d));
+                let _ = self.commands.send(Command::Reboot {
+                    after: Duration::ZERO,
+                    down: d,
+                });
             }
         }
     }
@@ -362,10 +370,11 @@ impl Core {
             ));
             return (self.fault_response(&fault), Vec::new());
         }
+        let listen = public_addr(self.addr(), &state);
         let mut ctx = Ctx {
             persona: &self.persona,
             state: &mut state,
-            listen: self.addr(),
+            listen,
             effects: Vec::new(),
         };
         match device_service::handle(&operation, &request.payload, &mut ctx) {
@@ -380,7 +389,10 @@ impl Core {
     fn apply(&self, effect: Effect) {
         match effect {
             Effect::Reboot(d) => {
-                let _ = self.commands.send(Command::Reboot(d));
+                let _ = self.commands.send(Command::Reboot {
+                    after: ANSWER_GRACE,
+                    down: d,
+                });
             }
             Effect::Relocate(ip) => {
                 let old = self.addr();
@@ -397,6 +409,15 @@ impl Core {
                 }
             }
         }
+    }
+}
+
+/// The address clients use: the listening one, unless that is a wildcard, in which case the
+/// first interface's configured address.
+pub(crate) fn public_addr(listen: SocketAddr, state: &DeviceState) -> SocketAddr {
+    match (listen.ip().is_unspecified(), state.interfaces.first()) {
+        (true, Some(iface)) => SocketAddr::new(iface.address.into(), listen.port()),
+        _ => listen,
     }
 }
 
@@ -523,20 +544,21 @@ pub(crate) async fn run(
             },
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             command = commands.recv() => match command {
-                Some(Command::Reboot(d)) => {
+                Some(Command::Reboot { after, down }) => {
+                    tokio::time::sleep(after).await;
                     core.up.store(false, Ordering::SeqCst);
                     // Closing the socket makes clients see connection refused, as with a
                     // camera that is booting.
                     drop(listener.take());
                     conns.abort_all();
                     while conns.join_next().await.is_some() {}
-                    tokio::time::sleep(d).await;
+                    tokio::time::sleep(down).await;
                     *lock(&core.auth) = AuthState::new();
                     listener = rebind(&core).await;
                     core.up.store(true, Ordering::SeqCst);
                 }
                 Some(Command::Relocate(new)) => {
-                    tokio::time::sleep(RELOCATE_GRACE).await;
+                    tokio::time::sleep(ANSWER_GRACE).await;
                     listener = Some(new);
                     conns.abort_all();
                 }

@@ -559,3 +559,47 @@ async fn any_prefix_and_keep_alive_requests_are_understood() {
         .unwrap();
     assert_eq!(all.matches("HTTP/1.1 200 OK").count(), 2, "{all}");
 }
+
+#[tokio::test]
+async fn system_reboot_answers_first_then_goes_away_and_returns() {
+    let dev = open_device("axis-p3265-lve").await;
+    let addr = dev.addr();
+    let resp = call(addr, "SystemReboot", "").await;
+    resp.assert_ok();
+    assert_eq!(resp.first("Message"), "Rebooting in 1 s");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(!dev.is_up());
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while !dev.is_up() {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    call(addr, "GetHostname", "").await.assert_ok();
+}
+
+#[tokio::test]
+async fn a_device_on_a_wildcard_address_reports_its_configured_address() {
+    let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    let dev = MockDevice::start(
+        DeviceConfig::new(persona, "0.0.0.0:0".parse().unwrap())
+            .auth(AuthMode::None)
+            .factory(true),
+    )
+    .await
+    .unwrap();
+    let port = dev.addr().port();
+    let local: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    // The factory-default Hikvision address (DOMAIN.md 3f).
+    assert_eq!(
+        call(local, "GetNetworkInterfaces", "")
+            .await
+            .first("Address"),
+        "192.168.1.64"
+    );
+    assert_eq!(
+        dev.xaddr(),
+        format!("http://192.168.1.64:{port}/onvif/device_service")
+    );
+    let caps = call(local, "GetCapabilities", "").await;
+    assert_eq!(caps.texts("XAddr")[0], dev.xaddr());
+}
