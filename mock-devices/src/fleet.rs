@@ -105,6 +105,8 @@ pub struct FleetSpec {
     pub port: u16,
     /// WS-Discovery port for every device's responder.
     pub discovery_port: Option<u16>,
+    /// Serve the control endpoint here (see [`crate::control`]).
+    pub control: Option<SocketAddr>,
     /// Devices, in address order.
     pub devices: Vec<DeviceSpec>,
 }
@@ -123,12 +125,13 @@ impl FleetSpec {
             base,
             port: 0,
             discovery_port: None,
+            control: None,
             devices,
         }
     }
 
     /// Read a spec file; persona paths in it are relative to the file.
-    pub fn from_file(path: impl AsRef<Path>) -> Result<(Self, Option<SocketAddr>), FleetError> {
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, FleetError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| FleetError::Read {
             path: path.to_path_buf(),
@@ -158,13 +161,8 @@ impl FleetSpec {
     /// users = ["admin:s3cret", "op:pw:Operator"]   # optional: replaces the persona's users
     /// ```
     ///
-    /// Returns the spec and the control address, if the file names one. A missing `base`
-    /// is left as 0.0.0.0 for the caller to fill in.
-    pub fn from_toml(
-        text: &str,
-        origin: &str,
-        dir: &Path,
-    ) -> Result<(Self, Option<SocketAddr>), FleetError> {
+    /// A missing `base` is left as 0.0.0.0 for the caller to fill in.
+    pub fn from_toml(text: &str, origin: &str, dir: &Path) -> Result<Self, FleetError> {
         let file: SpecFile = toml::from_str(text).map_err(|source| FleetError::Parse {
             origin: origin.into(),
             source,
@@ -209,15 +207,13 @@ impl FleetSpec {
         if devices.is_empty() {
             return Err(invalid("no devices".into()));
         }
-        Ok((
-            Self {
-                base: file.base.unwrap_or(Ipv4Addr::UNSPECIFIED),
-                port: file.port.unwrap_or(0),
-                discovery_port: file.discovery_port,
-                devices,
-            },
-            file.control,
-        ))
+        Ok(Self {
+            base: file.base.unwrap_or(Ipv4Addr::UNSPECIFIED),
+            port: file.port.unwrap_or(0),
+            discovery_port: file.discovery_port,
+            control: file.control,
+            devices,
+        })
     }
 }
 
@@ -342,7 +338,8 @@ impl std::fmt::Debug for Fleet {
 }
 
 impl Fleet {
-    /// Start every device of `spec` (on one shared runtime; one listener task per device).
+    /// Start every device of `spec` (on one shared runtime; one listener task per device),
+    /// and the control endpoint if the spec names one.
     pub async fn start(spec: FleetSpec) -> Result<Self, FleetError> {
         let addresses = fleet_addresses(spec.base, spec.devices.len())?;
         let attempts = if spec.port == 0 { PORT_ATTEMPTS } else { 1 };
@@ -356,7 +353,7 @@ impl Fleet {
                             personas.push(d.persona.clone());
                         }
                     }
-                    return Ok(Self {
+                    let mut fleet = Self {
                         len: devices.len(),
                         shared: Arc::new(FleetShared {
                             devices: Mutex::new(devices),
@@ -364,7 +361,14 @@ impl Fleet {
                             discovery_port: spec.discovery_port,
                         }),
                         control: None,
-                    });
+                    };
+                    if let Some(bind) = spec.control {
+                        fleet
+                            .serve_control(bind)
+                            .await
+                            .map_err(|source| FleetError::Start { addr: bind, source })?;
+                    }
+                    return Ok(fleet);
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -375,7 +379,7 @@ impl Fleet {
         }))
     }
 
-    /// Number of devices.
+    /// Number of devices the fleet started with.
     pub fn len(&self) -> usize {
         self.len
     }

@@ -208,7 +208,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             control,
             spec,
         } => {
-            let (mut fleet_spec, spec_control) = match spec {
+            let mut fleet_spec = match spec {
                 Some(path) => {
                     if !personas.is_empty() || count.is_some() {
                         return Err(Failure::input(
@@ -227,8 +227,7 @@ async fn run(command: Command) -> Result<(), Failure> {
                         .collect::<Result<Vec<_>, _>>()
                         .map_err(Failure::input)?;
                     let count = count.ok_or_else(|| Failure::input("give --count"))?;
-                    let spec = FleetSpec::round_robin(&loaded, count, Ipv4Addr::UNSPECIFIED);
-                    (spec, None)
+                    FleetSpec::round_robin(&loaded, count, Ipv4Addr::UNSPECIFIED)
                 }
             };
             if let Some(base) = base {
@@ -243,15 +242,14 @@ async fn run(command: Command) -> Result<(), Failure> {
             if discovery_port.is_some() {
                 fleet_spec.discovery_port = discovery_port;
             }
-            let mut fleet = Fleet::start(fleet_spec).await?;
+            if control.is_some() {
+                fleet_spec.control = control;
+            }
+            let fleet = Fleet::start(fleet_spec).await?;
             for addr in fleet.addrs().await {
                 say(&format!("listening on http://{addr}"))?;
             }
-            if let Some(bind) = control.or(spec_control) {
-                let addr = fleet
-                    .serve_control(bind)
-                    .await
-                    .map_err(|e| Failure::runtime(format!("cannot listen on {bind}: {e}")))?;
+            if let Some(addr) = fleet.control_addr() {
                 say(&format!("control on http://{addr}"))?;
             }
             say(&format!("fleet ready: {} devices", fleet.len()))?;

@@ -317,8 +317,8 @@ async fn a_fleet_spec_mixes_personas_and_per_device_settings() {
         clock_offset = 600
         users = ["site:Site-pass1"]
     "#;
-    let (spec, control) = FleetSpec::from_toml(spec, "spec.toml", dir.path()).unwrap();
-    assert!(control.is_none());
+    let spec = FleetSpec::from_toml(spec, "spec.toml", dir.path()).unwrap();
+    assert!(spec.control.is_none());
     let fleet = Fleet::start(spec).await.unwrap();
     let a = fleet.addrs().await;
     assert_eq!(a.len(), 4);
