@@ -537,6 +537,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_authorization_header_is_refused_or_parsed_without_panicking(h in "\\PC{0,200}") {
+            let s = settings(vec![DigestAlgorithm::Md5]);
+            let users = vec![UserSpec::admin("admin", "pw")];
+            let mut state = AuthState::new();
+            let r = state.verify_digest(Some(&h), "POST", "/", &users, &s, 0);
+            proptest::prop_assert!(r.is_err());
+        }
+    }
+
     #[test]
     fn created_without_zone_is_utc() {
         assert_eq!(

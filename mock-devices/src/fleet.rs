@@ -68,6 +68,23 @@ pub enum FleetError {
     },
 }
 
+impl From<FleetError> for io::Error {
+    /// So that `Fleet::start(spec).await?` works in code returning `io::Result`.
+    fn from(e: FleetError) -> Self {
+        match e {
+            FleetError::Start { source, addr } => io::Error::new(
+                source.kind(),
+                format!("cannot start a device on {addr}: {source}"),
+            ),
+            FleetError::Read { source, path } => io::Error::new(
+                source.kind(),
+                format!("cannot read fleet spec {}: {source}", path.display()),
+            ),
+            other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
+        }
+    }
+}
+
 /// One device of a fleet.
 #[derive(Debug, Clone)]
 pub struct DeviceSpec {

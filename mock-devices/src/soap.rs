@@ -308,6 +308,24 @@ mod tests {
         assert_eq!(fault.subcodes, ["ter:Tag"]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse_request(&bytes);
+        }
+
+        #[test]
+        fn mangled_requests_never_panic(cut in 0usize..400, junk in "[<>&;:\"'a-z/= ]{0,8}") {
+            let doc = format!(
+                r#"<s:Envelope xmlns:s="{}"><s:Header><w:Security xmlns:w="{}"/></s:Header><s:Body><d:SetHostname xmlns:d="{}"><d:Name>x</d:Name></d:SetHostname></s:Body></s:Envelope>"#,
+                ns::ENV, ns::WSSE, ns::TDS
+            );
+            let cut = cut.min(doc.len());
+            let mangled = format!("{}{junk}{}", &doc[..cut], &doc[cut..]);
+            let _ = parse_request(mangled.as_bytes());
+        }
+    }
+
     #[test]
     fn fault_nests_subcodes_in_order() {
         let xml = Fault::invalid_arg("ter:InvalidHostname", "bad").to_xml("env");
