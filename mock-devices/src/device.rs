@@ -89,6 +89,69 @@ impl DeviceConfig {
 pub struct MockDevice {
     core: Arc<Core>,
     task: Option<JoinHandle<std::convert::Infallible>>,
+    helpers: Vec<JoinHandle<()>>,
+}
+
+/// A cheap, cloneable, read-only view of a running device for tasks that run beside it, such
+/// as the WS-Discovery responder: every value is live (scopes change with SetScopes, the
+/// address with SetNetworkInterfaces). Holding a view does not keep the device serving.
+#[derive(Clone)]
+pub struct DeviceView {
+    core: Arc<Core>,
+}
+
+impl std::fmt::Debug for DeviceView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceView")
+            .field("persona", &self.core.persona.name)
+            .field("addr", &self.addr())
+            .finish()
+    }
+}
+
+impl DeviceView {
+    /// Where the device listens now.
+    pub fn addr(&self) -> SocketAddr {
+        self.core.addr()
+    }
+
+    /// Device service URL on the address clients use.
+    pub fn xaddr(&self) -> String {
+        let addr = self
+            .core
+            .with_state(|s| server::public_addr(self.addr(), s));
+        xaddr(addr, "/onvif/device_service")
+    }
+
+    /// WS-Discovery endpoint reference (`urn:uuid:...`).
+    pub fn endpoint(&self) -> &str {
+        &self.core.persona.discovery.endpoint
+    }
+
+    /// WS-Discovery settings (types, quirks).
+    pub fn discovery(&self) -> &DiscoverySettings {
+        &self.core.persona.discovery
+    }
+
+    /// The UDP port the responder should use, if any.
+    pub fn discovery_port(&self) -> Option<u16> {
+        self.core.discovery_port
+    }
+
+    /// Current scope URIs, fixed first.
+    pub fn scopes(&self) -> Vec<String> {
+        self.core.with_state(|s| s.all_scopes(&self.core.persona))
+    }
+
+    /// Current `MetadataVersion`.
+    pub fn metadata_version(&self) -> u32 {
+        self.core.with_state(|s| s.metadata_version)
+    }
+
+    /// False while the device reboots (a responder stays silent then).
+    pub fn is_up(&self) -> bool {
+        self.core.is_up()
+    }
 }
 
 impl std::fmt::Debug for MockDevice {
@@ -128,7 +191,21 @@ impl MockDevice {
         Ok(Self {
             core,
             task: Some(task),
+            helpers: Vec::new(),
         })
+    }
+
+    /// A live read-only view for tasks running beside the device.
+    pub fn view(&self) -> DeviceView {
+        DeviceView {
+            core: Arc::clone(&self.core),
+        }
+    }
+
+    /// Tie a helper task (such as a WS-Discovery responder) to this device: it is aborted
+    /// when the device is dropped or shut down.
+    pub fn attach_task(&mut self, task: JoinHandle<()>) {
+        self.helpers.push(task);
     }
 
     /// Where the device listens now (it moves when SetNetworkInterfaces gives it another
@@ -172,12 +249,12 @@ impl MockDevice {
 
     /// Current scope URIs, fixed first: what a ProbeMatch announces.
     pub fn scopes(&self) -> Vec<String> {
-        self.core.with_state(|s| s.all_scopes(&self.core.persona))
+        self.view().scopes()
     }
 
     /// Current WS-Discovery `MetadataVersion` (bumped when scopes change).
     pub fn metadata_version(&self) -> u32 {
-        self.core.with_state(|s| s.metadata_version)
+        self.view().metadata_version()
     }
 
     /// Device clock minus real clock, seconds.
@@ -213,6 +290,10 @@ impl MockDevice {
 
     /// Stop serving and wait until the port is released.
     pub async fn shutdown(mut self) {
+        for helper in std::mem::take(&mut self.helpers) {
+            helper.abort();
+            let _ = helper.await;
+        }
         if let Some(task) = self.task.take() {
             task.abort();
             let _ = task.await;
@@ -222,6 +303,9 @@ impl MockDevice {
 
 impl Drop for MockDevice {
     fn drop(&mut self) {
+        for helper in &self.helpers {
+            helper.abort();
+        }
         if let Some(task) = self.task.take() {
             task.abort();
         }

@@ -45,7 +45,10 @@
 //! The responder lives in `discovery.rs` (separate work). What it needs is here:
 //! [`DeviceConfig::discovery_port`], [`Persona::discovery`] ([`DiscoverySettings`]: endpoint,
 //! types, quirk flags) and, on a running device, [`MockDevice::endpoint`],
-//! [`MockDevice::scopes`], [`MockDevice::xaddr`] and [`MockDevice::metadata_version`].
+//! [`MockDevice::scopes`], [`MockDevice::xaddr`] and [`MockDevice::metadata_version`]. A
+//! responder running in its own task holds a [`DeviceView`] (live values, including
+//! [`DeviceView::is_up`] to stay silent during a reboot) and is tied to the device's lifetime
+//! with [`MockDevice::attach_task`].
 
 #![warn(missing_docs)]
 
@@ -61,7 +64,7 @@ mod state;
 mod tz;
 mod xml;
 
-pub use device::{DeviceConfig, MockDevice};
+pub use device::{DeviceConfig, DeviceView, MockDevice};
 pub use fleet::{DeviceSpec, Fleet, FleetError, FleetSpec, fleet_addresses};
 pub use persona::{
     AuthMode, DigestAlgorithm, DiscoveryQuirks, DiscoverySettings, DiscoveryType, Persona,

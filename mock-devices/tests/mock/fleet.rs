@@ -360,3 +360,46 @@ async fn a_fleet_spec_mixes_personas_and_per_device_settings() {
     .to_string();
     assert!(err.contains("devices[0].auth"), "{err}");
 }
+
+#[tokio::test]
+async fn attached_helper_tasks_stop_with_the_device_and_views_stay_live() {
+    let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    let mut dev = MockDevice::start(
+        DeviceConfig::new(persona, "127.0.0.1:0".parse().unwrap())
+            .auth(mock_devices::AuthMode::None)
+            .discovery_port(3702),
+    )
+    .await
+    .unwrap();
+    let view = dev.view();
+    assert_eq!(view.discovery_port(), Some(3702));
+    assert_eq!(
+        view.endpoint(),
+        "urn:uuid:3b2e0000-8a1c-11b6-8420-4419b66a214f"
+    );
+    // A helper that would hold a UDP socket (like a discovery responder) for ever.
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let udp = socket.local_addr().unwrap();
+    dev.attach_task(tokio::spawn(async move {
+        let mut buf = [0u8; 16];
+        loop {
+            let _ = socket.recv_from(&mut buf).await;
+        }
+    }));
+    call(
+        dev.addr(),
+        "AddScopes",
+        "<d:ScopeItem>onvif://www.onvif.org/location/x</d:ScopeItem>",
+    )
+    .await
+    .assert_ok();
+    assert!(
+        view.scopes()
+            .contains(&"onvif://www.onvif.org/location/x".to_string())
+    );
+    assert_eq!(view.xaddr(), dev.xaddr());
+    dev.shutdown().await;
+    tokio::net::UdpSocket::bind(udp)
+        .await
+        .expect("the helper's socket is released");
+}
