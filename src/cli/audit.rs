@@ -1,12 +1,67 @@
-//! `camswap audit`.
+//! `camswap audit`: flags banned and white-label hardware in an inventory, with evidence.
 
-use super::{CliError, Global, Outcome};
+use std::path::PathBuf;
+
+use super::output::emit;
+use super::{CliError, Format, Global, Outcome};
+use crate::audit::{self, OuiTable, Policy, report};
+use crate::inventory::Inventory;
 
 /// Arguments of `camswap audit`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The inventory to audit (`inventory.json` from `camswap inventory`).
+    #[arg(value_name = "INVENTORY")]
+    pub inventory: PathBuf,
+    /// A built-in policy (uk-2022, ndaa-889) or a policy file; repeat to apply several.
+    /// Default: every built-in policy.
+    #[arg(long = "policy", value_name = "NAME|FILE")]
+    pub policies: Vec<String>,
+    /// An IEEE registry CSV (e.g. /usr/share/ieee-data/oui.csv, mam.csv, oui36.csv) to name
+    /// every vendor's MAC prefix; repeat for several files.
+    #[arg(long = "oui-registry", value_name = "FILE")]
+    pub oui_registry: Vec<PathBuf>,
+}
 
-/// Runs `camswap audit`.
-pub fn run(_args: Args, _g: &Global) -> Result<Outcome, CliError> {
-    Err(CliError::input("camswap audit is not built yet"))
+/// Runs `camswap audit`: exit 10 when anything is flagged, 0 otherwise, 2 for bad input files.
+pub fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
+    let inventory = Inventory::load(&args.inventory).map_err(CliError::input)?;
+    let policies = if args.policies.is_empty() {
+        Policy::builtins()
+    } else {
+        args.policies
+            .iter()
+            .map(|p| Policy::resolve(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CliError::input)?
+    };
+    let mut oui = OuiTable::builtin();
+    for f in &args.oui_registry {
+        let n = oui.load_csv(f).map_err(CliError::input)?;
+        tracing::info!("{}: {n} assignments", f.display());
+    }
+    let mut report = audit::audit(&inventory.devices, &policies, &oui);
+    report.inventory_taken_at = inventory.taken_at.clone();
+    let text = match g.format_or_default() {
+        Format::Table => report::table(&report),
+        Format::Json => report::json(&report),
+        Format::Csv => report::csv(&report),
+        Format::Html => report::html(&report),
+    };
+    emit(g, &text)?;
+    if !g.quiet && g.output.is_some() {
+        let s = &report.summary;
+        eprintln!(
+            "{} of {} devices flagged ({} banned, {} white label)",
+            s.flagged(),
+            s.devices,
+            s.banned,
+            s.white_label
+        );
+    }
+    Ok(if report.summary.flagged() > 0 {
+        Outcome::Flagged
+    } else {
+        Outcome::Success
+    })
 }

@@ -117,7 +117,9 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         }
     };
     let devices = read_all(&targets, &opts, &progress).await;
-    let inventory = Inventory::new(taken_at, devices);
+    let mut inventory = Inventory::new(devices);
+    // When the read started: a device read later is still as of this time or after.
+    inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
 
     let text = match g.format_or_default() {
         Format::Json => inventory.to_json(),

@@ -1,0 +1,313 @@
+//! One mock camera: its configuration and the handle that runs it.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+use crate::device_service::xaddr;
+use crate::persona::{AuthMode, DiscoverySettings, Persona, UserSpec};
+use crate::server::{self, Core, InjectedFault, LogEntry};
+use crate::state::DeviceState;
+
+/// How to start one device.
+#[derive(Debug, Clone)]
+pub struct DeviceConfig {
+    /// What the device is.
+    pub persona: Persona,
+    /// Where it listens; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Replaces the persona's users (ignored in factory state, which has none).
+    pub users: Option<Vec<UserSpec>>,
+    /// Replaces the persona's auth mode.
+    pub auth: Option<AuthMode>,
+    /// Device clock minus real clock, seconds.
+    pub clock_offset: i64,
+    /// Start in the factory-default state: no users (so no auth), factory network values.
+    pub factory: bool,
+    /// UDP port for the WS-Discovery responder (3702 on a real network), kept for it.
+    pub discovery_port: Option<u16>,
+}
+
+impl DeviceConfig {
+    /// A device of `persona` on `bind`, with the persona's own users and auth.
+    pub fn new(persona: Persona, bind: SocketAddr) -> Self {
+        Self {
+            persona,
+            bind,
+            users: None,
+            auth: None,
+            clock_offset: 0,
+            factory: false,
+            discovery_port: None,
+        }
+    }
+
+    /// Replace the users with this list.
+    pub fn users(mut self, users: Vec<UserSpec>) -> Self {
+        self.users = Some(users);
+        self
+    }
+
+    /// Replace the auth mode.
+    pub fn auth(mut self, mode: AuthMode) -> Self {
+        self.auth = Some(mode);
+        self
+    }
+
+    /// Shift the device clock by `seconds`.
+    pub fn clock_offset(mut self, seconds: i64) -> Self {
+        self.clock_offset = seconds;
+        self
+    }
+
+    /// Start in (or not in) the factory-default state.
+    pub fn factory(mut self, factory: bool) -> Self {
+        self.factory = factory;
+        self
+    }
+
+    /// Keep a WS-Discovery port for the responder.
+    pub fn discovery_port(mut self, port: u16) -> Self {
+        self.discovery_port = Some(port);
+        self
+    }
+}
+
+/// A running mock camera. Dropping it (or [`MockDevice::shutdown`]) stops every task it
+/// started and frees its port.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use mock_devices::{DeviceConfig, MockDevice, Persona};
+/// let persona = Persona::builtin("hikvision-ds2cd2143g2").expect("built-in persona");
+/// let device = MockDevice::start(DeviceConfig::new(persona, "127.0.0.1:0".parse().unwrap())).await?;
+/// println!("{}", device.xaddr()); // http://127.0.0.1:PORT/onvif/device_service
+/// # Ok(()) }
+/// ```
+pub struct MockDevice {
+    core: Arc<Core>,
+    task: Option<JoinHandle<std::convert::Infallible>>,
+    helpers: Vec<JoinHandle<()>>,
+}
+
+/// A cheap, cloneable, read-only view of a running device for tasks that run beside it, such
+/// as the WS-Discovery responder: every value is live (scopes change with SetScopes, the
+/// address with SetNetworkInterfaces). Holding a view does not keep the device serving.
+#[derive(Clone)]
+pub struct DeviceView {
+    core: Arc<Core>,
+}
+
+impl std::fmt::Debug for DeviceView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceView")
+            .field("persona", &self.core.persona.name)
+            .field("addr", &self.addr())
+            .finish()
+    }
+}
+
+impl DeviceView {
+    /// Where the device listens now.
+    pub fn addr(&self) -> SocketAddr {
+        self.core.addr()
+    }
+
+    /// Device service URL on the address clients use.
+    pub fn xaddr(&self) -> String {
+        let addr = self
+            .core
+            .with_state(|s| server::public_addr(self.addr(), s));
+        xaddr(addr, "/onvif/device_service")
+    }
+
+    /// WS-Discovery endpoint reference (`urn:uuid:...`).
+    pub fn endpoint(&self) -> &str {
+        &self.core.persona.discovery.endpoint
+    }
+
+    /// WS-Discovery settings (types, quirks).
+    pub fn discovery(&self) -> &DiscoverySettings {
+        &self.core.persona.discovery
+    }
+
+    /// The UDP port the responder should use, if any.
+    pub fn discovery_port(&self) -> Option<u16> {
+        self.core.discovery_port
+    }
+
+    /// Current scope URIs, fixed first.
+    pub fn scopes(&self) -> Vec<String> {
+        self.core.with_state(|s| s.all_scopes(&self.core.persona))
+    }
+
+    /// Current `MetadataVersion`.
+    pub fn metadata_version(&self) -> u32 {
+        self.core.with_state(|s| s.metadata_version)
+    }
+
+    /// False while the device reboots (a responder stays silent then).
+    pub fn is_up(&self) -> bool {
+        self.core.is_up()
+    }
+}
+
+impl std::fmt::Debug for MockDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockDevice")
+            .field("persona", &self.core.persona.name)
+            .field("addr", &self.addr())
+            .finish()
+    }
+}
+
+impl MockDevice {
+    /// Bind and start serving. Must run inside a Tokio runtime.
+    pub async fn start(config: DeviceConfig) -> io::Result<Self> {
+        let listener = server::bind(config.bind)?;
+        let addr = listener.local_addr()?;
+        let listen_ip = match addr.ip() {
+            IpAddr::V4(v4) => Some(v4),
+            IpAddr::V6(_) => None,
+        };
+        let state = DeviceState::new(
+            &config.persona,
+            listen_ip,
+            config.users.as_deref(),
+            config.factory,
+            config.clock_offset,
+        );
+        let auth_mode = config.auth.unwrap_or(config.persona.auth.mode);
+        let (core, commands) = Core::new(
+            config.persona,
+            auth_mode,
+            config.discovery_port,
+            state,
+            addr,
+        );
+        let task = tokio::spawn(server::run(Arc::clone(&core), listener, commands));
+        Ok(Self {
+            core,
+            task: Some(task),
+            helpers: Vec::new(),
+        })
+    }
+
+    /// A live read-only view for tasks running beside the device.
+    pub fn view(&self) -> DeviceView {
+        DeviceView {
+            core: Arc::clone(&self.core),
+        }
+    }
+
+    /// Tie a helper task (such as a WS-Discovery responder) to this device: it is aborted
+    /// when the device is dropped or shut down.
+    pub fn attach_task(&mut self, task: JoinHandle<()>) {
+        self.helpers.push(task);
+    }
+
+    /// Where the device listens now (it moves when SetNetworkInterfaces gives it another
+    /// loopback address).
+    pub fn addr(&self) -> SocketAddr {
+        self.core.addr()
+    }
+
+    /// Device service URL, `http://IP:PORT/onvif/device_service`.
+    pub fn xaddr(&self) -> String {
+        let addr = self
+            .core
+            .with_state(|s| server::public_addr(self.addr(), s));
+        xaddr(addr, "/onvif/device_service")
+    }
+
+    /// The persona this device runs.
+    pub fn persona(&self) -> &Persona {
+        &self.core.persona
+    }
+
+    /// The auth mode in force.
+    pub fn auth_mode(&self) -> AuthMode {
+        self.core.auth_mode
+    }
+
+    /// WS-Discovery endpoint reference (`urn:uuid:...`).
+    pub fn endpoint(&self) -> &str {
+        &self.core.persona.discovery.endpoint
+    }
+
+    /// WS-Discovery settings (types, quirks) for the responder.
+    pub fn discovery(&self) -> &DiscoverySettings {
+        &self.core.persona.discovery
+    }
+
+    /// The UDP port the WS-Discovery responder should use, if any.
+    pub fn discovery_port(&self) -> Option<u16> {
+        self.core.discovery_port
+    }
+
+    /// Current scope URIs, fixed first: what a ProbeMatch announces.
+    pub fn scopes(&self) -> Vec<String> {
+        self.view().scopes()
+    }
+
+    /// Current WS-Discovery `MetadataVersion` (bumped when scopes change).
+    pub fn metadata_version(&self) -> u32 {
+        self.view().metadata_version()
+    }
+
+    /// Device clock minus real clock, seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.core.with_state(|s| s.clock_offset)
+    }
+
+    /// Names of the device's users now (never passwords).
+    pub fn usernames(&self) -> Vec<String> {
+        self.core
+            .with_state(|s| s.users.iter().map(|u| u.name.clone()).collect())
+    }
+
+    /// False while the device reboots.
+    pub fn is_up(&self) -> bool {
+        self.core.is_up()
+    }
+
+    /// Inject a fault; faults of different kinds combine until [`MockDevice::clear_faults`].
+    pub fn set_fault(&self, fault: InjectedFault) {
+        self.core.set_fault(fault);
+    }
+
+    /// Remove drop, garbage and latency faults (a reboot in progress runs its course).
+    pub fn clear_faults(&self) {
+        self.core.clear_faults();
+    }
+
+    /// Operations received so far, oldest first.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.core.log()
+    }
+
+    /// Stop serving and wait until the port is released.
+    pub async fn shutdown(mut self) {
+        for helper in std::mem::take(&mut self.helpers) {
+            helper.abort();
+            let _ = helper.await;
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockDevice {
+    fn drop(&mut self) {
+        for helper in &self.helpers {
+            helper.abort();
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
