@@ -246,6 +246,14 @@ fn device_url(s: &str) -> Result<String, CliError> {
         format!("http://{s}/onvif/device_service")
     };
     match reqwest::Url::parse(&url) {
+        // A password on the command line shows in `ps` and shell history, and reqwest would
+        // send it as HTTP Basic: refuse it and point at the credentials file.
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            Err(CliError::input(format!(
+                "--xaddr {:?} carries a user name or password; put credentials in --credentials FILE instead",
+                crate::inventory::model::strip_userinfo(s)
+            )))
+        }
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(url),
         _ => Err(CliError::input(format!(
             "--xaddr {:?} is not an http(s) URL or HOST[:PORT]",
@@ -465,9 +473,14 @@ mod tests {
             device_url("https://cam.site/onvif/device_service").unwrap(),
             "https://cam.site/onvif/device_service"
         );
-        let e = device_url("rtsp://admin:secret@10.0.0.5/").unwrap_err();
-        assert_eq!(e.code(), 2);
-        assert!(!e.to_string().contains("secret"), "{e}");
+        for bad in [
+            "rtsp://admin:secret@10.0.0.5/",
+            "http://admin:secret@10.0.0.5/onvif/device_service",
+        ] {
+            let e = device_url(bad).unwrap_err();
+            assert_eq!(e.code(), 2);
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
     }
 
     #[test]

@@ -313,10 +313,12 @@ fn session(target: &Target, opts: &ReadOptions) -> Result<Session, SoapError> {
         credentials,
         ..ClientConfig::default()
     };
-    let soap = SoapClient::new(&target.xaddr, config)?
+    // Credentials travel only through the configured auth, never as URL userinfo.
+    let url = strip_userinfo(&target.xaddr);
+    let soap = SoapClient::new(&url, config)?
         .with_clock(Arc::clone(&opts.clock))
         .with_nonces(Arc::clone(&opts.nonces));
-    Ok(Session::new(soap, &target.xaddr).with_clock(Arc::clone(&opts.clock)))
+    Ok(Session::new(soap, url).with_clock(Arc::clone(&opts.clock)))
 }
 
 /// One device's read in progress.

@@ -10,3 +10,9 @@ mod audit;
 mod media_captures;
 mod media_requests;
 mod wsdl_conformance;
+// The inventory reader and `camswap inventory` against mock devices (through a recording proxy
+// where a test needs to see or shape the traffic).
+mod inventory;
+mod inventory_conformance;
+mod inventory_fleet;
+mod inventory_proxy;
