@@ -129,9 +129,9 @@ pub fn penalty(m: &CatalogModel, n: &Needs, opts: &PlanOptions) -> i64 {
     if !m.has_codec(&Codec::H265) {
         p += 128;
     }
-    if let Some(need) = n.narrowest_hfov_centi {
+    if let Some(need) = n.narrowest_hfov() {
         match m.ptz.as_ref().and_then(narrowest_hfov) {
-            Some(h) if (h * 100.0).round() as u32 <= need => {}
+            Some(h) if h <= need => {}
             Some(_) => p += 64,
             None => p += 32,
         }
@@ -235,14 +235,13 @@ pub fn explain(m: &CatalogModel, n: &Needs, opts: &PlanOptions) -> Vec<String> {
         )),
         (None, _) => {}
     }
-    if let Some(need) = n.narrowest_hfov_centi {
-        let need = f64::from(need) / 100.0;
+    if let Some(need) = n.narrowest_hfov() {
         match m.ptz.as_ref().and_then(narrowest_hfov) {
-            Some(h) if h <= need + 0.005 => why.push(format!(
-                "zooms to {h:.1}°, narrower than the tightest preset ({need:.1}°)"
+            Some(h) if h <= need => why.push(format!(
+                "zooms to {h:.1}°, narrower than the tightest preset (about {need:.1}°)"
             )),
             Some(h) => why.push(format!(
-                "zooms only to {h:.1}°: the tightest preset ({need:.1}°) will be wider"
+                "zooms only to {h:.1}°: the tightest preset (about {need:.1}°) will be wider"
             )),
             None => why.push("optical zoom unknown in the catalogue".into()),
         }

@@ -71,8 +71,9 @@ pub struct Needs {
     pub ptz: bool,
     /// Presets in use.
     pub presets: u32,
-    /// Narrowest field of view among the presets, hundredths of a degree.
-    pub narrowest_hfov_centi: Option<u32>,
+    /// Narrowest field of view among the presets, in half degrees rounded down: a preference
+    /// only, so half-degree steps keep sites with many PTZ units to few classes.
+    pub narrowest_hfov_half_deg: Option<u32>,
     /// An Active recording job.
     pub edge_recording: bool,
     /// A profile streams audio.
@@ -82,6 +83,11 @@ pub struct Needs {
 }
 
 impl Needs {
+    /// Narrowest preset view in degrees (half-degree steps).
+    pub fn narrowest_hfov(&self) -> Option<f64> {
+        self.narrowest_hfov_half_deg.map(|h| f64::from(h) / 2.0)
+    }
+
     /// Highest frame rate in use.
     pub fn fps(&self) -> f64 {
         f64::from(self.fps_milli) / 1000.0
@@ -328,12 +334,14 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
     }
 
     // PTZ.
-    let calibration = s
-        .identity
-        .model
-        .as_deref()
-        .and_then(|m| catalog.calibration_for(m));
-    let ptz = s.ptz.as_ref().map(|p| survey_ptz(s, flag, p, calibration));
+    let ptz = s.ptz.as_ref().map(|p| {
+        let calibration = s
+            .identity
+            .model
+            .as_deref()
+            .and_then(|m| catalog.calibration_for(m));
+        survey_ptz(s, flag, p, calibration)
+    });
     let ptz_profile = s.profiles.iter().find(|p| p.ptz_configuration.is_some());
     let has_pan_tilt = s.ptz.as_ref().is_some_and(|p| {
         p.nodes.iter().any(|n| {
@@ -446,7 +454,7 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
         codecs: codecs.into_iter().collect(),
         ptz: ptz_in_use,
         presets,
-        narrowest_hfov_centi: narrowest.map(|(h, _)| (h * 100.0).round() as u32),
+        narrowest_hfov_half_deg: narrowest.map(|(h, _)| (h * 2.0).floor() as u32),
         edge_recording: !active.is_empty(),
         audio: !audio.is_empty(),
         form_factor,
