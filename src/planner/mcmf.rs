@@ -1,6 +1,7 @@
-//! Min-cost max-flow by successive shortest paths with Johnson potentials (Dijkstra on reduced
-//! costs). Integer capacities and costs, deterministic: ties in Dijkstra go to the lower node
-//! index, and edges are scanned in insertion order.
+//! Min-cost max-flow by successive shortest paths with Johnson potentials: Dijkstra on reduced
+//! costs, then a blocking flow over every shortest path at once (primal-dual), which keeps the
+//! number of Dijkstra runs to the number of distinct path costs rather than one per path.
+//! Integer capacities and costs; deterministic: edges are scanned in insertion order.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -66,11 +67,13 @@ impl FlowNetwork {
         let mut potential = vec![0i64; n];
         let mut result = FlowResult { flow: 0, cost: 0 };
         let mut dist = vec![i64::MAX; n];
-        let mut prev_edge = vec![usize::MAX; n];
         let mut heap = BinaryHeap::new();
+        let mut level = vec![u32::MAX; n];
+        let mut next = vec![0usize; n];
+        let mut queue = std::collections::VecDeque::new();
         loop {
+            // Shortest distances on reduced costs.
             dist.iter_mut().for_each(|d| *d = i64::MAX);
-            prev_edge.iter_mut().for_each(|p| *p = usize::MAX);
             dist[s] = 0;
             heap.clear();
             heap.push(Reverse((0i64, s)));
@@ -86,7 +89,6 @@ impl FlowNetwork {
                     let nd = d + edge.cost + potential[u] - potential[edge.to];
                     if nd < dist[edge.to] {
                         dist[edge.to] = nd;
-                        prev_edge[edge.to] = e;
                         heap.push(Reverse((nd, edge.to)));
                     }
                 }
@@ -99,25 +101,80 @@ impl FlowNetwork {
                     potential[v] += dist[v];
                 }
             }
-            // Bottleneck along the path, then augment.
-            let mut push = i64::MAX;
-            let mut v = t;
-            while v != s {
-                let e = prev_edge[v];
-                push = push.min(self.edges[e].cap);
-                v = self.edges[e ^ 1].to;
+            // Every shortest path at once: a blocking flow (Dinic) over the edges whose reduced
+            // cost is now zero, so one Dijkstra serves many augmentations.
+            loop {
+                level.iter_mut().for_each(|l| *l = u32::MAX);
+                level[s] = 0;
+                queue.clear();
+                queue.push_back(s);
+                while let Some(u) = queue.pop_front() {
+                    for &e in &self.adj[u] {
+                        let edge = &self.edges[e];
+                        if edge.cap > 0
+                            && level[edge.to] == u32::MAX
+                            && self.admissible(e, u, &potential)
+                        {
+                            level[edge.to] = level[u] + 1;
+                            queue.push_back(edge.to);
+                        }
+                    }
+                }
+                if level[t] == u32::MAX {
+                    break;
+                }
+                next.iter_mut().for_each(|i| *i = 0);
+                loop {
+                    let (pushed, cost) =
+                        self.augment(s, t, i64::MAX, &level, &mut next, &potential);
+                    if pushed == 0 {
+                        break;
+                    }
+                    result.flow += pushed;
+                    result.cost += cost;
+                }
             }
-            let mut v = t;
-            while v != s {
-                let e = prev_edge[v];
-                self.edges[e].cap -= push;
-                self.edges[e ^ 1].cap += push;
-                result.cost += push * self.edges[e].cost;
-                v = self.edges[e ^ 1].to;
-            }
-            result.flow += push;
         }
         result
+    }
+
+    /// True when edge `e` out of `u` has zero reduced cost (lies on a shortest path).
+    fn admissible(&self, e: usize, u: usize, potential: &[i64]) -> bool {
+        let edge = &self.edges[e];
+        edge.cost + potential[u] - potential[edge.to] == 0
+    }
+
+    /// One augmenting path in the level graph, depth first; returns (flow, cost).
+    fn augment(
+        &mut self,
+        u: usize,
+        t: usize,
+        limit: i64,
+        level: &[u32],
+        next: &mut [usize],
+        potential: &[i64],
+    ) -> (i64, i64) {
+        if u == t {
+            return (limit, 0);
+        }
+        while next[u] < self.adj[u].len() {
+            let e = self.adj[u][next[u]];
+            let (to, cap, cost) = {
+                let edge = &self.edges[e];
+                (edge.to, edge.cap, edge.cost)
+            };
+            if cap > 0 && level[to] == level[u] + 1 && self.admissible(e, u, potential) {
+                let (pushed, path_cost) =
+                    self.augment(to, t, limit.min(cap), level, next, potential);
+                if pushed > 0 {
+                    self.edges[e].cap -= pushed;
+                    self.edges[e ^ 1].cap += pushed;
+                    return (pushed, path_cost + pushed * cost);
+                }
+            }
+            next[u] += 1;
+        }
+        (0, 0)
     }
 }
 

@@ -454,13 +454,17 @@ pub fn dry_run(plan: &Plan, color: bool) -> String {
     }
     let _ = writeln!(out, "\nwaves");
     for w in &plan.waves {
+        let n = w.cameras.len();
+        let budget = match w.max_failures {
+            super::rollout::Budget::Count(0) => "stop at the first failure".to_owned(),
+            b => format!("stop when failures exceed {b}"),
+        };
         let _ = writeln!(
             out,
-            "  {}: {} cameras, at most {} unavailable at once, stop after {} failures",
+            "  {}: {n} camera{}, at most {} unavailable at once, {budget}",
             w.name,
-            w.cameras.len(),
-            w.max_unavailable,
-            w.max_failures
+            if n == 1 { "" } else { "s" },
+            w.max_unavailable
         );
     }
     out.push('\n');
