@@ -54,15 +54,20 @@ impl DriftReport {
                 self.not_in_plan.join(", ")
             ));
         }
+        let devices = if self.checked == 1 {
+            "device"
+        } else {
+            "devices"
+        };
         out.push_str(&if self.has_drift() {
             format!(
-                "{} of {} planned devices drifted: plan again before applying\n",
+                "{} of {} planned {devices} drifted: plan again before applying\n",
                 self.drifted.len(),
                 self.checked
             )
         } else {
             format!(
-                "{} planned devices unchanged: the plan is current\n",
+                "{} planned {devices} unchanged: the plan is current\n",
                 self.checked
             )
         });
