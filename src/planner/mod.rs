@@ -218,17 +218,15 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
     }
 
+    // The CLI refuses a stock file with unknown rows; a library caller gets the rows that
+    // resolve and a warning for the rest (never unlimited stock by mistake).
     let capacity: Vec<Option<u64>> = match input.stock {
         None => vec![None; catalog.models.len()],
-        Some(stock) => match stock.capacities(catalog) {
-            Ok(c) => c,
-            Err(e) => {
-                // The CLI refuses such a file; a library caller gets the plan with a warning and
-                // only the rows that resolve.
-                plan_warnings.push(format!("stock ignored: {e}"));
-                vec![None; catalog.models.len()]
-            }
-        },
+        Some(stock) => {
+            let (caps, warnings) = stock.capacities_lenient(catalog);
+            plan_warnings.extend(warnings);
+            caps
+        }
     };
     let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
 

@@ -190,6 +190,61 @@ fn ranges(tokens: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::planner::Flag;
+    use crate::planner::catalog::Catalog;
+    use crate::planner::requirements::derive;
+    use crate::planner::testdata;
+
+    fn steps_onto(s: &DeviceSnapshot, model: &CatalogModel) -> (Vec<Step>, Vec<String>) {
+        let flag = Flag {
+            verdict: "banned".into(),
+            company: Some("Hikvision".into()),
+            confidence: 1.0,
+        };
+        let req = derive(s, &flag, &Catalog::example());
+        let (mut steps, mut warnings) = (Vec::new(), Vec::new());
+        ptz_steps(s, &req, model, "Profile_1", &mut steps, &mut warnings);
+        (steps, warnings)
+    }
+
+    #[test]
+    fn too_many_presets_is_an_error_and_an_unnamed_home_needs_re_aiming() {
+        let c = Catalog::example();
+        let mut small = c.models[c.find("Axis Q6135-LE", None).unwrap()].clone();
+        small.ptz.as_mut().unwrap().max_presets = 4;
+        let mut s = testdata::hikvision_ptz();
+        for p in &mut s.ptz.as_mut().unwrap().presets {
+            if p.name.as_deref() == Some("Home") {
+                p.name = Some("Dock".into());
+            }
+        }
+        let (steps, warnings) = steps_onto(&s, &small);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("ERROR: 6 presets in use")),
+            "{warnings:?}"
+        );
+        // Preset 10 keeps its number although the new range ends at 4.
+        assert!(steps.iter().any(|st| matches!(st, Step::SetPreset { token, notes, .. }
+            if token == "10" && notes.iter().any(|n| n.contains("above Axis Q6135-LE's preset range")))));
+        assert!(matches!(
+            steps.last(),
+            Some(Step::SetHomePosition {
+                from_preset: None,
+                target: None,
+                re_aim: true,
+                ..
+            })
+        ));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("home position cannot be read"))
+        );
+    }
+
     #[test]
     fn ranges_compress_runs() {
         let t: Vec<String> = ["33", "34", "35", "45", "200", "x"]

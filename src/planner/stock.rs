@@ -110,6 +110,33 @@ impl Stock {
         })
     }
 
+    /// Units per catalogue model (by index) from the rows that name a model once; the other
+    /// rows come back as warnings. Unlisted models have no units.
+    pub fn capacities_lenient(&self, catalog: &Catalog) -> (Vec<Option<u64>>, Vec<String>) {
+        let mut caps: Vec<Option<u64>> = vec![Some(0); catalog.models.len()];
+        let mut seen = vec![false; catalog.models.len()];
+        let mut warnings = Vec::new();
+        for e in &self.entries {
+            match catalog.find(&e.model, e.vendor.as_deref()) {
+                Some(i) if !seen[i] => {
+                    seen[i] = true;
+                    caps[i] = Some(e.units);
+                }
+                Some(i) => warnings.push(format!(
+                    "{} line {}: {} is listed twice; the first row counts",
+                    self.file,
+                    e.line,
+                    catalog.models[i].name()
+                )),
+                None => warnings.push(format!(
+                    "{} line {}: \"{}\" is not a model in the catalogue; ignored",
+                    self.file, e.line, e.model
+                )),
+            }
+        }
+        (caps, warnings)
+    }
+
     /// Units per catalogue model (by index), or an error naming the first row that matches
     /// no model or repeats one.
     pub fn capacities(&self, catalog: &Catalog) -> Result<Vec<Option<u64>>, StockError> {
@@ -164,6 +191,12 @@ mod tests {
             e,
             "site/stock.toml: line 5, field model: \"DS-2CD2143G2-I\" is not a model in the catalogue"
         );
+        // The planner itself keeps the rows that resolve and reports the rest.
+        let (caps, warnings) = bad.capacities_lenient(&c);
+        assert_eq!(caps[c.find("Q6135-LE", None).unwrap()], Some(1));
+        assert_eq!(caps.iter().filter(|u| **u != Some(0)).count(), 1);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("line 5") && warnings[0].contains("DS-2CD2143G2-I"));
         let e = Stock::parse("s.toml", "[[stock]]\nmodel = \"x\"\nunits = -1\n")
             .unwrap_err()
             .to_string();
