@@ -251,6 +251,6 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(super::ranges(&t), "33-35, 45, 200, x");
+        assert_eq!(ranges(&t), "33-35, 45, 200, x");
     }
 }
