@@ -466,26 +466,23 @@ impl Catalog {
             }
         }
         let mut models = Vec::with_capacity(raw.model.len());
+        let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
         for entry in raw.model {
             let at = entry.span().start;
-            let m = entry.into_inner();
-            models.push(
-                m.validate()
-                    .map_err(|(field, msg)| invalid(field_location(text, at, &field), msg))?,
-            );
-        }
-        models.sort_by_key(|m| (m.vendor.to_lowercase(), m.model.to_lowercase()));
-        for pair in models.windows(2) {
-            if pair[0].name().eq_ignore_ascii_case(&pair[1].name()) {
+            let m = entry
+                .into_inner()
+                .validate()
+                .map_err(|(field, msg)| invalid(field_location(text, at, &field), msg))?;
+            let here = field_location(text, at, "model");
+            if let Some(first) = seen.insert(m.name().to_lowercase(), here.line) {
                 return Err(invalid(
-                    Location {
-                        line: 1,
-                        field: Some("model".into()),
-                    },
-                    format!("model \"{}\" is listed twice", pair[1].name()),
+                    here,
+                    format!("model \"{}\" is already listed at line {first}", m.name()),
                 ));
             }
+            models.push(m);
         }
+        models.sort_by_key(|m| (m.vendor.to_lowercase(), m.model.to_lowercase()));
         let mut references = Vec::with_capacity(raw.reference.len());
         for entry in raw.reference {
             let at = entry.span().start;
@@ -966,7 +963,10 @@ mod tests {
         let e = err(&format!("{GOOD}colour = \"red\"\n"));
         assert!(e.contains("line 8") && e.contains("colour"), "{e}");
         let e = err(&format!("{GOOD}{GOOD}"));
-        assert!(e.contains("listed twice"), "{e}");
+        assert!(
+            e.contains("line 10, field model") && e.contains("already listed at line 3"),
+            "{e}"
+        );
         let e = err(&format!("version = 2\n{GOOD}"));
         assert!(e.contains("newer") && e.contains("line 1"), "{e}");
         let e = err(&format!("{GOOD}resolutions = [\"3840x2160\"]\n"));

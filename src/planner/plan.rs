@@ -193,6 +193,16 @@ pub enum MediaApi {
     Media2,
 }
 
+impl MediaApi {
+    /// The name as written in the plan (`media`, `media2`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Media => "media",
+            Self::Media2 => "media2",
+        }
+    }
+}
+
 /// Encoder settings (old or new).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EncoderValues {

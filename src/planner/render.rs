@@ -154,10 +154,7 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
             let _ = writeln!(
                 out,
                 "create profile {key} \"{name}\" via {}{}",
-                serde_json::to_value(service)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                service.name(),
                 if extra.is_empty() {
                     String::new()
                 } else {
@@ -172,14 +169,7 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
             new,
             notes,
         } => {
-            let _ = writeln!(
-                out,
-                "video encoder of {profile} via {}",
-                serde_json::to_value(service)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            );
+            let _ = writeln!(out, "video encoder of {profile} via {}", service.name());
             let rows = encoder_rows(old, new);
             let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
             let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);

@@ -304,9 +304,8 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
             }
         }
         if let Some(c) = &e.encoding {
-            if codecs.insert(c.clone()) || !codec_from.iter().any(|t| t == &p.token) {
-                codec_from.push(p.token.clone());
-            }
+            codecs.insert(c.clone());
+            codec_from.push(p.token.clone());
         }
         streams.push(StreamUse {
             profile: p.token.clone(),
