@@ -10,3 +10,4 @@ mod media_captures;
 mod media_requests;
 mod wsdl_conformance;
 mod audit;
+mod plan_check;
