@@ -1,1 +1,412 @@
-//! Planner (pure): requirements, catalogue matching, settings translation, the plan.
+//! The planner (pure): for each flagged camera, the approved model that does what the old one
+//! actually does, and the exact settings the new one gets, value by value, with every
+//! compromise spelled out, before anything is touched.
+//!
+//! No I/O, no clock, no randomness: [`plan`] maps its inputs to a [`Plan`] deterministically
+//! (inputs are sorted by id, classes and models by value, maps are ordered), so the same inputs
+//! in any order give the same bytes and fingerprint. Reading and hashing files lives apart, in
+//! [`files`].
+//!
+//! Stages:
+//! 1. [`requirements`]: what each old camera is configured to do, hard constraints and
+//!    preferences, each with its origin;
+//! 2. [`matching`] and [`assign`]: every catalogue model checked and costed against each
+//!    requirement class; a min-cost max-flow ([`mcmf`]) assigns models under stock limits;
+//! 3. translation: [`encoder`] settings, [`presets`] through [`ptz`] coordinate spaces,
+//!    [`recording`], [`network`] identity (moved last);
+//! 4. [`plan::Plan`]: data apply executes, with [`rollout`] waves and a fingerprint;
+//!    [`render`] is the dry run and [`check`] detects inventory drift.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub mod assign;
+pub mod catalog;
+pub mod check;
+pub mod encoder;
+pub mod files;
+pub mod matching;
+pub mod mcmf;
+pub mod network;
+pub mod plan;
+pub mod presets;
+pub mod ptz;
+pub mod recording;
+pub mod render;
+pub mod requirements;
+pub mod rollout;
+pub mod stock;
+pub mod toml_input;
+
+#[cfg(test)]
+pub(crate) mod testdata;
+#[cfg(test)]
+mod tests;
+
+pub use catalog::{Catalog, CatalogModel};
+pub use plan::{InputFile, Inputs, Plan, Step};
+pub use rollout::Rollout;
+pub use stock::Stock;
+
+use crate::inventory::DeviceSnapshot;
+use assign::{Choice, Class};
+use plan::{CameraPlan, NoSuitableModel, OldCamera, OutOfStock, Replacement, Wave};
+use rollout::CameraKey;
+
+/// The audit's verdict on one device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// `banned` or `white-label`.
+    pub verdict: String,
+    /// The covered company (`Hikvision`, `Dahua`), when known.
+    pub company: Option<String>,
+    /// Confidence 0..1.
+    pub confidence: f64,
+}
+
+/// Planning options (recorded in the plan).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanOptions {
+    /// Bitrate factor from H.264 to H.265 at equal quality (the inverse applies back). The
+    /// default 0.7 is conservative: lab figures say about 0.5, surveillance practice 0.85–0.9
+    /// (DOMAIN.md 3b); re-measure after cut-over.
+    pub h265_bitrate_factor: f64,
+    /// Switch H.264 streams to H.265 where the new model offers it.
+    pub prefer_h265: bool,
+    /// Prefer this vendor over any price difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_vendor: Option<String>,
+    /// Share of the in-use pixel count a replacement may fall short by (0.10: 2688x1520 may
+    /// become 2560x1440, not 1920x1080).
+    pub resolution_tolerance: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            h265_bitrate_factor: 0.7,
+            prefer_h265: false,
+            preferred_vendor: None,
+            resolution_tolerance: 0.10,
+        }
+    }
+}
+
+/// Everything a plan is made from.
+#[derive(Debug, Clone)]
+pub struct PlanInput<'a> {
+    /// The inventory's devices (any order).
+    pub snapshots: &'a [DeviceSnapshot],
+    /// Flagged devices by id (from the audit).
+    pub flagged: &'a BTreeMap<String, Flag>,
+    /// Approved models.
+    pub catalog: &'a Catalog,
+    /// Stock limits, when given.
+    pub stock: Option<&'a Stock>,
+    /// Waves, when given.
+    pub rollout: Option<&'a Rollout>,
+    /// Options.
+    pub options: &'a PlanOptions,
+    /// Names and sha256 of the input files (computed by the caller).
+    pub inputs: Inputs,
+}
+
+/// The IPv4 address selectors and the plan use for a camera.
+fn address_of(s: &DeviceSnapshot) -> Option<String> {
+    network::ipv4(s).map(|(a, _, _)| a.to_owned()).or_else(|| {
+        let rest = s.xaddr.split_once("://")?.1;
+        let host = rest.split(['/', '?']).next()?;
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        host.parse::<std::net::Ipv4Addr>()
+            .ok()
+            .map(|a| a.to_string())
+    })
+}
+
+/// Makes the plan.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let opts = input.options;
+    let catalog = input.catalog;
+    let mut plan_warnings = Vec::new();
+    if catalog.example {
+        plan_warnings.push(
+            "the catalogue is EXAMPLE data (datasheet figures from memory, unverified): check every model against its datasheet before ordering".to_owned(),
+        );
+    }
+
+    // Flagged snapshots, by id; a repeated id keeps the first by content hash.
+    let mut flagged: Vec<(&DeviceSnapshot, &Flag, String)> = input
+        .snapshots
+        .iter()
+        .filter_map(|s| input.flagged.get(&s.id).map(|f| (s, f, s.digest())))
+        .collect();
+    flagged.sort_by(|a, b| (&a.0.id, &a.2).cmp(&(&b.0.id, &b.2)));
+    let before = flagged.len();
+    flagged.dedup_by(|b, a| a.0.id == b.0.id);
+    if flagged.len() != before {
+        plan_warnings.push(format!(
+            "{} devices appear more than once in the inventory under the same id: planned once each",
+            before - flagged.len()
+        ));
+    }
+    let missing: Vec<&String> = input
+        .flagged
+        .keys()
+        .filter(|id| {
+            flagged
+                .binary_search_by(|f| f.0.id.as_str().cmp(id))
+                .is_err()
+        })
+        .collect();
+    if !missing.is_empty() {
+        plan_warnings.push(format!(
+            "{} flagged ids are not in the inventory: {}",
+            missing.len(),
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
+    let reqs: Vec<requirements::Requirements> = flagged
+        .iter()
+        .map(|(s, f, _)| requirements::derive(s, f, catalog))
+        .collect();
+
+    // Waves first: earlier waves get stock first.
+    let default_rollout = Rollout::default();
+    let rollout = input.rollout.unwrap_or(&default_rollout);
+    let scope_lists: Vec<Vec<String>> = flagged
+        .iter()
+        .map(|(s, _, _)| s.scopes.iter().map(|x| x.uri.clone()).collect())
+        .collect();
+    let addresses: Vec<Option<String>> = flagged.iter().map(|(s, _, _)| address_of(s)).collect();
+    let wave_of: Vec<usize> = flagged
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _, _))| {
+            rollout.wave_of(&CameraKey {
+                id: &s.id,
+                address: addresses[i].as_deref().and_then(|a| a.parse().ok()),
+                scopes: &scope_lists[i],
+            })
+        })
+        .collect();
+
+    // Classes of identical needs; cameras in (wave, id) order.
+    let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
+    for (i, r) in reqs.iter().enumerate() {
+        by_needs.entry(&r.needs).or_default().push(i);
+    }
+    let classes: Vec<Class> = by_needs
+        .into_iter()
+        .map(|(needs, mut cameras)| {
+            cameras.sort_by_key(|&i| (wave_of[i], i));
+            Class {
+                needs: needs.clone(),
+                cameras,
+            }
+        })
+        .collect();
+    let mut class_of = vec![0usize; flagged.len()];
+    for (k, c) in classes.iter().enumerate() {
+        for &i in &c.cameras {
+            class_of[i] = k;
+        }
+    }
+
+    // The CLI refuses a stock file with unknown rows; a library caller gets the rows that
+    // resolve and a warning for the rest (never unlimited stock by mistake).
+    let capacity: Vec<Option<u64>> = match input.stock {
+        None => vec![None; catalog.models.len()],
+        Some(stock) => {
+            let (caps, warnings) = stock.capacities_lenient(catalog);
+            plan_warnings.extend(warnings);
+            caps
+        }
+    };
+    let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
+
+    let mut cameras = Vec::with_capacity(flagged.len());
+    let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
+    for (i, ((s, flag, digest), req)) in flagged.iter().zip(&reqs).enumerate() {
+        let mut warnings = req.warnings.clone();
+        let mut steps = Vec::new();
+        let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
+            (None, None, None, None);
+        match &assignment.choices[i] {
+            Choice::Model(j) => {
+                let model = &catalog.models[*j];
+                let mut why = matching::explain(model, &req.needs, opts);
+                why.push(format!(
+                    "{} of {} catalogue models meet every hard requirement; chosen by the site-wide assignment (most cameras served, then least cost, then preferences)",
+                    assignment.fitting_per_class[class_of[i]],
+                    catalog.models.len()
+                ));
+                if let Some(Some(units)) = capacity.get(*j) {
+                    why.push(format!(
+                        "stock: {} of {units} units allocated on this plan",
+                        assignment.used[*j]
+                    ));
+                }
+                replacement = Some(Replacement {
+                    vendor: model.vendor.clone(),
+                    model: model.model.clone(),
+                    form_factor: model.form_factor.map(|f| f.to_string()),
+                    why,
+                });
+                steps = camera_steps(s, req, model, opts, &mut warnings);
+                let w = wave_of[i];
+                wave = Some(rollout.wave_name(w).to_owned());
+                wave_members[w].push(s.id.clone());
+            }
+            Choice::OutOfStock(fitting) => {
+                out_of_stock = Some(OutOfStock {
+                    fitting: fitting.iter().map(|&j| catalog.models[j].name()).collect(),
+                });
+                warnings.push("not planned: every model that fits is allocated to other cameras; add stock and plan again".into());
+            }
+            Choice::NoModel { unmet, closest } => {
+                no_suitable_model = Some(NoSuitableModel {
+                    unmet: unmet.clone(),
+                    closest: closest.map(|j| catalog.models[j].name()),
+                });
+            }
+        }
+        cameras.push(CameraPlan {
+            old: OldCamera {
+                id: s.id.clone(),
+                xaddr: s.xaddr.clone(),
+                address: addresses[i].clone(),
+                manufacturer: s.identity.manufacturer.clone(),
+                model: s.identity.model.clone(),
+                firmware: s.identity.firmware_version.clone(),
+                sha256: digest.clone(),
+            },
+            verdict: flag.verdict.clone(),
+            company: flag.company.clone(),
+            confidence: flag.confidence,
+            wave,
+            requirements: req.items.clone(),
+            replacement,
+            no_suitable_model,
+            out_of_stock,
+            steps,
+            warnings,
+        });
+    }
+
+    let mut waves = Vec::new();
+    for (w, members) in wave_members.into_iter().enumerate() {
+        let is_final = w == rollout.waves.len();
+        if is_final && members.is_empty() && !rollout.waves.is_empty() {
+            continue;
+        }
+        let (max_unavailable, max_failures) = match rollout.waves.get(w) {
+            Some(spec) => (spec.max_unavailable, spec.max_failures),
+            None => (
+                rollout.default_max_unavailable,
+                rollout.default_max_failures,
+            ),
+        };
+        waves.push(Wave {
+            name: rollout.wave_name(w).to_owned(),
+            cameras: members,
+            max_unavailable,
+            max_failures,
+        });
+    }
+
+    let mut p = Plan {
+        format: plan::PLAN_FORMAT.to_owned(),
+        version: plan::PLAN_VERSION,
+        fingerprint: String::new(),
+        inputs: input.inputs.clone(),
+        options: opts.clone(),
+        warnings: plan_warnings,
+        waves,
+        cameras,
+    };
+    p.seal();
+    p
+}
+
+/// The ordered steps for one camera onto `model`; the network move is last.
+fn camera_steps(
+    s: &DeviceSnapshot,
+    req: &requirements::Requirements,
+    model: &CatalogModel,
+    opts: &PlanOptions,
+    warnings: &mut Vec<String>,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    network::identity_steps(s, &mut steps, warnings);
+
+    let mut profile_keys = std::collections::BTreeSet::new();
+    for p in &s.profiles {
+        let Some(enc) = encoder::translate(p, model, opts) else {
+            warnings.push(format!(
+                "profile {} has no video encoder: not carried",
+                p.token
+            ));
+            continue;
+        };
+        let audio = match (&p.audio_encoder, model.audio) {
+            (Some(a), true) => Some(plan::AudioValues {
+                encoding: a.encoding.clone(),
+                bitrate_kbps: a.bitrate_kbps,
+                sample_rate_khz: a.sample_rate_khz,
+            }),
+            (Some(_), false) => {
+                warnings.push(format!(
+                    "profile {}: {} has no audio input; audio not carried",
+                    p.token,
+                    model.name()
+                ));
+                None
+            }
+            (None, _) => None,
+        };
+        profile_keys.insert(p.token.clone());
+        steps.push(Step::CreateProfile {
+            key: p.token.clone(),
+            name: if p.name.trim().is_empty() {
+                p.token.clone()
+            } else {
+                p.name.clone()
+            },
+            service: enc.service,
+            ptz: p.ptz_configuration.is_some() && model.ptz.is_some(),
+            audio,
+        });
+        warnings.extend(enc.warnings);
+        steps.push(Step::SetVideoEncoder {
+            profile: p.token.clone(),
+            service: enc.service,
+            old: enc.old,
+            new: enc.new,
+            notes: enc.notes,
+        });
+    }
+
+    let ptz_profile = s
+        .profiles
+        .iter()
+        .find(|p| p.ptz_configuration.is_some() && profile_keys.contains(&p.token))
+        .or_else(|| s.profiles.iter().find(|p| profile_keys.contains(&p.token)))
+        .map(|p| p.token.clone());
+    if let Some(profile) = &ptz_profile {
+        presets::ptz_steps(s, req, model, profile, &mut steps, warnings);
+    }
+    recording::recording_steps(s, model, &profile_keys, &mut steps, warnings);
+    if s.video_sources.iter().any(|v| v.imaging.is_some()) {
+        warnings.push(
+            "imaging settings (brightness, exposure, IR cut, WDR) are not carried: each vendor's scales differ; review the picture on site".into(),
+        );
+    }
+    steps.push(network::network_step(s, warnings));
+    steps
+}

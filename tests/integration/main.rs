@@ -9,6 +9,7 @@ mod device_requests;
 mod audit;
 mod media_captures;
 mod media_requests;
+mod plan_check;
 mod wsdl_conformance;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy
 // where a test needs to see or shape the traffic).

@@ -1,0 +1,158 @@
+//! The site-wide assignment of cameras to models under stock limits.
+//!
+//! Cameras with identical needs form one class (100,000 cameras collapse to the few
+//! configurations a site really has). The network is source → class (capacity: its cameras) →
+//! model (every model meeting the class's hard constraints; cost from
+//! [`super::matching::cost`]) → sink (capacity: the stock). A min-cost max-flow serves as many
+//! cameras as possible, then at the least total cost. Within a class, cameras (in the order
+//! given: earlier waves first, then by id) take the cheapest allocated model first; cameras
+//! the flow cannot serve are out of stock (models fit but are all allocated) or have no
+//! suitable model (with what the closest model misses).
+
+use super::PlanOptions;
+use super::catalog::CatalogModel;
+use super::matching::{cost, fits, shortfall, unmet, unpriced_price};
+use super::mcmf::FlowNetwork;
+use super::requirements::Needs;
+
+/// What one camera gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// This model (index into the catalogue's models).
+    Model(usize),
+    /// These models fit, but their stock is allocated to other cameras.
+    OutOfStock(Vec<usize>),
+    /// No model meets every hard constraint; what the closest one misses.
+    NoModel {
+        /// Unmet requirements of the closest model.
+        unmet: Vec<String>,
+        /// The closest model.
+        closest: Option<usize>,
+    },
+}
+
+/// A class of cameras with the same needs; `cameras` in priority order.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// The shared needs.
+    pub needs: Needs,
+    /// Camera indices, highest priority first.
+    pub cameras: Vec<usize>,
+}
+
+/// The outcome of an assignment.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// One choice per camera index.
+    pub choices: Vec<Choice>,
+    /// Units of each model used.
+    pub used: Vec<u64>,
+    /// Per class: how many models fit.
+    pub fitting_per_class: Vec<usize>,
+}
+
+/// Assigns `n_cameras` cameras grouped in `classes` to `models`, each model limited to
+/// `capacity[i]` units (`None`: unlimited).
+pub fn assign(
+    n_cameras: usize,
+    classes: &[Class],
+    models: &[CatalogModel],
+    capacity: &[Option<u64>],
+    opts: &PlanOptions,
+) -> Assignment {
+    let k = classes.len();
+    let m = models.len();
+    let total: i64 = classes.iter().map(|c| c.cameras.len() as i64).sum();
+    let unpriced = unpriced_price(models);
+    let source = 0;
+    let sink = 1;
+    let class_node = |i: usize| 2 + i;
+    let model_node = |j: usize| 2 + k + j;
+    let mut g = FlowNetwork::new(2 + k + m);
+    let mut fitting: Vec<Vec<usize>> = Vec::with_capacity(k);
+    let mut class_edges: Vec<Vec<(usize, usize, i64)>> = Vec::with_capacity(k);
+    for (i, class) in classes.iter().enumerate() {
+        g.add_edge(source, class_node(i), class.cameras.len() as i64, 0);
+        let fit: Vec<usize> = (0..m)
+            .filter(|&j| fits(&models[j], &class.needs, opts))
+            .collect();
+        let mut edges = Vec::new();
+        for &j in &fit {
+            if capacity[j] == Some(0) {
+                continue;
+            }
+            let c = cost(&models[j], &class.needs, opts, unpriced);
+            let e = g.add_edge(class_node(i), model_node(j), class.cameras.len() as i64, c);
+            edges.push((j, e, c));
+        }
+        fitting.push(fit);
+        class_edges.push(edges);
+    }
+    for (j, cap) in capacity.iter().enumerate().take(m) {
+        let cap = cap.map_or(total, |c| c.min(total as u64) as i64);
+        if cap > 0 {
+            g.add_edge(model_node(j), sink, cap, 0);
+        }
+    }
+    g.min_cost_max_flow(source, sink);
+
+    let mut choices = vec![
+        Choice::NoModel {
+            unmet: Vec::new(),
+            closest: None,
+        };
+        n_cameras
+    ];
+    let mut used = vec![0u64; m];
+    for (i, class) in classes.iter().enumerate() {
+        let mut flows: Vec<(i64, usize, i64)> = class_edges[i]
+            .iter()
+            .map(|&(j, e, c)| (c, j, g.flow(e)))
+            .filter(|&(_, _, f)| f > 0)
+            .collect();
+        flows.sort();
+        let mut cams = class.cameras.iter();
+        for (_, j, f) in flows {
+            for &cam in cams.by_ref().take(f as usize) {
+                choices[cam] = Choice::Model(j);
+                used[j] += 1;
+            }
+        }
+        let rest: Vec<usize> = cams.copied().collect();
+        if rest.is_empty() {
+            continue;
+        }
+        let left = if fitting[i].is_empty() {
+            // Closest: fewest unmet requirements, then the smallest shortfall.
+            let (closest, missing) = (0..m)
+                .map(|j| {
+                    (
+                        j,
+                        unmet(&models[j], &class.needs, opts),
+                        shortfall(&models[j], &class.needs),
+                    )
+                })
+                .min_by(|a, b| {
+                    a.1.len()
+                        .cmp(&b.1.len())
+                        .then(a.2.total_cmp(&b.2))
+                        .then(a.0.cmp(&b.0))
+                })
+                .map_or((None, Vec::new()), |(j, u, _)| (Some(j), u));
+            Choice::NoModel {
+                unmet: missing,
+                closest,
+            }
+        } else {
+            Choice::OutOfStock(fitting[i].clone())
+        };
+        for cam in rest {
+            choices[cam] = left.clone();
+        }
+    }
+    Assignment {
+        choices,
+        used,
+        fitting_per_class: fitting.iter().map(Vec::len).collect(),
+    }
+}

@@ -1,0 +1,445 @@
+//! Encoder settings mapped onto the new model's options, each adjustment with a note.
+//!
+//! - Resolution: among the model's resolutions within the tolerance of the old pixel count,
+//!   the same aspect ratio first, then the nearest pixel count (ties: the larger).
+//! - Frame rate: clamped to the model's maximum.
+//! - GOV length: kept in seconds (frames / old fps × new fps), clamped to the model's range.
+//! - Bitrate: scaled when the codec changes (H.264 → H.265 by `h265_bitrate_factor`, the
+//!   inverse back), clamped to the model's range; the factor is a planning estimate.
+//! - Quality: mapped linearly between the old and new quality ranges when both are known.
+//! - Service: Media2 when the new codec is H.265 (Media ver10 cannot express it), else Media.
+
+use super::PlanOptions;
+use super::catalog::{CatalogModel, Resolution};
+use super::plan::{EncoderValues, MediaApi};
+use super::ptz::round;
+use crate::inventory::model::{Codec, MediaProfile, Range};
+
+/// The nearest resolution the model supports that keeps at least `1 - tolerance` of the
+/// pixels, or `None` when none does.
+pub fn pick_resolution(
+    supported: &[Resolution],
+    wanted: Resolution,
+    tolerance: f64,
+) -> Option<Resolution> {
+    let floor = wanted.pixels() as f64 * (1.0 - tolerance);
+    let fits: Vec<Resolution> = supported
+        .iter()
+        .copied()
+        .filter(|r| r.pixels() as f64 >= floor)
+        .collect();
+    let same: Vec<Resolution> = fits
+        .iter()
+        .copied()
+        .filter(|r| r.same_aspect(wanted))
+        .collect();
+    let pool = if same.is_empty() { fits } else { same };
+    let distance = |r: &Resolution| (r.pixels() as f64 / wanted.pixels() as f64).ln().abs();
+    pool.into_iter().min_by(|a, b| {
+        distance(a)
+            .total_cmp(&distance(b))
+            .then_with(|| b.pixels().cmp(&a.pixels()))
+            .then_with(|| b.width.cmp(&a.width))
+    })
+}
+
+/// The encoder translation of one profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncoderPlan {
+    /// The service to configure it through.
+    pub service: MediaApi,
+    /// Old values.
+    pub old: EncoderValues,
+    /// New values.
+    pub new: EncoderValues,
+    /// Each adjustment.
+    pub notes: Vec<String>,
+    /// Compromises worth a camera-level warning.
+    pub warnings: Vec<String>,
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{}", round(v, 100.0))
+    }
+}
+
+/// Maps one profile's encoder onto the model; `None` when the profile has no encoder.
+pub fn translate(
+    p: &MediaProfile,
+    model: &CatalogModel,
+    opts: &PlanOptions,
+) -> Option<EncoderPlan> {
+    let e = p.video_encoder.as_ref()?;
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
+    let old = EncoderValues {
+        encoding: e.encoding.as_ref().map(|c| c.mime_name().to_owned()),
+        width: e.width,
+        height: e.height,
+        frame_rate: e.frame_rate,
+        bitrate_kbps: e.bitrate_kbps,
+        gov_length: e.gov_length,
+        quality: e.quality,
+        profile: e.profile.clone(),
+        constant_bitrate: e.constant_bitrate,
+    };
+
+    // Codec.
+    let codec = match &e.encoding {
+        Some(Codec::H264) if opts.prefer_h265 && model.has_codec(&Codec::H265) => {
+            notes.push("codec H264 → H265 (prefer H.265 was asked for)".into());
+            Codec::H265
+        }
+        Some(c) if model.has_codec(c) => c.clone(),
+        Some(c) => {
+            let sub = if model.has_codec(&Codec::H264) {
+                Codec::H264
+            } else {
+                model.codecs.first().cloned().unwrap_or(Codec::H264)
+            };
+            notes.push(format!(
+                "codec {} is not offered by {}: {} instead",
+                c.mime_name(),
+                model.name(),
+                sub.mime_name()
+            ));
+            warnings.push(format!(
+                "profile {}: codec changes {} → {}; check the recorder and viewers accept it",
+                p.token,
+                c.mime_name(),
+                sub.mime_name()
+            ));
+            sub
+        }
+        None => {
+            let c = if model.has_codec(&Codec::H264) {
+                Codec::H264
+            } else {
+                model.codecs.first().cloned().unwrap_or(Codec::H264)
+            };
+            notes.push(format!(
+                "the old encoder reports no codec: {} chosen",
+                c.mime_name()
+            ));
+            c
+        }
+    };
+    let service = if codec == Codec::H265 {
+        notes.push("H265 is configured through Media2 (Media ver10 cannot express it)".into());
+        MediaApi::Media2
+    } else {
+        MediaApi::Media
+    };
+
+    // Resolution.
+    let (width, height) = match (e.width, e.height) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => {
+            let wanted = Resolution::new(w, h);
+            let chosen = pick_resolution(&model.resolutions, wanted, opts.resolution_tolerance)
+                .unwrap_or_else(|| {
+                    let best = model
+                        .resolutions
+                        .first()
+                        .copied()
+                        .unwrap_or(model.max_resolution);
+                    warnings.push(format!(
+                        "profile {}: {wanted} is beyond {} ({} at most): {best}",
+                        p.token,
+                        model.name(),
+                        model.max_resolution
+                    ));
+                    best
+                });
+            if chosen != wanted {
+                let pct = (chosen.pixels() as f64 / wanted.pixels() as f64 - 1.0) * 100.0;
+                let mut note = format!(
+                    "resolution {wanted} → {chosen} ({pct:+.1}% pixels; nearest {} offers",
+                    model.name()
+                );
+                if !chosen.same_aspect(wanted) {
+                    note.push_str(", aspect ratio changes: check the field of view");
+                }
+                note.push(')');
+                notes.push(note);
+            }
+            (Some(chosen.width), Some(chosen.height))
+        }
+        _ => {
+            warnings.push(format!(
+                "profile {}: the old encoder reports no resolution; the new camera keeps its default",
+                p.token
+            ));
+            (None, None)
+        }
+    };
+
+    // Frame rate.
+    let frame_rate = e.frame_rate.map(|f| {
+        if f > model.max_fps {
+            notes.push(format!(
+                "frame rate {} → {} fps ({}'s maximum)",
+                fmt_num(f),
+                fmt_num(model.max_fps),
+                model.name()
+            ));
+            model.max_fps
+        } else {
+            f
+        }
+    });
+
+    // GOV length in seconds.
+    let gov_length = match (e.gov_length, e.frame_rate, frame_rate) {
+        (Some(g), Some(old_fps), Some(new_fps)) if old_fps > 0.0 => {
+            let mut n = ((f64::from(g) / old_fps) * new_fps).round().max(1.0);
+            if let Some(r) = model.gov_length_range {
+                let c = r.clamp(n);
+                if c != n {
+                    notes.push(format!("GOV length clamped to {}..{} frames", r.min, r.max));
+                    n = c;
+                }
+            }
+            let n = n as u32;
+            if n != g {
+                notes.push(format!(
+                    "GOV length {g} → {n} frames (kept at {:.1} s)",
+                    f64::from(g) / old_fps
+                ));
+            }
+            Some(n)
+        }
+        (g, _, _) => g,
+    };
+
+    // Bitrate.
+    let factor = match (e.encoding.as_ref(), &codec) {
+        (Some(Codec::H264), Codec::H265) => Some(opts.h265_bitrate_factor),
+        (Some(Codec::H265), Codec::H264) => Some(1.0 / opts.h265_bitrate_factor),
+        _ => None,
+    };
+    let bitrate_kbps = e.bitrate_kbps.map(|b| {
+        let mut v = f64::from(b);
+        if let Some(f) = factor {
+            v = (v * f).round();
+            notes.push(format!(
+                "bitrate {b} → {v:.0} kbit/s: {} → {} at ×{:.2} (an estimate: re-measure after cut-over)",
+                old.encoding.as_deref().unwrap_or("?"),
+                codec.mime_name(),
+                f
+            ));
+        }
+        if let Some(r) = model.bitrate_range {
+            let c = r.clamp(v);
+            if c != v {
+                notes.push(format!("bitrate clamped to {}..{} kbit/s", r.min, r.max));
+                v = c;
+            }
+        }
+        v as u32
+    });
+
+    // Quality.
+    let old_range = p
+        .encoder_options
+        .iter()
+        .find(|o| o.encoding.as_ref() == e.encoding.as_ref())
+        .or(p.encoder_options.first())
+        .and_then(|o| o.quality_range);
+    let quality = e.quality.map(|q| match (old_range, model.quality_range) {
+        (Some(from), Some(to)) => {
+            let mapped = map_range(q, from, to);
+            if mapped != q {
+                notes.push(format!(
+                    "quality {} on {}..{} → {} on {}..{}",
+                    fmt_num(q),
+                    from.min,
+                    from.max,
+                    fmt_num(mapped),
+                    to.min,
+                    to.max
+                ));
+            }
+            mapped
+        }
+        _ => {
+            notes.push(format!(
+                "quality {} kept: {} quality range unknown (apply clamps it to the device's options)",
+                fmt_num(q),
+                if old_range.is_none() { "the old" } else { "the new model's" }
+            ));
+            q
+        }
+    });
+
+    let profile = match (&codec, e.encoding.as_ref()) {
+        (c, Some(old)) if c == old => e.profile.clone(),
+        (Codec::H265, _) => Some("Main".into()),
+        _ => None,
+    };
+    if profile != e.profile && e.profile.is_some() {
+        notes.push(format!(
+            "codec profile {} → {}",
+            e.profile.as_deref().unwrap_or("-"),
+            profile.as_deref().unwrap_or("device default")
+        ));
+    }
+
+    let new = EncoderValues {
+        encoding: Some(codec.mime_name().to_owned()),
+        width,
+        height,
+        frame_rate,
+        bitrate_kbps,
+        gov_length,
+        quality,
+        profile,
+        constant_bitrate: e.constant_bitrate,
+    };
+    Some(EncoderPlan {
+        service,
+        old,
+        new,
+        notes,
+        warnings,
+    })
+}
+
+fn map_range(v: f64, from: Range, to: Range) -> f64 {
+    let span = from.max - from.min;
+    if span <= 0.0 {
+        return to.clamp(v);
+    }
+    let t = ((v - from.min) / span).clamp(0.0, 1.0);
+    round(to.min + t * (to.max - to.min), 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::model::{EncoderOptions, VideoEncoder};
+    use crate::planner::catalog::{Catalog, default_ladder};
+
+    fn model(max: Resolution, fps: f64) -> CatalogModel {
+        let c = Catalog::example();
+        let mut m = c.models[c.find("Axis P3268-LVE", None).unwrap()].clone();
+        m.max_resolution = max;
+        m.resolutions = default_ladder(max);
+        m.max_fps = fps;
+        m
+    }
+
+    fn profile(w: u32, h: u32, codec: Codec, fps: f64, kbps: u32, gov: u32) -> MediaProfile {
+        MediaProfile {
+            token: "Profile_1".into(),
+            video_encoder: Some(VideoEncoder {
+                token: "VE1".into(),
+                encoding: Some(codec),
+                width: Some(w),
+                height: Some(h),
+                frame_rate: Some(fps),
+                bitrate_kbps: Some(kbps),
+                gov_length: Some(gov),
+                quality: Some(60.0),
+                ..Default::default()
+            }),
+            encoder_options: vec![EncoderOptions {
+                encoding: Some(Codec::H264),
+                quality_range: Some(Range::new(0.0, 100.0)),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn nearest_resolution_keeps_the_aspect_ratio_within_tolerance() {
+        let ladder = default_ladder(Resolution::new(3840, 2160));
+        let r = |w, h| Resolution::new(w, h);
+        assert_eq!(
+            pick_resolution(&ladder, r(2688, 1520), 0.10),
+            Some(r(2688, 1520))
+        );
+        let no_4mp: Vec<_> = ladder.iter().copied().filter(|x| x.width != 2688).collect();
+        assert_eq!(
+            pick_resolution(&no_4mp, r(2688, 1520), 0.10),
+            Some(r(2560, 1440))
+        );
+        assert_eq!(
+            pick_resolution(&no_4mp, r(2688, 1520), 0.05),
+            Some(r(3200, 1800))
+        );
+        let fhd = default_ladder(r(1920, 1080));
+        assert_eq!(pick_resolution(&fhd, r(2688, 1520), 0.10), None);
+        // A 4:3 stream on a 16:9-only model: nearest pixel count.
+        // A 4:3 stream on a 16:9-only model: nearest pixel count that keeps 90 %.
+        assert_eq!(
+            pick_resolution(&ladder, r(640, 480), 0.10),
+            Some(r(960, 540))
+        );
+    }
+
+    #[test]
+    fn frame_rate_clamped_gov_kept_in_seconds() {
+        let m = model(Resolution::new(3840, 2160), 20.0);
+        let t = translate(
+            &profile(2688, 1520, Codec::H264, 25.0, 4096, 50),
+            &m,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.frame_rate, Some(20.0));
+        assert_eq!(t.new.gov_length, Some(40));
+        assert_eq!(t.new.bitrate_kbps, Some(4096));
+        assert_eq!(t.service, MediaApi::Media);
+        assert!(
+            t.notes.iter().any(|n| n.contains("frame rate 25 → 20")),
+            "{:?}",
+            t.notes
+        );
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("GOV length 50 → 40 frames (kept at 2.0 s)"))
+        );
+    }
+
+    #[test]
+    fn bitrate_scaled_on_codec_change_both_ways() {
+        let m = model(Resolution::new(3840, 2160), 30.0);
+        let opts = PlanOptions {
+            prefer_h265: true,
+            ..PlanOptions::default()
+        };
+        let t = translate(&profile(2688, 1520, Codec::H264, 25.0, 4096, 50), &m, &opts).unwrap();
+        assert_eq!(t.new.encoding.as_deref(), Some("H265"));
+        assert_eq!(t.new.bitrate_kbps, Some(2867));
+        assert_eq!(t.service, MediaApi::Media2);
+        assert!(t.notes.iter().any(|n| n.contains("estimate")));
+        let mut h264_only = m.clone();
+        h264_only.codecs = vec![Codec::H264];
+        let t = translate(
+            &profile(1920, 1080, Codec::H265, 25.0, 2048, 50),
+            &h264_only,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.encoding.as_deref(), Some("H264"));
+        assert_eq!(t.new.bitrate_kbps, Some(2926));
+        assert!(!t.warnings.is_empty());
+    }
+
+    #[test]
+    fn quality_is_mapped_between_known_ranges_and_kept_otherwise() {
+        let mut m = model(Resolution::new(1920, 1080), 30.0);
+        let p = profile(1920, 1080, Codec::H264, 25.0, 2048, 50);
+        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!(t.new.quality, Some(60.0));
+        assert!(t.notes.iter().any(|n| n.contains("quality 60 kept")));
+        m.quality_range = Some(Range::new(1.0, 6.0));
+        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!(t.new.quality, Some(4.0));
+    }
+}

@@ -1,0 +1,553 @@
+//! The plan as data (`plan.json`): what apply will do, step by step, with concrete values.
+//!
+//! Format `camswap.plan`, version 1:
+//! ```text
+//! {"format","version","fingerprint":"sha256:<hex>","inputs":{..},"options":{..},
+//!  "warnings":[..],"waves":[{"name","cameras":[ids],"max_unavailable","max_failures"}],
+//!  "cameras":[{"old":{..},"verdict",..,"replacement"|"no_suitable_model"|"out_of_stock",
+//!              "steps":[{"kind":..}],"warnings":[..]}]}
+//! ```
+//! Steps are in the order apply runs them; the move onto the old camera's address is last.
+//! Profiles, recordings and tracks are referred to by `key` (the old camera's token): the new
+//! camera chooses its own tokens, and apply keeps the mapping in its journal.
+//!
+//! The fingerprint is sha256 over the compact JSON of the plan without the `fingerprint`
+//! field: struct fields in declaration order, no maps with unordered keys, floats in serde_json's
+//! shortest round-trip form. Any change to what apply would do changes it.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::PlanOptions;
+use super::ptz::PtzTarget;
+use super::requirements::RequirementItem;
+use super::rollout::Budget;
+use crate::inventory::model::{RecordingSource, hex};
+
+/// The plan file's format name.
+pub const PLAN_FORMAT: &str = "camswap.plan";
+/// The plan file version this build writes and reads.
+pub const PLAN_VERSION: u64 = 1;
+
+/// A plan is not what it claims to be.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The fingerprint does not match the content.
+    #[error(
+        "the plan was changed after it was made: fingerprint {recorded} does not match its content ({actual})"
+    )]
+    Fingerprint {
+        /// The fingerprint in the file.
+        recorded: String,
+        /// The fingerprint of the content.
+        actual: String,
+    },
+}
+
+/// An input file: its name as given and the sha256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Path as given, or `builtin:NAME`.
+    pub name: String,
+    /// sha256 (hex) of the bytes, when there are bytes to hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl InputFile {
+    /// An input with the sha256 of `bytes`.
+    pub fn hashed(name: impl Into<String>, bytes: &[u8]) -> Self {
+        Self {
+            name: name.into(),
+            sha256: Some(hex(&Sha256::digest(bytes))),
+        }
+    }
+}
+
+/// The files a plan was made from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// `inventory.json`.
+    pub inventory: Option<InputFile>,
+    /// The catalogue.
+    pub catalog: Option<InputFile>,
+    /// `stock.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<InputFile>,
+    /// `rollout.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<InputFile>,
+    /// The audit policy (a file, or a built-in name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<InputFile>,
+}
+
+/// A rollout wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Wave {
+    /// Name.
+    pub name: String,
+    /// Camera ids (old ids), sorted.
+    pub cameras: Vec<String>,
+    /// How many cameras may be out of service at once.
+    pub max_unavailable: u32,
+    /// Failures that stop the run.
+    pub max_failures: Budget,
+}
+
+/// The old camera.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OldCamera {
+    /// Inventory id.
+    pub id: String,
+    /// Device service address.
+    pub xaddr: String,
+    /// IPv4 address, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Manufacturer as reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    /// Model as reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Firmware as reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// sha256 of the snapshot the plan was made from (drift check).
+    pub sha256: String,
+}
+
+/// The chosen replacement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replacement {
+    /// Vendor.
+    pub vendor: String,
+    /// Model.
+    pub model: String,
+    /// Form factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_factor: Option<String>,
+    /// Why this model: each hard requirement met, each preference, the assignment.
+    pub why: Vec<String>,
+}
+
+/// No catalogue model meets every hard requirement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoSuitableModel {
+    /// What the closest model(s) miss.
+    pub unmet: Vec<String>,
+    /// The model that misses least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<String>,
+}
+
+/// Models fit, but the stock of every one is allocated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutOfStock {
+    /// The models that meet every hard requirement.
+    pub fitting: Vec<String>,
+}
+
+/// One camera's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CameraPlan {
+    /// The camera to replace.
+    pub old: OldCamera,
+    /// `banned` or `white-label` (from the audit).
+    pub verdict: String,
+    /// The covered company, when the audit names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The audit's confidence.
+    pub confidence: f64,
+    /// The wave it belongs to (absent when nothing will be applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<String>,
+    /// Requirements derived from the old camera.
+    pub requirements: Vec<RequirementItem>,
+    /// The replacement, when one is assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<Replacement>,
+    /// Why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_suitable_model: Option<NoSuitableModel>,
+    /// Left out because stock ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_stock: Option<OutOfStock>,
+    /// Steps, in order (empty without a replacement).
+    pub steps: Vec<Step>,
+    /// Anything that cannot be carried over exactly.
+    pub warnings: Vec<String>,
+}
+
+/// Which media service a step uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaApi {
+    /// Media ver10 (Profile S): H.264, JPEG.
+    Media,
+    /// Media2 ver20 (Profile T): also H.265.
+    Media2,
+}
+
+impl MediaApi {
+    /// The name as written in the plan (`media`, `media2`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Media => "media",
+            Self::Media2 => "media2",
+        }
+    }
+}
+
+/// Encoder settings (old or new).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EncoderValues {
+    /// Codec (Media2 name: `H264`, `H265`, `JPEG`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Frame rate limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_rate: Option<f64>,
+    /// Bitrate limit (kbit/s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitrate_kbps: Option<u32>,
+    /// GOV length (frames).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gov_length: Option<u32>,
+    /// Quality on the device's scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<f64>,
+    /// Codec profile (`Main`, `High`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Constant bitrate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant_bitrate: Option<bool>,
+}
+
+/// Audio settings for a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioValues {
+    /// Encoding (`G711`, `AAC`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Bitrate (kbit/s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitrate_kbps: Option<u32>,
+    /// Sample rate (kHz).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_rate_khz: Option<u32>,
+}
+
+/// A physical direction (pan from the unit's mechanical zero, elevation positive up, degrees).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Direction {
+    /// Pan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pan: Option<f64>,
+    /// Elevation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elevation: Option<f64>,
+    /// Horizontal field of view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hfov: Option<f64>,
+}
+
+/// A track of a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackValues {
+    /// The old track token (key).
+    pub key: String,
+    /// `Video`, `Audio`, `Metadata`.
+    pub kind: String,
+    /// Description.
+    pub description: String,
+}
+
+/// A recording job source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSource {
+    /// The profile key (a `create_profile` step's key) the job records from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Source type URI as on the old camera.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    /// `(source tag, track key)` pairs.
+    pub tracks: Vec<(String, String)>,
+}
+
+/// One step apply performs, with its concrete target values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    /// CreateUsers (device): the password comes from the credentials file at apply time;
+    /// apply looks the name up first and leaves an existing user alone.
+    CreateUser {
+        /// User name.
+        username: String,
+        /// `Administrator`, `Operator`, `User`, `Extended`.
+        level: String,
+    },
+    /// SetDNS (device).
+    SetDns {
+        /// From DHCP.
+        from_dhcp: bool,
+        /// Search domains.
+        search_domains: Vec<String>,
+        /// Manual servers.
+        servers: Vec<String>,
+    },
+    /// SetNTP (device).
+    SetNtp {
+        /// From DHCP.
+        from_dhcp: bool,
+        /// Manual servers.
+        servers: Vec<String>,
+    },
+    /// SetScopes (device): the configurable scopes.
+    SetScopes {
+        /// Scope URIs.
+        scopes: Vec<String>,
+    },
+    /// CreateProfile (or adopt one of the same name), with a video source and encoder.
+    CreateProfile {
+        /// The old profile token: how later steps refer to this profile.
+        key: String,
+        /// Profile name.
+        name: String,
+        /// The service to create it through.
+        service: MediaApi,
+        /// Add the PTZ configuration to it.
+        ptz: bool,
+        /// Audio encoder settings, when the old profile streamed audio.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audio: Option<AudioValues>,
+    },
+    /// SetVideoEncoderConfiguration (Media) or SetVideoEncoderConfiguration (Media2).
+    SetVideoEncoder {
+        /// Profile key.
+        profile: String,
+        /// The service to set it through (Media2 for H.265).
+        service: MediaApi,
+        /// What the old camera had.
+        old: EncoderValues,
+        /// What the new camera gets.
+        new: EncoderValues,
+        /// Each adjustment, explained.
+        notes: Vec<String>,
+    },
+    /// AbsoluteMove to `target`, wait until idle, SetPreset with `token` and `name`.
+    SetPreset {
+        /// Profile key driving PTZ.
+        profile: String,
+        /// Preset token (number) to keep.
+        token: String,
+        /// Preset name.
+        name: String,
+        /// The old position, as stored.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old: Option<PtzTarget>,
+        /// Where it looks physically, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direction: Option<Direction>,
+        /// The new coordinates, when they could be computed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<PtzTarget>,
+        /// A person must aim it on site (then apply saves the current position).
+        re_aim: bool,
+        /// Assumptions and adjustments.
+        notes: Vec<String>,
+    },
+    /// AbsoluteMove then SetHomePosition.
+    SetHomePosition {
+        /// Profile key driving PTZ.
+        profile: String,
+        /// The preset whose position is home, when one is named so.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_preset: Option<String>,
+        /// The new coordinates, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<PtzTarget>,
+        /// A person must aim it on site.
+        re_aim: bool,
+        /// Why.
+        notes: Vec<String>,
+    },
+    /// CreateRecording (or adopt a fixed recording), then its tracks.
+    CreateRecording {
+        /// The old recording token.
+        key: String,
+        /// Source description (id, name, location, description, address), as on the old camera.
+        source: RecordingSource,
+        /// Content description.
+        content: String,
+        /// Maximum retention, ISO 8601 (`P30D`; `PT0S` = unlimited).
+        max_retention: String,
+        /// Tracks.
+        tracks: Vec<TrackValues>,
+    },
+    /// CreateRecordingJob.
+    CreateRecordingJob {
+        /// The old job token.
+        key: String,
+        /// Recording key.
+        recording: String,
+        /// `Active` or `Idle`.
+        mode: String,
+        /// Priority.
+        priority: u32,
+        /// Schedule token as on the old camera (schedules are re-created by hand).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        schedule_token: Option<String>,
+        /// Sources.
+        sources: Vec<JobSource>,
+        /// Notes.
+        notes: Vec<String>,
+    },
+    /// Last: SetNetworkInterfaces, SetNetworkDefaultGateway, SetHostname — the new camera
+    /// takes the old camera's identity (apply follows it to the new address).
+    SetNetwork {
+        /// IPv4 from DHCP.
+        dhcp: bool,
+        /// IPv4 address (manual).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        /// Prefix length.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix_length: Option<u8>,
+        /// Default gateway.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gateway: Option<String>,
+        /// Hostname (absent: leave the device's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hostname: Option<String>,
+        /// Hostname from DHCP.
+        hostname_from_dhcp: bool,
+        /// Notes.
+        notes: Vec<String>,
+    },
+}
+
+impl Step {
+    /// The step's kind as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CreateUser { .. } => "create_user",
+            Self::SetDns { .. } => "set_dns",
+            Self::SetNtp { .. } => "set_ntp",
+            Self::SetScopes { .. } => "set_scopes",
+            Self::CreateProfile { .. } => "create_profile",
+            Self::SetVideoEncoder { .. } => "set_video_encoder",
+            Self::SetPreset { .. } => "set_preset",
+            Self::SetHomePosition { .. } => "set_home_position",
+            Self::CreateRecording { .. } => "create_recording",
+            Self::CreateRecordingJob { .. } => "create_recording_job",
+            Self::SetNetwork { .. } => "set_network",
+        }
+    }
+}
+
+/// The plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// `camswap.plan`.
+    pub format: String,
+    /// 1.
+    pub version: u64,
+    /// `sha256:<hex>` over everything else.
+    pub fingerprint: String,
+    /// The files it was made from.
+    pub inputs: Inputs,
+    /// The options it was made with.
+    pub options: PlanOptions,
+    /// Site-wide warnings (example catalogue, unknown stock rows).
+    pub warnings: Vec<String>,
+    /// Waves, in order.
+    pub waves: Vec<Wave>,
+    /// Cameras, sorted by id.
+    pub cameras: Vec<CameraPlan>,
+}
+
+/// The plan without its fingerprint: what the fingerprint covers.
+#[derive(Serialize)]
+struct Unsigned<'a> {
+    format: &'a str,
+    version: u64,
+    inputs: &'a Inputs,
+    options: &'a PlanOptions,
+    warnings: &'a [String],
+    waves: &'a [Wave],
+    cameras: &'a [CameraPlan],
+}
+
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// `sha256:<hex>` over the canonical JSON of the plan without the fingerprint field.
+    pub fn fingerprint(&self) -> String {
+        let unsigned = Unsigned {
+            format: &self.format,
+            version: self.version,
+            inputs: &self.inputs,
+            options: &self.options,
+            warnings: &self.warnings,
+            waves: &self.waves,
+            cameras: &self.cameras,
+        };
+        let mut w = HashWriter(Sha256::new());
+        serde_json::to_writer(&mut w, &unsigned).expect("a plan always serialises");
+        format!("sha256:{}", hex(&w.0.finalize()))
+    }
+
+    /// Sets the fingerprint from the content.
+    pub fn seal(&mut self) {
+        self.fingerprint = self.fingerprint();
+    }
+
+    /// Checks that the recorded fingerprint matches the content.
+    pub fn check_fingerprint(&self) -> Result<(), PlanError> {
+        let actual = self.fingerprint();
+        if actual == self.fingerprint {
+            Ok(())
+        } else {
+            Err(PlanError::Fingerprint {
+                recorded: self.fingerprint.clone(),
+                actual,
+            })
+        }
+    }
+
+    /// The plan as pretty JSON with a final newline (what `-o plan.json` writes).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a plan always serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Cameras with a replacement.
+    pub fn replaced(&self) -> impl Iterator<Item = &CameraPlan> {
+        self.cameras.iter().filter(|c| c.replacement.is_some())
+    }
+}

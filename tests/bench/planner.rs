@@ -1,0 +1,403 @@
+//! Planner benchmark: a synthetic site of N flagged cameras against 500 catalogue models, every
+//! model stock-limited. Prints wall time of `plan()` (and of writing plan.json) and the
+//! process's peak resident memory (VmHWM), for a 10,000-camera baseline and 100,000 cameras in
+//! the same run, so the ratio compares like with like.
+//!
+//! Run: `cargo bench --bench planner` (release build). The fleet is seeded, so every run plans
+//! the same site.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use camswap::inventory::DeviceSnapshot;
+use camswap::inventory::model::*;
+use camswap::planner::catalog::{
+    Catalog, CatalogModel, FormFactor, PtzSpec, Resolution, default_ladder,
+};
+use camswap::planner::ptz::{GENERIC_PAN_TILT_SPACE, GENERIC_ZOOM_SPACE};
+use camswap::planner::stock::{Stock, StockEntry};
+use camswap::planner::{Flag, Inputs, PlanInput, PlanOptions, plan, requirements};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const MAIN: &[((u32, u32), u32)] = &[
+    ((1920, 1080), 40),
+    ((2688, 1520), 25),
+    ((2560, 1440), 10),
+    ((3840, 2160), 10),
+    ((1280, 720), 10),
+    ((2592, 1944), 5),
+];
+const FPS: &[f64] = &[15.0, 20.0, 25.0, 30.0];
+const MODELS: &[&str] = &[
+    "DS-2CD2143G2-I",
+    "DS-2CD2043G2-I",
+    "DS-2CD2343G2-I",
+    "IPC-HFW2431S-S",
+    "IPC-HDW2431T-AS",
+    "IPC-HDBW2431E-S",
+];
+
+fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
+    let total: u32 = weighted.iter().map(|w| w.1).sum();
+    let mut r = rng.gen_range(0..total);
+    for (v, w) in weighted {
+        if r < *w {
+            return *v;
+        }
+        r -= w;
+    }
+    weighted[0].0
+}
+
+fn encoder(token: &str, codec: Codec, (w, h): (u32, u32), fps: f64, kbps: u32) -> MediaProfile {
+    MediaProfile {
+        token: token.into(),
+        name: token.into(),
+        video_encoder: Some(VideoEncoder {
+            token: format!("VE_{token}"),
+            encoding: Some(codec),
+            width: Some(w),
+            height: Some(h),
+            frame_rate: Some(fps),
+            bitrate_kbps: Some(kbps),
+            gov_length: Some((fps * 2.0) as u32),
+            quality: Some(4.0),
+            ..Default::default()
+        }),
+        encoder_options: vec![EncoderOptions {
+            encoding: Some(Codec::H264),
+            quality_range: Some(Range::new(1.0, 6.0)),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+fn camera(rng: &mut StdRng, i: usize) -> DeviceSnapshot {
+    let ptz = rng.gen_bool(0.05);
+    let fps = FPS[rng.gen_range(0..FPS.len())];
+    let codec = if rng.gen_bool(0.3) {
+        Codec::H265
+    } else {
+        Codec::H264
+    };
+    let res = if ptz { (1920, 1080) } else { pick(rng, MAIN) };
+    let mut main = encoder("Profile_1", codec, res, fps, 4096);
+    if rng.gen_bool(0.2) {
+        main.audio_encoder = Some(AudioEncoder {
+            token: "a0".into(),
+            encoding: Some("G711".into()),
+            bitrate_kbps: Some(64),
+            sample_rate_khz: Some(8),
+            ..Default::default()
+        });
+    }
+    let ip = format!("10.{}.{}.{}", i / 65_536, (i / 256) % 256, i % 256);
+    let mut s = DeviceSnapshot {
+        id: format!("serial:BENCH{i:07}"),
+        xaddr: format!("http://{ip}/onvif/device_service"),
+        identity: Identity {
+            manufacturer: Some(if i % 2 == 0 { "HIKVISION" } else { "Dahua" }.into()),
+            model: Some(
+                if ptz {
+                    "DS-2DE4425IW-DE"
+                } else {
+                    MODELS[i % MODELS.len()]
+                }
+                .into(),
+            ),
+            serial_number: Some(format!("BENCH{i:07}")),
+            ..Default::default()
+        },
+        network: Network {
+            interfaces: vec![NetworkInterface {
+                token: "eth0".into(),
+                enabled: true,
+                mac: Some(format!(
+                    "44:19:b6:{:02x}:{:02x}:{:02x}",
+                    i >> 16 & 0xff,
+                    i >> 8 & 0xff,
+                    i & 0xff
+                )),
+                ipv4: Some(Ipv4Config {
+                    enabled: true,
+                    dhcp: false,
+                    address: Some(ip),
+                    prefix_length: Some(16),
+                }),
+                ..Default::default()
+            }],
+            default_gateway: vec!["10.0.0.1".into()],
+            hostname: Some(Hostname {
+                name: Some(format!("cam-{i}")),
+                from_dhcp: false,
+            }),
+            ..Default::default()
+        },
+        users: vec![
+            User {
+                username: "admin".into(),
+                level: "Administrator".into(),
+            },
+            User {
+                username: "vms".into(),
+                level: "Operator".into(),
+            },
+        ],
+        profiles: vec![
+            main,
+            encoder("Profile_2", Codec::H264, (640, 360), 15.0, 512),
+        ],
+        ..Default::default()
+    };
+    if ptz {
+        s.profiles[0].ptz_configuration = Some("PTZToken".into());
+        let n = rng.gen_range(1..=20u32);
+        s.ptz = Some(Ptz {
+            nodes: vec![PtzNode {
+                token: "node".into(),
+                max_presets: 300,
+                home_supported: true,
+                absolute_pan_tilt: vec![Space2d {
+                    uri: GENERIC_PAN_TILT_SPACE.into(),
+                    x: Range::new(-1.0, 1.0),
+                    y: Range::new(-1.0, 1.0),
+                }],
+                absolute_zoom: vec![Space1d {
+                    uri: GENERIC_ZOOM_SPACE.into(),
+                    x: Range::new(0.0, 1.0),
+                }],
+                ..Default::default()
+            }],
+            presets: (1..=n)
+                .map(|k| Preset {
+                    profile_token: "Profile_1".into(),
+                    token: k.to_string(),
+                    name: Some(format!("View {k}")),
+                    position: Some(PtzPosition {
+                        pan_tilt: Some((
+                            rng.gen_range(-1.0..1.0),
+                            rng.gen_range(-1.0..1.0),
+                            Some(GENERIC_PAN_TILT_SPACE.into()),
+                        )),
+                        zoom: Some((rng.gen_range(0.0..0.7), Some(GENERIC_ZOOM_SPACE.into()))),
+                    }),
+                })
+                .collect(),
+            ..Default::default()
+        });
+    }
+    if rng.gen_bool(0.3) {
+        s.recording = Some(Recording {
+            recordings: vec![RecordingItem {
+                token: "rec0".into(),
+                max_retention: Some("P30D".into()),
+                tracks: vec![Track {
+                    token: "v0".into(),
+                    kind: "Video".into(),
+                    description: String::new(),
+                }],
+                ..Default::default()
+            }],
+            jobs: vec![RecordingJob {
+                token: "job0".into(),
+                recording_token: "rec0".into(),
+                mode: "Active".into(),
+                priority: 1,
+                sources: vec![RecordingJobSource {
+                    source_token: Some("Profile_1".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    s.seal();
+    s
+}
+
+fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
+    const RES: &[(u32, u32)] = &[
+        (1920, 1080),
+        (2560, 1440),
+        (2688, 1520),
+        (3072, 1728),
+        (3840, 2160),
+        (2560, 1920),
+        (2592, 1944),
+    ];
+    const FORMS: &[FormFactor] = &[FormFactor::Bullet, FormFactor::Dome, FormFactor::Turret];
+    let mut models = Vec::new();
+    let mut entries = Vec::new();
+    for i in 0..500 {
+        let is_ptz = i % 8 == 0;
+        let (w, h) = if is_ptz {
+            (1920, 1080)
+        } else {
+            RES[rng.gen_range(0..RES.len())]
+        };
+        let max = Resolution::new(w, h);
+        let mut codecs = vec![Codec::H264];
+        if rng.gen_bool(0.85) {
+            codecs.push(Codec::H265);
+        }
+        models.push(CatalogModel {
+            vendor: format!("Vendor{:02}", i % 20),
+            model: format!("M-{i:03}"),
+            form_factor: Some(if is_ptz {
+                FormFactor::Ptz
+            } else {
+                FORMS[rng.gen_range(0..FORMS.len())]
+            }),
+            max_resolution: max,
+            max_fps: if rng.gen_bool(0.5) { 30.0 } else { 60.0 },
+            codecs,
+            resolutions: default_ladder(max),
+            ptz: is_ptz.then(|| PtzSpec {
+                pan_range: Some(Range::new(-180.0, 180.0)),
+                tilt_range: Some(Range::new(-90.0, 20.0)),
+                optical_zoom: Some(f64::from(rng.gen_range(20..41u32))),
+                hfov_wide: Some(58.0),
+                max_presets: 256,
+                spherical_space: rng.gen_bool(0.5),
+                ..PtzSpec::default_generic()
+            }),
+            edge_storage: rng.gen_bool(0.8),
+            onvif_profiles: vec!["S".into(), "T".into()],
+            audio: rng.gen_bool(0.6),
+            country: None,
+            source: None,
+            verified: false,
+            cost: Some(f64::from(rng.gen_range(200..3000u32))),
+            quality_range: None,
+            bitrate_range: None,
+            gov_length_range: None,
+        });
+        entries.push(StockEntry {
+            model: format!("M-{i:03}"),
+            vendor: None,
+            units: rng.gen_range(0..400),
+            line: i + 1,
+        });
+    }
+    models.sort_by_key(|m| (m.vendor.to_lowercase(), m.model.to_lowercase()));
+    (
+        Catalog {
+            example: false,
+            models,
+            references: vec![],
+        },
+        Stock {
+            file: "stock.toml".into(),
+            entries,
+        },
+    )
+}
+
+fn vm_hwm_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Row {
+    cameras: usize,
+    classes: usize,
+    plan_ms: f64,
+}
+
+fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
+    let mut rng = StdRng::seed_from_u64(0x0CA7_50A9 + n as u64);
+    let fleet: Vec<DeviceSnapshot> = (0..n).map(|i| camera(&mut rng, i)).collect();
+    let flagged: BTreeMap<String, Flag> = fleet
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                Flag {
+                    verdict: "banned".into(),
+                    company: None,
+                    confidence: 0.9,
+                },
+            )
+        })
+        .collect();
+    let options = PlanOptions::default();
+    let start = Instant::now();
+    let p = plan(&PlanInput {
+        snapshots: &fleet,
+        flagged: &flagged,
+        catalog,
+        stock: Some(stock),
+        rollout: None,
+        options: &options,
+        inputs: Inputs::default(),
+    });
+    let plan_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let start = Instant::now();
+    let json = p.to_json();
+    let json_ms = start.elapsed().as_secs_f64() * 1000.0;
+    // Requirement classes exactly as the planner groups cameras (distinct needs).
+    let classes: BTreeSet<_> = fleet
+        .iter()
+        .map(|s| requirements::derive(s, &flagged[&s.id], catalog).needs)
+        .collect();
+    let served = p.cameras.iter().filter(|c| c.replacement.is_some()).count();
+    let stock_out = p
+        .cameras
+        .iter()
+        .filter(|c| c.out_of_stock.is_some())
+        .count();
+    let none = p
+        .cameras
+        .iter()
+        .filter(|c| c.no_suitable_model.is_some())
+        .count();
+    println!(
+        "{n:>8} {:>8} {served:>8} {stock_out:>8} {none:>8} {plan_ms:>10.0} {json_ms:>9.0} {:>9.1} {:>10}",
+        classes.len(),
+        json.len() as f64 / 1_048_576.0,
+        vm_hwm_kib().map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+    );
+    Row {
+        cameras: n,
+        classes: classes.len(),
+        plan_ms,
+    }
+}
+
+fn main() {
+    let mut rng = StdRng::seed_from_u64(500);
+    let (catalog, stock) = catalog(&mut rng);
+    let units: u64 = stock.entries.iter().map(|e| e.units).sum();
+    println!(
+        "planner benchmark: 500 catalogue models, every one stock-limited ({units} units in all)"
+    );
+    println!(
+        "{:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:>10}",
+        "cameras",
+        "classes",
+        "served",
+        "no-stock",
+        "no-model",
+        "plan ms",
+        "json ms",
+        "json MiB",
+        "VmHWM MiB"
+    );
+    let base = run(10_000, &catalog, &stock);
+    let big = run(100_000, &catalog, &stock);
+    println!(
+        "ratio {}k/{}k: {:.1}x cameras, {:.1}x classes, {:.1}x plan wall time",
+        big.cameras / 1000,
+        base.cameras / 1000,
+        big.cameras as f64 / base.cameras as f64,
+        big.classes as f64 / base.classes.max(1) as f64,
+        big.plan_ms / base.plan_ms
+    );
+    println!(
+        "(VmHWM is the process peak so far: it includes the generated inventory held in memory)"
+    );
+}
