@@ -105,6 +105,7 @@ fn profile(
             bitrate_range: Some(Range::new(32.0, 16384.0)),
             gov_length_range: Some(Range::new(1.0, 400.0)),
             profiles: vec!["Main".into(), "High".into()],
+            ..Default::default()
         }],
         video_encoder: Some(VideoEncoder {
             token: format!("VE_{token}"),
@@ -119,6 +120,7 @@ fn profile(
             encoding_interval: Some(1),
             profile: Some("Main".into()),
             constant_bitrate: None,
+            ..Default::default()
         }),
         stream_uri: Some(format!("rtsp://10.20.0.1/{token}")),
         ..Default::default()
