@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::output::emit;
 use super::{CliError, Format, Global, Outcome};
+use crate::audit::{self, OuiTable, Policy, Verdict};
 use crate::files;
 use crate::inventory::DeviceSnapshot;
 use crate::planner::files::{load_catalog, load_rollout, load_stock};
@@ -74,16 +75,36 @@ pub fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     run_with(args, g, &audit_flags)
 }
 
-/// THE SEAM for the audit: which devices are flagged, and why. The lead plugs
-/// `crate::audit::...` in here (policy by name or file → verdict per device id, mapped to
-/// [`Flag`]); nothing else in `camswap plan` changes.
+/// Which devices the audit flags under `--policy` (default: every built-in policy), and why.
+/// Only banned and white-label verdicts become flags; unknown devices are left alone here
+/// (the audit report lists them for a human to look at).
 fn audit_flags(
-    _snapshots: &[DeviceSnapshot],
-    _policy: Option<&str>,
+    snapshots: &[DeviceSnapshot],
+    policy: Option<&str>,
 ) -> Result<BTreeMap<String, Flag>, CliError> {
-    Err(CliError::runtime(
-        "camswap plan takes its flags from the audit, which this build does not include yet",
-    ))
+    let policies = match policy {
+        Some(p) => vec![Policy::resolve(p).map_err(CliError::input)?],
+        None => Policy::builtins(),
+    };
+    let report = audit::audit(snapshots, &policies, &OuiTable::builtin());
+    Ok(report
+        .flagged()
+        .into_iter()
+        .map(|v| {
+            let verdict = match v.verdict {
+                Verdict::WhiteLabel => "white-label",
+                _ => "banned",
+            };
+            (
+                v.id.clone(),
+                Flag {
+                    verdict: verdict.to_owned(),
+                    company: v.company_name.clone().or_else(|| v.company.clone()),
+                    confidence: v.confidence,
+                },
+            )
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -378,7 +399,13 @@ mod tests {
             2
         );
 
-        let e = run(args(&inv), &global(None, Format::Json)).unwrap_err();
-        assert_eq!(e.code(), 1, "without the audit, plan says so");
+        // The real audit decides the flags: the same inventory plans end to end.
+        let out = dir.path().join("plan.json");
+        let mut g = global(None, Format::Json);
+        g.output = Some(out.clone());
+        assert_eq!(run(args(&inv), &g).unwrap(), Outcome::Success);
+        let plan: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert!(plan["cameras"].as_array().is_some_and(|c| !c.is_empty()));
     }
 }
