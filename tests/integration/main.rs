@@ -14,6 +14,7 @@ mod wsdl_conformance;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy
 // where a test needs to see or shape the traffic).
 mod inventory;
+mod inventory_captures;
 mod inventory_conformance;
 mod inventory_fleet;
 mod inventory_proxy;
