@@ -195,7 +195,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("inventory.json");
         std::fs::write(&p, "{\n  \"format\": \"camswap.test\",\n  oops\n}").unwrap();
-        let e = read_json::<Doc>(&p, "camswap.test", 1).unwrap_err().to_string();
+        let e = read_json::<Doc>(&p, "camswap.test", 1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("inventory.json") && e.contains("line 3"), "{e}");
     }
 }

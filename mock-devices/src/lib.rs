@@ -1,1 +1,3 @@
 //! mock devices
+
+pub mod discovery;

@@ -124,7 +124,11 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "camswap", version, about = "Find banned IP cameras over ONVIF, plan approved replacements and carry their settings over")]
+#[command(
+    name = "camswap",
+    version,
+    about = "Find banned IP cameras over ONVIF, plan approved replacements and carry their settings over"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,

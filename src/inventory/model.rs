@@ -349,7 +349,12 @@ pub enum Codec {
 impl Codec {
     /// Reads a codec name from either media service (`H264`, `H.264`, `h265`, `JPEG`, `MPV4-ES`).
     pub fn parse(s: &str) -> Self {
-        match s.trim().to_ascii_uppercase().replace(['.', '-', '_'], "").as_str() {
+        match s
+            .trim()
+            .to_ascii_uppercase()
+            .replace(['.', '-', '_'], "")
+            .as_str()
+        {
             "H264" | "AVC" => Self::H264,
             "H265" | "HEVC" => Self::H265,
             "JPEG" | "MJPEG" | "MJPG" => Self::Jpeg,

@@ -47,7 +47,10 @@ fn parse_table(file: &str, text: &'static str) -> Vec<Operation> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("service\t"))
         .map(|l| {
             let f: Vec<&'static str> = l.split('\t').map(str::trim).collect();
-            assert!(f.len() == 7, "wsdl/{file}: expected 7 tab-separated columns in {l:?}");
+            assert!(
+                f.len() == 7,
+                "wsdl/{file}: expected 7 tab-separated columns in {l:?}"
+            );
             Operation {
                 service: f[0],
                 namespace: f[1],

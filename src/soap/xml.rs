@@ -178,12 +178,11 @@ impl Element {
             }
         }
         for a in &self.attrs {
-            let prefix = a
-                .ns
-                .as_ref()
-                .and_then(|ns| self.scope.iter().find(|(p, u)| *u == ns && !p.is_empty()))
-                .map(|(p, _)| format!("{p}:"))
-                .unwrap_or_default();
+            let prefix =
+                a.ns.as_ref()
+                    .and_then(|ns| self.scope.iter().find(|(p, u)| *u == ns && !p.is_empty()))
+                    .map(|(p, _)| format!("{p}:"))
+                    .unwrap_or_default();
             let _ = write!(out, " {prefix}{}=\"{}\"", a.name, escape(&a.value));
         }
         if self.children.is_empty() && self.text.is_empty() {
@@ -377,7 +376,8 @@ mod tests {
 
     #[test]
     fn qname_values_resolve_with_scope_and_trim() {
-        let root = parse(br#"<v xmlns:ter="http://www.onvif.org/ver10/error"> ter:MaxOSDs</v>"#).unwrap();
+        let root =
+            parse(br#"<v xmlns:ter="http://www.onvif.org/ver10/error"> ter:MaxOSDs</v>"#).unwrap();
         let q = root.resolve_qname(&root.text);
         assert_eq!(q.ns.as_deref(), Some("http://www.onvif.org/ver10/error"));
         assert_eq!(q.local, "MaxOSDs");
@@ -392,7 +392,10 @@ mod tests {
     #[test]
     fn hostile_documents_are_errors_not_panics() {
         assert!(matches!(parse(b"not xml at all"), Err(XmlError::Empty)));
-        assert!(matches!(parse(b"<a><b></a>"), Err(XmlError::Malformed { .. })));
+        assert!(matches!(
+            parse(b"<a><b></a>"),
+            Err(XmlError::Malformed { .. })
+        ));
         assert!(matches!(parse(b"<a><b>"), Err(XmlError::Malformed { .. })));
         assert!(matches!(parse(b"\xff\xfe<a/>"), Err(XmlError::NotUtf8(0))));
         let deep = "<a>".repeat(MAX_DEPTH + 1);
@@ -401,7 +404,8 @@ mod tests {
 
     #[test]
     fn to_xml_round_trips_through_parse() {
-        let doc = r#"<s:E xmlns:s="urn:s" xmlns:t="urn:t"><t:A t:k="v&amp;">1 &lt; 2</t:A><B/></s:E>"#;
+        let doc =
+            r#"<s:E xmlns:s="urn:s" xmlns:t="urn:t"><t:A t:k="v&amp;">1 &lt; 2</t:A><B/></s:E>"#;
         let root = parse(doc.as_bytes()).unwrap();
         let again = parse(root.to_xml().as_bytes()).unwrap();
         let a = again.child("A").unwrap();
