@@ -1117,6 +1117,13 @@ mod tests {
         );
     }
 
+    async fn recv(sock: &UdpSocket, buf: &mut [u8]) -> (usize, SocketAddr) {
+        tokio::time::timeout(Duration::from_secs(5), sock.recv_from(buf))
+            .await
+            .expect("a datagram within 5 s")
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn answers_a_probe_once_with_hello_and_bye_around_it() {
         let watcher = UdpSocket::bind("127.0.0.1:0").await.unwrap();
@@ -1125,7 +1132,7 @@ mod tests {
         c.announce = Announce::To(watcher.local_addr().unwrap());
         let r = Responder::start(c).await.unwrap();
         let mut buf = vec![0u8; 65_536];
-        let (n, _) = watcher.recv_from(&mut buf).await.unwrap();
+        let (n, _) = recv(&watcher, &mut buf).await;
         let hello = String::from_utf8_lossy(&buf[..n]).into_owned();
         assert!(
             hello.contains(":Hello>") && hello.contains(r.endpoint()),
@@ -1137,7 +1144,7 @@ mod tests {
         // Sent twice, as SOAP-over-UDP repeats: answered once.
         prober.send_to(probe, r.local_addr()).await.unwrap();
         prober.send_to(probe, r.local_addr()).await.unwrap();
-        let (n, from) = prober.recv_from(&mut buf).await.unwrap();
+        let (n, from) = recv(&prober, &mut buf).await;
         assert_eq!(from, SocketAddr::V4(r.local_addr()));
         let reply = String::from_utf8_lossy(&buf[..n]).into_owned();
         assert!(
@@ -1150,7 +1157,7 @@ mod tests {
         assert_eq!(r.replies_sent(), 1);
 
         r.stop().await;
-        let (n, _) = watcher.recv_from(&mut buf).await.unwrap();
+        let (n, _) = recv(&watcher, &mut buf).await;
         let bye = String::from_utf8_lossy(&buf[..n]).into_owned();
         assert!(bye.contains(":Bye>"), "{bye}");
     }

@@ -55,6 +55,10 @@ pub const MAX_SWEEP_HOSTS: u64 = 1 << 20;
 /// MessageID, and we merge duplicates anyway. A sweep is not repeated: its cost is the rate.
 const REPEAT_DELAY: (u64, u64) = (50, 250);
 
+/// Datagrams read but not yet handled: bounds memory under a flood (at most 256 x 64 KiB);
+/// beyond it the kernel's socket buffer holds or drops.
+const QUEUE: usize = 256;
+
 /// Largest datagram we read.
 const MAX_DATAGRAM: usize = 65_536;
 
@@ -188,7 +192,7 @@ pub async fn discover(settings: &Settings) -> Result<Discovery, DiscoveryError> 
     };
     debug!(?local, ?multicast_ifs, "interfaces");
 
-    let (tx, mut rx) = mpsc::channel::<(SocketAddr, Vec<u8>)>(4096);
+    let (tx, mut rx) = mpsc::channel::<(SocketAddr, Vec<u8>)>(QUEUE);
     let mut readers = JoinSet::new();
 
     let mut mcast_socks = Vec::new();
