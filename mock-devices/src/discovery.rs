@@ -69,6 +69,9 @@ const RULE_STRCMP0: &str = "http://schemas.xmlsoap.org/ws/2005/04/discovery/strc
 const REMEMBERED_PROBES: usize = 64;
 /// Replies waiting out their delay at once; a flood of Probes beyond this is dropped.
 const MAX_PENDING_REPLIES: usize = 256;
+/// Largest Probe read (a Probe is well under 1 KiB; a longer datagram is cut and then fails to
+/// parse). Kept small because a fleet runs a thousand responders in one process.
+const MAX_PROBE: usize = 16 * 1024;
 /// Deepest element nesting read in a Probe.
 const MAX_DEPTH: usize = 32;
 
@@ -818,8 +821,12 @@ async fn serve(
     group: Option<UdpSocket>,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let mut buf = vec![0u8; 65_536];
-    let mut gbuf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; MAX_PROBE];
+    let mut gbuf = if group.is_some() {
+        vec![0u8; MAX_PROBE]
+    } else {
+        Vec::new()
+    };
     let mut recent: VecDeque<String> = VecDeque::new();
     let mut pending = JoinSet::new();
     loop {
