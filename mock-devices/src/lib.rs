@@ -71,3 +71,5 @@ pub use persona::{
     PersonaError, UserLevel, UserSpec,
 };
 pub use server::{InjectedFault, LogEntry};
+//! mock devices
+pub mod discovery;

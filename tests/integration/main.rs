@@ -11,3 +11,4 @@ mod media_captures;
 mod media_requests;
 mod plan_check;
 mod wsdl_conformance;
+mod discovery;
