@@ -56,6 +56,7 @@ mod auth;
 pub mod control;
 mod device;
 mod device_service;
+pub mod discovery;
 mod fleet;
 pub mod persona;
 mod server;
@@ -71,5 +72,3 @@ pub use persona::{
     PersonaError, UserLevel, UserSpec,
 };
 pub use server::{InjectedFault, LogEntry};
-//! mock devices
-pub mod discovery;

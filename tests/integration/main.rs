@@ -7,8 +7,8 @@ mod device_captures;
 mod device_requests;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
 mod audit;
+mod discovery;
 mod media_captures;
 mod media_requests;
 mod plan_check;
 mod wsdl_conformance;
-mod discovery;
