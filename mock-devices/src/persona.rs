@@ -1193,131 +1193,6 @@ fn valid_prefix(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-#[cfg(test)]
-mod tests {
-
-    #[test]
-    fn individualised_devices_differ_but_keep_vendor_fingerprints() {
-        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        let a = hik.individualise(0x000101);
-        let b = hik.individualise(0x000102);
-        let mac_a = &a.network.interfaces[0].mac;
-        let mac_b = &b.network.interfaces[0].mac;
-        assert_ne!(mac_a, mac_b);
-        assert_eq!(mac_a[..8], hik.network.interfaces[0].mac[..8], "OUI kept");
-        assert_ne!(a.identity.serial, b.identity.serial);
-        assert_eq!(a.identity.serial.len(), hik.identity.serial.len());
-        assert_ne!(a.discovery.endpoint, b.discovery.endpoint);
-        let axis = Persona::builtin("axis-p3265-lve").unwrap();
-        let c = axis.individualise(7);
-        let mac_hex: String = c.network.interfaces[0]
-            .mac
-            .chars()
-            .filter(|c| *c != ':')
-            .collect();
-        assert!(
-            c.identity.serial.eq_ignore_ascii_case(&mac_hex),
-            "Axis serial is its MAC"
-        );
-    }
-
-    use super::*;
-
-    #[test]
-    fn every_builtin_persona_loads_under_its_own_name() {
-        for name in Persona::builtin_names() {
-            let persona = Persona::builtin(name).unwrap();
-            assert_eq!(persona.name, name);
-        }
-    }
-
-    #[test]
-    fn unknown_persona_names_the_known_ones() {
-        let err = Persona::builtin("nope").unwrap_err().to_string();
-        assert!(err.contains("hikvision-ds2cd2143g2"), "{err}");
-    }
-
-    #[test]
-    fn axis_serial_is_its_mac_without_colons() {
-        let axis = Persona::builtin("axis-p3265-lve").unwrap();
-        let mac = axis.network.interfaces[0]
-            .mac
-            .replace(':', "")
-            .to_uppercase();
-        assert_eq!(axis.identity.serial, mac);
-        assert!(mac.starts_with("ACCC8E"), "Axis OUI AC:CC:8E");
-    }
-
-    #[test]
-    fn hikvision_endpoint_uuid_ends_with_its_mac() {
-        // DOMAIN.md 1b: the last 12 hex digits of a Hikvision endpoint UUID equal the MAC.
-        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        let mac = hik.network.interfaces[0]
-            .mac
-            .replace(':', "")
-            .to_lowercase();
-        assert!(hik.discovery.endpoint.ends_with(&mac));
-        assert!(mac.starts_with("4419b6"), "Hikvision OUI 44:19:B6");
-    }
-
-    #[test]
-    fn a_typo_in_a_persona_is_an_error_naming_the_key() {
-        let text =
-            include_str!("../personas/axis-p3265-lve.toml").replace("skew_seconds", "skew_second");
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("skew_second"), "{err}");
-    }
-
-    #[test]
-    fn unknown_capability_is_refused() {
-        let text = include_str!("../personas/axis-p3265-lve.toml")
-            .replace("SnapshotUri = true", "SnapshotURI = true");
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("SnapshotURI"), "{err}");
-    }
-
-    #[test]
-    fn user_override_parses_level_and_keeps_colons_in_passwords() {
-        let u: UserSpec = "op:pa:ss:Operator".parse().unwrap();
-        assert_eq!(
-            (u.name.as_str(), u.password.as_str(), u.level),
-            ("op", "pa:ss", UserLevel::Operator)
-        );
-        let u: UserSpec = "admin:x:y".parse().unwrap();
-        assert_eq!(
-            (u.password.as_str(), u.level),
-            ("x:y", UserLevel::Administrator)
-        );
-        assert!("nopass".parse::<UserSpec>().is_err());
-    }
-
-    #[test]
-    fn debug_output_never_shows_passwords() {
-        let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        assert!(!format!("{persona:?}").contains("camswap-demo"));
-    }
-
-    #[test]
-    fn discovery_types_resolve_to_namespaces() {
-        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        let types = hik.discovery.resolved_types();
-        assert!(
-            types
-                .iter()
-                .any(|t| t.namespace == ns::DN && t.local == "NetworkVideoTransmitter")
-        );
-        assert!(
-            types
-                .iter()
-                .any(|t| t.namespace == ns::TDS && t.local == "Device")
-        );
-    }
-}
-
 impl Persona {
     /// This persona as the device at fleet address `index` (the address's low 24 bits): a
     /// site has many cameras of one model, each with its own MAC, serial number and
@@ -1444,5 +1319,130 @@ fn replace_ignore_case(s: &str, from: &str, to: &str) -> String {
             &s[i + from.len()..]
         ),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn individualised_devices_differ_but_keep_vendor_fingerprints() {
+        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+        let a = hik.individualise(0x000101);
+        let b = hik.individualise(0x000102);
+        let mac_a = &a.network.interfaces[0].mac;
+        let mac_b = &b.network.interfaces[0].mac;
+        assert_ne!(mac_a, mac_b);
+        assert_eq!(mac_a[..8], hik.network.interfaces[0].mac[..8], "OUI kept");
+        assert_ne!(a.identity.serial, b.identity.serial);
+        assert_eq!(a.identity.serial.len(), hik.identity.serial.len());
+        assert_ne!(a.discovery.endpoint, b.discovery.endpoint);
+        let axis = Persona::builtin("axis-p3265-lve").unwrap();
+        let c = axis.individualise(7);
+        let mac_hex: String = c.network.interfaces[0]
+            .mac
+            .chars()
+            .filter(|c| *c != ':')
+            .collect();
+        assert!(
+            c.identity.serial.eq_ignore_ascii_case(&mac_hex),
+            "Axis serial is its MAC"
+        );
+    }
+
+    use super::*;
+
+    #[test]
+    fn every_builtin_persona_loads_under_its_own_name() {
+        for name in Persona::builtin_names() {
+            let persona = Persona::builtin(name).unwrap();
+            assert_eq!(persona.name, name);
+        }
+    }
+
+    #[test]
+    fn unknown_persona_names_the_known_ones() {
+        let err = Persona::builtin("nope").unwrap_err().to_string();
+        assert!(err.contains("hikvision-ds2cd2143g2"), "{err}");
+    }
+
+    #[test]
+    fn axis_serial_is_its_mac_without_colons() {
+        let axis = Persona::builtin("axis-p3265-lve").unwrap();
+        let mac = axis.network.interfaces[0]
+            .mac
+            .replace(':', "")
+            .to_uppercase();
+        assert_eq!(axis.identity.serial, mac);
+        assert!(mac.starts_with("ACCC8E"), "Axis OUI AC:CC:8E");
+    }
+
+    #[test]
+    fn hikvision_endpoint_uuid_ends_with_its_mac() {
+        // DOMAIN.md 1b: the last 12 hex digits of a Hikvision endpoint UUID equal the MAC.
+        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+        let mac = hik.network.interfaces[0]
+            .mac
+            .replace(':', "")
+            .to_lowercase();
+        assert!(hik.discovery.endpoint.ends_with(&mac));
+        assert!(mac.starts_with("4419b6"), "Hikvision OUI 44:19:B6");
+    }
+
+    #[test]
+    fn a_typo_in_a_persona_is_an_error_naming_the_key() {
+        let text =
+            include_str!("../personas/axis-p3265-lve.toml").replace("skew_seconds", "skew_second");
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("skew_second"), "{err}");
+    }
+
+    #[test]
+    fn unknown_capability_is_refused() {
+        let text = include_str!("../personas/axis-p3265-lve.toml")
+            .replace("SnapshotUri = true", "SnapshotURI = true");
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SnapshotURI"), "{err}");
+    }
+
+    #[test]
+    fn user_override_parses_level_and_keeps_colons_in_passwords() {
+        let u: UserSpec = "op:pa:ss:Operator".parse().unwrap();
+        assert_eq!(
+            (u.name.as_str(), u.password.as_str(), u.level),
+            ("op", "pa:ss", UserLevel::Operator)
+        );
+        let u: UserSpec = "admin:x:y".parse().unwrap();
+        assert_eq!(
+            (u.password.as_str(), u.level),
+            ("x:y", UserLevel::Administrator)
+        );
+        assert!("nopass".parse::<UserSpec>().is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_passwords() {
+        let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+        assert!(!format!("{persona:?}").contains("camswap-demo"));
+    }
+
+    #[test]
+    fn discovery_types_resolve_to_namespaces() {
+        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+        let types = hik.discovery.resolved_types();
+        assert!(
+            types
+                .iter()
+                .any(|t| t.namespace == ns::DN && t.local == "NetworkVideoTransmitter")
+        );
+        assert!(
+            types
+                .iter()
+                .any(|t| t.namespace == ns::TDS && t.local == "Device")
+        );
     }
 }
