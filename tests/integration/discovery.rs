@@ -525,7 +525,7 @@ async fn garbage_flood_during_the_window_neither_crashes_nor_stalls_the_sweep() 
                 let _ = hostile.send_to(&junk[i % junk.len()], from).await;
                 // In bursts: a flood that overflows the socket buffer (net.core.rmem_max) at
                 // once drops good replies in the kernel too, which no receiver can prevent.
-                if i % 20 == 0 {
+                if i % 10 == 0 {
                     tokio::task::yield_now().await;
                 }
             }
