@@ -1059,6 +1059,18 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_of_a_probe_is_an_error_not_a_panic() {
+        let full = br#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><s:Header><a:MessageID>uuid:1</a:MessageID></s:Header><s:Body><d:Probe><d:Types xmlns:tdn="http://www.onvif.org/ver10/network/wsdl">tdn:NetworkVideoTransmitter</d:Types><d:Scopes>onvif://www.onvif.org/name/x</d:Scopes></d:Probe></s:Body></s:Envelope>"#;
+        assert!(parse_probe(full).is_ok());
+        for cut in 0..full.len() {
+            assert!(
+                parse_probe(&full[..cut]).is_err(),
+                "accepted a Probe cut at byte {cut}"
+            );
+        }
+    }
+
+    #[test]
     fn matching_follows_types_and_rfc3986_scopes() {
         let c = ResponderConfig::new(Ipv4Addr::new(127, 0, 1, 1), 3702);
         let scopes = vec!["onvif://www.onvif.org/location/city/hangzhou".to_owned()];

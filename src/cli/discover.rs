@@ -94,6 +94,7 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         other => CliError::runtime(other),
     })?;
     let st = &found.stats;
+    tracing::info!(stats = ?st, "discovery finished");
     if !g.quiet {
         if st.send_errors > 0 {
             eprintln!(

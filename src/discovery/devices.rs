@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::message::{Announcement, Kind};
+use super::message::Announcement;
 use crate::files::{self, FileError};
 use crate::inventory::model::strip_userinfo;
 
@@ -29,17 +29,6 @@ pub enum Seen {
     Hello,
     /// It said goodbye (left the network).
     Bye,
-}
-
-impl From<Kind> for Option<Seen> {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::ProbeMatches => Some(Seen::ProbeMatch),
-            Kind::Hello => Some(Seen::Hello),
-            Kind::Bye => Some(Seen::Bye),
-            Kind::Probe => None,
-        }
-    }
 }
 
 /// One discovered device.

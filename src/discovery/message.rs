@@ -429,6 +429,25 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_of_a_reply_is_an_error_not_a_panic() {
+        let full = br#"<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery"><s:Header><a:RelatesTo>uuid:1</a:RelatesTo></s:Header><s:Body><d:ProbeMatches><d:ProbeMatch><a:EndpointReference><a:Address>urn:uuid:x</a:Address></a:EndpointReference><d:Types xmlns:dn="http://www.onvif.org/ver10/network/wsdl">dn:NetworkVideoTransmitter</d:Types><d:XAddrs>http://10.0.0.1/onvif/device_service</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>"#;
+        assert_eq!(parse(full).unwrap().announcements.len(), 1);
+        for cut in 0..full.len() {
+            assert!(
+                parse(&full[..cut]).is_err(),
+                "accepted a reply cut at byte {cut}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = parse(&bytes);
+        }
+    }
+
+    #[test]
     fn empty_probe_matches_is_a_valid_answer_with_no_devices() {
         let m = parse(b"<Envelope><Body><ProbeMatches/></Body></Envelope>").unwrap();
         assert_eq!(m.kind, Kind::ProbeMatches);

@@ -162,20 +162,18 @@ pub async fn discover(settings: &Settings) -> Result<Discovery, DiscoveryError> 
     let mut stats = Stats::default();
     let message_id = message::new_message_id();
     remember_probe(&message_id);
-    let probe =
-        Arc::new(message::probe_xml(&message_id, &settings.types, &settings.scopes).into_bytes());
+    let probe = message::probe_xml(&message_id, &settings.types, &settings.scopes).into_bytes();
 
-    let local = if settings.interfaces.is_empty() {
-        Vec::new()
-    } else {
+    if !settings.interfaces.is_empty() {
         let all = interfaces::ipv4_interfaces().map_err(DiscoveryError::Interfaces)?;
-        for ip in &settings.interfaces {
-            if !all.iter().any(|i| i.addr == *ip) {
-                return Err(DiscoveryError::UnknownInterface(*ip));
-            }
+        if let Some(ip) = settings
+            .interfaces
+            .iter()
+            .find(|ip| !all.iter().any(|i| i.addr == **ip))
+        {
+            return Err(DiscoveryError::UnknownInterface(*ip));
         }
-        all
-    };
+    }
     let multicast_ifs: Vec<Ipv4Addr> = if settings.multicast || is_group(settings.listen) {
         if settings.interfaces.is_empty() {
             let found: Vec<Interface> =
@@ -190,7 +188,7 @@ pub async fn discover(settings: &Settings) -> Result<Discovery, DiscoveryError> 
     } else {
         Vec::new()
     };
-    debug!(?local, ?multicast_ifs, "interfaces");
+    debug!(?multicast_ifs, "multicast interfaces");
 
     let (tx, mut rx) = mpsc::channel::<(SocketAddr, Vec<u8>)>(QUEUE);
     let mut readers = JoinSet::new();

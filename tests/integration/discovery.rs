@@ -525,7 +525,7 @@ async fn garbage_flood_during_the_window_neither_crashes_nor_stalls_the_sweep() 
                 let _ = hostile.send_to(&junk[i % junk.len()], from).await;
                 // In bursts: a flood that overflows the socket buffer (net.core.rmem_max) at
                 // once drops good replies in the kernel too, which no receiver can prevent.
-                if i % 20 == 0 {
+                if i % 10 == 0 {
                     tokio::task::yield_now().await;
                 }
             }
@@ -879,6 +879,7 @@ fn multicast_probe_and_hello_bye_in_a_network_namespace() {
     require_root();
     let ns = Netns::create();
     let path = format!("/var/run/netns/{}", ns.name);
+    let ns_name = ns.name.clone();
     let result = std::thread::spawn(move || {
         let f = std::fs::File::open(&path).expect("the namespace file exists");
         nix::sched::setns(&f, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
@@ -917,18 +918,39 @@ fn multicast_probe_and_hello_bye_in_a_network_namespace() {
             leaving.stop().await;
             let found = run.await.unwrap().expect("multicast discovery runs");
             let endpoints: Vec<String> = rs.iter().map(|r| r.endpoint().to_owned()).collect();
+            // The command line, multicast by default, in the same namespace.
+            let out = tokio::process::Command::new("ip")
+                .args(["netns", "exec", &ns_name, env!("CARGO_BIN_EXE_camswap")])
+                .args(["discover", "--timeout", "700ms", "--format", "json"])
+                .output()
+                .await
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let cli: discovery::DevicesFile = serde_json::from_slice(&out.stdout).unwrap();
+            let cli_endpoints: Vec<String> = cli.devices.into_iter().map(|d| d.endpoint).collect();
             (
                 found,
                 endpoints,
                 leaving_endpoint,
                 joining.endpoint().to_owned(),
+                cli_endpoints,
             )
         })
     })
     .join()
     .expect("the namespace thread did not panic");
     drop(ns);
-    let (found, stayed, left, joined) = result;
+    let (found, stayed, left, joined, cli) = result;
+    assert_eq!(cli.len(), 3, "{cli:?}");
+    assert!(
+        stayed.iter().chain([&joined]).all(|e| cli.contains(e)),
+        "{cli:?}"
+    );
     assert_eq!(
         found.stats.interfaces,
         [Ipv4Addr::LOCALHOST],
