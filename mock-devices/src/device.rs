@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 
 use crate::device_service::xaddr;
+use crate::discovery::{self, Announce, ResponderConfig};
 use crate::persona::{AuthMode, DiscoverySettings, Persona, UserSpec};
 use crate::server::{self, Core, InjectedFault, LogEntry};
 use crate::state::DeviceState;
@@ -90,6 +91,9 @@ pub struct MockDevice {
     core: Arc<Core>,
     task: Option<JoinHandle<std::convert::Infallible>>,
     helpers: Vec<JoinHandle<()>>,
+    /// The WS-Discovery responder, when the device has a discovery port. Dropped with the
+    /// device (sending Bye).
+    responder: Option<discovery::Responder>,
 }
 
 /// A cheap, cloneable, read-only view of a running device for tasks that run beside it, such
@@ -188,11 +192,16 @@ impl MockDevice {
             addr,
         );
         let task = tokio::spawn(server::run(Arc::clone(&core), listener, commands));
-        Ok(Self {
+        let mut device = Self {
             core,
             task: Some(task),
             helpers: Vec::new(),
-        })
+            responder: None,
+        };
+        if let (Some(port), Some(ip)) = (device.core.discovery_port, listen_ip) {
+            device.responder = Some(start_responder(&device, ip, port).await?);
+        }
+        Ok(device)
     }
 
     /// A live read-only view for tasks running beside the device.
@@ -290,6 +299,9 @@ impl MockDevice {
 
     /// Stop serving and wait until the port is released.
     pub async fn shutdown(mut self) {
+        if let Some(r) = self.responder.take() {
+            r.stop().await;
+        }
         for helper in std::mem::take(&mut self.helpers) {
             helper.abort();
             let _ = helper.await;
@@ -308,6 +320,51 @@ impl Drop for MockDevice {
         }
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+    }
+}
+
+/// The host a `wrong_xaddr_host` device puts in its XAddrs: Hikvision's factory address, the
+/// lie seen most often in the field (DOMAIN.md 3f).
+const WRONG_XADDR_HOST: &str = "192.168.1.64";
+
+/// Starts the device's WS-Discovery responder on `ip:port`, describing it as the persona and
+/// current state say. It joins the multicast group where the interface allows (a network
+/// namespace with multicast on `lo`); plain loopback fleets answer unicast probes only.
+async fn start_responder(
+    device: &MockDevice,
+    ip: std::net::Ipv4Addr,
+    port: u16,
+) -> io::Result<discovery::Responder> {
+    let settings = device.discovery();
+    let mut config = ResponderConfig::new(ip, port);
+    config.endpoint = settings.endpoint.clone();
+    config.types = settings
+        .resolved_types()
+        .into_iter()
+        .map(|t| format!("{{{}}}{}", t.namespace, t.local))
+        .collect();
+    config.scopes = device.scopes();
+    config.xaddrs = vec![device.xaddr()];
+    config.metadata_version = device.metadata_version();
+    config.quirks = discovery::DiscoveryQuirks {
+        wrong_xaddr_host: settings
+            .quirks
+            .wrong_xaddr_host
+            .then(|| WRONG_XADDR_HOST.to_owned()),
+        reply_twice: settings.quirks.reply_twice,
+        malformed_reply: settings.quirks.malformed_reply,
+        no_metadata_version: settings.quirks.no_metadata_version,
+        odd_prefixes: settings.quirks.odd_prefixes,
+    };
+    let mut multicast = config.clone();
+    multicast.join_multicast = true;
+    multicast.announce = Announce::Group;
+    match discovery::Responder::start(multicast).await {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            tracing::debug!(%ip, port, error = %e, "no multicast here; answering unicast probes only");
+            discovery::Responder::start(config).await
         }
     }
 }

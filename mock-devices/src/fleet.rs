@@ -321,7 +321,8 @@ impl FleetShared {
         let old = devices.remove(i);
         let addr = old.addr();
         old.shutdown().await;
-        let mut config = DeviceConfig::new(persona, addr).factory(true);
+        let mut config =
+            DeviceConfig::new(persona.individualise(address_index(ip)), addr).factory(true);
         config.discovery_port = self.discovery_port;
         let new = MockDevice::start(config)
             .await
@@ -515,7 +516,7 @@ async fn start_all(
     let mut port = spec.port;
     for (d, ip) in spec.devices.iter().zip(addresses) {
         let addr = SocketAddr::new((*ip).into(), port);
-        let mut config = DeviceConfig::new(d.persona.clone(), addr);
+        let mut config = DeviceConfig::new(d.persona.individualise(address_index(*ip)), addr);
         config.users = d.users.clone();
         config.auth = d.auth;
         config.clock_offset = d.clock_offset;
@@ -528,4 +529,9 @@ async fn start_all(
         devices.push(device);
     }
     Ok(devices)
+}
+
+/// The low 24 bits of a fleet address: what makes each device of a persona its own unit.
+fn address_index(ip: Ipv4Addr) -> u32 {
+    u32::from(ip) & 0x00FF_FFFF
 }

@@ -56,6 +56,7 @@ mod auth;
 pub mod control;
 mod device;
 mod device_service;
+pub mod discovery;
 mod fleet;
 pub mod persona;
 mod server;

@@ -10,12 +10,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::output::{emit, table};
 use super::{CliError, Format, Global, Outcome};
 use crate::credentials::Credentials;
-use crate::files;
+use crate::discovery;
 use crate::inventory::model::DeviceSnapshot;
 use crate::inventory::reader::{self, ReadOptions, Target};
 use crate::inventory::{Inventory, read_all};
@@ -188,52 +186,50 @@ fn options(args: &Args) -> Result<ReadOptions, CliError> {
     })
 }
 
-/// The seam for `--discover`: discovery with its defaults, each device's chosen address.
+/// `--discover`: WS-Discovery with its defaults (multicast on every IPv4 interface, the
+/// default listening window), each device's chosen address.
 async fn discover() -> Result<Vec<(String, Option<String>)>, CliError> {
-    Err(CliError::input(
-        "--discover needs the discovery module, which this build does not have yet; run `camswap discover -o devices.json` and pass devices.json",
-    ))
+    let found = discovery::discover(&discovery::Settings::default())
+        .await
+        .map_err(CliError::runtime)?;
+    if found.devices.is_empty() {
+        return Err(CliError::runtime(
+            "discovery found no ONVIF device (multicast does not cross VLANs: try `camswap discover --cidr` and pass its devices.json)",
+        ));
+    }
+    Ok(addresses(found.devices, "discovery"))
 }
 
-/// `devices.json` as far as inventory needs it. Discovery writes more (scopes, types, where
-/// each reply came from); unknown fields are ignored so its additions never break us.
-#[derive(Debug, Deserialize)]
-struct DevicesFile {
-    #[serde(default)]
-    devices: Vec<DiscoveredDevice>,
-}
-
-#[derive(Debug, Deserialize)]
-struct DiscoveredDevice {
-    #[serde(default)]
-    endpoint: Option<String>,
-    #[serde(default)]
-    xaddrs: Vec<String>,
-    /// The address discovery chose (rewritten to the host the reply came from).
-    #[serde(default)]
-    xaddr: Option<String>,
-}
-
-/// `(xaddr, endpoint)` of every device in a devices.json.
+/// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`.
 fn read_devices_file(path: &Path) -> Result<Vec<(String, Option<String>)>, CliError> {
-    let file: DevicesFile =
-        files::read_json(path, "camswap.devices", 1).map_err(CliError::input)?;
+    let file = discovery::read_devices(path).map_err(CliError::input)?;
+    Ok(addresses(file.devices, &path.display().to_string()))
+}
+
+/// The address to read for each discovered device: the one discovery chose (its host is the
+/// address the reply came from), else the first XAddr. Devices that said Bye, or never gave
+/// an address, are skipped with a warning.
+fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
-    for d in file.devices {
+    for d in devices {
+        if d.left() {
+            tracing::warn!(%origin, endpoint = %d.endpoint, "device said Bye; skipped");
+            continue;
+        }
         let chosen = d
             .xaddr
             .filter(|x| !x.trim().is_empty())
             .or_else(|| d.xaddrs.into_iter().find(|x| !x.trim().is_empty()));
         match chosen {
-            Some(x) => out.push((x.trim().to_owned(), d.endpoint)),
+            Some(x) => out.push((x.trim().to_owned(), Some(d.endpoint))),
             None => tracing::warn!(
-                file = %path.display(),
-                endpoint = d.endpoint.as_deref().unwrap_or("?"),
+                %origin,
+                endpoint = %d.endpoint,
                 "device without an address skipped"
             ),
         }
     }
-    Ok(out)
+    out
 }
 
 /// A device service URL from `--xaddr`: a URL as given, or `HOST[:PORT]` made into
@@ -487,13 +483,45 @@ mod tests {
     fn devices_file_takes_the_chosen_address_then_the_first() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("devices.json");
-        std::fs::write(
+        let device =
+            |endpoint: &str, xaddrs: &[&str], xaddr: Option<&str>, seen| discovery::Device {
+                endpoint: endpoint.into(),
+                xaddrs: xaddrs.iter().map(|x| (*x).to_owned()).collect(),
+                scopes: vec![],
+                types: vec![],
+                from: "127.0.1.1".parse().unwrap(),
+                metadata_version: Some(1),
+                xaddr: xaddr.map(str::to_owned),
+                xaddr_mismatch: vec![],
+                seen: vec![seen],
+                also_from: vec![],
+            };
+        discovery::write_devices(
             &p,
-            r#"{"format":"camswap.devices","version":1,"devices":[
-              {"endpoint":"urn:uuid:a","xaddrs":["http://192.168.1.64/onvif/device_service"],"xaddr":"http://127.0.1.1/onvif/device_service","scopes":[],"from":"127.0.1.1"},
-              {"endpoint":"urn:uuid:b","xaddrs":["http://127.0.1.2/onvif/device_service","http://[fe80::1]/onvif/device_service"]},
-              {"endpoint":"urn:uuid:c","xaddrs":[]}
-            ]}"#,
+            &[
+                device(
+                    "urn:uuid:a",
+                    &["http://192.168.1.64/onvif/device_service"],
+                    Some("http://127.0.1.1/onvif/device_service"),
+                    discovery::Seen::ProbeMatch,
+                ),
+                device(
+                    "urn:uuid:b",
+                    &[
+                        "http://127.0.1.2/onvif/device_service",
+                        "http://[fe80::1]/onvif/device_service",
+                    ],
+                    None,
+                    discovery::Seen::Hello,
+                ),
+                device("urn:uuid:c", &[], None, discovery::Seen::ProbeMatch),
+                device(
+                    "urn:uuid:d",
+                    &["http://127.0.1.4/onvif/device_service"],
+                    None,
+                    discovery::Seen::Bye,
+                ),
+            ],
         )
         .unwrap();
         let got = read_devices_file(&p).unwrap();

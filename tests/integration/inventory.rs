@@ -646,7 +646,6 @@ fn the_cli_exits_1_when_no_device_answers_and_2_for_bad_input() {
         vec!["inventory", "--xaddr", "127.0.0.1", "--concurrency", "0"],
         vec!["inventory", "--xaddr", "127.0.0.1", "--timeout", "-1"],
         vec!["inventory", "/nonexistent/devices.json"],
-        vec!["inventory", "--discover"],
     ] {
         let run = camswap().args(&bad).output().unwrap();
         assert_eq!(

@@ -145,7 +145,19 @@ async fn a_mixed_fleet_reads_back_as_each_persona_declares() {
     let out = read_all(&targets, &opts, &|_, _| {}).await;
     assert_eq!(out.len(), xaddrs.len());
     for (i, x) in xaddrs.iter().enumerate() {
-        let p = &personas[i % personas.len()];
+        // Fleet devices are individualised (their own MAC, serial, endpoint): ask the device.
+        let ip: std::net::Ipv4Addr = x
+            .trim_start_matches("http://")
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let p = &fleet
+            .with_device(ip, |d| d.persona().clone())
+            .await
+            .unwrap();
+        assert_eq!(p.name, personas[i % personas.len()].name);
         let s = out
             .iter()
             .find(|s| &s.xaddr == x)
@@ -156,8 +168,7 @@ async fn a_mixed_fleet_reads_back_as_each_persona_declares() {
             .filter(|e| e.operation.starts_with("device.") || e.operation.starts_with("inventory"))
             .collect();
         assert!(device_errors.is_empty(), "{}: {device_errors:?}", p.name);
-        let ip = x.trim_start_matches("http://").split(':').next().unwrap();
-        expect_device_service(s, p, ip);
+        expect_device_service(s, p, &ip.to_string());
         assert_eq!(s.sha256, s.digest());
     }
     // Sorted by id, then xaddr: deterministic whatever order the reads finished in.

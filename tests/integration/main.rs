@@ -7,6 +7,7 @@ mod device_captures;
 mod device_requests;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
 mod audit;
+mod discovery;
 mod media_captures;
 mod media_requests;
 mod plan_check;
