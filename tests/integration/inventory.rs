@@ -656,3 +656,87 @@ fn the_cli_exits_1_when_no_device_answers_and_2_for_bad_input() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_devices_json_is_read_with_credentials_matched_by_endpoint_and_by_ip() {
+    // Three cameras, three passwords; the file's [default] is right for none of them.
+    let p = device_only(HIK);
+    let by_endpoint =
+        start(on_loopback(p.clone()).users(vec![UserSpec::admin("admin", "first-Pa55")])).await;
+    let by_ip = start(
+        DeviceConfig::new(p.clone(), "127.0.45.7:0".parse().unwrap())
+            .users(vec![UserSpec::admin("admin", "second-Pa55")]),
+    )
+    .await;
+    let default =
+        start(on_loopback(p.clone()).users(vec![UserSpec::admin("admin", "third-Pa55")])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let devices = dir.path().join("devices.json");
+    let discovered = |d: &MockDevice, endpoint: &str| camswap::discovery::Device {
+        endpoint: endpoint.into(),
+        // A stale factory address beside the chosen one, as discovery writes it.
+        xaddrs: vec!["http://192.168.1.64/onvif/device_service".into(), d.xaddr()],
+        scopes: vec![],
+        types: vec![],
+        from: d.addr().ip(),
+        metadata_version: Some(1),
+        xaddr: Some(d.xaddr()),
+        xaddr_mismatch: vec!["http://192.168.1.64/onvif/device_service".into()],
+        seen: vec![camswap::discovery::Seen::ProbeMatch],
+        also_from: vec![],
+    };
+    camswap::discovery::write_devices(
+        &devices,
+        &[
+            discovered(
+                &by_endpoint,
+                "urn:uuid:00000000-0000-4000-8000-000000000001",
+            ),
+            discovered(&by_ip, "urn:uuid:00000000-0000-4000-8000-000000000002"),
+            discovered(&default, "urn:uuid:00000000-0000-4000-8000-000000000003"),
+        ],
+    )
+    .unwrap();
+    let creds = dir.path().join("credentials.toml");
+    std::fs::write(
+        &creds,
+        "[default]\nusername = \"admin\"\npassword_env = \"P3\"\n\
+         [[device]]\nmatch = \"endpoint:urn:uuid:00000000-0000-4000-8000-000000000001\"\nusername = \"admin\"\npassword_env = \"P1\"\n\
+         [[device]]\nmatch = \"127.0.45.0/24\"\nusername = \"admin\"\npassword_env = \"P2\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("inventory.json");
+    let mut cmd = camswap();
+    cmd.arg("inventory")
+        .arg(&devices)
+        .arg("--credentials")
+        .arg(&creds)
+        .arg("-o")
+        .arg(&out)
+        .env("P1", "first-Pa55")
+        .env("P2", "second-Pa55")
+        .env("P3", "third-Pa55");
+    let run = output(cmd).await;
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let inv = Inventory::load(&out).unwrap();
+    assert_eq!(inv.devices.len(), 3);
+    for d in &inv.devices {
+        assert!(d.errors.is_empty(), "{}: {:?}", d.xaddr, d.errors);
+        assert_eq!(d.users.len(), 1);
+        assert!(
+            d.endpoint
+                .as_deref()
+                .unwrap()
+                .starts_with("urn:uuid:00000000-")
+        );
+    }
+    let text = std::fs::read_to_string(&out).unwrap();
+    for secret in ["first-Pa55", "second-Pa55", "third-Pa55"] {
+        assert!(!text.contains(secret));
+    }
+}
