@@ -11,7 +11,8 @@
 //! `inventory.skipped`, `inventory.timeout`) so the reason is in the file.
 //!
 //! Order, one section per service: clock, identity, services, network, scopes, users, Media
-//! (ver10), Media2 (merged into the ver10 profiles by token), PTZ, Recording, Imaging. Each
+//! (ver10), Media2 (merged into the ver10 profiles by token), PTZ, Recording, Imaging (per
+//! video source that a video source configuration captures from). Each
 //! device's reads run one after another (a camera's web server is small, and the order keeps
 //! the log readable); devices run concurrently.
 
@@ -24,7 +25,7 @@ use tokio::task::JoinSet;
 
 use super::model::{
     DeviceSnapshot, EncoderOptions, MediaProfile, MediaService, Ptz, ReadError, Recording,
-    VideoEncoder, VideoSource, strip_userinfo,
+    VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
 };
 use crate::credentials::Login;
 use crate::onvif::media::StreamSetup;
@@ -292,6 +293,7 @@ async fn read_into(target: &Target, opts: &ReadOptions, out: &mut Progress) -> R
         out,
         transport_failures: 0,
         last_failure: None,
+        source_configurations: Vec::new(),
     };
     reader.read().await
 }
@@ -327,6 +329,8 @@ struct Reader<'a> {
     out: &'a mut Progress,
     transport_failures: u32,
     last_failure: Option<Failure>,
+    /// ver10 video source configurations, for the list of physical sources.
+    source_configurations: Vec<VideoSourceConfiguration>,
 }
 
 impl Reader<'_> {
@@ -341,6 +345,7 @@ impl Reader<'_> {
         self.network().await?;
         self.media().await?;
         self.media2().await?;
+        self.video_sources();
         self.ptz().await?;
         self.recording().await?;
         self.imaging().await?;
@@ -680,42 +685,7 @@ impl Reader<'_> {
                 self.profile_mut(&profile).snapshot_uri = Some(uri);
             }
         }
-        let sources_from_configs = sources.iter().map(|c| c.source_token.clone());
-        let fallback: Vec<String> = self
-            .out
-            .snapshot
-            .profiles
-            .iter()
-            .filter_map(|p| p.video_source_configuration.as_ref())
-            .map(|c| c.source_token.clone())
-            .chain(sources_from_configs)
-            .collect();
-        let video_sources = self
-            .op(
-                S,
-                "GetVideoSources",
-                None,
-                &media::get_video_sources(),
-                media::parse_get_video_sources,
-            )
-            .await?
-            .unwrap_or_else(|| {
-                // Without the list, the sources the configurations name are the ones that matter.
-                let mut tokens: Vec<String> = Vec::new();
-                for t in fallback.into_iter().filter(|t| !t.is_empty()) {
-                    if !tokens.contains(&t) {
-                        tokens.push(t);
-                    }
-                }
-                tokens
-                    .into_iter()
-                    .map(|token| VideoSource {
-                        token,
-                        imaging: None,
-                    })
-                    .collect()
-            });
-        self.snap().video_sources = video_sources;
+        self.source_configurations = sources;
         Ok(())
     }
 
@@ -1072,6 +1042,30 @@ impl Reader<'_> {
 
     // ---- imaging -------------------------------------------------------------------------
 
+    /// The physical video sources: the ones the (ver10 and Media2) configurations capture
+    /// from, which is what imaging is read for and what a migration carries over.
+    /// GetVideoSources would list the same tokens for one more call (and its WSDL action lacks
+    /// a slash, which strict servers refuse).
+    fn video_sources(&mut self) {
+        let mut video_sources: Vec<VideoSource> = Vec::new();
+        let configured = self
+            .out
+            .snapshot
+            .profiles
+            .iter()
+            .filter_map(|p| p.video_source_configuration.as_ref())
+            .chain(&self.source_configurations);
+        for token in configured.map(|c| &c.source_token) {
+            if !token.is_empty() && !video_sources.iter().any(|v| &v.token == token) {
+                video_sources.push(VideoSource {
+                    token: token.clone(),
+                    imaging: None,
+                });
+            }
+        }
+        self.out.snapshot.video_sources = video_sources;
+    }
+
     async fn imaging(&mut self) -> Result<(), Stop> {
         if !self.session.has_service(imaging::SERVICE) {
             return Ok(());
@@ -1136,7 +1130,7 @@ fn stripped(e: &VideoEncoder) -> bool {
 /// from the device's lists, by token.
 fn fill_stripped(
     p: &mut MediaProfile,
-    sources: &[super::model::VideoSourceConfiguration],
+    sources: &[VideoSourceConfiguration],
     encoders: &[VideoEncoder],
 ) {
     if let Some(e) = &mut p.video_encoder {
