@@ -8,6 +8,7 @@ mod device_requests;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
 mod audit;
 mod discovery;
+mod discovery_fleet;
 mod media_captures;
 mod media_requests;
 mod plan_check;
