@@ -4,11 +4,11 @@
 //! A read never fails as a whole. Each ONVIF operation that fails is recorded in
 //! [`DeviceSnapshot::errors`] as `service.Operation` with the reason, and the read goes on with
 //! what it has: an integrator would rather have a camera's profiles without its recording jobs
-//! than nothing. Three things end a device's read early, because nothing after them can work:
-//! the device cannot be reached (its clock read fails on the network, or three reads in a row
-//! do), it refuses our credentials or answers no SOAP at all on the identity read, or the
-//! whole-device timeout expires. Each leaves one more record (`inventory.unreachable`,
-//! `inventory.skipped`, `inventory.timeout`) so the reason is in the file.
+//! than nothing. A few things end a device's read early, because nothing after them can work:
+//! the device cannot be reached (its clock read fails on the network: `inventory.unreachable`),
+//! it refuses our credentials or answers no SOAP on the identity read, or three reads in a row
+//! fail on the network (`inventory.skipped`), or the whole-device timeout expires
+//! (`inventory.timeout`). Each leaves that one more record so the reason is in the file.
 //!
 //! Order, one section per service: clock, identity, services, network, scopes, users, Media
 //! (ver10), Media2 (merged into the ver10 profiles by token), PTZ, Recording, Imaging (per
@@ -36,9 +36,11 @@ use crate::soap::auth::{Clock, NonceSource, RandomNonces, SystemClock};
 use crate::soap::xml::Element;
 use crate::soap::{AuthMode, ClientConfig, Credentials, SoapClient, SoapError};
 
-/// Operation recorded when the device could not be reached (or stopped answering).
+/// Operation recorded when the device could not be reached at all (its first read failed on
+/// the network).
 pub const UNREACHABLE: &str = "inventory.unreachable";
-/// Operation recorded when the rest of a read was skipped (credentials refused, no SOAP).
+/// Operation recorded when the rest of a read was skipped: credentials refused, no SOAP, or
+/// the device stopped answering part way.
 pub const SKIPPED: &str = "inventory.skipped";
 /// Operation recorded when the whole-device timeout expired.
 pub const TIMEOUT: &str = "inventory.timeout";
@@ -120,8 +122,8 @@ impl fmt::Debug for ReadOptions {
     }
 }
 
-/// True when the device could not be reached at all (connection refused, no answer, or it
-/// stopped answering): what `camswap inventory` counts as "failed to connect".
+/// True when the device could not be reached at all (connection refused or no answer to its
+/// first read): what `camswap inventory` counts as "failed to connect".
 pub fn unreachable(snapshot: &DeviceSnapshot) -> bool {
     snapshot.errors.iter().any(|e| e.operation == UNREACHABLE)
 }
@@ -400,7 +402,7 @@ impl Reader<'_> {
                     self.transport_failures += 1;
                     if self.transport_failures >= MAX_TRANSPORT_FAILURES {
                         return Err(Stop {
-                            operation: UNREACHABLE,
+                            operation: SKIPPED,
                             reason: format!(
                                 "the device stopped answering ({} network failures in a row); the remaining reads were skipped",
                                 self.transport_failures
@@ -463,7 +465,7 @@ impl Reader<'_> {
             }
             (None, Some(Failure::Transport)) => {
                 return Err(Stop {
-                    operation: UNREACHABLE,
+                    operation: SKIPPED,
                     reason: "the device stopped answering after its clock read; the remaining reads were skipped".to_owned(),
                 });
             }

@@ -453,6 +453,44 @@ async fn hostile_devices_are_recorded_and_the_others_read_fine() {
 }
 
 #[tokio::test]
+async fn a_device_that_stops_answering_part_way_is_skipped_not_unreachable() {
+    const DEVICE: &str = "http://www.onvif.org/ver10/device/wsdl";
+    let p = persona(HIK);
+    let d = start(on_loopback(p.clone())).await;
+    // Only the device service answers; every media, recording or imaging call hangs.
+    let proxy = Proxy::with_rule(d.addr(), |body| {
+        if body.contains(DEVICE) {
+            Rule::Forward
+        } else {
+            Rule::Hang
+        }
+    })
+    .await;
+    let opts = ReadOptions {
+        timeout: Duration::from_secs(1),
+        ..options(AuthMode::Auto)
+    };
+    let s = read_device(&target(proxy.xaddr(), login(PASSWORD)), &opts).await;
+    assert_identity(&s, &p);
+    assert!(!reader::unreachable(&s));
+    let ops: Vec<&str> = s.errors.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(
+        ops,
+        [
+            "media.GetProfiles",
+            "media.GetVideoSourceConfigurations",
+            "media.GetVideoEncoderConfigurations",
+            reader::SKIPPED
+        ]
+    );
+    assert!(
+        s.errors[3].reason.contains("stopped answering"),
+        "{:?}",
+        s.errors
+    );
+}
+
+#[tokio::test]
 async fn the_device_timeout_keeps_what_was_read() {
     let p = device_only(HIK);
     let d = start(on_loopback(p.clone()).auth(MockAuth::None)).await;
