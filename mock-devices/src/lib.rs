@@ -57,11 +57,16 @@ pub mod control;
 mod device;
 mod device_service;
 mod fleet;
+pub mod media;
+mod media2_service;
+mod media_service;
 pub mod persona;
 mod server;
+mod services;
 mod soap;
 mod state;
 mod tz;
+mod wire;
 mod xml;
 
 pub use device::{DeviceConfig, DeviceView, MockDevice};

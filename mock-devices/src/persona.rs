@@ -15,8 +15,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
+use crate::media::{MediaSpec, MediaState};
 use crate::soap::ns;
 use crate::tz::PosixTz;
 
@@ -109,6 +112,21 @@ pub struct Persona {
     /// What a factory reset leaves (network values; users are always gone).
     #[serde(default)]
     pub factory: FactorySettings,
+    /// Video sources, profiles, encoders and their options (Media and Media2). After changing
+    /// this or the other service sections in code, call [`Persona::refresh`].
+    #[serde(default)]
+    pub media: Option<MediaSpec>,
+    /// The configured and factory-default service states, built once when the persona is
+    /// loaded so that every device of a fleet starts from a clone.
+    #[serde(skip)]
+    initial: Option<Arc<(ServiceStates, ServiceStates)>>,
+}
+
+/// The state of the media, PTZ, recording and imaging services of one device.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceStates {
+    /// Profiles and encoder settings.
+    pub media: MediaState,
 }
 
 /// GetDeviceInformation values.
@@ -855,6 +873,12 @@ pub struct Quirks {
     /// Value of `SetNetworkInterfacesResponse/RebootNeeded`.
     #[serde(default)]
     pub network_change_needs_reboot: bool,
+    /// Encoder tokens whose `VideoEncoderConfiguration` a ver10 GetProfiles/GetProfile
+    /// reports with Name and UseCount only (Dahua family:
+    /// `captures/dahua/GetProfiles-hammeraj-nvr.xml`, `captures/lorex/GetProfiles-sproctor.xml`);
+    /// GetVideoEncoderConfigurations still has the full values. Not schema-valid, on purpose.
+    #[serde(default)]
+    pub media1_stub_encoders: Vec<String>,
 }
 
 fn default_boot_seconds() -> u64 {
@@ -867,6 +891,7 @@ impl Default for Quirks {
             reject_bad_token_on_pre_auth: false,
             boot_seconds: default_boot_seconds(),
             network_change_needs_reboot: false,
+            media1_stub_encoders: Vec::new(),
         }
     }
 }
@@ -950,12 +975,42 @@ impl Persona {
 
     /// A persona from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, PersonaError> {
-        let persona: Self = toml::from_str(text).map_err(|source| PersonaError::Parse {
+        let mut persona: Self = toml::from_str(text).map_err(|source| PersonaError::Parse {
             origin: origin.into(),
             source,
         })?;
         persona.validate(origin)?;
+        persona.refresh();
         Ok(persona)
+    }
+
+    /// The service states a device of this persona starts with: configured, or factory
+    /// default. Built once when the persona is loaded and cloned for each device.
+    pub fn service_states(&self, factory: bool) -> ServiceStates {
+        match &self.initial {
+            Some(pair) if factory => pair.1.clone(),
+            Some(pair) => pair.0.clone(),
+            None => self.build_states(factory),
+        }
+    }
+
+    /// Rebuild the prebuilt service states after changing `media`, `ptz`, `recording` or
+    /// `imaging` in code (a persona read from TOML has them already).
+    pub fn refresh(&mut self) {
+        self.initial = Some(Arc::new((
+            self.build_states(false),
+            self.build_states(true),
+        )));
+    }
+
+    fn build_states(&self, factory: bool) -> ServiceStates {
+        ServiceStates {
+            media: self
+                .media
+                .as_ref()
+                .map(|m| m.initial_state(factory))
+                .unwrap_or_default(),
+        }
     }
 
     /// The service entry of this kind, if the persona lists it.
@@ -1080,6 +1135,39 @@ impl Persona {
             .any(|(i, s)| self.services[..i].iter().any(|t| t.kind == s.kind))
         {
             return Err(bad("services", "a service kind is listed twice".into()));
+        }
+        let media_listed = self.service(ServiceKind::Media).is_some()
+            || self.service(ServiceKind::Media2).is_some();
+        match (&self.media, media_listed) {
+            (Some(m), true) => {
+                m.validate(&[])
+                    .map_err(|(field, message)| bad(&field, message))?;
+            }
+            (None, true) => {
+                return Err(bad(
+                    "media",
+                    "a persona with a media or media2 service needs a [media] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad(
+                    "media",
+                    "[media] without a media or media2 service".into(),
+                ));
+            }
+            (None, false) => {}
+        }
+        for token in &self.quirks.media1_stub_encoders {
+            if !self
+                .media
+                .as_ref()
+                .is_some_and(|m| m.encoders.iter().any(|e| &e.token == token))
+            {
+                return Err(bad(
+                    "quirks.media1_stub_encoders",
+                    format!("`{token}` is not an encoder"),
+                ));
+            }
         }
         if !self.discovery.endpoint.starts_with("urn:") {
             return Err(bad(

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::media::MediaState;
 use crate::persona::{NetHost, Persona, UserSpec, parse_mac};
 
 /// One network interface as the device reports it.
@@ -66,6 +67,8 @@ pub struct DeviceState {
     pub tz: String,
     /// WS-Discovery `MetadataVersion`, bumped when scopes change.
     pub metadata_version: u32,
+    /// Media profiles and encoder settings, shared by Media and Media2.
+    pub media: MediaState,
 }
 
 impl DeviceState {
@@ -118,6 +121,7 @@ impl DeviceState {
                 }
             })
             .collect();
+        let services = persona.service_states(factory);
         let ntp_names = if factory {
             f.ntp.clone().unwrap_or_else(|| net.ntp.clone())
         } else {
@@ -167,6 +171,7 @@ impl DeviceState {
                 persona.time.tz.clone()
             },
             metadata_version: persona.discovery.metadata_version,
+            media: services.media,
         }
     }
 

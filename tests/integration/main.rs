@@ -6,7 +6,7 @@ mod soap_client;
 mod device_captures;
 mod device_requests;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
+mod audit;
 mod media_captures;
 mod media_requests;
 mod wsdl_conformance;
-mod audit;

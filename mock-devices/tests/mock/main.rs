@@ -14,3 +14,5 @@ mod conformance;
 mod device;
 /// Fleets, the control endpoint and injected faults.
 mod fleet;
+/// Media ver10 and Media2 over one shared state.
+mod media;

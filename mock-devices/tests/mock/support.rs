@@ -477,3 +477,100 @@ pub fn listening_addr(line: &str) -> SocketAddr {
         .parse()
         .expect("an IP:PORT")
 }
+
+pub const TRT: &str = "http://www.onvif.org/ver10/media/wsdl";
+pub const TR2: &str = "http://www.onvif.org/ver20/media/wsdl";
+
+/// `<m:Op xmlns:m=ns xmlns:t=tt>inner</m:Op>`; `inner` uses `m:` and `t:` prefixes.
+pub fn service_op(ns: &str, op: &str, inner: &str) -> String {
+    format!("<m:{op} xmlns:m=\"{ns}\" xmlns:t=\"{TT}\">{inner}</m:{op}>")
+}
+
+/// POST an operation of any service to `path`, without credentials.
+pub async fn call_at(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+) -> HttpResponse {
+    let headers = [(
+        "Content-Type",
+        format!("application/soap+xml; charset=utf-8; action=\"{ns}/{op}\""),
+    )];
+    http(
+        addr,
+        "POST",
+        path,
+        &headers,
+        envelope("", &service_op(ns, op, inner)).as_bytes(),
+    )
+    .await
+    .expect("device answers")
+}
+
+/// Calls to a device's services at the XAddrs its persona lists (auth off in these tests).
+pub struct Services {
+    pub addr: SocketAddr,
+    persona: mock_devices::Persona,
+}
+
+impl Services {
+    pub fn new(device: &mock_devices::MockDevice) -> Self {
+        Self {
+            addr: device.addr(),
+            persona: device.persona().clone(),
+        }
+    }
+
+    fn path(&self, kind: mock_devices::persona::ServiceKind) -> String {
+        self.persona
+            .service(kind)
+            .map_or_else(|| "/onvif/services".to_string(), |s| s.path.clone())
+    }
+
+    pub async fn media(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Media);
+        call_at(self.addr, &path, TRT, op, inner).await
+    }
+
+    pub async fn media2(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Media2);
+        call_at(self.addr, &path, TR2, op, inner).await
+    }
+}
+
+/// A device of a built-in persona on a free port, authentication off.
+pub async fn open_device(persona: &str) -> mock_devices::MockDevice {
+    let persona = mock_devices::Persona::builtin(persona).unwrap();
+    let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    mock_devices::MockDevice::start(
+        mock_devices::DeviceConfig::new(persona, bind).auth(mock_devices::AuthMode::None),
+    )
+    .await
+    .unwrap()
+}
+
+/// Attribute values `name="..."` of every element with this local name, in document order.
+pub fn attrs(xml: &str, local: &str, name: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == local.as_bytes() =>
+            {
+                if let Some(a) = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == name.as_bytes())
+                {
+                    out.push(a.unescape_value().unwrap_or_default().into_owned());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return out,
+            _ => {}
+        }
+    }
+}
