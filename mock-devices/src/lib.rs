@@ -61,6 +61,8 @@ pub mod media;
 mod media2_service;
 mod media_service;
 pub mod persona;
+pub mod ptz;
+mod ptz_service;
 mod server;
 mod services;
 mod soap;

@@ -35,10 +35,12 @@ pub fn access(operation: &str) -> Option<Access> {
         | "AddVideoEncoderConfiguration"
         | "AddAudioSourceConfiguration"
         | "AddAudioEncoderConfiguration"
+        | "AddPTZConfiguration"
         | "RemoveVideoSourceConfiguration"
         | "RemoveVideoEncoderConfiguration"
         | "RemoveAudioSourceConfiguration"
         | "RemoveAudioEncoderConfiguration"
+        | "RemovePTZConfiguration"
         | "SetVideoEncoderConfiguration" => Access::Actuate,
         _ => return None,
     })
@@ -196,6 +198,12 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
                 .then_some(Slot::AudioEncoder)
                 .ok_or_else(|| no_config(t))
         }),
+        "AddPTZConfiguration" => add(req, ctx, operation, |_, ctx, t| {
+            crate::ptz::configuration_exists(ctx.persona, t)
+                .then_some(Slot::Ptz)
+                .ok_or_else(|| no_config(t))
+        }),
+        "RemovePTZConfiguration" => remove(req, ctx, operation, Slot::Ptz),
         "RemoveVideoSourceConfiguration" => remove(req, ctx, operation, Slot::VideoSource),
         "RemoveVideoEncoderConfiguration" => remove(req, ctx, operation, Slot::VideoEncoder),
         "RemoveAudioSourceConfiguration" => remove(req, ctx, operation, Slot::AudioSource),
@@ -312,6 +320,9 @@ fn write_profile(w: &mut Writer, name: &str, p: &Profile, ctx: &Ctx<'_>) {
     {
         let n = state.use_count(|p| p.audio_encoder.as_ref(), &a.token);
         media::write_audio_encoder_v1(w, "tt:AudioEncoderConfiguration", a, n);
+    }
+    if let Some(t) = &p.ptz {
+        crate::ptz::write_configuration(w, "tt:PTZConfiguration", t, ctx);
     }
     w.close(name);
 }

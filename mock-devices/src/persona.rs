@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::media::{MediaSpec, MediaState};
+use crate::ptz::{PtzSpec, PtzState};
 use crate::soap::ns;
 use crate::tz::PosixTz;
 
@@ -30,8 +31,16 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../personas/hikvision-ds2cd2143g2.toml"),
     ),
     (
+        "hikvision-ds2de4425iw",
+        include_str!("../personas/hikvision-ds2de4425iw.toml"),
+    ),
+    (
         "axis-p3265-lve",
         include_str!("../personas/axis-p3265-lve.toml"),
+    ),
+    (
+        "axis-q6135-le",
+        include_str!("../personas/axis-q6135-le.toml"),
     ),
 ];
 
@@ -116,6 +125,9 @@ pub struct Persona {
     /// this or the other service sections in code, call [`Persona::refresh`].
     #[serde(default)]
     pub media: Option<MediaSpec>,
+    /// The PTZ unit: node, configurations, presets and calibration.
+    #[serde(default)]
+    pub ptz: Option<PtzSpec>,
     /// The configured and factory-default service states, built once when the persona is
     /// loaded so that every device of a fleet starts from a clone.
     #[serde(skip)]
@@ -127,6 +139,8 @@ pub struct Persona {
 pub struct ServiceStates {
     /// Profiles and encoder settings.
     pub media: MediaState,
+    /// Position, presets and home of the PTZ unit, if there is one.
+    pub ptz: Option<PtzState>,
 }
 
 /// GetDeviceInformation values.
@@ -1010,6 +1024,7 @@ impl Persona {
                 .as_ref()
                 .map(|m| m.initial_state(factory))
                 .unwrap_or_default(),
+            ptz: self.ptz.as_ref().map(|p| p.initial_state(factory)),
         }
     }
 
@@ -1140,7 +1155,12 @@ impl Persona {
             || self.service(ServiceKind::Media2).is_some();
         match (&self.media, media_listed) {
             (Some(m), true) => {
-                m.validate(&[])
+                let ptz_configs: Vec<String> = self
+                    .ptz
+                    .iter()
+                    .flat_map(|p| p.configurations.iter().map(|c| c.token.clone()))
+                    .collect();
+                m.validate(&ptz_configs)
                     .map_err(|(field, message)| bad(&field, message))?;
             }
             (None, true) => {
@@ -1154,6 +1174,21 @@ impl Persona {
                     "media",
                     "[media] without a media or media2 service".into(),
                 ));
+            }
+            (None, false) => {}
+        }
+        match (&self.ptz, self.service(ServiceKind::Ptz).is_some()) {
+            (Some(p), true) => p
+                .validate()
+                .map_err(|(field, message)| bad(&field, message))?,
+            (None, true) => {
+                return Err(bad(
+                    "ptz",
+                    "a persona with a ptz service needs a [ptz] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad("ptz", "[ptz] without a ptz service".into()));
             }
             (None, false) => {}
         }

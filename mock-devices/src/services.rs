@@ -6,7 +6,7 @@ use crate::device_service::{self, Access, Ctx};
 use crate::persona::{Persona, ServiceKind};
 use crate::soap::{Fault, ns};
 use crate::xml::Node;
-use crate::{media_service, media2_service};
+use crate::{media_service, media2_service, ptz_service};
 
 fn kind_of(namespace: &str) -> Option<ServiceKind> {
     Some(match namespace {
@@ -29,7 +29,8 @@ pub fn access(persona: &Persona, namespace: &str, operation: &str) -> Option<Acc
         ServiceKind::Device => device_service::access(operation),
         ServiceKind::Media => media_service::access(operation),
         ServiceKind::Media2 => media2_service::access(operation),
-        ServiceKind::Ptz | ServiceKind::Recording | ServiceKind::Imaging => None,
+        ServiceKind::Ptz => ptz_service::access(operation),
+        ServiceKind::Recording | ServiceKind::Imaging => None,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn handle(
         Some(ServiceKind::Device) => device_service::handle(operation, req, ctx),
         Some(ServiceKind::Media) => media_service::handle(operation, req, ctx),
         Some(ServiceKind::Media2) => media2_service::handle(operation, req, ctx),
+        Some(ServiceKind::Ptz) => ptz_service::handle(operation, req, ctx),
         _ => Err(Fault::action_not_supported(format!(
             "{{{namespace}}}{operation} is not supported by this device"
         ))),

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::media::MediaState;
 use crate::persona::{NetHost, Persona, UserSpec, parse_mac};
+use crate::ptz::PtzState;
 
 /// One network interface as the device reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +70,8 @@ pub struct DeviceState {
     pub metadata_version: u32,
     /// Media profiles and encoder settings, shared by Media and Media2.
     pub media: MediaState,
+    /// The PTZ unit's position, presets and home, if the persona has one.
+    pub ptz: Option<PtzState>,
 }
 
 impl DeviceState {
@@ -172,6 +175,7 @@ impl DeviceState {
             },
             metadata_version: persona.discovery.metadata_version,
             media: services.media,
+            ptz: services.ptz,
         }
     }
 

@@ -112,6 +112,7 @@ const CALLS: &[(&str, &str, u16)] = &[
 enum Svc {
     Media,
     Media2,
+    Ptz,
 }
 
 /// A service call: (service, operation, request content, expected HTTP status).
@@ -332,6 +333,31 @@ fn media_calls(persona: &Persona) -> Vec<Call> {
             400,
         ),
     ];
+    if let Some(ptz) = persona.ptz.as_ref() {
+        let c0 = &ptz.configurations[0].token;
+        let at = calls
+            .iter()
+            .position(|c| c.1 == "RemoveVideoEncoderConfiguration")
+            .unwrap();
+        calls.insert(
+            at,
+            (
+                Svc::Media,
+                "AddPTZConfiguration",
+                format!("<m:ProfileToken>conf_1</m:ProfileToken><m:ConfigurationToken>{c0}</m:ConfigurationToken>"),
+                200,
+            ),
+        );
+        calls.insert(
+            at + 1,
+            (
+                Svc::Media,
+                "RemovePTZConfiguration",
+                "<m:ProfileToken>conf_1</m:ProfileToken>".into(),
+                200,
+            ),
+        );
+    }
     if m.snapshot_uri.is_some() {
         calls.push((
             Svc::Media,
@@ -355,6 +381,122 @@ fn media_calls(persona: &Persona) -> Vec<Call> {
         ));
     }
     calls
+}
+
+/// Every PTZ operation the mock implements, with tokens from the persona.
+fn ptz_calls(persona: &Persona) -> Vec<Call> {
+    let (Some(ptz), Some(m)) = (persona.ptz.as_ref(), persona.media.as_ref()) else {
+        return Vec::new();
+    };
+    let p0 = &m.profiles.iter().find(|p| p.ptz.is_some()).unwrap().token;
+    let c0 = &ptz.configurations[0].token;
+    let node = &ptz.node.token;
+    let prof = format!("<m:ProfileToken>{p0}</m:ProfileToken>");
+    let generic = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
+    let mut calls: Vec<Call> = vec![
+        (Svc::Ptz, "GetServiceCapabilities", String::new(), 200),
+        (Svc::Ptz, "GetNodes", String::new(), 200),
+        (
+            Svc::Ptz,
+            "GetNode",
+            format!("<m:NodeToken>{node}</m:NodeToken>"),
+            200,
+        ),
+        (
+            Svc::Ptz,
+            "GetNode",
+            "<m:NodeToken>nope</m:NodeToken>".into(),
+            400,
+        ),
+        (Svc::Ptz, "GetConfigurations", String::new(), 200),
+        (
+            Svc::Ptz,
+            "GetConfiguration",
+            format!("<m:PTZConfigurationToken>{c0}</m:PTZConfigurationToken>"),
+            200,
+        ),
+        (
+            Svc::Ptz,
+            "GetConfigurationOptions",
+            format!("<m:ConfigurationToken>{c0}</m:ConfigurationToken>"),
+            200,
+        ),
+        (Svc::Ptz, "GetPresets", prof.clone(), 200),
+        (Svc::Ptz, "GetStatus", prof.clone(), 200),
+        (
+            Svc::Ptz,
+            "AbsoluteMove",
+            format!(
+                "{prof}<m:Position><t:PanTilt x=\"0.1\" y=\"0.2\" space=\"{generic}\"/><t:Zoom x=\"0.3\"/></m:Position>"
+            ),
+            200,
+        ),
+        (
+            Svc::Ptz,
+            "AbsoluteMove",
+            format!("{prof}<m:Position><t:PanTilt x=\"5\" y=\"0\"/></m:Position>"),
+            400,
+        ),
+        (
+            Svc::Ptz,
+            "RelativeMove",
+            format!(
+                "{prof}<m:Translation><t:PanTilt x=\"0.1\" y=\"-0.1\"/><t:Zoom x=\"0.1\"/></m:Translation>"
+            ),
+            200,
+        ),
+        (Svc::Ptz, "Stop", prof.clone(), 200),
+        (
+            Svc::Ptz,
+            "SetPreset",
+            format!("{prof}<m:PresetName>conformance</m:PresetName>"),
+            200,
+        ),
+        (
+            Svc::Ptz,
+            "SetPreset",
+            format!("{prof}<m:PresetToken>no-such-preset</m:PresetToken>"),
+            400,
+        ),
+        (
+            Svc::Ptz,
+            "SetConfiguration",
+            format!(
+                "<m:PTZConfiguration token=\"{c0}\"><t:Name>{}</t:Name><t:UseCount>1</t:UseCount><t:NodeToken>{node}</t:NodeToken>\
+                 <t:DefaultAbsolutePantTiltPositionSpace>{generic}</t:DefaultAbsolutePantTiltPositionSpace>\
+                 <t:DefaultPTZTimeout>PT10S</t:DefaultPTZTimeout></m:PTZConfiguration><m:ForcePersistence>true</m:ForcePersistence>",
+                ptz.configurations[0].name
+            ),
+            200,
+        ),
+    ];
+    if ptz.node.home_supported {
+        if !ptz.node.fixed_home {
+            calls.push((Svc::Ptz, "SetHomePosition", prof.clone(), 200));
+        }
+        calls.push((Svc::Ptz, "GotoHomePosition", prof.clone(), 200));
+    }
+    calls
+}
+
+/// PTZ calls that need the token SetPreset returned.
+fn ptz_preset_calls(m: &MediaSpec, token: &str) -> Vec<Call> {
+    let p0 = &m.profiles.iter().find(|p| p.ptz.is_some()).unwrap().token;
+    let prof = format!("<m:ProfileToken>{p0}</m:ProfileToken>");
+    vec![
+        (
+            Svc::Ptz,
+            "GotoPreset",
+            format!("{prof}<m:PresetToken>{token}</m:PresetToken>"),
+            200,
+        ),
+        (
+            Svc::Ptz,
+            "RemovePreset",
+            format!("{prof}<m:PresetToken>{token}</m:PresetToken>"),
+            200,
+        ),
+    ]
 }
 
 /// Media2 calls that need the token CreateProfile returned.
@@ -390,6 +532,7 @@ async fn run(s: &Services, svc: Svc, op: &str, inner: &str) -> HttpResponse {
     match svc {
         Svc::Media => s.media(op, inner).await,
         Svc::Media2 => s.media2(op, inner).await,
+        Svc::Ptz => s.ptz(op, inner).await,
     }
 }
 
@@ -415,6 +558,7 @@ async fn every_response_validates_against_the_onvif_schemas() {
         }
         let services = Services::new(&dev);
         let mut calls = media_calls(&persona);
+        calls.extend(ptz_calls(&persona));
         let mut i = 0;
         while i < calls.len() {
             let (svc, op, inner, status) = calls[i].clone();
@@ -425,8 +569,14 @@ async fn every_response_validates_against_the_onvif_schemas() {
                 "{name} {svc:?} {op} {inner}: {}",
                 resp.text()
             );
-            if let (Svc::Media2, "CreateProfile", Some(m)) = (svc, op, persona.media.as_ref()) {
-                calls.extend(media2_profile_calls(m, &resp.first("Token")));
+            match (svc, op, persona.media.as_ref()) {
+                (Svc::Media2, "CreateProfile", Some(m)) => {
+                    calls.extend(media2_profile_calls(m, &resp.first("Token")));
+                }
+                (Svc::Ptz, "SetPreset", Some(m)) if status == 200 => {
+                    calls.extend(ptz_preset_calls(m, &resp.first("PresetToken")));
+                }
+                _ => {}
             }
             let path = dir.path().join(format!("{name}-{svc:?}-{i:02}-{op}.xml"));
             std::fs::write(&path, &resp.body).unwrap();

@@ -16,3 +16,5 @@ mod device;
 mod fleet;
 /// Media ver10 and Media2 over one shared state.
 mod media;
+/// PTZ presets, moves, spaces and limits.
+mod ptz;

@@ -480,6 +480,7 @@ pub fn listening_addr(line: &str) -> SocketAddr {
 
 pub const TRT: &str = "http://www.onvif.org/ver10/media/wsdl";
 pub const TR2: &str = "http://www.onvif.org/ver20/media/wsdl";
+pub const TPTZ: &str = "http://www.onvif.org/ver20/ptz/wsdl";
 
 /// `<m:Op xmlns:m=ns xmlns:t=tt>inner</m:Op>`; `inner` uses `m:` and `t:` prefixes.
 pub fn service_op(ns: &str, op: &str, inner: &str) -> String {
@@ -538,6 +539,11 @@ impl Services {
         let path = self.path(mock_devices::persona::ServiceKind::Media2);
         call_at(self.addr, &path, TR2, op, inner).await
     }
+
+    pub async fn ptz(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Ptz);
+        call_at(self.addr, &path, TPTZ, op, inner).await
+    }
 }
 
 /// A device of a built-in persona on a free port, authentication off.
@@ -572,5 +578,32 @@ pub fn attrs(xml: &str, local: &str, name: &str) -> Vec<String> {
             Ok(Event::Eof) | Err(_) => return out,
             _ => {}
         }
+    }
+}
+
+/// After a reboot or factory reset: wait until the device answers `op` on `path` again.
+pub async fn wait_back(
+    dev: &mock_devices::MockDevice,
+    path: &str,
+    ns: &str,
+    op: &str,
+) -> HttpResponse {
+    let start = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if dev.is_up() && start.elapsed() > Duration::from_millis(400) {
+            if let Ok(r) = http(
+                dev.addr(),
+                "POST",
+                path,
+                &[],
+                envelope("", &service_op(ns, op, "")).as_bytes(),
+            )
+            .await
+            {
+                return r;
+            }
+        }
+        assert!(start.elapsed() < DEADLINE, "device did not come back");
     }
 }
