@@ -63,6 +63,8 @@ mod media_service;
 pub mod persona;
 pub mod ptz;
 mod ptz_service;
+pub mod recording;
+mod recording_service;
 mod server;
 mod services;
 mod soap;

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use crate::media::{MediaSpec, MediaState};
 use crate::ptz::{PtzSpec, PtzState};
+use crate::recording::{RecordingSpec, RecordingState};
 use crate::soap::ns;
 use crate::tz::PosixTz;
 
@@ -128,6 +129,9 @@ pub struct Persona {
     /// The PTZ unit: node, configurations, presets and calibration.
     #[serde(default)]
     pub ptz: Option<PtzSpec>,
+    /// Edge storage: recordings, tracks and recording jobs.
+    #[serde(default)]
+    pub recording: Option<RecordingSpec>,
     /// The configured and factory-default service states, built once when the persona is
     /// loaded so that every device of a fleet starts from a clone.
     #[serde(skip)]
@@ -141,6 +145,8 @@ pub struct ServiceStates {
     pub media: MediaState,
     /// Position, presets and home of the PTZ unit, if there is one.
     pub ptz: Option<PtzState>,
+    /// Recordings and jobs, if the device has edge storage.
+    pub recording: Option<RecordingState>,
 }
 
 /// GetDeviceInformation values.
@@ -1025,6 +1031,7 @@ impl Persona {
                 .map(|m| m.initial_state(factory))
                 .unwrap_or_default(),
             ptz: self.ptz.as_ref().map(|p| p.initial_state(factory)),
+            recording: self.recording.as_ref().map(|r| r.initial_state(factory)),
         }
     }
 
@@ -1189,6 +1196,32 @@ impl Persona {
             }
             (Some(_), false) => {
                 return Err(bad("ptz", "[ptz] without a ptz service".into()));
+            }
+            (None, false) => {}
+        }
+        let profiles: Vec<String> = self
+            .media
+            .iter()
+            .flat_map(|m| m.profiles.iter().map(|p| p.token.clone()))
+            .collect();
+        match (
+            &self.recording,
+            self.service(ServiceKind::Recording).is_some(),
+        ) {
+            (Some(r), true) => r
+                .validate(&profiles)
+                .map_err(|(field, message)| bad(&field, message))?,
+            (None, true) => {
+                return Err(bad(
+                    "recording",
+                    "a persona with a recording service needs a [recording] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad(
+                    "recording",
+                    "[recording] without a recording service (no edge storage)".into(),
+                ));
             }
             (None, false) => {}
         }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::media::MediaState;
 use crate::persona::{NetHost, Persona, UserSpec, parse_mac};
 use crate::ptz::PtzState;
+use crate::recording::RecordingState;
 
 /// One network interface as the device reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +73,8 @@ pub struct DeviceState {
     pub media: MediaState,
     /// The PTZ unit's position, presets and home, if the persona has one.
     pub ptz: Option<PtzState>,
+    /// Recordings and recording jobs, if the device has edge storage.
+    pub recording: Option<RecordingState>,
 }
 
 impl DeviceState {
@@ -176,6 +179,7 @@ impl DeviceState {
             metadata_version: persona.discovery.metadata_version,
             media: services.media,
             ptz: services.ptz,
+            recording: services.recording,
         }
     }
 

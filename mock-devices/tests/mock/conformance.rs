@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 
 use mock_devices::media::{Codec, MediaSpec, VideoEncoder};
+use mock_devices::persona::ServiceKind;
 use mock_devices::{AuthMode, DeviceConfig, MockDevice, Persona};
 
 use crate::support::*;
@@ -113,6 +114,7 @@ enum Svc {
     Media,
     Media2,
     Ptz,
+    Recording,
 }
 
 /// A service call: (service, operation, request content, expected HTTP status).
@@ -499,6 +501,109 @@ fn ptz_preset_calls(m: &MediaSpec, token: &str) -> Vec<Call> {
     ]
 }
 
+/// Every recording operation the mock implements, with tokens from the persona.
+fn recording_calls(persona: &Persona) -> Vec<Call> {
+    let (Some(rec), Some(m)) = (persona.recording.as_ref(), persona.media.as_ref()) else {
+        return Vec::new();
+    };
+    let dynamic = persona
+        .service(ServiceKind::Recording)
+        .and_then(|s| s.capabilities.get("DynamicRecordings"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let r0 = &rec.recordings[0];
+    let rt = format!("<m:RecordingToken>{}</m:RecordingToken>", r0.token);
+    let p0 = &m.profiles[0].token;
+    let config = "<m:RecordingConfiguration><t:Source><t:SourceId></t:SourceId><t:Name>conformance</t:Name><t:Location>lab</t:Location>\
+                  <t:Description></t:Description><t:Address></t:Address></t:Source><t:Content>c</t:Content>\
+                  <t:MaximumRetentionTime>P7D</t:MaximumRetentionTime></m:RecordingConfiguration>";
+    let job = |recording: &str| {
+        format!(
+            "<m:JobConfiguration><t:RecordingToken>{recording}</t:RecordingToken><t:Mode>Active</t:Mode><t:Priority>3</t:Priority>\
+             <t:Source><t:SourceToken Type=\"http://www.onvif.org/ver10/schema/Profile\"><t:Token>{p0}</t:Token></t:SourceToken></t:Source></m:JobConfiguration>"
+        )
+    };
+    let mut calls: Vec<Call> = vec![
+        (Svc::Recording, "GetServiceCapabilities", String::new(), 200),
+        (Svc::Recording, "GetRecordings", String::new(), 200),
+        (Svc::Recording, "GetRecordingConfiguration", rt.clone(), 200),
+        (
+            Svc::Recording,
+            "GetRecordingConfiguration",
+            "<m:RecordingToken>nope</m:RecordingToken>".into(),
+            400,
+        ),
+        (
+            Svc::Recording,
+            "SetRecordingConfiguration",
+            format!("{rt}{config}"),
+            200,
+        ),
+        (
+            Svc::Recording,
+            "GetTrackConfiguration",
+            format!("{rt}<m:TrackToken>{}</m:TrackToken>", r0.tracks[0].token),
+            200,
+        ),
+        (Svc::Recording, "GetRecordingJobs", String::new(), 200),
+        (Svc::Recording, "GetRecordingOptions", rt.clone(), 200),
+        (Svc::Recording, "CreateRecordingJob", job("nope"), 400),
+    ];
+    for j in &rec.jobs {
+        let jt = format!("<m:JobToken>{}</m:JobToken>", j.token);
+        calls.push((
+            Svc::Recording,
+            "GetRecordingJobConfiguration",
+            jt.clone(),
+            200,
+        ));
+        calls.push((Svc::Recording, "GetRecordingJobState", jt.clone(), 200));
+        calls.push((
+            Svc::Recording,
+            "SetRecordingJobMode",
+            format!("{jt}<m:Mode>Idle</m:Mode>"),
+            200,
+        ));
+        calls.push((Svc::Recording, "DeleteRecordingJob", jt, 200));
+    }
+    calls.push((Svc::Recording, "CreateRecordingJob", job(&r0.token), 200));
+    if dynamic {
+        calls.push((Svc::Recording, "CreateRecording", config.into(), 200));
+    } else {
+        calls.push((Svc::Recording, "CreateRecording", config.into(), 500));
+    }
+    calls
+}
+
+/// Recording calls that need the token CreateRecording returned.
+fn recording_made_calls(persona: &Persona, token: &str) -> Vec<Call> {
+    let dynamic_tracks = persona
+        .service(ServiceKind::Recording)
+        .and_then(|s| s.capabilities.get("DynamicTracks"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let status = if dynamic_tracks { 200 } else { 500 };
+    let rt = format!("<m:RecordingToken>{token}</m:RecordingToken>");
+    let mut calls = vec![(
+        Svc::Recording,
+        "CreateTrack",
+        format!(
+            "{rt}<m:TrackConfiguration><t:TrackType>Video</t:TrackType><t:Description>second</t:Description></m:TrackConfiguration>"
+        ),
+        status,
+    )];
+    if dynamic_tracks {
+        calls.push((
+            Svc::Recording,
+            "DeleteTrack",
+            format!("{rt}<m:TrackToken>VIDEO002</m:TrackToken>"),
+            200,
+        ));
+    }
+    calls.push((Svc::Recording, "DeleteRecording", rt, 200));
+    calls
+}
+
 /// Media2 calls that need the token CreateProfile returned.
 fn media2_profile_calls(m: &MediaSpec, token: &str) -> Vec<Call> {
     vec![
@@ -533,6 +638,47 @@ async fn run(s: &Services, svc: Svc, op: &str, inner: &str) -> HttpResponse {
         Svc::Media => s.media(op, inner).await,
         Svc::Media2 => s.media2(op, inner).await,
         Svc::Ptz => s.ptz(op, inner).await,
+        Svc::Recording => s.recording(op, inner).await,
+    }
+}
+
+/// Run `calls` (and the follow-ups their answers make possible) on `dev`, saving each answer.
+async fn exercise(
+    dev: &MockDevice,
+    persona: &Persona,
+    name: &str,
+    mut calls: Vec<Call>,
+    dir: &std::path::Path,
+    files: &mut Vec<std::path::PathBuf>,
+) {
+    let services = Services::new(dev);
+    let first = files.len();
+    let mut i = 0;
+    while i < calls.len() {
+        let (svc, op, inner, status) = calls[i].clone();
+        let resp = run(&services, svc, op, &inner).await;
+        assert_eq!(
+            resp.status,
+            status,
+            "{name} {svc:?} {op} {inner}: {}",
+            resp.text()
+        );
+        match (svc, op, persona.media.as_ref()) {
+            (Svc::Media2, "CreateProfile", Some(m)) => {
+                calls.extend(media2_profile_calls(m, &resp.first("Token")));
+            }
+            (Svc::Recording, "CreateRecording", _) if status == 200 => {
+                calls.extend(recording_made_calls(persona, &resp.first("RecordingToken")));
+            }
+            (Svc::Ptz, "SetPreset", Some(m)) if status == 200 => {
+                calls.extend(ptz_preset_calls(m, &resp.first("PresetToken")));
+            }
+            _ => {}
+        }
+        let path = dir.join(format!("{name}-{svc:?}-{:03}-{op}.xml", first + i));
+        std::fs::write(&path, &resp.body).unwrap();
+        files.push(path);
+        i += 1;
     }
 }
 
@@ -556,33 +702,18 @@ async fn every_response_validates_against_the_onvif_schemas() {
             std::fs::write(&path, &resp.body).unwrap();
             files.push(path);
         }
-        let services = Services::new(&dev);
-        let mut calls = media_calls(&persona);
-        calls.extend(ptz_calls(&persona));
-        let mut i = 0;
-        while i < calls.len() {
-            let (svc, op, inner, status) = calls[i].clone();
-            let resp = run(&services, svc, op, &inner).await;
-            assert_eq!(
-                resp.status,
-                status,
-                "{name} {svc:?} {op} {inner}: {}",
-                resp.text()
-            );
-            match (svc, op, persona.media.as_ref()) {
-                (Svc::Media2, "CreateProfile", Some(m)) => {
-                    calls.extend(media2_profile_calls(m, &resp.first("Token")));
-                }
-                (Svc::Ptz, "SetPreset", Some(m)) if status == 200 => {
-                    calls.extend(ptz_preset_calls(m, &resp.first("PresetToken")));
-                }
-                _ => {}
-            }
-            let path = dir.path().join(format!("{name}-{svc:?}-{i:02}-{op}.xml"));
-            std::fs::write(&path, &resp.body).unwrap();
-            files.push(path);
-            i += 1;
-        }
+        exercise(
+            &dev,
+            &persona,
+            name,
+            media_calls(&persona),
+            dir.path(),
+            &mut files,
+        )
+        .await;
+        let mut calls = ptz_calls(&persona);
+        calls.extend(recording_calls(&persona));
+        exercise(&dev, &persona, name, calls, dir.path(), &mut files).await;
         // Faults raised before dispatch: credentials and XML.
         let guarded = MockDevice::start(DeviceConfig::new(persona, bind).auth(AuthMode::Wsse))
             .await
@@ -598,6 +729,26 @@ async fn every_response_validates_against_the_onvif_schemas() {
             files.push(path);
         }
     }
+    // No built-in persona has dynamic tracks; a variant shows CreateTrack/DeleteTrack answers.
+    let text = include_str!("../../personas/axis-p3265-lve.toml").replace(
+        "DynamicRecordings = true,",
+        "DynamicRecordings = true, DynamicTracks = true,",
+    );
+    let variant = Persona::from_toml(&text, "axis-dynamic-tracks").unwrap();
+    let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let dev = MockDevice::start(DeviceConfig::new(variant.clone(), bind).auth(AuthMode::None))
+        .await
+        .unwrap();
+    let calls = recording_calls(&variant);
+    exercise(
+        &dev,
+        &variant,
+        "axis-dynamic-tracks",
+        calls,
+        dir.path(),
+        &mut files,
+    )
+    .await;
     let mut cmd = std::process::Command::new(&tool);
     if let Some(schemas) = schema_dir {
         cmd.env("ONVIF_SCHEMA_ROOT", schemas);

@@ -18,3 +18,5 @@ mod fleet;
 mod media;
 /// PTZ presets, moves, spaces and limits.
 mod ptz;
+/// Recording control: recordings, tracks, jobs.
+mod recording;
