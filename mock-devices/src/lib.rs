@@ -57,6 +57,8 @@ pub mod control;
 mod device;
 mod device_service;
 mod fleet;
+pub mod imaging;
+mod imaging_service;
 pub mod media;
 mod media2_service;
 mod media_service;

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::imaging::{ImagingSpec, ImagingState};
 use crate::media::{MediaSpec, MediaState};
 use crate::ptz::{PtzSpec, PtzState};
 use crate::recording::{RecordingSpec, RecordingState};
@@ -132,6 +133,9 @@ pub struct Persona {
     /// Edge storage: recordings, tracks and recording jobs.
     #[serde(default)]
     pub recording: Option<RecordingSpec>,
+    /// Imaging settings and their options.
+    #[serde(default)]
+    pub imaging: Option<ImagingSpec>,
     /// The configured and factory-default service states, built once when the persona is
     /// loaded so that every device of a fleet starts from a clone.
     #[serde(skip)]
@@ -147,6 +151,8 @@ pub struct ServiceStates {
     pub ptz: Option<PtzState>,
     /// Recordings and jobs, if the device has edge storage.
     pub recording: Option<RecordingState>,
+    /// Imaging settings per video source.
+    pub imaging: ImagingState,
 }
 
 /// GetDeviceInformation values.
@@ -1032,6 +1038,14 @@ impl Persona {
                 .unwrap_or_default(),
             ptz: self.ptz.as_ref().map(|p| p.initial_state(factory)),
             recording: self.recording.as_ref().map(|r| r.initial_state(factory)),
+            imaging: match (&self.imaging, &self.media) {
+                (Some(i), Some(m)) => {
+                    let sources: Vec<String> =
+                        m.video_sources.iter().map(|s| s.token.clone()).collect();
+                    i.initial_state(&sources, factory)
+                }
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -1224,6 +1238,34 @@ impl Persona {
                 ));
             }
             (None, false) => {}
+        }
+        match (
+            &self.imaging,
+            self.service(ServiceKind::Imaging).is_some(),
+            self.media.is_some(),
+        ) {
+            (Some(i), true, true) => i
+                .validate()
+                .map_err(|(field, message)| bad(&field, message))?,
+            (Some(_), true, false) => {
+                return Err(bad(
+                    "imaging",
+                    "imaging needs the [media] video sources".into(),
+                ));
+            }
+            (None, true, _) => {
+                return Err(bad(
+                    "imaging",
+                    "a persona with an imaging service needs an [imaging] section".into(),
+                ));
+            }
+            (Some(_), false, _) => {
+                return Err(bad(
+                    "imaging",
+                    "[imaging] without an imaging service".into(),
+                ));
+            }
+            (None, false, _) => {}
         }
         for token in &self.quirks.media1_stub_encoders {
             if !self

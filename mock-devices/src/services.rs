@@ -6,7 +6,7 @@ use crate::device_service::{self, Access, Ctx};
 use crate::persona::{Persona, ServiceKind};
 use crate::soap::{Fault, ns};
 use crate::xml::Node;
-use crate::{media_service, media2_service, ptz_service, recording_service};
+use crate::{imaging_service, media_service, media2_service, ptz_service, recording_service};
 
 fn kind_of(namespace: &str) -> Option<ServiceKind> {
     Some(match namespace {
@@ -31,7 +31,7 @@ pub fn access(persona: &Persona, namespace: &str, operation: &str) -> Option<Acc
         ServiceKind::Media2 => media2_service::access(operation),
         ServiceKind::Ptz => ptz_service::access(operation),
         ServiceKind::Recording => recording_service::access(operation),
-        ServiceKind::Imaging => None,
+        ServiceKind::Imaging => imaging_service::access(operation),
     }
 }
 
@@ -48,6 +48,7 @@ pub fn handle(
         Some(ServiceKind::Media2) => media2_service::handle(operation, req, ctx),
         Some(ServiceKind::Ptz) => ptz_service::handle(operation, req, ctx),
         Some(ServiceKind::Recording) => recording_service::handle(operation, req, ctx),
+        Some(ServiceKind::Imaging) => imaging_service::handle(operation, req, ctx),
         _ => Err(Fault::action_not_supported(format!(
             "{{{namespace}}}{operation} is not supported by this device"
         ))),

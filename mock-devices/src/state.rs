@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::imaging::ImagingState;
 use crate::media::MediaState;
 use crate::persona::{NetHost, Persona, UserSpec, parse_mac};
 use crate::ptz::PtzState;
@@ -75,6 +76,8 @@ pub struct DeviceState {
     pub ptz: Option<PtzState>,
     /// Recordings and recording jobs, if the device has edge storage.
     pub recording: Option<RecordingState>,
+    /// Imaging settings per video source.
+    pub imaging: ImagingState,
 }
 
 impl DeviceState {
@@ -180,6 +183,7 @@ impl DeviceState {
             media: services.media,
             ptz: services.ptz,
             recording: services.recording,
+            imaging: services.imaging,
         }
     }
 

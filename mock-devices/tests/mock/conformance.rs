@@ -115,6 +115,7 @@ enum Svc {
     Media2,
     Ptz,
     Recording,
+    Imaging,
 }
 
 /// A service call: (service, operation, request content, expected HTTP status).
@@ -604,6 +605,42 @@ fn recording_made_calls(persona: &Persona, token: &str) -> Vec<Call> {
     calls
 }
 
+/// Every imaging operation, on the first video source.
+fn imaging_calls(persona: &Persona) -> Vec<Call> {
+    let (Some(_), Some(m)) = (persona.imaging.as_ref(), persona.media.as_ref()) else {
+        return Vec::new();
+    };
+    let vs = format!(
+        "<m:VideoSourceToken>{}</m:VideoSourceToken>",
+        m.video_sources[0].token
+    );
+    vec![
+        (Svc::Imaging, "GetServiceCapabilities", String::new(), 200),
+        (Svc::Imaging, "GetImagingSettings", vs.clone(), 200),
+        (Svc::Imaging, "GetOptions", vs.clone(), 200),
+        (
+            Svc::Imaging,
+            "SetImagingSettings",
+            format!(
+                "{vs}<m:ImagingSettings><t:Brightness>40</t:Brightness><t:Contrast>45</t:Contrast></m:ImagingSettings>"
+            ),
+            200,
+        ),
+        (
+            Svc::Imaging,
+            "SetImagingSettings",
+            format!("{vs}<m:ImagingSettings><t:Brightness>400</t:Brightness></m:ImagingSettings>"),
+            400,
+        ),
+        (
+            Svc::Imaging,
+            "GetImagingSettings",
+            "<m:VideoSourceToken>nope</m:VideoSourceToken>".into(),
+            400,
+        ),
+    ]
+}
+
 /// Media2 calls that need the token CreateProfile returned.
 fn media2_profile_calls(m: &MediaSpec, token: &str) -> Vec<Call> {
     vec![
@@ -639,6 +676,7 @@ async fn run(s: &Services, svc: Svc, op: &str, inner: &str) -> HttpResponse {
         Svc::Media2 => s.media2(op, inner).await,
         Svc::Ptz => s.ptz(op, inner).await,
         Svc::Recording => s.recording(op, inner).await,
+        Svc::Imaging => s.imaging(op, inner).await,
     }
 }
 
@@ -713,6 +751,7 @@ async fn every_response_validates_against_the_onvif_schemas() {
         .await;
         let mut calls = ptz_calls(&persona);
         calls.extend(recording_calls(&persona));
+        calls.extend(imaging_calls(&persona));
         exercise(&dev, &persona, name, calls, dir.path(), &mut files).await;
         // Faults raised before dispatch: credentials and XML.
         let guarded = MockDevice::start(DeviceConfig::new(persona, bind).auth(AuthMode::Wsse))

@@ -14,6 +14,8 @@ mod conformance;
 mod device;
 /// Fleets, the control endpoint and injected faults.
 mod fleet;
+/// Imaging settings and options.
+mod imaging;
 /// Media ver10 and Media2 over one shared state.
 mod media;
 /// PTZ presets, moves, spaces and limits.

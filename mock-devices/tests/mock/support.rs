@@ -482,6 +482,7 @@ pub const TRT: &str = "http://www.onvif.org/ver10/media/wsdl";
 pub const TR2: &str = "http://www.onvif.org/ver20/media/wsdl";
 pub const TPTZ: &str = "http://www.onvif.org/ver20/ptz/wsdl";
 pub const TRC: &str = "http://www.onvif.org/ver10/recording/wsdl";
+pub const TIMG: &str = "http://www.onvif.org/ver20/imaging/wsdl";
 
 /// `<m:Op xmlns:m=ns xmlns:t=tt>inner</m:Op>`; `inner` uses `m:` and `t:` prefixes.
 pub fn service_op(ns: &str, op: &str, inner: &str) -> String {
@@ -549,6 +550,11 @@ impl Services {
     pub async fn recording(&self, op: &str, inner: &str) -> HttpResponse {
         let path = self.path(mock_devices::persona::ServiceKind::Recording);
         call_at(self.addr, &path, TRC, op, inner).await
+    }
+
+    pub async fn imaging(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Imaging);
+        call_at(self.addr, &path, TIMG, op, inner).await
     }
 }
 
