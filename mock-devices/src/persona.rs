@@ -37,12 +37,36 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../personas/hikvision-ds2de4425iw.toml"),
     ),
     (
+        "dahua-ipc-hdw2431t",
+        include_str!("../personas/dahua-ipc-hdw2431t.toml"),
+    ),
+    (
+        "dahua-sd49225xa",
+        include_str!("../personas/dahua-sd49225xa.toml"),
+    ),
+    (
+        "amcrest-ip4m",
+        include_str!("../personas/amcrest-ip4m.toml"),
+    ),
+    (
         "axis-p3265-lve",
         include_str!("../personas/axis-p3265-lve.toml"),
     ),
     (
         "axis-q6135-le",
         include_str!("../personas/axis-q6135-le.toml"),
+    ),
+    (
+        "bosch-flexidome-5100i",
+        include_str!("../personas/bosch-flexidome-5100i.toml"),
+    ),
+    (
+        "hanwha-xnv-6080r",
+        include_str!("../personas/hanwha-xnv-6080r.toml"),
+    ),
+    (
+        "ipro-wv-x6533ln",
+        include_str!("../personas/ipro-wv-x6533ln.toml"),
     ),
 ];
 
@@ -1430,6 +1454,82 @@ mod tests {
             .to_lowercase();
         assert!(hik.discovery.endpoint.ends_with(&mac));
         assert!(mac.starts_with("4419b6"), "Hikvision OUI 44:19:B6");
+    }
+
+    #[test]
+    fn every_mac_is_in_its_vendors_ieee_prefix() {
+        // DOMAIN.md 1a (IEEE registry via Debian ieee-data, 2022-08-27).
+        let expected: &[(&str, &[&str])] = &[
+            ("HIKVISION", &["4419B6", "C056E3"]),
+            ("Dahua", &["3CEF8C", "4C11BF"]),
+            ("Amcrest", &["9C8ECD"]),
+            ("AXIS", &["ACCC8E", "B8A44F", "00408C"]),
+            ("Bosch", &["000463", "000131", "001C44"]),
+            ("Hanwha Vision", &["E43022", "000918"]),
+            ("i-PRO", &["D42DC5"]),
+        ];
+        for name in Persona::builtin_names() {
+            let p = Persona::builtin(name).unwrap();
+            let mac: String = p.network.interfaces[0]
+                .mac
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .to_uppercase();
+            let (_, prefixes) = expected
+                .iter()
+                .find(|(m, _)| *m == p.identity.manufacturer)
+                .unwrap_or_else(|| panic!("{name}: no OUI list for {}", p.identity.manufacturer));
+            assert!(
+                prefixes.iter().any(|o| mac.starts_with(o)),
+                "{name}: {mac} is not in {prefixes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hikvision_ptz_preset_one_is_where_the_calibration_puts_it() {
+        let p = Persona::builtin("hikvision-ds2de4425iw").unwrap();
+        let ptz = p.service_states(false).ptz.unwrap();
+        let one = ptz.presets.iter().find(|q| q.token == "1").unwrap();
+        let pos = one.position.unwrap();
+        assert_eq!(one.name, "Main Gate");
+        assert!((pos.x + 0.5).abs() < 1e-9);
+        assert!((pos.y - (45.0 / 105.0 * 2.0 - 1.0)).abs() < 1e-9);
+        assert!((pos.z - 0.0883).abs() < 5e-4, "{}", pos.z);
+        assert_eq!(ptz.presets.len(), 300);
+        let factory = p.service_states(true).ptz.unwrap();
+        assert_eq!(
+            factory.presets.iter().filter(|q| q.is_set()).count(),
+            0,
+            "a reset empties every slot"
+        );
+    }
+
+    #[test]
+    fn a_persona_whose_encoder_breaks_its_own_options_is_refused() {
+        let text = include_str!("../personas/hikvision-ds2cd2143g2.toml").replacen(
+            "bitrate = 4096",
+            "bitrate = 40960",
+            1,
+        );
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("media.encoders") && err.contains("40960"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_recording_job_on_a_missing_profile_is_refused() {
+        let text = include_str!("../personas/axis-p3265-lve.toml")
+            .replace("source = \"profile_1_h264\"", "source = \"profile_9\"");
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("profile_9"), "{err}");
     }
 
     #[test]

@@ -733,8 +733,13 @@ async fn every_response_validates_against_the_onvif_schemas() {
         let dev = MockDevice::start(DeviceConfig::new(persona.clone(), bind).auth(AuthMode::None))
             .await
             .unwrap();
+        let nic = &persona.network.interfaces[0].token;
         for (i, (op, inner, status)) in CALLS.iter().enumerate() {
-            let resp = call(dev.addr(), op, inner).await;
+            let inner = inner.replace(
+                "<d:InterfaceToken>eth0</d:InterfaceToken>",
+                &format!("<d:InterfaceToken>{nic}</d:InterfaceToken>"),
+            );
+            let resp = call(dev.addr(), op, &inner).await;
             assert_eq!(resp.status, *status, "{name} {op}: {}", resp.text());
             let path = dir.path().join(format!("{name}-{i:02}-{op}.xml"));
             std::fs::write(&path, &resp.body).unwrap();
@@ -788,11 +793,41 @@ async fn every_response_validates_against_the_onvif_schemas() {
         &mut files,
     )
     .await;
-    let mut cmd = std::process::Command::new(&tool);
-    if let Some(schemas) = schema_dir {
-        cmd.env("ONVIF_SCHEMA_ROOT", schemas);
+    // The Dahua stub-encoder quirk is schema-invalid on purpose: those answers are checked
+    // to fail for exactly that reason, everything else must be valid.
+    let stub = "</tt:UseCount></tt:VideoEncoderConfiguration>";
+    let quirky_personas: Vec<&str> = Persona::builtin_names()
+        .into_iter()
+        .filter(|n| {
+            !Persona::builtin(n)
+                .unwrap()
+                .quirks
+                .media1_stub_encoders
+                .is_empty()
+        })
+        .collect();
+    let (quirky, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains(stub)));
+    for f in &quirky {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            quirky_personas.iter().any(|p| name.starts_with(p)),
+            "{name} strips an encoder without the quirk"
+        );
     }
-    let out = cmd.args(&files).output().expect("onvif-validate runs");
+    assert!(
+        !quirky_personas.is_empty() && !quirky.is_empty(),
+        "the stub-encoder quirk was not exercised"
+    );
+    let validate = |files: &[std::path::PathBuf]| {
+        let mut cmd = std::process::Command::new(&tool);
+        if let Some(schemas) = &schema_dir {
+            cmd.env("ONVIF_SCHEMA_ROOT", schemas);
+        }
+        cmd.args(files).output().expect("onvif-validate runs")
+    };
+    let out = validate(&files);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let valid = stdout.lines().filter(|l| l.ends_with(": valid")).count();
@@ -801,4 +836,13 @@ async fn every_response_validates_against_the_onvif_schemas() {
         "{valid} of {} responses valid\nstdout:\n{stdout}\nstderr:\n{stderr}",
         files.len()
     );
+    let out = validate(&quirky);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.contains("VideoEncoderConfiguration") && line.contains("Encoding"),
+            "the stub-encoder answers fail only for the missing Encoding: {line}"
+        );
+    }
 }

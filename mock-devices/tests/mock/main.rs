@@ -18,6 +18,8 @@ mod fleet;
 mod imaging;
 /// Media ver10 and Media2 over one shared state.
 mod media;
+/// The built-in personas' cross-service habits, and swaps.
+mod personas;
 /// PTZ presets, moves, spaces and limits.
 mod ptz;
 /// Recording control: recordings, tracks, jobs.
