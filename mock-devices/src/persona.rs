@@ -6,8 +6,9 @@
 //! are compiled into the crate; `Persona::from_file` reads any other.
 //!
 //! Unknown keys are refused, so a typo in a persona is an error rather than a silently ignored
-//! setting. Later sections (`[media]`, `[ptz]`, `[recording]`, `[imaging]`) are added as
-//! optional fields of [`Persona`] (with `#[serde(default)]`), so existing files keep loading.
+//! setting. The service sections (`[media]`, `[ptz]`, `[recording]`, `[imaging]`) are
+//! optional, but each must be present exactly when the matching service is listed, and every
+//! value must lie within the persona's own options and refer to tokens that exist.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -1497,13 +1498,15 @@ mod tests {
         assert!((pos.x + 0.5).abs() < 1e-9);
         assert!((pos.y - (45.0 / 105.0 * 2.0 - 1.0)).abs() < 1e-9);
         assert!((pos.z - 0.0883).abs() < 5e-4, "{}", pos.z);
-        assert_eq!(ptz.presets.len(), 300);
+        let spec = p.ptz.as_ref().unwrap();
+        assert_eq!(spec.listing(&ptz).len(), 300);
         let factory = p.service_states(true).ptz.unwrap();
         assert_eq!(
             factory.presets.iter().filter(|q| q.is_set()).count(),
             0,
             "a reset empties every slot"
         );
+        assert_eq!(spec.listing(&factory)[0].name, "Preset 1");
     }
 
     #[test]

@@ -316,7 +316,8 @@ fn default_preset_name() -> String {
     "Preset {token}".into()
 }
 
-/// A preset on the device.
+/// A preset on the device. Empty numbered slots are not stored: they are listed from the
+/// persona's `preset_slots` (which keeps a fleet of 300-slot domes small).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preset {
     /// Token.
@@ -325,8 +326,6 @@ pub struct Preset {
     pub name: String,
     /// Stored position (none for reserved numbers).
     pub position: Option<Pos>,
-    /// A pre-created slot nobody has set.
-    pub empty_slot: bool,
     /// A special-function number.
     pub reserved: bool,
 }
@@ -334,7 +333,7 @@ pub struct Preset {
 impl Preset {
     /// Whether this preset counts against `MaximumNumberOfPresets`.
     pub fn is_set(&self) -> bool {
-        !self.empty_slot && !self.reserved
+        !self.reserved
     }
 }
 
@@ -352,7 +351,7 @@ pub struct Move {
 /// A device's PTZ state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PtzState {
-    /// Presets in listing order.
+    /// Stored presets (set ones and reserved numbers), in creation order.
     pub presets: Vec<Preset>,
     /// Home position, if set.
     pub home: Option<Pos>,
@@ -379,35 +378,22 @@ impl PtzSpec {
         } else {
             (&self.presets, &self.home, &self.position)
         };
-        let mut presets: Vec<Preset> = match &self.preset_slots {
-            Some(slots) => (1..=slots.count).map(|n| self.empty_slot(n)).collect(),
-            None => Vec::new(),
-        };
+        let mut presets: Vec<Preset> = Vec::new();
         for p in specs {
-            let preset = Preset {
+            presets.push(Preset {
                 token: p.token.clone(),
                 name: p.name.clone(),
                 position: Some(cal.to_generic(&p.physical())),
-                empty_slot: false,
                 reserved: false,
-            };
-            match presets.iter_mut().find(|q| q.token == p.token) {
-                Some(slot) => *slot = preset,
-                None => presets.push(preset),
-            }
+            });
         }
         for (token, name) in &self.reserved_presets {
-            let preset = Preset {
+            presets.push(Preset {
                 token: token.clone(),
                 name: name.clone(),
                 position: None,
-                empty_slot: false,
                 reserved: true,
-            };
-            match presets.iter_mut().find(|q| &q.token == token) {
-                Some(slot) => *slot = preset,
-                None => presets.push(preset),
-            }
+            });
         }
         PtzState {
             presets,
@@ -437,9 +423,44 @@ impl PtzSpec {
                 self.calibration
                     .to_generic(&slots.map(|s| s.position.clone()).unwrap_or_default()),
             ),
-            empty_slot: true,
             reserved: false,
         }
+    }
+
+    /// The slot number of `token`, if the unit has numbered slots and this is one.
+    pub fn slot_number(&self, token: &str) -> Option<usize> {
+        let count = self.preset_slots.as_ref()?.count;
+        token
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=count).contains(n) && n.to_string() == token)
+    }
+
+    /// Every preset as GetPresets lists it: on a unit with slots, slot 1 to N (stored or
+    /// empty), then anything else stored; otherwise the stored presets in creation order.
+    pub fn listing<'a>(&self, state: &'a PtzState) -> Vec<std::borrow::Cow<'a, Preset>> {
+        use std::borrow::Cow;
+        let Some(slots) = &self.preset_slots else {
+            return state.presets.iter().map(Cow::Borrowed).collect();
+        };
+        let mut out: Vec<Cow<'a, Preset>> = (1..=slots.count)
+            .map(|n| {
+                let token = n.to_string();
+                state
+                    .presets
+                    .iter()
+                    .find(|p| p.token == token)
+                    .map_or_else(|| Cow::Owned(self.empty_slot(n)), Cow::Borrowed)
+            })
+            .collect();
+        out.extend(
+            state
+                .presets
+                .iter()
+                .filter(|p| self.slot_number(&p.token).is_none())
+                .map(Cow::Borrowed),
+        );
+        out
     }
 
     /// Check the section; `Err((field, message))`.

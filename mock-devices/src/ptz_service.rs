@@ -110,7 +110,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             let space = state.default_space(&config);
             let mut w = Writer::new();
             w.open("tptz:GetPresetsResponse", &[]);
-            for p in &state.presets {
+            for p in spec.listing(state) {
                 w.open("tptz:Preset", &[("token", &p.token)]);
                 if !p.name.is_empty() {
                     w.leaf("tt:Name", &p.name);
@@ -132,31 +132,25 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             if state.presets[i].reserved {
                 return Err(reserved(&state.presets[i]));
             }
-            if state.presets[i].empty_slot {
-                return Err(no_token(&t));
-            }
-            match t.parse::<usize>() {
-                Ok(n)
-                    if spec
-                        .preset_slots
-                        .as_ref()
-                        .is_some_and(|s| (1..=s.count).contains(&n)) =>
-                {
-                    state.presets[i] = spec.empty_slot(n);
-                }
-                _ => {
-                    state.presets.remove(i);
-                }
-            }
+            // A slot goes back to empty, which is what the listing shows for it.
+            state.presets.remove(i);
             Ok(empty("RemovePreset"))
         }
         "GotoPreset" => {
             ptz_config(req, ctx)?;
             let t = token(req, ns::TPTZ, "PresetToken")?.to_string();
             let state = ptz_state_mut(ctx)?;
-            let i = find_preset(state, &t)?;
-            // A special-function number runs its function; the unit stays where it is.
-            if let Some(target) = state.presets[i].position {
+            let target = match state.presets.iter().find(|p| p.token == t) {
+                // A special-function number runs its function; the unit stays where it is.
+                Some(p) => p.position,
+                None => {
+                    spec.slot_number(&t)
+                        .map(|n| spec.empty_slot(n))
+                        .ok_or_else(|| no_token(&t))?
+                        .position
+                }
+            };
+            if let Some(target) = target {
                 state.move_to(target, spec.move_seconds, now);
             }
             Ok(empty("GotoPreset"))
@@ -477,14 +471,14 @@ fn set_preset(
     if state.is_moving(now) {
         return Err(moving());
     }
-    let index = match &wanted {
-        Some(t) => {
-            let i = find_preset(state, t)?;
-            if state.presets[i].reserved {
-                return Err(reserved(&state.presets[i]));
-            }
-            Some(i)
-        }
+    // Where the preset goes: an existing one (updated in place), an empty slot, or new.
+    let existing = match &wanted {
+        Some(t) => match state.presets.iter().position(|p| &p.token == t) {
+            Some(i) if state.presets[i].reserved => return Err(reserved(&state.presets[i])),
+            Some(i) => Some(i),
+            None if spec.slot_number(t).is_some() => None,
+            None => return Err(no_token(t)),
+        },
         None => None,
     };
     if let (Some(n), true) = (name, spec.preset_names_unique) {
@@ -492,7 +486,7 @@ fn set_preset(
             .presets
             .iter()
             .enumerate()
-            .any(|(i, p)| Some(i) != index && p.is_set() && p.name == n);
+            .any(|(i, p)| Some(i) != existing && p.is_set() && p.name == n);
         if clash {
             return Err(Fault::invalid_arg(
                 "ter:PresetExist",
@@ -500,50 +494,46 @@ fn set_preset(
             ));
         }
     }
-    let set_count = state.presets.iter().filter(|p| p.is_set()).count();
-    let index = match index {
-        Some(i) => i,
+    let here = state.current(now);
+    let index = match existing {
+        Some(i) => {
+            if let Some(n) = name {
+                state.presets[i].name = n.to_string();
+            }
+            i
+        }
         None => {
+            let set_count = state.presets.iter().filter(|p| p.is_set()).count();
             if set_count >= spec.node.max_presets {
                 return Err(too_many(spec));
             }
-            match spec.preset_slots {
+            let token = match (&wanted, &spec.preset_slots) {
+                (Some(t), _) => t.clone(),
                 // The lowest slot nobody has set.
-                Some(_) => state
-                    .presets
-                    .iter()
-                    .position(|p| p.empty_slot)
+                (None, Some(slots)) => (1..=slots.count)
+                    .map(|n| n.to_string())
+                    .find(|t| !state.presets.iter().any(|p| &p.token == t))
                     .ok_or_else(|| too_many(spec))?,
-                None => {
-                    let mut n = 1usize;
-                    while state.presets.iter().any(|p| p.token == n.to_string()) {
-                        n += 1;
-                    }
-                    state.presets.push(Preset {
-                        token: n.to_string(),
-                        name: String::new(),
-                        position: None,
-                        empty_slot: true,
-                        reserved: false,
-                    });
-                    state.presets.len() - 1
-                }
-            }
+                (None, None) => (1usize..)
+                    .map(|n| n.to_string())
+                    .find(|t| !state.presets.iter().any(|p| &p.token == t))
+                    .unwrap_or_default(),
+            };
+            let name = name.map_or_else(
+                || spec.default_preset_name.replace("{token}", &token),
+                str::to_string,
+            );
+            state.presets.push(Preset {
+                token,
+                name,
+                position: None,
+                reserved: false,
+            });
+            state.presets.len() - 1
         }
     };
-    if state.presets[index].empty_slot && set_count >= spec.node.max_presets {
-        return Err(too_many(spec));
-    }
-    let here = state.current(now);
     let preset = &mut state.presets[index];
-    let was_set = preset.is_set();
-    preset.name = match (name, was_set) {
-        (Some(n), _) => n.to_string(),
-        (None, true) => preset.name.clone(),
-        (None, false) => spec.default_preset_name.replace("{token}", &preset.token),
-    };
     preset.position = Some(here);
-    preset.empty_slot = false;
     let token = preset.token.clone();
     let mut w = Writer::new();
     w.open("tptz:SetPresetResponse", &[])

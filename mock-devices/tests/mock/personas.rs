@@ -174,3 +174,75 @@ async fn a_device_without_edge_storage_offers_no_recording_service() {
         "the Amcrest and Dahua PTZ personas have no edge storage"
     );
 }
+
+/// ONVIF access classes on the new services: reads for every user, moves and changes for
+/// operators and administrators, nothing without credentials.
+#[tokio::test]
+async fn media_and_ptz_operations_follow_the_access_classes() {
+    use mock_devices::{AuthMode, DeviceConfig, MockDevice, UserSpec};
+    let persona = Persona::builtin("hikvision-ds2de4425iw").unwrap();
+    let users: Vec<UserSpec> = [
+        "admin:camswap-demo",
+        "op:Op-pass12:Operator",
+        "viewer:View-pass1:User",
+    ]
+    .iter()
+    .map(|u| u.parse().unwrap())
+    .collect();
+    let dev = MockDevice::start(
+        DeviceConfig::new(persona, "127.0.0.1:0".parse().unwrap())
+            .users(users)
+            .auth(AuthMode::Digest),
+    )
+    .await
+    .unwrap();
+    let addr = dev.addr();
+    let profile = "<m:ProfileToken>Profile_1</m:ProfileToken>";
+    let mv = "<m:ProfileToken>Profile_1</m:ProfileToken><m:Position><t:PanTilt x=\"0\" y=\"0\"/></m:Position>";
+    assert_eq!(
+        call_at(addr, "/onvif/Media", TRT, "GetProfiles", "")
+            .await
+            .status,
+        401
+    );
+    // GetServiceCapabilities is PRE_AUTH on every service.
+    call_at(addr, "/onvif/PTZ", TPTZ, "GetServiceCapabilities", "")
+        .await
+        .assert_ok();
+    call_at_as(
+        addr,
+        "/onvif/PTZ",
+        TPTZ,
+        "GetPresets",
+        profile,
+        "viewer",
+        "View-pass1",
+    )
+    .await
+    .assert_ok();
+    call_at_as(
+        addr,
+        "/onvif/PTZ",
+        TPTZ,
+        "AbsoluteMove",
+        mv,
+        "viewer",
+        "View-pass1",
+    )
+    .await
+    .assert_fault(400, &["Sender", "NotAuthorized"]);
+    call_at_as(
+        addr,
+        "/onvif/PTZ",
+        TPTZ,
+        "AbsoluteMove",
+        mv,
+        "op",
+        "Op-pass12",
+    )
+    .await
+    .assert_ok();
+    call_at_admin(addr, "/onvif/Media", TRT, "GetProfiles", "")
+        .await
+        .assert_ok();
+}

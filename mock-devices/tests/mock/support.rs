@@ -619,3 +619,56 @@ pub async fn wait_back(
         assert!(start.elapsed() < DEADLINE, "device did not come back");
     }
 }
+
+/// An operation of any service as the built-in administrator (see [`call_at_as`]).
+pub async fn call_at_admin(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+) -> HttpResponse {
+    call_at_as(addr, path, ns, op, inner, USER, PASS).await
+}
+
+/// An operation of any service as `user`, with whatever credentials the device asks for
+/// (HTTP Digest after a 401, else a UsernameToken after `ter:NotAuthorized`).
+pub async fn call_at_as(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+    user: &str,
+    pass: &str,
+) -> HttpResponse {
+    let content_type = format!("application/soap+xml; charset=utf-8; action=\"{ns}/{op}\"");
+    let body = service_op(ns, op, inner);
+    let send = |header: String, auth: Option<String>| {
+        let mut headers = vec![("Content-Type", content_type.clone())];
+        if let Some(a) = auth {
+            headers.push(("Authorization", a));
+        }
+        let doc = envelope(&header, &body);
+        async move {
+            http(addr, "POST", path, &headers, doc.as_bytes())
+                .await
+                .expect("device answers")
+        }
+    };
+    let first = send(String::new(), None).await;
+    match first.status {
+        401 => {
+            let ch = parse_challenge(first.headers_named("WWW-Authenticate")[0]);
+            send(String::new(), Some(authorization(&ch, user, pass, path, 1))).await
+        }
+        400 if first
+            .fault_codes()
+            .iter()
+            .any(|c| c.ends_with("NotAuthorized")) =>
+        {
+            send(wsse_now(user, pass, 0), None).await
+        }
+        _ => first,
+    }
+}
