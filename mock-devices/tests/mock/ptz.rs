@@ -588,3 +588,60 @@ async fn a_factory_reset_empties_the_slots_and_forgets_home() {
         .await
         .assert_fault(500, &["Receiver", "Action", "NoHomePosition"]);
 }
+
+#[tokio::test]
+async fn every_ptz_persona_reports_its_presets_where_its_calibration_puts_them() {
+    let mut checked = 0;
+    for name in Persona::builtin_names() {
+        let persona = Persona::builtin(name).unwrap();
+        let (Some(spec), Some(media)) = (persona.ptz.as_ref(), persona.media.as_ref()) else {
+            continue;
+        };
+        checked += 1;
+        let dev = open_device(name).await;
+        let s = Services::new(&dev);
+        let nodes = s.ptz("GetNodes", "").await;
+        nodes.assert_ok();
+        assert_eq!(
+            nodes.first("MaximumNumberOfPresets"),
+            spec.node.max_presets.to_string(),
+            "{name}"
+        );
+        assert_eq!(
+            nodes.text().contains(SPHERICAL),
+            spec.node.spherical,
+            "{name}"
+        );
+        let p0 = &media
+            .profiles
+            .iter()
+            .find(|p| p.ptz.is_some())
+            .unwrap()
+            .token;
+        let presets = s.ptz("GetPresets", &profile(p0)).await;
+        presets.assert_ok();
+        let c = &spec.calibration;
+        let cal = (
+            c.pan[0],
+            c.pan[1],
+            c.tilt[0],
+            c.tilt[1],
+            c.optical_zoom,
+            c.hfov[0],
+        );
+        for p in &spec.presets {
+            let want = generic(p.pan, p.tilt, p.hfov.unwrap_or(c.hfov[0]), cal);
+            let (x, y, z) = preset_position(&presets, &p.token).unwrap();
+            assert!(
+                close(x, want.0) && close(y, want.1) && close(z, want.2),
+                "{name} preset {}: ({x}, {y}, {z}) vs {want:?}",
+                p.token
+            );
+            assert_eq!(
+                preset_name(&presets, &p.token).as_deref(),
+                Some(p.name.as_str())
+            );
+        }
+    }
+    assert_eq!(checked, 4, "four PTZ personas");
+}
