@@ -335,6 +335,14 @@ fn read_configuration(c: &Node) -> Result<Recording, Fault> {
             "MaximumRetentionTime `{retention}` is not a non-negative duration"
         )));
     }
+    for field in ["SourceId", "Address"] {
+        let v = text(source, field);
+        if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad_configuration(format!(
+                "Source/{field} `{v}` is not a URI"
+            )));
+        }
+    }
     let name = text(source, "Name");
     if name.chars().count() > 64 {
         return Err(bad_configuration(
