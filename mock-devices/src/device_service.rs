@@ -21,6 +21,10 @@ pub enum Access {
     PreAuth,
     /// Any authenticated user.
     ReadSystem,
+    /// Any authenticated user (media, PTZ, recording and imaging reads).
+    ReadMedia,
+    /// Operators and administrators (moves, presets, media and recording changes).
+    Actuate,
     /// Administrator only (user list).
     ReadSystemSecret,
     /// Administrator only.
@@ -33,7 +37,8 @@ impl Access {
     /// Whether a user of `level` may call an operation of this class (Core default policy).
     pub fn allows(self, level: UserLevel) -> bool {
         match self {
-            Self::PreAuth | Self::ReadSystem => true,
+            Self::PreAuth | Self::ReadSystem | Self::ReadMedia => true,
+            Self::Actuate => level >= UserLevel::Operator,
             Self::ReadSystemSecret | Self::WriteSystem | Self::Unrecoverable => {
                 level == UserLevel::Administrator
             }
@@ -307,7 +312,7 @@ fn open_owned(w: &mut Writer, name: &str, attrs: &[(String, String)], empty: boo
 }
 
 /// `<prefix:Capabilities>` of a non-device service, attributes placed per the schema.
-fn service_capabilities(w: &mut Writer, service: &ServiceSpec) {
+pub(crate) fn service_capabilities(w: &mut Writer, service: &ServiceSpec) {
     let prefix = service.kind.prefix();
     let layout = service.kind.capability_layout();
     let top: Vec<_> = layout

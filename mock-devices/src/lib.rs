@@ -1,8 +1,9 @@
 //! Stateful mock ONVIF cameras and fleets of them, so camswap can be tested without hardware.
 //!
 //! Each [`MockDevice`] is a real HTTP/1.1 server (hyper) that serves the ONVIF device service
-//! at `http://IP:PORT/onvif/device_service` (and answers on any other `/onvif/*` path, where
-//! services still to come will live). It behaves like the camera its [`Persona`] describes:
+//! at `http://IP:PORT/onvif/device_service` and the media, Media2, PTZ, recording and imaging
+//! services the persona lists, at the paths it lists (any `/onvif/*` path answers, dispatch is
+//! by namespace). It behaves like the camera its [`Persona`] describes:
 //!
 //! - requests are dispatched on the SOAP Body's first element (namespace URI + local name),
 //!   cross-checked with the `action` of the `Content-Type`; an unknown operation is
@@ -13,7 +14,10 @@
 //!   window measured on the *device* clock, nonces not reusable); PRE_AUTH operations need
 //!   none, and a device without users (factory state) needs none at all;
 //! - state is real: a Set changes what the next Get returns, and bad values get the fault a
-//!   device gives (`ter:InvalidArgVal/ter:InvalidHostname`, `ter:UsernameClash`, ...);
+//!   device gives (`ter:InvalidArgVal/ter:InvalidHostname`, `ter:UsernameClash`,
+//!   `ter:ConfigModify`, `ter:TooManyPresets`, `ter:NoRecording`, ...); Media and Media2 share
+//!   one set of profiles; PTZ positions convert between the generic and degrees spaces through
+//!   the persona's calibration ([`ptz::Calibration`]);
 //! - the device clock can be offset; GetSystemDateAndTime reports it in UTC;
 //! - faults can be injected: reboot, dropped connections, latency, garbage answers.
 //!
@@ -58,11 +62,22 @@ mod device;
 mod device_service;
 pub mod discovery;
 mod fleet;
+pub mod imaging;
+mod imaging_service;
+pub mod media;
+mod media2_service;
+mod media_service;
 pub mod persona;
+pub mod ptz;
+mod ptz_service;
+pub mod recording;
+mod recording_service;
 mod server;
+mod services;
 mod soap;
 mod state;
 mod tz;
+mod wire;
 mod xml;
 
 pub use device::{DeviceConfig, DeviceView, MockDevice};

@@ -6,8 +6,9 @@
 //! are compiled into the crate; `Persona::from_file` reads any other.
 //!
 //! Unknown keys are refused, so a typo in a persona is an error rather than a silently ignored
-//! setting. Later sections (`[media]`, `[ptz]`, `[recording]`, `[imaging]`) are added as
-//! optional fields of [`Persona`] (with `#[serde(default)]`), so existing files keep loading.
+//! setting. The service sections (`[media]`, `[ptz]`, `[recording]`, `[imaging]`) are
+//! optional, but each must be present exactly when the matching service is listed, and every
+//! value must lie within the persona's own options and refer to tokens that exist.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,8 +16,14 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
+use crate::imaging::{ImagingSpec, ImagingState};
+use crate::media::{MediaSpec, MediaState};
+use crate::ptz::{PtzSpec, PtzState};
+use crate::recording::{RecordingSpec, RecordingState};
 use crate::soap::ns;
 use crate::tz::PosixTz;
 
@@ -27,8 +34,40 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../personas/hikvision-ds2cd2143g2.toml"),
     ),
     (
+        "hikvision-ds2de4425iw",
+        include_str!("../personas/hikvision-ds2de4425iw.toml"),
+    ),
+    (
+        "dahua-ipc-hdw2431t",
+        include_str!("../personas/dahua-ipc-hdw2431t.toml"),
+    ),
+    (
+        "dahua-sd49225xa",
+        include_str!("../personas/dahua-sd49225xa.toml"),
+    ),
+    (
+        "amcrest-ip4m",
+        include_str!("../personas/amcrest-ip4m.toml"),
+    ),
+    (
         "axis-p3265-lve",
         include_str!("../personas/axis-p3265-lve.toml"),
+    ),
+    (
+        "axis-q6135-le",
+        include_str!("../personas/axis-q6135-le.toml"),
+    ),
+    (
+        "bosch-flexidome-5100i",
+        include_str!("../personas/bosch-flexidome-5100i.toml"),
+    ),
+    (
+        "hanwha-xnv-6080r",
+        include_str!("../personas/hanwha-xnv-6080r.toml"),
+    ),
+    (
+        "ipro-wv-x6533ln",
+        include_str!("../personas/ipro-wv-x6533ln.toml"),
     ),
 ];
 
@@ -109,6 +148,36 @@ pub struct Persona {
     /// What a factory reset leaves (network values; users are always gone).
     #[serde(default)]
     pub factory: FactorySettings,
+    /// Video sources, profiles, encoders and their options (Media and Media2). After changing
+    /// this or the other service sections in code, call [`Persona::refresh`].
+    #[serde(default)]
+    pub media: Option<MediaSpec>,
+    /// The PTZ unit: node, configurations, presets and calibration.
+    #[serde(default)]
+    pub ptz: Option<PtzSpec>,
+    /// Edge storage: recordings, tracks and recording jobs.
+    #[serde(default)]
+    pub recording: Option<RecordingSpec>,
+    /// Imaging settings and their options.
+    #[serde(default)]
+    pub imaging: Option<ImagingSpec>,
+    /// The configured and factory-default service states, built once when the persona is
+    /// loaded so that every device of a fleet starts from a clone.
+    #[serde(skip)]
+    initial: Option<Arc<(ServiceStates, ServiceStates)>>,
+}
+
+/// The state of the media, PTZ, recording and imaging services of one device.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceStates {
+    /// Profiles and encoder settings.
+    pub media: MediaState,
+    /// Position, presets and home of the PTZ unit, if there is one.
+    pub ptz: Option<PtzState>,
+    /// Recordings and jobs, if the device has edge storage.
+    pub recording: Option<RecordingState>,
+    /// Imaging settings per video source.
+    pub imaging: ImagingState,
 }
 
 /// GetDeviceInformation values.
@@ -855,6 +924,12 @@ pub struct Quirks {
     /// Value of `SetNetworkInterfacesResponse/RebootNeeded`.
     #[serde(default)]
     pub network_change_needs_reboot: bool,
+    /// Encoder tokens whose `VideoEncoderConfiguration` a ver10 GetProfiles/GetProfile
+    /// reports with Name and UseCount only (Dahua family:
+    /// `captures/dahua/GetProfiles-hammeraj-nvr.xml`, `captures/lorex/GetProfiles-sproctor.xml`);
+    /// GetVideoEncoderConfigurations still has the full values. Not schema-valid, on purpose.
+    #[serde(default)]
+    pub media1_stub_encoders: Vec<String>,
 }
 
 fn default_boot_seconds() -> u64 {
@@ -867,6 +942,7 @@ impl Default for Quirks {
             reject_bad_token_on_pre_auth: false,
             boot_seconds: default_boot_seconds(),
             network_change_needs_reboot: false,
+            media1_stub_encoders: Vec::new(),
         }
     }
 }
@@ -950,12 +1026,52 @@ impl Persona {
 
     /// A persona from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, PersonaError> {
-        let persona: Self = toml::from_str(text).map_err(|source| PersonaError::Parse {
+        let mut persona: Self = toml::from_str(text).map_err(|source| PersonaError::Parse {
             origin: origin.into(),
             source,
         })?;
         persona.validate(origin)?;
+        persona.refresh();
         Ok(persona)
+    }
+
+    /// The service states a device of this persona starts with: configured, or factory
+    /// default. Built once when the persona is loaded and cloned for each device.
+    pub fn service_states(&self, factory: bool) -> ServiceStates {
+        match &self.initial {
+            Some(pair) if factory => pair.1.clone(),
+            Some(pair) => pair.0.clone(),
+            None => self.build_states(factory),
+        }
+    }
+
+    /// Rebuild the prebuilt service states after changing `media`, `ptz`, `recording` or
+    /// `imaging` in code (a persona read from TOML has them already).
+    pub fn refresh(&mut self) {
+        self.initial = Some(Arc::new((
+            self.build_states(false),
+            self.build_states(true),
+        )));
+    }
+
+    fn build_states(&self, factory: bool) -> ServiceStates {
+        ServiceStates {
+            media: self
+                .media
+                .as_ref()
+                .map(|m| m.initial_state(factory))
+                .unwrap_or_default(),
+            ptz: self.ptz.as_ref().map(|p| p.initial_state(factory)),
+            recording: self.recording.as_ref().map(|r| r.initial_state(factory)),
+            imaging: match (&self.imaging, &self.media) {
+                (Some(i), Some(m)) => {
+                    let sources: Vec<String> =
+                        m.video_sources.iter().map(|s| s.token.clone()).collect();
+                    i.initial_state(&sources, factory)
+                }
+                _ => Vec::new(),
+            },
+        }
     }
 
     /// The service entry of this kind, if the persona lists it.
@@ -1080,6 +1196,113 @@ impl Persona {
             .any(|(i, s)| self.services[..i].iter().any(|t| t.kind == s.kind))
         {
             return Err(bad("services", "a service kind is listed twice".into()));
+        }
+        let media_listed = self.service(ServiceKind::Media).is_some()
+            || self.service(ServiceKind::Media2).is_some();
+        match (&self.media, media_listed) {
+            (Some(m), true) => {
+                let ptz_configs: Vec<String> = self
+                    .ptz
+                    .iter()
+                    .flat_map(|p| p.configurations.iter().map(|c| c.token.clone()))
+                    .collect();
+                m.validate(&ptz_configs)
+                    .map_err(|(field, message)| bad(&field, message))?;
+            }
+            (None, true) => {
+                return Err(bad(
+                    "media",
+                    "a persona with a media or media2 service needs a [media] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad(
+                    "media",
+                    "[media] without a media or media2 service".into(),
+                ));
+            }
+            (None, false) => {}
+        }
+        match (&self.ptz, self.service(ServiceKind::Ptz).is_some()) {
+            (Some(p), true) => p
+                .validate()
+                .map_err(|(field, message)| bad(&field, message))?,
+            (None, true) => {
+                return Err(bad(
+                    "ptz",
+                    "a persona with a ptz service needs a [ptz] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad("ptz", "[ptz] without a ptz service".into()));
+            }
+            (None, false) => {}
+        }
+        let profiles: Vec<String> = self
+            .media
+            .iter()
+            .flat_map(|m| m.profiles.iter().map(|p| p.token.clone()))
+            .collect();
+        match (
+            &self.recording,
+            self.service(ServiceKind::Recording).is_some(),
+        ) {
+            (Some(r), true) => r
+                .validate(&profiles)
+                .map_err(|(field, message)| bad(&field, message))?,
+            (None, true) => {
+                return Err(bad(
+                    "recording",
+                    "a persona with a recording service needs a [recording] section".into(),
+                ));
+            }
+            (Some(_), false) => {
+                return Err(bad(
+                    "recording",
+                    "[recording] without a recording service (no edge storage)".into(),
+                ));
+            }
+            (None, false) => {}
+        }
+        match (
+            &self.imaging,
+            self.service(ServiceKind::Imaging).is_some(),
+            self.media.is_some(),
+        ) {
+            (Some(i), true, true) => i
+                .validate()
+                .map_err(|(field, message)| bad(&field, message))?,
+            (Some(_), true, false) => {
+                return Err(bad(
+                    "imaging",
+                    "imaging needs the [media] video sources".into(),
+                ));
+            }
+            (None, true, _) => {
+                return Err(bad(
+                    "imaging",
+                    "a persona with an imaging service needs an [imaging] section".into(),
+                ));
+            }
+            (Some(_), false, _) => {
+                return Err(bad(
+                    "imaging",
+                    "[imaging] without an imaging service".into(),
+                ));
+            }
+            (None, false, _) => {}
+        }
+        for token in &self.quirks.media1_stub_encoders {
+            if !self
+                .media
+                .as_ref()
+                .is_some_and(|m| m.encoders.iter().any(|e| &e.token == token))
+            {
+                return Err(bad(
+                    "quirks.media1_stub_encoders",
+                    format!("`{token}` is not an encoder"),
+                ));
+            }
         }
         if !self.discovery.endpoint.starts_with("urn:") {
             return Err(bad(
@@ -1387,6 +1610,84 @@ mod tests {
             .to_lowercase();
         assert!(hik.discovery.endpoint.ends_with(&mac));
         assert!(mac.starts_with("4419b6"), "Hikvision OUI 44:19:B6");
+    }
+
+    #[test]
+    fn every_mac_is_in_its_vendors_ieee_prefix() {
+        // DOMAIN.md 1a (IEEE registry via Debian ieee-data, 2022-08-27).
+        let expected: &[(&str, &[&str])] = &[
+            ("HIKVISION", &["4419B6", "C056E3"]),
+            ("Dahua", &["3CEF8C", "4C11BF"]),
+            ("Amcrest", &["9C8ECD"]),
+            ("AXIS", &["ACCC8E", "B8A44F", "00408C"]),
+            ("Bosch", &["000463", "000131", "001C44"]),
+            ("Hanwha Vision", &["E43022", "000918"]),
+            ("i-PRO", &["D42DC5"]),
+        ];
+        for name in Persona::builtin_names() {
+            let p = Persona::builtin(name).unwrap();
+            let mac: String = p.network.interfaces[0]
+                .mac
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .to_uppercase();
+            let (_, prefixes) = expected
+                .iter()
+                .find(|(m, _)| *m == p.identity.manufacturer)
+                .unwrap_or_else(|| panic!("{name}: no OUI list for {}", p.identity.manufacturer));
+            assert!(
+                prefixes.iter().any(|o| mac.starts_with(o)),
+                "{name}: {mac} is not in {prefixes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hikvision_ptz_preset_one_is_where_the_calibration_puts_it() {
+        let p = Persona::builtin("hikvision-ds2de4425iw").unwrap();
+        let ptz = p.service_states(false).ptz.unwrap();
+        let one = ptz.presets.iter().find(|q| q.token == "1").unwrap();
+        let pos = one.position.unwrap();
+        assert_eq!(one.name, "Main Gate");
+        assert!((pos.x + 0.5).abs() < 1e-9);
+        assert!((pos.y - (45.0 / 105.0 * 2.0 - 1.0)).abs() < 1e-9);
+        assert!((pos.z - 0.0883).abs() < 5e-4, "{}", pos.z);
+        let spec = p.ptz.as_ref().unwrap();
+        assert_eq!(spec.listing(&ptz).len(), 300);
+        let factory = p.service_states(true).ptz.unwrap();
+        assert_eq!(
+            factory.presets.iter().filter(|q| q.is_set()).count(),
+            0,
+            "a reset empties every slot"
+        );
+        assert_eq!(spec.listing(&factory)[0].name, "Preset 1");
+    }
+
+    #[test]
+    fn a_persona_whose_encoder_breaks_its_own_options_is_refused() {
+        let text = include_str!("../personas/hikvision-ds2cd2143g2.toml").replacen(
+            "bitrate = 4096",
+            "bitrate = 40960",
+            1,
+        );
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("media.encoders") && err.contains("40960"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_recording_job_on_a_missing_profile_is_refused() {
+        let text = include_str!("../personas/axis-p3265-lve.toml")
+            .replace("source = \"profile_1_h264\"", "source = \"profile_9\"");
+        let err = Persona::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("profile_9"), "{err}");
     }
 
     #[test]

@@ -25,8 +25,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::auth::{AuthError, AuthState, has_security_header};
-use crate::device_service::{self, Access, Ctx, Effect};
+use crate::device_service::{Access, Ctx, Effect};
 use crate::persona::{AuthMode, Persona, UserLevel};
+use crate::services;
 use crate::soap::{self, Fault, FaultCode, ns};
 use crate::state::DeviceState;
 use crate::xml::Node;
@@ -344,11 +345,7 @@ impl Core {
                 return (self.fault_response(&fault), Vec::new());
             }
         }
-        let known = if namespace == ns::TDS {
-            device_service::access(&operation)
-        } else {
-            None
-        };
+        let known = services::access(&self.persona, &namespace, &operation);
         let mut state = lock(&self.state);
         // An operation the device does not know still needs credentials first, as on a
         // real device whose web server authenticates before dispatching.
@@ -377,7 +374,7 @@ impl Core {
             listen,
             effects: Vec::new(),
         };
-        match device_service::handle(&operation, &request.payload, &mut ctx) {
+        match services::handle(&namespace, &operation, &request.payload, &mut ctx) {
             Ok(payload) => {
                 let effects = ctx.effects;
                 (self.soap_response(StatusCode::OK, &payload), effects)

@@ -190,6 +190,12 @@ impl Fault {
         Self::sender(&["ter:InvalidArgs"], reason)
     }
 
+    /// `env:Receiver / ter:Action / ter:<what>`: the device cannot do this now (a limit, a
+    /// conflict, a missing configuration).
+    pub fn action(what: &'static str, reason: impl Into<String>) -> Self {
+        Self::receiver(&["ter:Action", what], reason)
+    }
+
     /// `env:Sender / ter:OperationProhibited / ter:<what>`.
     pub fn prohibited(what: &'static str, reason: impl Into<String>) -> Self {
         Self::sender(&["ter:OperationProhibited", what], reason)

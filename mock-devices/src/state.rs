@@ -4,7 +4,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::imaging::ImagingState;
+use crate::media::MediaState;
 use crate::persona::{NetHost, Persona, UserSpec, parse_mac};
+use crate::ptz::PtzState;
+use crate::recording::RecordingState;
 
 /// One network interface as the device reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +70,14 @@ pub struct DeviceState {
     pub tz: String,
     /// WS-Discovery `MetadataVersion`, bumped when scopes change.
     pub metadata_version: u32,
+    /// Media profiles and encoder settings, shared by Media and Media2.
+    pub media: MediaState,
+    /// The PTZ unit's position, presets and home, if the persona has one.
+    pub ptz: Option<PtzState>,
+    /// Recordings and recording jobs, if the device has edge storage.
+    pub recording: Option<RecordingState>,
+    /// Imaging settings per video source.
+    pub imaging: ImagingState,
 }
 
 impl DeviceState {
@@ -118,6 +130,7 @@ impl DeviceState {
                 }
             })
             .collect();
+        let services = persona.service_states(factory);
         let ntp_names = if factory {
             f.ntp.clone().unwrap_or_else(|| net.ntp.clone())
         } else {
@@ -167,6 +180,10 @@ impl DeviceState {
                 persona.time.tz.clone()
             },
             metadata_version: persona.discovery.metadata_version,
+            media: services.media,
+            ptz: services.ptz,
+            recording: services.recording,
+            imaging: services.imaging,
         }
     }
 

@@ -1,20 +1,24 @@
 //! camswap's integration tests: one test binary; each module is one area.
 //! Tests start real mock devices on loopback and talk to them over real sockets.
 
+// SOAP client against a raw TCP server: hostile answers, digest, wsse.
 mod soap_client;
-// ONVIF Device service: parsers against real camera captures, request schema validation.
+// The operation table (wsdl/*.tsv) against the official WSDLs.
+mod wsdl_conformance;
+// ONVIF parsers against real camera captures; request schema validation.
 mod device_captures;
 mod device_requests;
-// The operation table (wsdl/*.tsv) against the official WSDLs.
-mod audit;
-mod discovery;
-mod discovery_fleet;
 mod media_captures;
 mod media_requests;
+// WS-Discovery: captures, quirks, sweeps, multicast in a network namespace, mock fleets.
+mod discovery;
+mod discovery_fleet;
+// Audit: verdicts, OUI table against ieee-data, HTML in headless Chromium, policy errors.
+mod audit;
+// Planner CLI: --check and input errors.
 mod plan_check;
-mod wsdl_conformance;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy
-// where a test needs to see or shape the traffic).
+// where a test needs to see or shape the traffic) and real captures.
 mod inventory;
 mod inventory_captures;
 mod inventory_conformance;

@@ -84,6 +84,28 @@ fn personas_lists_the_built_in_ones() {
             && l.contains("AXIS")
             && l.contains("P3265-LVE"))
     );
+    let names: Vec<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "hikvision-ds2cd2143g2",
+            "hikvision-ds2de4425iw",
+            "dahua-ipc-hdw2431t",
+            "dahua-sd49225xa",
+            "amcrest-ip4m",
+            "axis-p3265-lve",
+            "axis-q6135-le",
+            "bosch-flexidome-5100i",
+            "hanwha-xnv-6080r",
+            "ipro-wv-x6533ln",
+        ]
+    );
+    assert!(lines.iter().any(|l| l.starts_with("hanwha-xnv-6080r")
+        && l.contains("Hanwha Vision")
+        && l.contains("XNV-6080R")));
 }
 
 #[tokio::test]

@@ -451,7 +451,7 @@ async fn unknown_operations_malformed_xml_and_mismatched_actions_are_faults() {
     let addr = dev.addr();
     let unknown = call(addr, "GetStorageConfigurations", "").await;
     unknown.assert_fault(500, &["Receiver", "ActionNotSupported"]);
-    // A media request at a service path that is not implemented yet.
+    // A media operation the mock does not implement.
     let media = http(
         addr,
         "POST",
@@ -459,7 +459,7 @@ async fn unknown_operations_malformed_xml_and_mismatched_actions_are_faults() {
         &[("Content-Type", "application/soap+xml".into())],
         envelope(
             "",
-            "<m:GetProfiles xmlns:m=\"http://www.onvif.org/ver10/media/wsdl\"/>",
+            "<m:GetOSDs xmlns:m=\"http://www.onvif.org/ver10/media/wsdl\"/>",
         )
         .as_bytes(),
     )

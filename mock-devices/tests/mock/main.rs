@@ -14,3 +14,13 @@ mod conformance;
 mod device;
 /// Fleets, the control endpoint and injected faults.
 mod fleet;
+/// Imaging settings and options.
+mod imaging;
+/// Media ver10 and Media2 over one shared state.
+mod media;
+/// The built-in personas' cross-service habits, and swaps.
+mod personas;
+/// PTZ presets, moves, spaces and limits.
+mod ptz;
+/// Recording control: recordings, tracks, jobs.
+mod recording;

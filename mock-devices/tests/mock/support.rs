@@ -477,3 +477,198 @@ pub fn listening_addr(line: &str) -> SocketAddr {
         .parse()
         .expect("an IP:PORT")
 }
+
+pub const TRT: &str = "http://www.onvif.org/ver10/media/wsdl";
+pub const TR2: &str = "http://www.onvif.org/ver20/media/wsdl";
+pub const TPTZ: &str = "http://www.onvif.org/ver20/ptz/wsdl";
+pub const TRC: &str = "http://www.onvif.org/ver10/recording/wsdl";
+pub const TIMG: &str = "http://www.onvif.org/ver20/imaging/wsdl";
+
+/// `<m:Op xmlns:m=ns xmlns:t=tt>inner</m:Op>`; `inner` uses `m:` and `t:` prefixes.
+pub fn service_op(ns: &str, op: &str, inner: &str) -> String {
+    format!("<m:{op} xmlns:m=\"{ns}\" xmlns:t=\"{TT}\">{inner}</m:{op}>")
+}
+
+/// POST an operation of any service to `path`, without credentials.
+pub async fn call_at(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+) -> HttpResponse {
+    let headers = [(
+        "Content-Type",
+        format!("application/soap+xml; charset=utf-8; action=\"{ns}/{op}\""),
+    )];
+    http(
+        addr,
+        "POST",
+        path,
+        &headers,
+        envelope("", &service_op(ns, op, inner)).as_bytes(),
+    )
+    .await
+    .expect("device answers")
+}
+
+/// Calls to a device's services at the XAddrs its persona lists (auth off in these tests).
+pub struct Services {
+    pub addr: SocketAddr,
+    persona: mock_devices::Persona,
+}
+
+impl Services {
+    pub fn new(device: &mock_devices::MockDevice) -> Self {
+        Self {
+            addr: device.addr(),
+            persona: device.persona().clone(),
+        }
+    }
+
+    fn path(&self, kind: mock_devices::persona::ServiceKind) -> String {
+        self.persona
+            .service(kind)
+            .map_or_else(|| "/onvif/services".to_string(), |s| s.path.clone())
+    }
+
+    pub async fn media(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Media);
+        call_at(self.addr, &path, TRT, op, inner).await
+    }
+
+    pub async fn media2(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Media2);
+        call_at(self.addr, &path, TR2, op, inner).await
+    }
+
+    pub async fn ptz(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Ptz);
+        call_at(self.addr, &path, TPTZ, op, inner).await
+    }
+
+    pub async fn recording(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Recording);
+        call_at(self.addr, &path, TRC, op, inner).await
+    }
+
+    pub async fn imaging(&self, op: &str, inner: &str) -> HttpResponse {
+        let path = self.path(mock_devices::persona::ServiceKind::Imaging);
+        call_at(self.addr, &path, TIMG, op, inner).await
+    }
+}
+
+/// A device of a built-in persona on a free port, authentication off.
+pub async fn open_device(persona: &str) -> mock_devices::MockDevice {
+    let persona = mock_devices::Persona::builtin(persona).unwrap();
+    let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    mock_devices::MockDevice::start(
+        mock_devices::DeviceConfig::new(persona, bind).auth(mock_devices::AuthMode::None),
+    )
+    .await
+    .unwrap()
+}
+
+/// Attribute values `name="..."` of every element with this local name, in document order.
+pub fn attrs(xml: &str, local: &str, name: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == local.as_bytes() =>
+            {
+                if let Some(a) = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == name.as_bytes())
+                {
+                    out.push(a.unescape_value().unwrap_or_default().into_owned());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return out,
+            _ => {}
+        }
+    }
+}
+
+/// After a reboot or factory reset: wait until the device answers `op` on `path` again.
+pub async fn wait_back(
+    dev: &mock_devices::MockDevice,
+    path: &str,
+    ns: &str,
+    op: &str,
+) -> HttpResponse {
+    let start = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if dev.is_up() && start.elapsed() > Duration::from_millis(400) {
+            if let Ok(r) = http(
+                dev.addr(),
+                "POST",
+                path,
+                &[],
+                envelope("", &service_op(ns, op, "")).as_bytes(),
+            )
+            .await
+            {
+                return r;
+            }
+        }
+        assert!(start.elapsed() < DEADLINE, "device did not come back");
+    }
+}
+
+/// An operation of any service as the built-in administrator (see [`call_at_as`]).
+pub async fn call_at_admin(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+) -> HttpResponse {
+    call_at_as(addr, path, ns, op, inner, USER, PASS).await
+}
+
+/// An operation of any service as `user`, with whatever credentials the device asks for
+/// (HTTP Digest after a 401, else a UsernameToken after `ter:NotAuthorized`).
+pub async fn call_at_as(
+    addr: SocketAddr,
+    path: &str,
+    ns: &str,
+    op: &str,
+    inner: &str,
+    user: &str,
+    pass: &str,
+) -> HttpResponse {
+    let content_type = format!("application/soap+xml; charset=utf-8; action=\"{ns}/{op}\"");
+    let body = service_op(ns, op, inner);
+    let send = |header: String, auth: Option<String>| {
+        let mut headers = vec![("Content-Type", content_type.clone())];
+        if let Some(a) = auth {
+            headers.push(("Authorization", a));
+        }
+        let doc = envelope(&header, &body);
+        async move {
+            http(addr, "POST", path, &headers, doc.as_bytes())
+                .await
+                .expect("device answers")
+        }
+    };
+    let first = send(String::new(), None).await;
+    match first.status {
+        401 => {
+            let ch = parse_challenge(first.headers_named("WWW-Authenticate")[0]);
+            send(String::new(), Some(authorization(&ch, user, pass, path, 1))).await
+        }
+        400 if first
+            .fault_codes()
+            .iter()
+            .any(|c| c.ends_with("NotAuthorized")) =>
+        {
+            send(wsse_now(user, pass, 0), None).await
+        }
+        _ => first,
+    }
+}
