@@ -858,15 +858,7 @@ impl Reader<'_> {
                 }
             }
         }
-        let ptz_profiles: Vec<String> = self
-            .out
-            .snapshot
-            .profiles
-            .iter()
-            .filter(|p| p.ptz_configuration.is_some())
-            .map(|p| p.token.clone())
-            .collect();
-        for profile in ptz_profiles {
+        for profile in one_profile_per_ptz_node(&self.out.snapshot) {
             let ctx = format!("profile {profile}");
             if let Some(presets) = self
                 .op(
@@ -1107,6 +1099,34 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// Presets and position belong to the PTZ node, not to the profile they are read
+/// through: each node is read once, through the first profile whose PTZ configuration
+/// drives it (reading through every profile would list each preset once per stream, and
+/// the planner would count them twice).
+fn one_profile_per_ptz_node(snapshot: &DeviceSnapshot) -> Vec<String> {
+    let configurations = snapshot
+        .ptz
+        .as_ref()
+        .map(|p| p.configurations.as_slice())
+        .unwrap_or_default();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for p in &snapshot.profiles {
+        let Some(config) = p.ptz_configuration.as_deref() else {
+            continue;
+        };
+        let node = configurations
+            .iter()
+            .find(|c| c.token == config && !c.node_token.is_empty())
+            .map_or(config, |c| c.node_token.as_str());
+        if !seen.contains(&node) {
+            seen.push(node);
+            out.push(p.token.clone());
+        }
+    }
+    out
 }
 
 /// `(profile token, encoder token)` of every profile that has a video encoder: the profiles
@@ -1446,6 +1466,46 @@ mod tests {
             }],
         );
         assert_eq!(profiles[0].video_encoder, Some(full));
+    }
+
+    #[test]
+    fn presets_are_read_once_per_ptz_node_not_once_per_stream() {
+        use crate::inventory::model::PtzConfiguration;
+        let profile = |token: &str, ptz: Option<&str>| MediaProfile {
+            token: token.into(),
+            ptz_configuration: ptz.map(str::to_owned),
+            ..Default::default()
+        };
+        let config = |token: &str, node: &str| PtzConfiguration {
+            token: token.into(),
+            node_token: node.into(),
+            ..Default::default()
+        };
+        let mut s = DeviceSnapshot {
+            profiles: vec![
+                profile("Profile_1", Some("PTZToken")),
+                profile("Profile_2", Some("PTZToken")),
+                profile("Profile_3", None),
+                profile("Profile_4", Some("PTZ2")),
+                profile("Profile_5", Some("PTZ3")),
+            ],
+            ..Default::default()
+        };
+        // Without the configurations list, configurations stand for their nodes.
+        assert_eq!(
+            one_profile_per_ptz_node(&s),
+            ["Profile_1", "Profile_4", "Profile_5"]
+        );
+        // PTZ3 drives the same node as PTZToken.
+        s.ptz = Some(Ptz {
+            configurations: vec![
+                config("PTZToken", "Node1"),
+                config("PTZ2", "Node2"),
+                config("PTZ3", "Node1"),
+            ],
+            ..Default::default()
+        });
+        assert_eq!(one_profile_per_ptz_node(&s), ["Profile_1", "Profile_4"]);
     }
 
     #[test]

@@ -42,13 +42,24 @@ fn validator() -> PathBuf {
     tool
 }
 
+/// A file to validate, and whether the persona's quirk lets it fail in one known way.
+struct Body {
+    path: PathBuf,
+    /// Quirk: Dahua-family ver10 GetProfiles embeds encoder configurations with only a name
+    /// (`quirks.media1_stub_encoders`; captures/dahua/GetProfiles-hammeraj-nvr.xml), which the
+    /// schema refuses for the missing `Encoding`. Only that complaint is tolerated, only there.
+    stub_encoder_quirk: bool,
+}
+
 #[tokio::test]
 async fn every_request_and_response_of_an_inventory_validates_for_every_persona() {
+    const TRT: &str = "http://www.onvif.org/ver10/media/wsdl";
     let dir = tempfile::tempdir().unwrap();
-    let mut files = Vec::new();
+    let mut files: Vec<Body> = Vec::new();
     let mut operations = std::collections::BTreeSet::new();
     for name in Persona::builtin_names() {
         let persona = Persona::builtin(name).unwrap();
+        let stubs = !persona.quirks.media1_stub_encoders.is_empty();
         let device = MockDevice::start(DeviceConfig::new(persona, "127.0.0.1:0".parse().unwrap()))
             .await
             .unwrap();
@@ -66,50 +77,69 @@ async fn every_request_and_response_of_an_inventory_validates_for_every_persona(
             ..ReadOptions::default()
         };
         let snapshot = read_device(&target, &opts).await;
-        assert!(
-            snapshot.identity.manufacturer.is_some(),
-            "{name}: {:?}",
-            snapshot.errors
-        );
+        // A full read: every section the persona offers answered.
+        assert!(snapshot.errors.is_empty(), "{name}: {:?}", snapshot.errors);
         let exchanges = proxy.exchanges();
         assert!(
-            exchanges.len() >= 10,
+            exchanges.len() >= 20,
             "{name}: {} exchanges",
             exchanges.len()
         );
         for (i, x) in exchanges.iter().enumerate() {
-            if let Some(op) = payload_name(&x.request) {
-                operations.insert(op);
-            }
-            let f = dir.path().join(format!("{name}-{i:03}-request.xml"));
-            std::fs::write(&f, &x.request).unwrap();
-            files.push(f);
+            let op = payload_name(&x.request).unwrap_or_default();
+            operations.insert(format!(
+                "{}{op}",
+                if x.request.contains(TRT) {
+                    "media."
+                } else {
+                    ""
+                }
+            ));
+            let path = dir.path().join(format!("{name}-{i:03}-{op}-request.xml"));
+            std::fs::write(&path, &x.request).unwrap();
+            files.push(Body {
+                path,
+                stub_encoder_quirk: false,
+            });
             // HTTP Digest challenges carry no SOAP body; everything else must be SOAP.
             if x.status == 401 && !x.response.contains("Envelope") {
                 continue;
             }
-            let f = dir
+            let path = dir
                 .path()
-                .join(format!("{name}-{i:03}-response-{}.xml", x.status));
-            std::fs::write(&f, &x.response).unwrap();
-            files.push(f);
+                .join(format!("{name}-{i:03}-{op}-response-{}.xml", x.status));
+            std::fs::write(&path, &x.response).unwrap();
+            files.push(Body {
+                path,
+                stub_encoder_quirk: stubs && op == "GetProfiles" && x.request.contains(TRT),
+            });
         }
     }
-    // The read covers every service section, whether or not the mock answers it yet.
+    // The read covers every service section.
     for op in [
         "GetSystemDateAndTime",
         "GetDeviceInformation",
         "GetServices",
         "GetNetworkInterfaces",
         "GetUsers",
+        "media.GetProfiles",
+        "media.GetVideoEncoderConfigurationOptions",
+        "media.GetStreamUri",
         "GetProfiles",
+        "GetNodes",
+        "GetPresets",
+        "GetStatus",
         "GetRecordings",
+        "GetRecordingJobConfiguration",
+        "GetTrackConfiguration",
+        "GetImagingSettings",
+        "GetOptions",
     ] {
         assert!(operations.contains(op), "{op} never sent: {operations:?}");
     }
 
     let out = Command::new(validator())
-        .args(&files)
+        .args(files.iter().map(|f| &f.path))
         .output()
         .expect("onvif-validate runs");
     let all = format!(
@@ -117,22 +147,37 @@ async fn every_request_and_response_of_an_inventory_validates_for_every_persona(
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let invalid: Vec<String> = files
-        .iter()
-        .map(|f| f.display().to_string())
-        .filter(|f| !all.lines().any(|l| l == format!("{f}: valid")))
-        .map(|f| {
-            let said: Vec<&str> = all.lines().filter(|l| l.starts_with(&f)).collect();
-            format!("{f}:\n  {}", said.join("\n  "))
-        })
-        .collect();
+    let mut invalid = Vec::new();
+    let mut tolerated = 0;
+    for f in &files {
+        let shown = f.path.display().to_string();
+        if all.lines().any(|l| l == format!("{shown}: valid")) {
+            continue;
+        }
+        let said: Vec<&str> = all
+            .lines()
+            .filter(|l| l.starts_with(&format!("{shown}:")))
+            .collect();
+        let only_the_quirk = !said.is_empty()
+            && said.iter().all(|l| {
+                l.contains("VideoEncoderConfiguration")
+                    && l.contains("Expected is ( {http://www.onvif.org/ver10/schema}Encoding )")
+            });
+        if f.stub_encoder_quirk && only_the_quirk {
+            tolerated += 1;
+        } else {
+            invalid.push(format!("{shown}:\n  {}", said.join("\n  ")));
+        }
+    }
     assert!(
-        invalid.is_empty() && out.status.success(),
-        "{} of {} bodies do not validate:\n{}\n{all}",
+        invalid.is_empty(),
+        "{} of {} bodies do not validate:\n{}",
         invalid.len(),
         files.len(),
         invalid.join("\n")
     );
+    // The quirk is really exercised (one Dahua-family persona at least).
+    assert!(tolerated >= 1, "no stub-encoder GetProfiles was seen");
 }
 
 /// The local name of the first element inside the SOAP Body.
