@@ -6,9 +6,11 @@
 //! what it has: an integrator would rather have a camera's profiles without its recording jobs
 //! than nothing. A few things end a device's read early, because nothing after them can work:
 //! the device cannot be reached (its clock read fails on the network: `inventory.unreachable`),
-//! it refuses our credentials or answers no SOAP on the identity read, or three reads in a row
-//! fail on the network (`inventory.skipped`), or the whole-device timeout expires
-//! (`inventory.timeout`). Each leaves that one more record so the reason is in the file.
+//! it refuses our credentials or answers no SOAP on the identity read (`inventory.skipped`),
+//! or the whole-device timeout expires (`inventory.timeout`). Three reads in a row failing on
+//! the network within one service end that service's part (`inventory.skipped`, naming the
+//! service) when the device still answers its clock read, and the whole read when it does not.
+//! Each leaves that one more record so the reason is in the file.
 //!
 //! Order, one section per service: clock, identity, services, network, scopes, users, Media
 //! (ver10), Media2 (merged into the ver10 profiles by token), PTZ, Recording, Imaging (per
@@ -245,10 +247,13 @@ struct Progress {
     current: String,
 }
 
-/// Why a device's read ended early.
+/// Why a device's read (or one service's part of it) ended early.
 struct Stop {
     operation: &'static str,
     reason: String,
+    /// Only the current service gave up; the device still answers, so the read goes on
+    /// with the next service.
+    service_only: bool,
 }
 
 /// How the last failed operation failed, to decide whether going on makes sense.
@@ -287,6 +292,7 @@ async fn read_into(target: &Target, opts: &ReadOptions, out: &mut Progress) -> R
             return Err(Stop {
                 operation: SKIPPED,
                 reason: e.to_string(),
+                service_only: false,
             });
         }
     };
@@ -344,14 +350,35 @@ impl Reader<'_> {
         self.clock().await?;
         self.identity().await?;
         self.services().await?;
-        self.network().await?;
-        self.media().await?;
-        self.media2().await?;
+        let network = self.network().await;
+        self.next_section(network)?;
+        let media = self.media().await;
+        self.next_section(media)?;
+        let media2 = self.media2().await;
+        self.next_section(media2)?;
         self.video_sources();
-        self.ptz().await?;
-        self.recording().await?;
-        self.imaging().await?;
-        Ok(())
+        let ptz = self.ptz().await;
+        self.next_section(ptz)?;
+        let recording = self.recording().await;
+        self.next_section(recording)?;
+        let imaging = self.imaging().await;
+        self.next_section(imaging)
+    }
+
+    /// Ends a service section: a service that gave up is recorded and the read goes on; a
+    /// device that is gone ends it. Network failures are counted per service.
+    fn next_section(&mut self, result: Result<(), Stop>) -> Result<(), Stop> {
+        self.transport_failures = 0;
+        match result {
+            Err(stop) if stop.service_only => {
+                self.snap().errors.push(ReadError {
+                    operation: stop.operation.to_owned(),
+                    reason: stop.reason,
+                });
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// Sends `service.name` and parses the answer. `Ok(None)`: it failed and was recorded
@@ -369,22 +396,52 @@ impl Reader<'_> {
             None => format!("{service}.{name}"),
         };
         let result = self.session.request(service, name, payload, parse).await;
-        self.settle(service, name, context, result)
+        let settled = self.settle(service, name, context, result);
+        if self.transport_failures >= MAX_TRANSPORT_FAILURES {
+            return Err(self.give_up(service).await);
+        }
+        Ok(settled)
     }
 
-    /// Records the outcome of an operation; see [`Reader::op`].
+    /// After [`MAX_TRANSPORT_FAILURES`] network failures in a row: if the device still
+    /// answers its clock read, only this service is stuck (a hung PTZ or recording process
+    /// behind a working web server) and the rest of the device is read; otherwise the device
+    /// is gone.
+    async fn give_up(&mut self, service: &str) -> Stop {
+        let failures = self.transport_failures;
+        self.out.current = "device.GetSystemDateAndTime (is the device still there?)".to_owned();
+        if self.session.sync_clock().await.is_ok() {
+            Stop {
+                operation: SKIPPED,
+                reason: format!(
+                    "the {service} service stopped answering ({failures} reads in a row failed on the network) while the device still answers; its remaining reads were skipped"
+                ),
+                service_only: true,
+            }
+        } else {
+            Stop {
+                operation: SKIPPED,
+                reason: format!(
+                    "the device stopped answering ({failures} reads in a row failed on the network, then its clock read); the remaining reads were skipped"
+                ),
+                service_only: false,
+            }
+        }
+    }
+
+    /// Records the outcome of an operation: the value, or `None` with the failure recorded.
     fn settle<T>(
         &mut self,
         service: &str,
         name: &str,
         context: Option<&str>,
         result: Result<T, OnvifError>,
-    ) -> Result<Option<T>, Stop> {
+    ) -> Option<T> {
         match result {
             Ok(v) => {
                 self.transport_failures = 0;
                 self.last_failure = None;
-                Ok(Some(v))
+                Some(v)
             }
             Err(e) => {
                 let failure = Failure::of(&e);
@@ -400,19 +457,10 @@ impl Reader<'_> {
                 self.last_failure = Some(failure);
                 if failure == Failure::Transport {
                     self.transport_failures += 1;
-                    if self.transport_failures >= MAX_TRANSPORT_FAILURES {
-                        return Err(Stop {
-                            operation: SKIPPED,
-                            reason: format!(
-                                "the device stopped answering ({} network failures in a row); the remaining reads were skipped",
-                                self.transport_failures
-                            ),
-                        });
-                    }
                 } else {
                     self.transport_failures = 0;
                 }
-                Ok(None)
+                None
             }
         }
     }
@@ -425,13 +473,14 @@ impl Reader<'_> {
         self.out.current = "device.GetSystemDateAndTime".to_owned();
         let result = self.session.sync_clock().await;
         let transport = matches!(&result, Err(e) if Failure::of(e) == Failure::Transport);
-        if let Some(offset) = self.settle("device", "GetSystemDateAndTime", None, result)? {
+        if let Some(offset) = self.settle("device", "GetSystemDateAndTime", None, result) {
             self.snap().observed.clock_offset_s = offset.map(|o| o.num_seconds());
         } else if transport {
             return Err(Stop {
                 operation: UNREACHABLE,
                 reason: "the device did not answer its clock read; nothing else was tried"
                     .to_owned(),
+                service_only: false,
             });
         }
         Ok(())
@@ -455,18 +504,21 @@ impl Reader<'_> {
                 return Err(Stop {
                     operation: SKIPPED,
                     reason: "the device refused our credentials for its identity; the remaining reads were skipped".to_owned(),
+                    service_only: false,
                 });
             }
             (None, Some(Failure::NotSoap)) => {
                 return Err(Stop {
                     operation: SKIPPED,
                     reason: "the device does not answer ONVIF SOAP requests; the remaining reads were skipped".to_owned(),
+                    service_only: false,
                 });
             }
             (None, Some(Failure::Transport)) => {
                 return Err(Stop {
                     operation: SKIPPED,
                     reason: "the device stopped answering after its clock read; the remaining reads were skipped".to_owned(),
+                    service_only: false,
                 });
             }
             (None, _) => {}
@@ -479,7 +531,7 @@ impl Reader<'_> {
     async fn services(&mut self) -> Result<(), Stop> {
         self.out.current = "device.GetServices".to_owned();
         let result = self.session.load_services().await;
-        if let Some(services) = self.settle("device", "GetServices", None, result)? {
+        if let Some(services) = self.settle("device", "GetServices", None, result) {
             for (reported, used) in self.session.rewrites() {
                 tracing::info!(
                     device = %self.out.snapshot.xaddr,
