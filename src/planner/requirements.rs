@@ -21,9 +21,12 @@
 //!    a preset: never counted, never copied;
 //! 2. a slot with neither a name nor a position is empty;
 //! 3. a slot whose name is the factory name of its own number ("Preset 12", "preset_012" on
-//!    slot 12) and whose position is absent or at the default (0, 0, zoom 0) is empty; when
-//!    the device reports no position at all this may hide a real preset, so the plan lists
-//!    those slots in a warning;
+//!    slot 12) and whose position is absent, at the default (0, 0, zoom 0), or at the
+//!    device's factory position is empty. The factory position is the one that three or
+//!    more factory-named slots share: firmware parks every unset slot at the same spot, and
+//!    that spot is not always zero in the reported space (a unit whose generic range maps
+//!    pan 0° to x = -1). When the device reports no position at all this may hide a real
+//!    preset, so the plan lists those slots in a warning;
 //! 4. everything else is in use.
 
 use std::collections::BTreeSet;
@@ -166,6 +169,39 @@ fn reserved_numbers(s: &DeviceSnapshot, flag: &Flag) -> &'static [(u32, u32)] {
 
 fn is_reserved(n: Option<u32>, table: &[(u32, u32)]) -> bool {
     n.is_some_and(|n| table.iter().any(|&(a, b)| (a..=b).contains(&n)))
+}
+
+/// A position rounded for comparison (six decimals is far below any device's resolution).
+fn position_key(pos: &PtzPosition) -> (i64, i64, i64) {
+    let r = |v: f64| (v * 1e6).round() as i64;
+    let (x, y) = pos
+        .pan_tilt
+        .as_ref()
+        .map_or((0.0, 0.0), |(x, y, _)| (*x, *y));
+    let z = pos.zoom.as_ref().map_or(0.0, |(z, _)| *z);
+    (r(x), r(y), r(z))
+}
+
+/// The position that three or more factory-named, non-reserved slots share (rule 3), if any.
+fn factory_position(presets: &[Preset], reserved_table: &[(u32, u32)]) -> Option<(i64, i64, i64)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for preset in presets {
+        let number = preset.token.trim().parse::<u32>().ok();
+        let factory_named = preset
+            .name
+            .as_deref()
+            .is_some_and(|n| is_factory_name(n.trim(), number));
+        if factory_named && !is_reserved(number, reserved_table) {
+            if let Some(pos) = &preset.position {
+                *counts.entry(position_key(pos)).or_insert(0usize) += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k)))
+        .map(|(k, _)| k)
 }
 
 /// True for a factory name of slot `number`: "Preset 12", "preset_012", "PRESET12".
@@ -486,6 +522,7 @@ fn survey_ptz(
         home_supported: node.is_some_and(|n| n.home_supported),
         ..PtzUse::default()
     };
+    let factory_position = factory_position(&p.presets, reserved_table);
     for (index, preset) in p.presets.iter().enumerate() {
         let number = preset.token.trim().parse::<u32>().ok();
         let name = preset
@@ -493,7 +530,9 @@ fn survey_ptz(
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty());
-        let positioned = preset.position.as_ref().is_some_and(|pos| !at_default(pos));
+        let positioned = preset.position.as_ref().is_some_and(|pos| {
+            !at_default(pos) && factory_position.as_ref() != Some(&position_key(pos))
+        });
         if is_reserved(number, reserved_table) {
             u.reserved.push(preset.token.clone());
             if positioned {
@@ -645,6 +684,39 @@ mod tests {
         assert_eq!(r.needs.presets, 4);
         assert!(r.needs.ptz);
         assert_eq!(r.needs.form_factor, Some(FormFactor::Ptz));
+    }
+
+    /// Quirk: a dome whose generic range maps pan 0° to x = -1 parks every unset slot at
+    /// (-1, y0, 0), not at (0, 0, 0); the mock persona `hikvision-ds2de4425iw` lists 300 slots
+    /// that way. The shared factory position, not a zero, marks them empty.
+    #[test]
+    fn factory_slots_parked_at_a_shared_nonzero_position_are_empty() {
+        let park = Some(PtzPosition {
+            pan_tilt: Some((-1.0, -0.714286, None)),
+            zoom: Some((0.0, None)),
+        });
+        let mut presets: Vec<Preset> = (1..=20u32)
+            .map(|n| Preset {
+                profile_token: "Profile_1".into(),
+                token: n.to_string(),
+                name: Some(format!("Preset {n}")),
+                position: park.clone(),
+            })
+            .collect();
+        presets[0].name = Some("Main Gate".into());
+        presets[0].position = Some(PtzPosition {
+            pan_tilt: Some((-0.5, -0.142857, None)),
+            zoom: Some((0.0883, None)),
+        });
+        // Renamed nothing but aimed somewhere of its own: a real preset.
+        presets[6].position = Some(PtzPosition {
+            pan_tilt: Some((0.3, 0.2, None)),
+            zoom: Some((0.1, None)),
+        });
+        let r = derive(&ptz_snapshot(presets), &hik_flag(), &Catalog::example());
+        let u = r.ptz.as_ref().unwrap();
+        assert_eq!(r.needs.presets, 2, "{:?}", u.in_use.len());
+        assert_eq!(u.empty, 18);
     }
 
     #[test]

@@ -24,3 +24,5 @@ mod inventory_captures;
 mod inventory_conformance;
 mod inventory_fleet;
 mod inventory_proxy;
+// The whole job on a mock site: every persona and white-label variants, inventory → audit → plan.
+mod site;
