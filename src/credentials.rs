@@ -195,7 +195,10 @@ impl Matcher {
 pub struct Credentials {
     default: Option<Login>,
     devices: Vec<(Matcher, Login)>,
-    new: Option<Login>,
+    /// `[new]`, resolved when asked for: only apply needs it, so a missing variable must not
+    /// stop `inventory`. `Err` holds the variable that was not set.
+    new: Option<Result<Login, String>>,
+    path: PathBuf,
 }
 
 impl Credentials {
@@ -265,11 +268,14 @@ impl Credentials {
             .as_ref()
             .map(|e| resolve("default".into(), &e.username, &e.password, &e.password_env))
             .transpose()?;
-        let new = raw
-            .new
-            .as_ref()
-            .map(|e| resolve("new".into(), &e.username, &e.password, &e.password_env))
-            .transpose()?;
+        let new = match raw.new.as_ref() {
+            None => None,
+            Some(e) => match resolve("new".into(), &e.username, &e.password, &e.password_env) {
+                Ok(login) => Some(Ok(login)),
+                Err(CredentialsError::MissingEnv { var, .. }) => Some(Err(var)),
+                Err(other) => return Err(other),
+            },
+        };
         let mut devices = Vec::new();
         for d in &raw.device {
             let m = Matcher::parse(&d.matcher).ok_or_else(|| CredentialsError::BadMatch {
@@ -288,6 +294,7 @@ impl Credentials {
             default,
             devices,
             new,
+            path: path.to_owned(),
         })
     }
 
@@ -302,8 +309,17 @@ impl Credentials {
     }
 
     /// The administrator to create on replacement cameras (`[new]`).
-    pub fn new_admin(&self) -> Option<&Login> {
-        self.new.as_ref()
+    /// Fails when `[new]` takes its password from a variable that is not set.
+    pub fn new_admin(&self) -> Result<Option<&Login>, CredentialsError> {
+        match &self.new {
+            None => Ok(None),
+            Some(Ok(login)) => Ok(Some(login)),
+            Some(Err(var)) => Err(CredentialsError::MissingEnv {
+                path: self.path.clone(),
+                section: "new".into(),
+                var: var.clone(),
+            }),
+        }
     }
 }
 
@@ -399,7 +415,22 @@ password_env = "PW_NEW"
                 .username,
             "admin"
         );
-        assert_eq!(c.new_admin().unwrap().username, "newadmin");
+        assert_eq!(c.new_admin().unwrap().unwrap().username, "newadmin");
+    }
+
+    #[test]
+    fn an_unset_new_admin_password_only_matters_when_the_new_admin_is_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "[default]\nusername = \"admin\"\npassword_env = \"PW\"\n[new]\nusername = \"n\"\npassword_env = \"PW_NEW\"\n",
+            0o600,
+        );
+        let env = |k: &str| (k == "PW").then(|| "x".to_owned());
+        let c = Credentials::load_with_env(&p, &env).unwrap();
+        assert!(c.for_device(None, None).is_some());
+        let e = c.new_admin().unwrap_err().to_string();
+        assert!(e.contains("[new]") && e.contains("PW_NEW"), "{e}");
     }
 
     #[test]
