@@ -334,10 +334,18 @@ impl Core {
             .and_then(soap::content_type_action)
         {
             let expected = format!("{namespace}/{operation}");
-            // The Media GetProfile action in media.wsdl lacks its slash (sic).
+            // Four Media actions in media.wsdl misplace their slash (`…/wsdlGetProfile/`,
+            // also GetVideoSources, GetAudioSourceConfigurations and
+            // GetVideoSourceConfigurationOptions): a client that follows the WSDL sends that.
             let wsdl_quirk = namespace == ns::TRT
-                && operation == "GetProfile"
-                && action == "http://www.onvif.org/ver10/media/wsdlGetProfile/";
+                && matches!(
+                    operation.as_str(),
+                    "GetProfile"
+                        | "GetVideoSources"
+                        | "GetAudioSourceConfigurations"
+                        | "GetVideoSourceConfigurationOptions"
+                )
+                && action == format!("{namespace}{operation}/");
             if action != expected && !wsdl_quirk {
                 let fault = Fault::invalid_args(format!(
                     "the SOAP action `{action}` does not match the Body element {{{namespace}}}{operation}"

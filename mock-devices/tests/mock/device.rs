@@ -492,6 +492,32 @@ async fn unknown_operations_malformed_xml_and_mismatched_actions_are_faults() {
     .unwrap();
     mismatch.assert_fault(400, &["Sender", "InvalidArgs"]);
 
+    // media.wsdl misplaces the slash in four actions (`.../wsdlGetVideoSources/`); a client
+    // that sends the WSDL's own action must be served, not refused.
+    let wsdl_spelling = http(
+        addr,
+        "POST",
+        "/onvif/services",
+        &[(
+            "Content-Type",
+            "application/soap+xml; action=\"http://www.onvif.org/ver10/media/wsdlGetVideoSources/\""
+                .into(),
+        )],
+        envelope(
+            "",
+            "<m:GetVideoSources xmlns:m=\"http://www.onvif.org/ver10/media/wsdl\"/>",
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        wsdl_spelling.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&wsdl_spelling.body)
+    );
+
     // The body's namespace decides: a tds element name in the wrong namespace is unknown.
     let wrong_ns = http(
         addr,
