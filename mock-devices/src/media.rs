@@ -791,6 +791,26 @@ impl MediaState {
             .ok_or_else(|| no_config(token))
     }
 
+    /// The encoder a GetVideoEncoderConfigurationOptions request is about (both media
+    /// services ask the same way): by configuration token, else the profile's encoder, else
+    /// the first encoder, whose options stand for the device's.
+    pub fn encoder_for_options(
+        &self,
+        configuration: Option<&str>,
+        profile: Option<&str>,
+    ) -> Result<Option<&VideoEncoder>, Fault> {
+        let encoder = match (configuration, profile) {
+            (Some(c), _) => Some(self.encoder(c)?),
+            (None, Some(p)) => self
+                .profile(p)?
+                .video_encoder
+                .as_ref()
+                .and_then(|t| self.encoders.iter().find(|e| &e.token == t)),
+            (None, None) => None,
+        };
+        Ok(encoder.or_else(|| self.encoders.first()))
+    }
+
     /// How many profiles use a configuration (`UseCount`).
     pub fn use_count(&self, pick: impl Fn(&Profile) -> Option<&String>, token: &str) -> usize {
         self.profiles

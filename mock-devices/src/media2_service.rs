@@ -367,21 +367,10 @@ fn get_profiles(req: &Node, ctx: &Ctx<'_>) -> Result<String, Fault> {
 }
 
 fn encoder_options(req: &Node, spec: &MediaSpec, state: &MediaState) -> Result<String, Fault> {
-    let encoder = match (
+    let encoder = state.encoder_for_options(
         req.child_text(ns::TR2, "ConfigurationToken"),
         req.child_text(ns::TR2, "ProfileToken"),
-    ) {
-        (Some(c), _) => Some(state.encoder(c)?),
-        (None, Some(p)) => {
-            let profile = state.profile(p)?;
-            profile
-                .video_encoder
-                .as_ref()
-                .and_then(|t| state.encoders.iter().find(|e| &e.token == t))
-        }
-        (None, None) => None,
-    };
-    let encoder = encoder.or_else(|| state.encoders.first());
+    )?;
     let opts = encoder
         .and_then(|e| spec.options_of(e))
         .ok_or_else(|| Fault::action("ter:NoConfig", "no video encoder options"))?;

@@ -329,22 +329,10 @@ fn write_profile(w: &mut Writer, name: &str, p: &Profile, ctx: &Ctx<'_>) {
 
 fn encoder_options(req: &Node, spec: &MediaSpec, ctx: &Ctx<'_>) -> Result<String, Fault> {
     let state = &ctx.state.media;
-    let encoder = match (
+    let encoder = state.encoder_for_options(
         req.child_text(ns::TRT, "ConfigurationToken"),
         req.child_text(ns::TRT, "ProfileToken"),
-    ) {
-        (Some(c), _) => Some(state.encoder(c)?),
-        (None, Some(p)) => {
-            let profile = state.profile(p)?;
-            profile
-                .video_encoder
-                .as_ref()
-                .and_then(|t| state.encoders.iter().find(|e| &e.token == t))
-        }
-        (None, None) => None,
-    };
-    // Without a configuration, the options of the first encoder stand for the device's.
-    let encoder = encoder.or_else(|| state.encoders.first());
+    )?;
     let opts = encoder
         .and_then(|e| spec.options_of(e))
         .ok_or_else(|| Fault::action("ter:NoConfig", "no video encoder options"))?;
