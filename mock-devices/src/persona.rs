@@ -1197,100 +1197,72 @@ impl Persona {
         {
             return Err(bad("services", "a service kind is listed twice".into()));
         }
-        let media_listed = self.service(ServiceKind::Media).is_some()
-            || self.service(ServiceKind::Media2).is_some();
-        match (&self.media, media_listed) {
-            (Some(m), true) => {
-                let ptz_configs: Vec<String> = self
-                    .ptz
-                    .iter()
-                    .flat_map(|p| p.configurations.iter().map(|c| c.token.clone()))
-                    .collect();
-                m.validate(&ptz_configs)
-                    .map_err(|(field, message)| bad(&field, message))?;
-            }
-            (None, true) => {
-                return Err(bad(
-                    "media",
-                    "a persona with a media or media2 service needs a [media] section".into(),
-                ));
-            }
-            (Some(_), false) => {
-                return Err(bad(
-                    "media",
-                    "[media] without a media or media2 service".into(),
-                ));
-            }
-            (None, false) => {}
-        }
-        match (&self.ptz, self.service(ServiceKind::Ptz).is_some()) {
-            (Some(p), true) => p
-                .validate()
-                .map_err(|(field, message)| bad(&field, message))?,
-            (None, true) => {
-                return Err(bad(
-                    "ptz",
-                    "a persona with a ptz service needs a [ptz] section".into(),
-                ));
-            }
-            (Some(_), false) => {
-                return Err(bad("ptz", "[ptz] without a ptz service".into()));
-            }
-            (None, false) => {}
-        }
-        let profiles: Vec<String> = self
-            .media
-            .iter()
-            .flat_map(|m| m.profiles.iter().map(|p| p.token.clone()))
-            .collect();
-        match (
-            &self.recording,
-            self.service(ServiceKind::Recording).is_some(),
-        ) {
-            (Some(r), true) => r
-                .validate(&profiles)
-                .map_err(|(field, message)| bad(&field, message))?,
-            (None, true) => {
-                return Err(bad(
-                    "recording",
-                    "a persona with a recording service needs a [recording] section".into(),
-                ));
-            }
-            (Some(_), false) => {
-                return Err(bad(
-                    "recording",
-                    "[recording] without a recording service (no edge storage)".into(),
-                ));
-            }
-            (None, false) => {}
-        }
-        match (
-            &self.imaging,
-            self.service(ServiceKind::Imaging).is_some(),
+        // A [section] describes a service's state, so it exists exactly when the persona
+        // lists that service.
+        let section = |name: &str, has: bool, offered: bool, service: &str| match (has, offered) {
+            (false, true) => Err(bad(
+                name,
+                format!("a persona with {service} needs a [{name}] section"),
+            )),
+            (true, false) => Err(bad(name, format!("[{name}] without {service}"))),
+            _ => Ok(()),
+        };
+        let offers = |kind| self.service(kind).is_some();
+        section(
+            "media",
             self.media.is_some(),
-        ) {
-            (Some(i), true, true) => i
-                .validate()
-                .map_err(|(field, message)| bad(&field, message))?,
-            (Some(_), true, false) => {
+            offers(ServiceKind::Media) || offers(ServiceKind::Media2),
+            "a media or media2 service",
+        )?;
+        section(
+            "ptz",
+            self.ptz.is_some(),
+            offers(ServiceKind::Ptz),
+            "a ptz service",
+        )?;
+        section(
+            "recording",
+            self.recording.is_some(),
+            offers(ServiceKind::Recording),
+            "a recording service (edge storage)",
+        )?;
+        section(
+            "imaging",
+            self.imaging.is_some(),
+            offers(ServiceKind::Imaging),
+            "an imaging service",
+        )?;
+        if let Some(m) = &self.media {
+            let ptz_configs: Vec<String> = self
+                .ptz
+                .iter()
+                .flat_map(|p| p.configurations.iter().map(|c| c.token.clone()))
+                .collect();
+            m.validate(&ptz_configs)
+                .map_err(|(field, message)| bad(&field, message))?;
+        }
+        if let Some(p) = &self.ptz {
+            p.validate()
+                .map_err(|(field, message)| bad(&field, message))?;
+        }
+        if let Some(r) = &self.recording {
+            let profiles: Vec<String> = self
+                .media
+                .iter()
+                .flat_map(|m| m.profiles.iter().map(|p| p.token.clone()))
+                .collect();
+            r.validate(&profiles)
+                .map_err(|(field, message)| bad(&field, message))?;
+        }
+        if let Some(i) = &self.imaging {
+            if self.media.is_none() {
                 return Err(bad(
                     "imaging",
                     "imaging needs the [media] video sources".into(),
                 ));
             }
-            (None, true, _) => {
-                return Err(bad(
-                    "imaging",
-                    "a persona with an imaging service needs an [imaging] section".into(),
-                ));
-            }
-            (Some(_), false, _) => {
-                return Err(bad(
-                    "imaging",
-                    "[imaging] without an imaging service".into(),
-                ));
-            }
-            (None, false, _) => {}
+            i.validate()
+                .map_err(|(field, message)| bad(&field, message))?;
         }
         for token in &self.quirks.media1_stub_encoders {
             if !self
@@ -1698,6 +1670,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("skew_second"), "{err}");
+    }
+
+    #[test]
+    fn a_state_section_exists_exactly_when_its_service_is_listed() {
+        let axis = Persona::builtin("axis-p3265-lve").unwrap();
+        let mut no_section = axis.clone();
+        no_section.recording = None;
+        let err = no_section.validate("test.toml").unwrap_err().to_string();
+        assert!(err.contains("[recording] section"), "{err}");
+        let mut no_service = axis.clone();
+        no_service
+            .services
+            .retain(|s| s.kind != ServiceKind::Imaging);
+        let err = no_service.validate("test.toml").unwrap_err().to_string();
+        assert!(
+            err.contains("[imaging] without an imaging service"),
+            "{err}"
+        );
+        let mut imaging_alone = axis;
+        imaging_alone.media = None;
+        imaging_alone.recording = None;
+        imaging_alone.services.retain(|s| {
+            !matches!(
+                s.kind,
+                ServiceKind::Media | ServiceKind::Media2 | ServiceKind::Recording
+            )
+        });
+        let err = imaging_alone.validate("test.toml").unwrap_err().to_string();
+        assert!(err.contains("[media] video sources"), "{err}");
     }
 
     #[test]
