@@ -20,6 +20,7 @@ pub mod discovery;
 pub mod files;
 pub mod inventory;
 pub mod migrate;
+pub mod model;
 pub mod onvif;
 pub mod planner;
 pub mod soap;

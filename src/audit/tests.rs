@@ -2,7 +2,7 @@
 //! tests/integration/audit.rs.
 
 use super::*;
-use crate::inventory::model::{Identity, NetworkInterface, ReadError, Scope};
+use crate::model::{Identity, NetworkInterface, ReadError, Scope};
 
 fn snap(id: &str, manufacturer: Option<&str>, mac: Option<&str>) -> DeviceSnapshot {
     let mut s = DeviceSnapshot {
@@ -88,7 +88,7 @@ fn no_identity_and_no_evidence_is_unknown_and_says_why() {
 #[test]
 fn no_identity_but_hikvision_mac_and_stream_is_banned_on_technical_evidence() {
     let mut s = snap("mac:44:19:b6:00:00:07", None, Some("44:19:b6:00:00:07"));
-    s.profiles.push(crate::inventory::model::MediaProfile {
+    s.profiles.push(crate::model::MediaProfile {
         token: "p1".into(),
         stream_uri: Some("rtsp://10.0.0.7:554/Streaming/Channels/101".into()),
         ..Default::default()
@@ -282,7 +282,7 @@ proptest::proptest! {
         s.identity.firmware_version = firmware;
         s.scopes.push(Scope { uri: scope, fixed: false });
         s.endpoint = endpoint;
-        s.profiles.push(crate::inventory::model::MediaProfile {
+        s.profiles.push(crate::model::MediaProfile {
             token: "t".into(),
             stream_uri: Some(stream),
             ..Default::default()

@@ -14,9 +14,9 @@ use super::output::{emit, table};
 use super::{CliError, Format, Global, Outcome};
 use crate::credentials::Credentials;
 use crate::discovery;
-use crate::inventory::model::DeviceSnapshot;
 use crate::inventory::reader::{self, ReadOptions, Target};
 use crate::inventory::{Inventory, read_all};
+use crate::model::DeviceSnapshot;
 use crate::soap::AuthMode;
 
 /// Arguments of `camswap inventory`.
@@ -247,13 +247,13 @@ fn device_url(s: &str) -> Result<String, CliError> {
         Ok(u) if !u.username().is_empty() || u.password().is_some() => {
             Err(CliError::input(format!(
                 "--xaddr {:?} carries a user name or password; put credentials in --credentials FILE instead",
-                crate::inventory::model::strip_userinfo(s)
+                crate::model::strip_userinfo(s)
             )))
         }
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(url),
         _ => Err(CliError::input(format!(
             "--xaddr {:?} is not an http(s) URL or HOST[:PORT]",
-            crate::inventory::model::strip_userinfo(s)
+            crate::model::strip_userinfo(s)
         ))),
     }
 }
@@ -457,7 +457,7 @@ fn list_or_dash(v: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::{Hostname, Ipv4Config, NetworkInterface, ReadError, User};
+    use crate::model::{Hostname, Ipv4Config, NetworkInterface, ReadError, User};
 
     #[test]
     fn xaddr_accepts_urls_and_host_port() {

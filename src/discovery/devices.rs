@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::Announcement;
 use crate::files::{self, FileError};
-use crate::inventory::model::strip_userinfo;
+use crate::model::strip_userinfo;
 
 /// `format` of `devices.json`.
 pub const FORMAT: &str = "camswap.devices";

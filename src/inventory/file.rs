@@ -97,7 +97,7 @@ mod tests {
             ..Default::default()
         };
         d.identity.serial_number = Some("DS-2CD2143G2-I20220315AAWRJ12345678".into());
-        d.errors.push(crate::inventory::model::ReadError {
+        d.errors.push(crate::model::ReadError {
             operation: "ptz.GetPresets".into(),
             reason: "profile Profile_1: ter:ActionNotSupported".into(),
         });

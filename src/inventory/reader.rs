@@ -25,13 +25,14 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::model::{
+use crate::credentials::Login;
+use crate::model::{
     DeviceSnapshot, EncoderOptions, MediaProfile, MediaService, Ptz, ReadError, Recording,
     VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
 };
-use crate::credentials::Login;
 use crate::onvif::media::StreamSetup;
 use crate::onvif::media2::{ConfigurationType, StreamProtocol};
+use crate::onvif::operation::Operation;
 use crate::onvif::session::{OnvifError, Session};
 use crate::onvif::{ParseError, device, imaging, media, media2, ptz, recording};
 use crate::soap::auth::{Clock, NonceSource, RandomNonces, SystemClock};
@@ -383,6 +384,24 @@ impl Reader<'_> {
 
     /// Sends `service.name` and parses the answer. `Ok(None)`: it failed and was recorded
     /// (with `context`, such as the profile it was about); `Err`: the device is gone.
+    /// Sends `op` as [`Reader::op`] does: the failure is settled on the device record.
+    async fn send<O: Operation>(
+        &mut self,
+        op: &O,
+        context: Option<&str>,
+    ) -> Result<Option<O::Response>, Stop> {
+        self.out.current = match context {
+            Some(c) => format!("{} ({c})", O::row().id),
+            None => O::row().id.to_owned(),
+        };
+        let result = self.session.send(op).await;
+        let settled = self.settle(O::SERVICE, O::NAME, context, result);
+        if self.transport_failures >= MAX_TRANSPORT_FAILURES {
+            return Err(self.give_up(O::SERVICE).await);
+        }
+        Ok(settled)
+    }
+
     async fn op<T>(
         &mut self,
         service: &'static str,
@@ -640,16 +659,7 @@ impl Reader<'_> {
             return Ok(());
         }
         const S: &str = media::SERVICE;
-        if let Some(profiles) = self
-            .op(
-                S,
-                "GetProfiles",
-                None,
-                &media::get_profiles(),
-                media::parse_get_profiles,
-            )
-            .await?
-        {
+        if let Some(profiles) = self.send(&media::GetProfiles, None).await? {
             self.snap().profiles = profiles;
         }
         let sources = self
@@ -1338,7 +1348,7 @@ fn merge_options(ver10: Vec<EncoderOptions>, media2: Vec<EncoderOptions>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::{Codec, Multicast, Range, VideoSourceConfiguration};
+    use crate::model::{Codec, Multicast, Range, VideoSourceConfiguration};
 
     fn encoder(token: &str) -> VideoEncoder {
         VideoEncoder {
@@ -1522,7 +1532,7 @@ mod tests {
 
     #[test]
     fn presets_are_read_once_per_ptz_node_not_once_per_stream() {
-        use crate::inventory::model::PtzConfiguration;
+        use crate::model::PtzConfiguration;
         let profile = |token: &str, ptz: Option<&str>| MediaProfile {
             token: token.into(),
             ptz_configuration: ptz.map(str::to_owned),

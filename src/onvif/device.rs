@@ -17,7 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::{ParseError, expect_element, ns, ops, parse_bool, parse_u32};
-use crate::inventory::model::{
+use crate::model::{
     Dns, Hostname, Identity, Ipv4Config, NetworkInterface, Ntp, Scope, ServiceInfo, User,
 };
 use crate::soap::xml::{Element, escape};
@@ -281,8 +281,10 @@ fn required<'a>(
     operation: &'static str,
     field: &'static str,
 ) -> Result<&'a Element, ParseError> {
-    e.child(name)
-        .ok_or(ParseError::Missing { operation, field })
+    e.child(name).ok_or(ParseError::Missing {
+        operation,
+        field: field.into(),
+    })
 }
 
 fn required_text<'a>(
@@ -293,7 +295,10 @@ fn required_text<'a>(
 ) -> Result<&'a str, ParseError> {
     e.child_text(name)
         .filter(|t| !t.is_empty())
-        .ok_or(ParseError::Missing { operation, field })
+        .ok_or(ParseError::Missing {
+            operation,
+            field: field.into(),
+        })
 }
 
 fn required_u32(
@@ -686,7 +691,7 @@ pub fn parse_get_network_interfaces(
                 .filter(|t| !t.is_empty())
                 .ok_or(ParseError::Missing {
                     operation: OP,
-                    field: "NetworkInterfaces/@token",
+                    field: "NetworkInterfaces/@token".into(),
                 })?;
             let enabled = required_bool(n, "Enabled", OP, "NetworkInterfaces/Enabled")?;
             let info = n.child("Info");
@@ -1198,7 +1203,7 @@ pub fn parse_get_users(payload: &Element) -> Result<Vec<User>, ParseError> {
                     .filter(|t| !t.is_empty())
                     .ok_or(ParseError::Missing {
                         operation: OP,
-                        field: "User/Username",
+                        field: "User/Username".into(),
                     })?;
             let level = required_text(u, "UserLevel", OP, "User/UserLevel")?;
             Ok(User {
@@ -1314,16 +1319,17 @@ mod tests {
         xml::parse(body.replace("DECL", DECL).as_bytes()).expect("test XML parses")
     }
 
+    // Field paths are built at run time; leaking them keeps the assertions short.
     fn missing(e: ParseError) -> &'static str {
         match e {
-            ParseError::Missing { field, .. } => field,
+            ParseError::Missing { field, .. } => field.leak(),
             other => panic!("expected Missing, got {other:?}"),
         }
     }
 
     fn invalid(e: ParseError) -> (&'static str, String) {
         match e {
-            ParseError::Invalid { field, value, .. } => (field, value),
+            ParseError::Invalid { field, value, .. } => (field.leak(), value),
             other => panic!("expected Invalid, got {other:?}"),
         }
     }

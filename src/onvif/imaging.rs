@@ -7,7 +7,7 @@
 
 use super::media::parse_range;
 use super::{ParseError, RequestError, child_str, ops, opt_f64, text_element, xs_float};
-use crate::inventory::model::{Imaging, Range};
+use crate::model::{Imaging, Range};
 use crate::soap::xml::Element;
 
 /// Service name in the operation table.
@@ -21,7 +21,8 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`imaging.GetOptions`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    super::response_element(payload, SERVICE, op)
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    super::response_element(payload, ops::get(SERVICE, name))
 }
 
 /// Checks the (empty) SetImagingSettingsResponse.
@@ -210,7 +211,7 @@ pub fn parse_get_imaging_settings(payload: &Element) -> Result<Imaging, ParseErr
         .child("ImagingSettings")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "ImagingSettings",
+            field: "ImagingSettings".into(),
         })?;
     let text = |path: &[&str]| s.path_text(path).map(str::to_owned);
     Ok(Imaging {
@@ -249,7 +250,7 @@ pub fn parse_get_options(payload: &Element) -> Result<ImagingOptions, ParseError
         .child("ImagingOptions")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "ImagingOptions",
+            field: "ImagingOptions".into(),
         })?;
     let mut ranges = Vec::new();
     for (name, path, field) in [

@@ -9,11 +9,12 @@
 //! Responses with an empty body (AddVideoSourceConfiguration, SetVideoEncoderConfiguration,
 //! DeleteProfile, ...) are checked with [`parse_empty_response`].
 
+use super::operation::{Cursor, Operation};
 use super::{
     ParseError, RequestError, attr_str, child_str, ops, opt_bool, opt_f64, opt_u32,
     parse_duration_s, required, text_element, xs_float,
 };
-use crate::inventory::model::{
+use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
     VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
 };
@@ -30,7 +31,8 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`media.GetProfiles`), or the error naming what came instead.
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    super::response_element(payload, SERVICE, op)
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    super::response_element(payload, ops::get(SERVICE, name))
 }
 
 /// Checks the payload of an operation whose response carries nothing
@@ -480,7 +482,7 @@ pub(crate) fn parse_media_capabilities(
 ) -> Result<MediaCapabilities, ParseError> {
     let caps = r.child("Capabilities").ok_or(ParseError::Missing {
         operation: op,
-        field: "Capabilities",
+        field: "Capabilities".into(),
     })?;
     let b = |e: Option<&Element>, name: &str, field| {
         opt_bool(e.and_then(|e| attr_str(e, name)), op, field)
@@ -543,14 +545,24 @@ pub fn parse_get_service_capabilities(payload: &Element) -> Result<MediaCapabili
     parse_media_capabilities(response(payload, OP)?, OP)
 }
 
-/// GetProfilesResponse: every profile with its video source, video and audio encoder and PTZ
+/// GetProfiles: every profile with its video source, video and audio encoder and PTZ
 /// configuration token. Stream and snapshot URIs come from their own calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetProfiles;
+
+impl Operation for GetProfiles {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetProfiles";
+    type Response = Vec<MediaProfile>;
+
+    fn read(r: Cursor<'_>) -> Result<Self::Response, ParseError> {
+        r.each("Profiles", |p| parse_profile(p.element(), r.operation()))
+    }
+}
+
+/// GetProfilesResponse (see [`GetProfiles`]).
 pub fn parse_get_profiles(payload: &Element) -> Result<Vec<MediaProfile>, ParseError> {
-    const OP: &str = "media.GetProfiles";
-    response(payload, OP)?
-        .children_named("Profiles")
-        .map(|p| parse_profile(p, OP))
-        .collect()
+    GetProfiles::parse(payload)
 }
 
 /// CreateProfileResponse: the new, empty profile.
@@ -559,7 +571,7 @@ pub fn parse_create_profile(payload: &Element) -> Result<MediaProfile, ParseErro
     let r = response(payload, OP)?;
     let p = r.child("Profile").ok_or(ParseError::Missing {
         operation: OP,
-        field: "Profile",
+        field: "Profile".into(),
     })?;
     parse_profile(p, OP)
 }
@@ -637,7 +649,7 @@ pub fn parse_get_video_encoder_configuration(
         .child("Configuration")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "Configuration",
+            field: "Configuration".into(),
         })?;
     parse_video_encoder(c, OP)
 }
@@ -741,7 +753,7 @@ pub fn parse_get_snapshot_uri(payload: &Element) -> Result<MediaUri, ParseError>
 fn parse_media_uri(r: &Element, op: &'static str) -> Result<MediaUri, ParseError> {
     let m = r.child("MediaUri").ok_or(ParseError::Missing {
         operation: op,
-        field: "MediaUri",
+        field: "MediaUri".into(),
     })?;
     let uri = required(m.child_text("Uri"), op, "MediaUri/Uri")?;
     Ok(MediaUri {
@@ -791,7 +803,7 @@ pub(crate) fn parse_resolutions(
                 (Some(w), Some(h)) => Ok((w, h)),
                 _ => Err(ParseError::Missing {
                     operation: op,
-                    field: "ResolutionsAvailable/Width+Height",
+                    field: "ResolutionsAvailable/Width+Height".into(),
                 }),
             }
         })
@@ -1037,7 +1049,7 @@ mod tests {
             parse_get_profiles(&p),
             Err(ParseError::Missing {
                 operation: "media.GetProfiles",
-                field: "Profiles/@token"
+                field: "Profiles/@token".into()
             })
         );
     }
@@ -1120,7 +1132,7 @@ mod tests {
             parse_get_stream_uri(&empty),
             Err(ParseError::Missing {
                 operation: "media.GetStreamUri",
-                field: "MediaUri/Uri"
+                field: "MediaUri/Uri".into()
             })
         );
     }
@@ -1162,7 +1174,7 @@ mod tests {
             parse_get_video_encoder_configuration_options(&bad),
             Err(ParseError::Missing {
                 operation: "media.GetVideoEncoderConfigurationOptions",
-                field: "Options/QualityRange"
+                field: "Options/QualityRange".into()
             })
         );
     }

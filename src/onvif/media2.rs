@@ -14,7 +14,7 @@ use super::{
     ParseError, RequestError, attr_str, child_str, ops, opt_bool, parse_f64, parse_u32, required,
     text_element, xs_float,
 };
-use crate::inventory::model::{
+use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, strip_userinfo,
 };
@@ -31,7 +31,8 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`media2.GetProfiles`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    super::response_element(payload, SERVICE, op)
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    super::response_element(payload, ops::get(SERVICE, name))
 }
 
 /// Checks the payload of an operation whose response carries nothing (AddConfiguration,
@@ -580,10 +581,7 @@ mod tests {
         );
         assert!(matches!(
             parse_get_video_encoder_configuration_options(&bad),
-            Err(ParseError::Invalid {
-                field: "Options/@FrameRatesSupported",
-                ..
-            })
+            Err(ParseError::Invalid { field, .. }) if field == "Options/@FrameRatesSupported"
         ));
     }
 
@@ -600,7 +598,7 @@ mod tests {
             parse_create_profile(&p),
             Err(ParseError::Missing {
                 operation: "media2.CreateProfile",
-                field: "Token"
+                field: "Token".into()
             })
         );
     }

@@ -3,7 +3,7 @@
 //! Each service module has, per operation, a request builder (strict output: a payload element
 //! that validates against the official schema) and a response parser (lenient input: optional
 //! fields, unknown elements skipped, any prefix). Parsers take the payload [`Element`] that the
-//! SOAP layer found in the Body and fill types from [`crate::inventory::model`] or small wire
+//! SOAP layer found in the Body and fill types from [`crate::model`] or small wire
 //! types of their own.
 //!
 //! SOAP actions and element names come from the operation table in `wsdl/*.tsv`
@@ -16,6 +16,7 @@ pub mod imaging;
 pub mod media;
 pub mod media2;
 pub mod ns;
+pub mod operation;
 pub mod ops;
 pub mod ptz;
 pub mod recording;
@@ -40,7 +41,7 @@ pub enum ParseError {
         /// Operation name.
         operation: &'static str,
         /// Path of the field (`Profiles/@token`).
-        field: &'static str,
+        field: String,
     },
     /// A field has a value we cannot read.
     #[error("{operation}: field {field} has invalid value {value:?}")]
@@ -48,7 +49,7 @@ pub enum ParseError {
         /// Operation name.
         operation: &'static str,
         /// Path of the field.
-        field: &'static str,
+        field: String,
         /// The value as sent (truncated to 80 characters).
         value: String,
     },
@@ -56,10 +57,10 @@ pub enum ParseError {
 
 impl ParseError {
     /// An invalid-value error, truncating long values so a hostile device cannot flood a log.
-    pub fn invalid(operation: &'static str, field: &'static str, value: &str) -> Self {
+    pub fn invalid(operation: &'static str, field: impl Into<String>, value: &str) -> Self {
         Self::Invalid {
             operation,
-            field,
+            field: field.into(),
             value: value.chars().take(80).collect(),
         }
     }
@@ -218,11 +219,9 @@ pub fn format_duration_s(seconds: u64) -> String {
 /// answer with elements of the same name and different content.
 pub(crate) fn response_element<'a>(
     payload: &'a Element,
-    service: &str,
-    op: &'static str,
+    operation: &'static ops::Operation,
 ) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    let operation = ops::get(service, name);
+    let op = operation.id;
     expect_element(payload, op, operation.response)?;
     match &payload.ns {
         Some(ns) if ns != operation.namespace => Err(ParseError::WrongElement {
@@ -254,7 +253,10 @@ pub(crate) fn required(
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
-        .ok_or(ParseError::Missing { operation, field })
+        .ok_or(ParseError::Missing {
+            operation,
+            field: field.into(),
+        })
 }
 
 /// An optional number: absent or empty is `None`, anything else must read as a number.
@@ -381,13 +383,13 @@ mod tests {
         );
         assert!(matches!(
             opt_bool(Some("yes"), "op", "F"),
-            Err(ParseError::Invalid { field: "F", .. })
+            Err(ParseError::Invalid { field, .. }) if field == "F"
         ));
         assert_eq!(
             required(Some(" "), "op", "T"),
             Err(ParseError::Missing {
                 operation: "op",
-                field: "T"
+                field: "T".into()
             })
         );
     }

@@ -21,6 +21,8 @@ pub struct Operation {
     pub response: &'static str,
     /// The official WSDL, relative to the schema folder (`ver10/device/wsdl/devicemgmt.wsdl`).
     pub wsdl: &'static str,
+    /// `service.Name` (`media.GetProfiles`), as errors and logs name the operation.
+    pub id: &'static str,
 }
 
 /// The raw tables, one per service, in the order they are searched.
@@ -59,6 +61,8 @@ fn parse_table(file: &str, text: &'static str) -> Vec<Operation> {
                 request: f[4],
                 response: f[5],
                 wsdl: f[6],
+                // Built once per row when the table is first read, and kept for the process.
+                id: Box::leak(format!("{}.{}", f[0], f[2]).into_boxed_str()),
             }
         })
         .collect()
@@ -75,6 +79,19 @@ pub fn get(service: &str, name: &str) -> &'static Operation {
     ALL.iter()
         .find(|o| o.service == service && o.name == name)
         .unwrap_or_else(|| panic!("operation {service}.{name} is missing from wsdl/{service}.tsv"))
+}
+
+/// The prefix camswap binds to `service`'s namespace in the requests it writes.
+pub fn prefix(service: &str) -> &'static str {
+    match service {
+        "device" => "tds",
+        "media" => "trt",
+        "media2" => "tr2",
+        "ptz" => "tptz",
+        "recording" => "trc",
+        "imaging" => "timg",
+        other => panic!("no prefix for service {other:?}: add it beside wsdl/{other}.tsv"),
+    }
 }
 
 /// Builds a request payload: `<prefix:Request xmlns:prefix="ns" ...>inner</prefix:Request>`,

@@ -12,7 +12,7 @@ use super::{
     ParseError, attr_str, child_str, ops, opt_bool, opt_u32, parse_duration_s, parse_f64, required,
     text_element, xs_float,
 };
-use crate::inventory::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
+use crate::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
 use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
@@ -26,7 +26,8 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`ptz.GetNodes`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    super::response_element(payload, SERVICE, op)
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    super::response_element(payload, ops::get(SERVICE, name))
 }
 
 /// Checks the payload of an operation whose response carries nothing (RemovePreset,
@@ -288,7 +289,7 @@ pub fn parse_get_service_capabilities(payload: &Element) -> Result<PtzCapabiliti
         .child("Capabilities")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "Capabilities",
+            field: "Capabilities".into(),
         })?;
     let b = |name, field| opt_bool(attr_str(caps, name), OP, field);
     Ok(PtzCapabilities {
@@ -377,7 +378,7 @@ fn parse_space2d(
         x: parse_range(
             e.child("XRange").ok_or(ParseError::Missing {
                 operation: op,
-                field,
+                field: field.into(),
             })?,
             op,
             field,
@@ -385,7 +386,7 @@ fn parse_space2d(
         y: parse_range(
             e.child("YRange").ok_or(ParseError::Missing {
                 operation: op,
-                field,
+                field: field.into(),
             })?,
             op,
             field,
@@ -403,7 +404,7 @@ fn parse_space1d(
         x: parse_range(
             e.child("XRange").ok_or(ParseError::Missing {
                 operation: op,
-                field,
+                field: field.into(),
             })?,
             op,
             field,
@@ -452,7 +453,7 @@ pub fn parse_get_configuration_options(
         .child("PTZConfigurationOptions")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "PTZConfigurationOptions",
+            field: "PTZConfigurationOptions".into(),
         })?;
     let (absolute_pan_tilt, absolute_zoom, other_spaces) = match o.child("Spaces") {
         Some(s) => parse_spaces(s, OP)?,
@@ -503,7 +504,7 @@ pub fn parse_get_status(payload: &Element) -> Result<PtzStatus, ParseError> {
         .child("PTZStatus")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "PTZStatus",
+            field: "PTZStatus".into(),
         })?;
     let (pan_tilt, zoom) = match s.child("MoveStatus") {
         None => (None, None),
@@ -573,7 +574,7 @@ fn parse_vector(v: &Element, op: &'static str) -> Result<PtzPosition, ParseError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::Range;
+    use crate::model::Range;
     use crate::soap::xml;
 
     fn doc(body: &str) -> Element {
@@ -616,7 +617,7 @@ mod tests {
             parse_get_nodes(&p),
             Err(ParseError::Missing {
                 operation: "ptz.GetNodes",
-                field: "AbsoluteZoomPositionSpace"
+                field: "AbsoluteZoomPositionSpace".into()
             })
         );
     }
@@ -661,7 +662,7 @@ mod tests {
             parse_get_presets(&p, "P"),
             Err(ParseError::Missing {
                 operation: "ptz.GetPresets",
-                field: "PTZVector/Zoom/@x"
+                field: "PTZVector/Zoom/@x".into()
             })
         );
         let p = doc(
@@ -671,7 +672,7 @@ mod tests {
             parse_get_presets(&p, "P"),
             Err(ParseError::Missing {
                 operation: "ptz.GetPresets",
-                field: "Preset/@token"
+                field: "Preset/@token".into()
             })
         );
     }
@@ -695,10 +696,7 @@ mod tests {
         let p = doc(r#"<tptz:GetStatusResponse NS/>"#);
         assert!(matches!(
             parse_get_status(&p),
-            Err(ParseError::Missing {
-                field: "PTZStatus",
-                ..
-            })
+            Err(ParseError::Missing { field, .. }) if field == "PTZStatus"
         ));
     }
 

@@ -11,7 +11,7 @@ use super::{
     ParseError, RequestError, attr_str, child_str, format_duration_s, ops, opt_bool, opt_f64,
     opt_u32, parse_duration_s, required, text_element,
 };
-use crate::inventory::model::{
+use crate::model::{
     RecordingCapabilities, RecordingItem, RecordingJob, RecordingJobSource, RecordingOptions,
     RecordingSource, Track,
 };
@@ -33,7 +33,8 @@ fn request(operation: &str, inner: &str) -> String {
 
 /// The response element of `op` (`recording.GetRecordings`).
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    super::response_element(payload, SERVICE, op)
+    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
+    super::response_element(payload, ops::get(SERVICE, name))
 }
 
 /// Checks the payload of an operation whose response carries nothing (SetRecordingJobMode,
@@ -307,7 +308,7 @@ pub fn parse_get_service_capabilities(
         .child("Capabilities")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "Capabilities",
+            field: "Capabilities".into(),
         })?;
     let flag = |name, field| -> Result<bool, ParseError> {
         Ok(opt_bool(attr_str(c, name), OP, field)?.unwrap_or(false))
@@ -402,7 +403,7 @@ pub fn parse_get_recording_configuration(
         .child("RecordingConfiguration")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "RecordingConfiguration",
+            field: "RecordingConfiguration".into(),
         })?;
     Ok(parse_recording_configuration(c))
 }
@@ -437,7 +438,7 @@ pub fn parse_get_track_configuration(payload: &Element) -> Result<TrackConfigura
         .child("TrackConfiguration")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "TrackConfiguration",
+            field: "TrackConfiguration".into(),
         })?;
     Ok(TrackConfiguration {
         kind: required(
@@ -458,7 +459,7 @@ pub fn parse_get_recording_jobs(payload: &Element) -> Result<Vec<RecordingJob>, 
             let token = required(item.child_text("JobToken"), OP, "JobItem/JobToken")?;
             let c = item.child("JobConfiguration").ok_or(ParseError::Missing {
                 operation: OP,
-                field: "JobItem/JobConfiguration",
+                field: "JobItem/JobConfiguration".into(),
             })?;
             parse_job_configuration(c, token, OP)
         })
@@ -476,7 +477,7 @@ pub fn parse_get_recording_job_configuration(
         .child("JobConfiguration")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "JobConfiguration",
+            field: "JobConfiguration".into(),
         })?;
     parse_job_configuration(c, job_token.to_owned(), OP)
 }
@@ -488,7 +489,7 @@ pub fn parse_create_recording_job(payload: &Element) -> Result<RecordingJob, Par
     let token = required(r.child_text("JobToken"), OP, "JobToken")?;
     let c = r.child("JobConfiguration").ok_or(ParseError::Missing {
         operation: OP,
-        field: "JobConfiguration",
+        field: "JobConfiguration".into(),
     })?;
     parse_job_configuration(c, token, OP)
 }
@@ -558,7 +559,7 @@ pub fn parse_get_recording_options(payload: &Element) -> Result<RecordingOptions
         .child("Options")
         .ok_or(ParseError::Missing {
             operation: OP,
-            field: "Options",
+            field: "Options".into(),
         })?;
     let job = o.child("Job");
     let track = o.child("Track");
@@ -641,7 +642,7 @@ mod tests {
             parse_get_recordings(&p),
             Err(ParseError::Missing {
                 operation: "recording.GetRecordings",
-                field: "RecordingItem/RecordingToken"
+                field: "RecordingItem/RecordingToken".into()
             })
         );
     }

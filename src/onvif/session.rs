@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::{ParseError, device, ns, ops};
-use crate::inventory::model::ServiceInfo;
+use super::operation::Operation;
+use super::{ParseError, RequestError, device, ns, ops};
+use crate::model::ServiceInfo;
 use crate::soap::auth::{Clock, SystemClock};
 use crate::soap::xml::Element;
 use crate::soap::{SoapClient, SoapError};
@@ -32,6 +33,14 @@ pub enum OnvifError {
         device: String,
         /// What was wrong.
         source: ParseError,
+    },
+    /// We refused to write the request: the schema does not allow a value it would carry.
+    #[error("{device}: {source}")]
+    Request {
+        /// The device.
+        device: String,
+        /// What the request could not carry.
+        source: RequestError,
     },
     /// The device does not list the service the operation belongs to.
     #[error("{device}: the device does not offer the {service} service")]
@@ -58,6 +67,7 @@ impl OnvifError {
                 None => e.to_string(),
             },
             Self::Parse { source, .. } => source.to_string(),
+            Self::Request { source, .. } => source.to_string(),
             Self::NoService { service, .. } => format!("no {service} service"),
         }
     }
@@ -220,6 +230,18 @@ impl Session {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Sends `op` to its service and reads the answer: the one way an operation value reaches
+    /// a device. The response element is checked against the operation table (local name and
+    /// namespace) before it is parsed; NotAuthorized is retried once after a clock re-read.
+    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Response, OnvifError> {
+        let body = op.to_xml().map_err(|source| OnvifError::Request {
+            device: self.soap.device().to_owned(),
+            source,
+        })?;
+        let payload = self.call(O::SERVICE, O::NAME, &body).await?;
+        O::parse(&payload).map_err(|e| self.parse(e))
     }
 
     /// [`Session::call`] and parse the answer with `parse`.

@@ -41,7 +41,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::toml_input::{Location, field_location, locate, locate_error};
 use crate::inventory::DeviceSnapshot;
-use crate::inventory::model::{Codec, Range};
+use crate::model::{Codec, Range};
 
 /// The name under which the built-in example catalogue is selected.
 pub const BUILTIN_EXAMPLE: &str = "builtin:example";
@@ -982,7 +982,7 @@ mod tests {
 
     #[test]
     fn a_live_device_becomes_a_catalogue_model() {
-        use crate::inventory::model::*;
+        use crate::model::*;
         let s = DeviceSnapshot {
             id: "serial:AX1".into(),
             identity: Identity {

@@ -13,7 +13,7 @@ use super::PlanOptions;
 use super::catalog::{CatalogModel, Resolution};
 use super::plan::{EncoderValues, MediaApi};
 use super::ptz::round;
-use crate::inventory::model::{Codec, MediaProfile, Range};
+use crate::model::{Codec, MediaProfile, Range};
 
 /// The nearest resolution the model supports that keeps at least `1 - tolerance` of the
 /// pixels, or `None` when none does.
@@ -319,7 +319,7 @@ fn map_range(v: f64, from: Range, to: Range) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::{EncoderOptions, VideoEncoder};
+    use crate::model::{EncoderOptions, VideoEncoder};
     use crate::planner::catalog::{Catalog, default_ladder};
 
     fn model(max: Resolution, fps: f64) -> CatalogModel {

@@ -16,7 +16,7 @@ use super::catalog::{CatalogModel, FormFactor};
 use super::encoder::pick_resolution;
 use super::ptz::narrowest_hfov;
 use super::requirements::Needs;
-use crate::inventory::model::Codec;
+use crate::model::Codec;
 
 const VENDOR_SHIFT: u32 = 40;
 const PRICE_SHIFT: u32 = 10;

@@ -141,7 +141,7 @@ pub fn network_step(s: &DeviceSnapshot, warnings: &mut Vec<String>) -> Step {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::{Identity, Scope, User};
+    use crate::model::{Identity, Scope, User};
 
     #[test]
     fn scopes_naming_the_old_hardware_are_not_carried_and_anonymous_users_are_skipped() {

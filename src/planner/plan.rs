@@ -24,7 +24,7 @@ use super::PlanOptions;
 use super::ptz::PtzTarget;
 use super::requirements::RequirementItem;
 use super::rollout::Budget;
-use crate::inventory::model::{RecordingSource, hex};
+use crate::model::{RecordingSource, hex};
 
 /// The plan file's format name.
 pub const PLAN_FORMAT: &str = "camswap.plan";

@@ -7,7 +7,7 @@ use super::ptz::{
 };
 use super::requirements::Requirements;
 use crate::inventory::DeviceSnapshot;
-use crate::inventory::model::PtzPosition;
+use crate::model::PtzPosition;
 
 fn stored(p: &PtzPosition, default_space: Option<&str>) -> PtzTarget {
     PtzTarget {

@@ -21,7 +21,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{PtzSpec, TiltPositive};
-use crate::inventory::model::{PtzNode, PtzPosition, Range};
+use crate::model::{PtzNode, PtzPosition, Range};
 
 /// ONVIF generic absolute pan/tilt space.
 pub const GENERIC_PAN_TILT_SPACE: &str =
@@ -437,7 +437,7 @@ mod tests {
 
     #[test]
     fn device_degree_space_wins_over_the_catalogue_and_tilt_is_clamped() {
-        use crate::inventory::model::Space2d;
+        use crate::model::Space2d;
         let node = PtzNode {
             token: "n".into(),
             absolute_pan_tilt: vec![

@@ -37,7 +37,7 @@ use super::Flag;
 use super::catalog::{Catalog, FormFactor, PtzSpec, Resolution};
 use super::ptz::{OldUnit, Physical};
 use crate::inventory::DeviceSnapshot;
-use crate::inventory::model::{Codec, MediaProfile, Preset, PtzPosition};
+use crate::model::{Codec, MediaProfile, Preset, PtzPosition};
 
 /// Hard constraint or preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -506,7 +506,7 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
 fn survey_ptz(
     s: &DeviceSnapshot,
     flag: &Flag,
-    p: &crate::inventory::model::Ptz,
+    p: &crate::model::Ptz,
     calibration: Option<(&str, &PtzSpec)>,
 ) -> PtzUse {
     let reserved_table = reserved_numbers(s, flag);
@@ -582,7 +582,7 @@ fn describe_preset(p: &Preset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::{Identity, Ptz, PtzNode, Space2d};
+    use crate::model::{Identity, Ptz, PtzNode, Space2d};
     use crate::planner::ptz::GENERIC_PAN_TILT_SPACE;
     use crate::soap::xml;
 
@@ -631,8 +631,8 @@ mod tests {
                     home_supported: true,
                     absolute_pan_tilt: vec![Space2d {
                         uri: GENERIC_PAN_TILT_SPACE.into(),
-                        x: crate::inventory::model::Range::new(-1.0, 1.0),
-                        y: crate::inventory::model::Range::new(-1.0, 1.0),
+                        x: crate::model::Range::new(-1.0, 1.0),
+                        y: crate::model::Range::new(-1.0, 1.0),
                     }],
                     ..Default::default()
                 }],

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::Flag;
 use super::ptz::{GENERIC_PAN_TILT_SPACE, GENERIC_ZOOM_SPACE};
 use crate::inventory::DeviceSnapshot;
-use crate::inventory::model::*;
+use crate::model::*;
 
 fn iface(mac: &str, ip: &str, dhcp: bool) -> NetworkInterface {
     NetworkInterface {

@@ -19,7 +19,7 @@ use super::stock::Stock;
 use super::testdata;
 use super::{PlanInput, PlanOptions, plan};
 use crate::inventory::DeviceSnapshot;
-use crate::inventory::model::*;
+use crate::model::*;
 
 fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

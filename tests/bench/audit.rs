@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use camswap::audit::{self, OuiTable, Policy, report};
 use camswap::inventory::Inventory;
-use camswap::inventory::model::{DeviceSnapshot, Identity, MediaProfile, NetworkInterface, Scope};
+use camswap::model::{DeviceSnapshot, Identity, MediaProfile, NetworkInterface, Scope};
 
 /// Manufacturer, model, firmware, OUI, stream path, scopes.
 type Kind = (
@@ -101,7 +101,7 @@ fn site(n: usize) -> Vec<DeviceSnapshot> {
                     serial_number: Some(format!("{model}{i:09}")),
                     hardware_id: None,
                 },
-                network: camswap::inventory::model::Network {
+                network: camswap::model::Network {
                     interfaces: vec![NetworkInterface {
                         token: "eth0".into(),
                         mac: Some(mac),

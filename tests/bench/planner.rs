@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use camswap::inventory::DeviceSnapshot;
-use camswap::inventory::model::*;
+use camswap::model::*;
 use camswap::planner::catalog::{
     Catalog, CatalogModel, FormFactor, PtzSpec, Resolution, default_ladder,
 };

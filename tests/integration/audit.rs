@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 
 use camswap::audit::{self, AuditReport, DeviceVerdict, OuiTable, Policy, Signal, Verdict};
 use camswap::inventory::Inventory;
-use camswap::inventory::model::{
-    DeviceSnapshot, Identity, MediaProfile, NetworkInterface, ReadError, Scope,
-};
+use camswap::model::{DeviceSnapshot, Identity, MediaProfile, NetworkInterface, ReadError, Scope};
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots as the inventory reader produces them from the mock personas.
@@ -652,7 +650,7 @@ fn huawei_and_zte_come_from_the_registry_beyond_the_builtin_subset() {
                 manufacturer: Some("Generic".into()),
                 ..Default::default()
             },
-            network: camswap::inventory::model::Network {
+            network: camswap::model::Network {
                 interfaces: vec![NetworkInterface {
                     token: "eth0".into(),
                     mac: Some(mac.to_lowercase()),

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use camswap::inventory::model::{Hostname, Ntp, ServiceInfo};
+use camswap::model::{Hostname, Ntp, ServiceInfo};
 use camswap::onvif::device::{self, ClockSource, DateTimeType};
 use camswap::onvif::{ParseError, ns};
 use camswap::soap::xml::{self, Element};

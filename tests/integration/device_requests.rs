@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use camswap::inventory::model::{Dns, Ipv4Config, Ntp};
+use camswap::model::{Dns, Ipv4Config, Ntp};
 use camswap::onvif::device::{self, DateTimeType, UserLevel};
 use camswap::onvif::ops;
 use chrono::{DateTime, Utc};

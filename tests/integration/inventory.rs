@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use camswap::credentials::{Login, Secret};
 use camswap::inventory::Inventory;
-use camswap::inventory::model::DeviceSnapshot;
 use camswap::inventory::reader::{self, ReadOptions, Target, read_all, read_device};
+use camswap::model::DeviceSnapshot;
 use camswap::onvif::device;
 use camswap::soap::auth::{Clock, Credentials, NonceSource};
 use camswap::soap::{AuthMode, ClientConfig, SoapClient};

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use camswap::inventory::model::Codec;
 use camswap::inventory::reader::{ReadOptions, Target, read_device};
+use camswap::model::Codec;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 

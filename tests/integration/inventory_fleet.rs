@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use camswap::credentials::{Login, Secret};
-use camswap::inventory::model::{Codec, DeviceSnapshot, MediaService, Range};
 use camswap::inventory::reader::{ReadOptions, Target, read_all};
+use camswap::model::{Codec, DeviceSnapshot, MediaService, Range};
 use mock_devices::{Fleet, FleetSpec, Persona};
 
 fn expect_device_service(s: &DeviceSnapshot, p: &Persona, ip: &str) {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use camswap::inventory::model::{Codec, MediaService, PtzPosition, Range};
+use camswap::model::{Codec, MediaService, PtzPosition, Range};
 use camswap::onvif::ptz::MoveStatus;
 use camswap::onvif::{ParseError, media, media2, ops, ptz, recording};
 use camswap::soap::xml::{self, Element};

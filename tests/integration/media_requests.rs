@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use camswap::inventory::model::{
+use camswap::model::{
     Codec, Imaging, Multicast, PtzPosition, RecordingJob, RecordingJobSource, RecordingSource,
     Track, VideoEncoder,
 };

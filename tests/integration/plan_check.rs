@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use camswap::inventory::DeviceSnapshot;
-use camswap::inventory::model::{Codec, Identity, MediaProfile, VideoEncoder};
+use camswap::model::{Codec, Identity, MediaProfile, VideoEncoder};
 use camswap::planner::{Catalog, Flag, InputFile, Inputs, PlanInput, PlanOptions, plan};
 
 fn camswap(args: &[&str], dir: &Path) -> Output {
