@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::input::InputError;
+
 /// A password. Never printed: `Debug` and `Display` show `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -65,7 +67,7 @@ pub struct Login {
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
     /// The file could not be read.
-    #[error("cannot read credentials file {path}: {source}")]
+    #[error("cannot read credentials file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -73,13 +75,8 @@ pub enum CredentialsError {
         source: std::io::Error,
     },
     /// The file is not valid TOML or has unknown or mistyped fields.
-    #[error("credentials file {path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// What toml said (line, column, field).
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InputError),
     /// A literal password in a file others can read.
     #[error(
         "credentials file {path} holds a password but is readable by group or others (mode {mode:o}); run: chmod 600 {path}"
@@ -229,9 +226,8 @@ impl Credentials {
             path: path.to_owned(),
             source,
         })?;
-        let raw: RawFile = toml::from_str(&text).map_err(|e| CredentialsError::Parse {
-            path: path.to_owned(),
-            message: describe_toml_error(&text, &e),
+        let raw: RawFile = toml::from_str(&text).map_err(|e| {
+            without_values(InputError::from_toml(path.display().to_string(), &text, &e))
         })?;
         let has_literal = raw.default.as_ref().is_some_and(|e| e.password.is_some())
             || raw.new.as_ref().is_some_and(|e| e.password.is_some())
@@ -323,19 +319,33 @@ impl Credentials {
     }
 }
 
-/// A toml error with its line and column, and without echoing the offending text (it may be
-/// a password).
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().to_owned();
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {msg}")
+/// serde quotes the value it rejects (``invalid type: integer `12345`, expected a string``);
+/// in this file that value may be a password, so quoted text goes, except in the messages
+/// that quote field names (unknown or missing field).
+fn without_values(mut e: InputError) -> InputError {
+    let names_fields = ["unknown field", "missing field", "duplicate field"]
+        .iter()
+        .any(|p| e.message.starts_with(p));
+    if !names_fields {
+        let mut out = String::with_capacity(e.message.len());
+        let mut quote = None;
+        for c in e.message.chars() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '`' || c == '"' || c == '\'' => {
+                    quote = Some(c);
+                    // `integer `1`, expected` reads as `integer, expected`.
+                    while out.ends_with(' ') {
+                        out.pop();
+                    }
+                }
+                None => out.push(c),
+            }
         }
-        None => msg,
+        e.message = out;
     }
+    e
 }
 
 #[cfg(unix)]
@@ -473,6 +483,29 @@ password_env = "PW_NEW"
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 3") && e.contains("pasword"), "{e}");
+        // A password of the wrong type is named by its field, never quoted back.
+        let p = write(
+            dir.path(),
+            "[default]\nusername = \"a\"\npassword = 73915\n",
+            0o600,
+        );
+        let e = Credentials::load_with_env(&p, &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3, field password") && e.contains("invalid type"),
+            "{e}"
+        );
+        assert!(!e.contains("73915"), "{e}");
+        let p = write(
+            dir.path(),
+            "[default]\nusername = \"a\"\npassword = \"s3cr3t\" junk\n",
+            0o600,
+        );
+        let e = Credentials::load_with_env(&p, &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && !e.contains("s3cr3t"), "{e}");
         let p = write(
             dir.path(),
             "[[device]]\nmatch = \"kitchen\"\nusername = \"a\"\npassword_env = \"X\"\n",

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod credentials;
 pub mod discovery;
 pub mod files;
+pub mod input;
 pub mod inventory;
 pub mod migrate;
 pub mod model;

@@ -22,7 +22,7 @@ const BUILTIN_CSV: &str = include_str!("data/oui-builtin.csv");
 #[derive(Debug, thiserror::Error)]
 pub enum OuiError {
     /// The file could not be read.
-    #[error("cannot read OUI registry {path}: {source}")]
+    #[error("cannot read OUI registry {path}")]
     Read {
         /// The file.
         path: PathBuf,

@@ -41,6 +41,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::names::{contains_phrase, normalise};
+use crate::input::{InputError, field_path_at, locate, locate_error};
 
 /// The file format name every policy carries.
 pub const FORMAT: &str = "camswap.policy";
@@ -56,7 +57,7 @@ const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     /// The file could not be read.
-    #[error("cannot read policy {path}: {source}")]
+    #[error("cannot read policy {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -64,19 +65,8 @@ pub enum PolicyError {
         source: std::io::Error,
     },
     /// The file is not a valid policy.
-    #[error("{origin}:{line}:{column}: {}{message}", field.as_deref().map(|f| format!("field {f}: ")).unwrap_or_default())]
-    Invalid {
-        /// The file (or `builtin:NAME`).
-        origin: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The field path, e.g. `company[0].oem[1].confidence`, when known.
-        field: Option<String>,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InputError),
     /// `--policy NAME` names neither a built-in policy nor a file.
     #[error("no built-in policy {name:?} and no such file (built-in policies: {known})")]
     Unknown {
@@ -330,15 +320,11 @@ impl Policy {
     /// Parses and checks policy text; `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Self, PolicyError> {
         let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            let (line, column) = line_col(text, offset);
-            PolicyError::Invalid {
-                origin: origin.to_owned(),
-                line,
-                column,
-                field: field_path_at(text, offset),
-                message: e.message().trim().to_owned(),
-            }
+            // A policy repeats the same keys under every company, so the field is its path.
+            let (mut location, message) = locate_error(text, &e);
+            location.field =
+                field_path_at(text, e.span().map_or(0, |s| s.start)).or(location.field);
+            InputError::new(origin, location, message)
         })?;
         Checker { origin, text }.policy(raw)
     }
@@ -476,14 +462,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err(&self, span: Range<usize>, field: String, message: impl Into<String>) -> PolicyError {
-        let (line, column) = line_col(self.text, span.start);
-        PolicyError::Invalid {
-            origin: self.origin.to_owned(),
-            line,
-            column,
-            field: Some(field),
-            message: message.into(),
-        }
+        InputError::new(
+            self.origin,
+            locate(self.text, span.start).with_field(field),
+            message,
+        )
+        .into()
     }
 
     fn policy(&self, raw: RawPolicy) -> Result<Policy, PolicyError> {
@@ -760,80 +744,6 @@ impl Checker<'_> {
     }
 }
 
-/// `offset` moved back to a character boundary inside `text`.
-fn char_floor(text: &str, offset: usize) -> usize {
-    let mut o = offset.min(text.len());
-    while !text.is_char_boundary(o) {
-        o -= 1;
-    }
-    o
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..char_floor(text, offset)];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// The field path (`company[1].oem[0].confidence`) of the key at `offset`, rebuilt from the
-/// table headers above it; toml's own errors give a position and a message but no path.
-fn field_path_at(text: &str, offset: usize) -> Option<String> {
-    let offset = char_floor(text, offset);
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let line = &text[line_start..line_end];
-    let key = line
-        .split_once('=')
-        .map(|(k, _)| k.trim().trim_matches('"').to_owned())
-        .filter(|k| !k.is_empty() && !k.starts_with('['));
-    // Walk the headers above; an array-of-tables entry's index counts the same header under
-    // the same parent element (the parent's own index is part of the key).
-    let render = |path: &[(String, Option<usize>)]| -> Vec<String> {
-        path.iter()
-            .map(|(n, i)| format!("{n}{}", i.map(|i| format!("[{i}]")).unwrap_or_default()))
-            .collect()
-    };
-    let mut path: Vec<(String, Option<usize>)> = Vec::new();
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for l in text[..line_start].lines() {
-        let t = l.trim();
-        let (name, array) = if let Some(r) = t.strip_prefix("[[") {
-            (r.split("]]").next().unwrap_or(""), true)
-        } else if let Some(r) = t.strip_prefix('[') {
-            (r.split(']').next().unwrap_or(""), false)
-        } else {
-            continue;
-        };
-        let parts: Vec<&str> = name
-            .split('.')
-            .map(|p| p.trim().trim_matches('"'))
-            .collect();
-        let Some((leaf, parents)) = parts.split_last() else {
-            continue;
-        };
-        path.truncate(parents.len());
-        while path.len() < parents.len() {
-            path.push((parents[path.len()].to_owned(), None));
-        }
-        let index = array.then(|| {
-            let n = counts
-                .entry(format!("{}/{leaf}", render(&path).join(".")))
-                .or_insert(0);
-            *n += 1;
-            *n - 1
-        });
-        path.push(((*leaf).to_owned(), index));
-    }
-    let mut segs = render(&path);
-    if let Some(k) = key {
-        segs.push(k);
-    }
-    (!segs.is_empty()).then(|| segs.join("."))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -870,15 +780,13 @@ source = "s"
 
     fn invalid(text: &str) -> (usize, Option<String>, String) {
         match Policy::parse("site.toml", text).unwrap_err() {
-            PolicyError::Invalid {
-                line,
-                field,
+            PolicyError::Invalid(InputError {
+                file,
+                location,
                 message,
-                origin,
-                ..
-            } => {
-                assert_eq!(origin, "site.toml");
-                (line, field, message)
+            }) => {
+                assert_eq!(file, "site.toml");
+                (location.line, location.field, message)
             }
             e => panic!("unexpected {e}"),
         }

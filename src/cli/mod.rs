@@ -41,14 +41,15 @@ impl Outcome {
     }
 }
 
-/// Why a command failed.
+/// Why a command failed: the library's error as it is (its message and its `source` chain,
+/// which [`chain`] prints), classed for the exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// Bad arguments or a bad input file (exit 2).
-    #[error("{0}")]
+    #[error(transparent)]
     Input(Box<dyn std::error::Error + Send + Sync>),
     /// Something failed while running (exit 1).
-    #[error("{0}")]
+    #[error(transparent)]
     Runtime(Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -181,18 +182,22 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("the tokio runtime starts")
 }
 
-/// Prints an error and its causes once, on stderr.
+/// Prints an error and its causes on stderr.
 fn report(e: &CliError) {
+    eprintln!("{}", chain(e));
+}
+
+/// An error and every cause below it, each once: `error: ...` then one `  caused by: ...`
+/// line per `source`. Every camswap error either shows its cause in its own message or
+/// exposes it as `source`, never both, so walking the chain repeats nothing.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut msg = format!("error: {e}");
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(s) = source {
-        let text = s.to_string();
-        if !msg.contains(&text) {
-            msg.push_str(&format!("\n  caused by: {text}"));
-        }
+        msg.push_str(&format!("\n  caused by: {s}"));
         source = s.source();
     }
-    eprintln!("{msg}");
+    msg
 }
 
 fn init_logging(g: &Global) {
@@ -211,4 +216,31 @@ fn init_logging(g: &Global) {
         .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_error_prints_its_whole_chain_once() {
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let expected_cause = missing.to_string();
+        let e = CliError::input(crate::files::FileError::Read {
+            path: "site/inventory.json".into(),
+            source: missing,
+        });
+        assert_eq!(e.code(), 2);
+        assert_eq!(
+            chain(&e),
+            format!("error: cannot read site/inventory.json\n  caused by: {expected_cause}")
+        );
+    }
+
+    #[test]
+    fn a_message_only_error_is_one_line() {
+        let e = CliError::runtime("no device answered");
+        assert_eq!(e.code(), 1);
+        assert_eq!(chain(&e), "error: no device answered");
+    }
 }

@@ -36,9 +36,10 @@ const QUOTE_MAX: usize = 80;
 /// Why a datagram is not a WS-Discovery message we can use.
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
-    /// Not well-formed XML (truncated, garbage, not UTF-8).
+    /// Not well-formed XML (truncated, garbage, not UTF-8). The XML error is part of the
+    /// message (a skipped datagram is logged as one line), so it is not also a `source`.
     #[error("not XML: {0}")]
-    Xml(#[from] xml::XmlError),
+    Xml(xml::XmlError),
     /// The root element is not a SOAP Envelope.
     #[error("root element is <{0}>, not a SOAP Envelope")]
     NotEnvelope(String),
@@ -65,6 +66,12 @@ pub enum MessageError {
     /// A ProbeMatches whose every ProbeMatch lacks an endpoint address.
     #[error("ProbeMatches holds no ProbeMatch with an EndpointReference/Address")]
     NoMatch,
+}
+
+impl From<xml::XmlError> for MessageError {
+    fn from(e: xml::XmlError) -> Self {
+        Self::Xml(e)
+    }
 }
 
 /// A QName from a `Types` list, resolved with the namespace bindings in scope where it was

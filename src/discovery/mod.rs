@@ -53,7 +53,7 @@ pub enum DiscoveryError {
     #[error("invalid probe scope {0:?}: a scope is one URI without white space")]
     BadScope(String),
     /// The host's interfaces could not be listed.
-    #[error("failed to list network interfaces: {0}")]
+    #[error("failed to list network interfaces")]
     Interfaces(#[source] std::io::Error),
     /// `--interface` names an address this host does not have.
     #[error("no local interface has the address {0}")]
@@ -64,7 +64,7 @@ pub enum DiscoveryError {
     )]
     NoInterfaces,
     /// A socket could not be opened or bound.
-    #[error("failed to open a UDP socket on {addr}: {source}")]
+    #[error("failed to open a UDP socket on {addr}")]
     Bind {
         /// The local address.
         addr: SocketAddr,
@@ -73,7 +73,7 @@ pub enum DiscoveryError {
         source: std::io::Error,
     },
     /// Multicast could not be set up on an interface.
-    #[error("failed to set up multicast on interface {interface}: {source}")]
+    #[error("failed to set up multicast on interface {interface}")]
     Multicast {
         /// The interface's address.
         interface: Ipv4Addr,

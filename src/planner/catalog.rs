@@ -39,7 +39,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::toml_input::{Location, field_location, locate, locate_error};
+use crate::input::{InputError, Location, field_location, locate, locate_error};
 use crate::inventory::DeviceSnapshot;
 use crate::model::{Codec, Range};
 
@@ -56,15 +56,8 @@ pub const CATALOG_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// A value is missing, malformed or inconsistent.
-    #[error("{file}: {location}: {message}")]
-    Invalid {
-        /// The catalogue's name (path or `builtin:...`).
-        file: String,
-        /// Line and field.
-        location: Location,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InputError),
     /// `builtin:NAME` with a name we do not ship.
     #[error("unknown built-in catalogue \"{0}\" (available: {BUILTIN_EXAMPLE})")]
     UnknownBuiltin(String),
@@ -445,10 +438,8 @@ impl Catalog {
 
     /// Parses `catalog.toml` text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, CatalogError> {
-        let invalid = |location: Location, message: String| CatalogError::Invalid {
-            file: file.to_owned(),
-            location,
-            message,
+        let invalid = |location: Location, message: String| {
+            CatalogError::Invalid(InputError::new(file, location, message))
         };
         let raw: RawCatalog = toml::from_str(text).map_err(|e| {
             let (location, message) = locate_error(text, &e);

@@ -12,7 +12,7 @@ use super::stock::{Stock, StockError};
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// Reading failed.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: String,

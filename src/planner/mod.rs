@@ -37,7 +37,6 @@ pub mod render;
 pub mod requirements;
 pub mod rollout;
 pub mod stock;
-pub mod toml_input;
 
 #[cfg(test)]
 pub(crate) mod testdata;

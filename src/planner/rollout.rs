@@ -24,7 +24,7 @@ use std::fmt;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::toml_input::{Location, field_location, locate_error};
+use crate::input::{InputError, field_location};
 
 /// Default: one camera out of service at a time, stop at the first failure.
 pub const DEFAULT_MAX_UNAVAILABLE: u32 = 1;
@@ -33,15 +33,8 @@ pub const DEFAULT_MAX_UNAVAILABLE: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum RolloutError {
     /// Malformed or inconsistent.
-    #[error("{file}: {location}: {message}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// Line and field.
-        location: Location,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InputError),
 }
 
 /// A failure budget: a count or a percentage of the wave.
@@ -291,21 +284,14 @@ struct RawSelect {
 impl Rollout {
     /// Parses `rollout.toml` text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, RolloutError> {
-        let invalid = |location, message| RolloutError::Invalid {
-            file: file.to_owned(),
-            location,
-            message,
+        let invalid = |location, message: String| {
+            RolloutError::Invalid(InputError::new(file, location, message))
         };
-        let raw: RawRollout = toml::from_str(text).map_err(|e| {
-            let (l, m) = locate_error(text, &e);
-            invalid(l, m)
-        })?;
+        let raw: RawRollout =
+            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e))?;
         if raw.version.is_some_and(|v| v > 1) {
             return Err(invalid(
-                Location {
-                    line: 1,
-                    field: Some("version".into()),
-                },
+                field_location(text, 0, "version"),
                 "rollout version is newer than this camswap understands (up to 1)".into(),
             ));
         }
@@ -371,10 +357,11 @@ impl Rollout {
         }
         if default_max_unavailable == 0 {
             return Err(invalid(
-                Location {
-                    line: 1,
-                    field: Some("defaults.max_unavailable".into()),
-                },
+                field_location(
+                    text,
+                    text.find("[defaults]").unwrap_or(0),
+                    "defaults.max_unavailable",
+                ),
                 "must be at least 1".into(),
             ));
         }

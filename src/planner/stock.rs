@@ -12,21 +12,14 @@
 use serde::Deserialize;
 
 use super::catalog::Catalog;
-use super::toml_input::{Location, field_location, locate_error};
+use crate::input::{InputError, Location, field_location};
 
 /// A stock file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum StockError {
     /// Malformed or inconsistent.
-    #[error("{file}: {location}: {message}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// Line and field.
-        location: Location,
-        /// What is wrong.
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] InputError),
 }
 
 /// One stock row.
@@ -40,6 +33,8 @@ pub struct StockEntry {
     pub units: u64,
     /// Line of its `model` key (for messages).
     pub line: usize,
+    /// Column of its `model` key.
+    pub column: usize,
 }
 
 /// The stock file.
@@ -72,35 +67,28 @@ struct RawEntry {
 impl Stock {
     /// Parses `stock.toml` text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, StockError> {
-        let invalid = |location, message| StockError::Invalid {
-            file: file.to_owned(),
-            location,
-            message,
-        };
-        let raw: RawStock = toml::from_str(text).map_err(|e| {
-            let (l, m) = locate_error(text, &e);
-            invalid(l, m)
-        })?;
+        let raw: RawStock =
+            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e))?;
         if raw.version.is_some_and(|v| v > 1) {
-            return Err(invalid(
-                Location {
-                    line: 1,
-                    field: Some("version".into()),
-                },
-                "stock version is newer than this camswap understands (up to 1)".into(),
-            ));
+            return Err(InputError::new(
+                file,
+                field_location(text, 0, "version"),
+                "stock version is newer than this camswap understands (up to 1)",
+            )
+            .into());
         }
         let entries = raw
             .stock
             .into_iter()
             .map(|s| {
-                let line = field_location(text, s.span().start, "model").line;
+                let at = field_location(text, s.span().start, "model");
                 let e = s.into_inner();
                 StockEntry {
                     model: e.model,
                     vendor: e.vendor,
                     units: e.units,
-                    line,
+                    line: at.line,
+                    column: at.column,
                 }
             })
             .collect();
@@ -145,21 +133,16 @@ impl Stock {
         for e in &self.entries {
             let at = Location {
                 line: e.line,
+                column: e.column,
                 field: Some("model".into()),
             };
             let Some(i) = catalog.find(&e.model, e.vendor.as_deref()) else {
-                return Err(StockError::Invalid {
-                    file: self.file.clone(),
-                    location: at,
-                    message: format!("\"{}\" is not a model in the catalogue", e.model),
-                });
+                let message = format!("\"{}\" is not a model in the catalogue", e.model);
+                return Err(InputError::new(&self.file, at, message).into());
             };
             if seen[i] {
-                return Err(StockError::Invalid {
-                    file: self.file.clone(),
-                    location: at,
-                    message: format!("{} is listed twice", catalog.models[i].name()),
-                });
+                let message = format!("{} is listed twice", catalog.models[i].name());
+                return Err(InputError::new(&self.file, at, message).into());
             }
             seen[i] = true;
             caps[i] = Some(e.units);

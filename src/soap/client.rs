@@ -22,7 +22,7 @@ use super::auth::digest::{self, Challenge, DigestSession};
 use super::auth::wsse::UsernameToken;
 use super::auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
 use super::envelope::{self, EnvelopeError, Reply, envelope};
-use super::error::SoapError;
+use super::error::{SoapError, innermost_cause};
 use super::xml::Element;
 use super::{redact, snippet, strip_userinfo};
 
@@ -543,13 +543,13 @@ impl SoapClient {
             SoapError::Connect {
                 device,
                 url,
-                source,
+                cause: innermost_cause(&source),
             }
         } else {
             SoapError::Transport {
                 device,
                 url,
-                source,
+                cause: innermost_cause(&source),
             }
         }
     }

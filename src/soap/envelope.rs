@@ -47,12 +47,19 @@ pub enum Reply {
 /// Why a response is not a SOAP envelope we can read.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvelopeError {
-    /// The bytes are not well-formed XML.
+    /// The bytes are not well-formed XML. The XML error is part of the message (this error
+    /// is logged as one line), so it is not also a `source`.
     #[error("not XML: {0}")]
-    NotXml(#[from] XmlError),
+    NotXml(XmlError),
     /// Well-formed XML, but not a SOAP envelope with a Body.
     #[error("not a SOAP envelope: {0}")]
     NotSoap(String),
+}
+
+impl From<XmlError> for EnvelopeError {
+    fn from(e: XmlError) -> Self {
+        Self::NotXml(e)
+    }
 }
 
 /// Reads a response: finds Envelope and Body by namespace URI (any prefix) and returns the

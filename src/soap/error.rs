@@ -2,6 +2,11 @@
 //!
 //! URLs are shown without userinfo and bodies only as a short redacted snippet, so an error can
 //! be printed, logged or written to a journal without leaking a secret.
+//!
+//! A transport failure carries its innermost cause as text in its own message ("connection
+//! refused"), not as a `source`: the message is what lands in an inventory record's `reason`
+//! and in a log line, where nobody walks a chain, and the layers in between ("error sending
+//! request", "client error (Connect)", "tcp connect error") say nothing a user can act on.
 
 use std::time::Duration;
 
@@ -31,26 +36,25 @@ pub enum SoapError {
         reason: String,
     },
     /// No TCP/TLS connection could be made.
-    #[error("{device}: cannot connect to {url}")]
+    #[error("{device}: cannot connect to {url}: {cause}")]
     Connect {
         /// Device label.
         device: String,
         /// The URL.
         url: String,
-        /// The transport error.
-        #[source]
-        source: reqwest::Error,
+        /// What the OS or the TLS layer said (`connection refused`, `no route to host`).
+        cause: String,
     },
     /// The connection broke during the exchange (reset, closed early, bad HTTP).
-    #[error("{device}: connection to {url} failed during the exchange")]
+    #[error("{device}: connection to {url} failed during the exchange: {cause}")]
     Transport {
         /// Device label.
         device: String,
         /// The URL.
         url: String,
-        /// The transport error.
-        #[source]
-        source: reqwest::Error,
+        /// The innermost error (`connection reset by peer`, `connection closed before
+        /// message completed`).
+        cause: String,
     },
     /// No complete answer within the per-request timeout.
     #[error("{device}: no answer from {url} within {after:?}")]
@@ -160,6 +164,41 @@ pub enum SoapError {
     },
 }
 
+/// The innermost cause of a transport error, as the OS said it: the deepest `io::Error` in the
+/// chain without its `(os error N)` suffix, else the deepest error's own text. Never the URL
+/// (`without_url` was applied), so never userinfo.
+pub(crate) fn innermost_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut deepest: &(dyn std::error::Error + 'static) = e;
+    let mut io: Option<&std::io::Error> = None;
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(x) = err.downcast_ref::<std::io::Error>() {
+            io = Some(x);
+        }
+        deepest = err;
+        next = err.source();
+    }
+    let text = match io {
+        Some(x) => x.to_string(),
+        None => deepest.to_string(),
+    };
+    // "Connection refused (os error 111)" reads as "connection refused" inside our sentence.
+    let text = match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => &text[..i],
+        _ => text.as_str(),
+    }
+    .trim();
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => "no further detail".to_owned(),
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
+    }
+}
+
 fn snippet_suffix(snippet: &str) -> String {
     if snippet.is_empty() {
         String::new()
@@ -214,5 +253,52 @@ impl SoapError {
             | Self::Fault { device, .. }
             | Self::NotAuthorized { device, .. } => device,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layer that says nothing useful, like reqwest's "error sending request".
+    #[derive(Debug, thiserror::Error)]
+    #[error("error sending request")]
+    struct Layer(#[source] Box<dyn std::error::Error + Send + Sync>);
+
+    #[test]
+    fn the_cause_is_the_os_error_below_the_layers_without_its_number() {
+        // ECONNREFUSED is 111 on Linux.
+        let os = std::io::Error::from_raw_os_error(111);
+        let e = Layer(Box::new(Layer(Box::new(os))));
+        assert_eq!(innermost_cause(&e), "connection refused");
+    }
+
+    #[test]
+    fn without_an_io_error_the_deepest_error_speaks() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("connection closed before message completed")]
+        struct Closed;
+        let e = Layer(Box::new(Closed));
+        assert_eq!(
+            innermost_cause(&e),
+            "connection closed before message completed"
+        );
+        // An acronym keeps its capitals.
+        let e = Layer(Box::new(std::io::Error::other("TLS handshake failed")));
+        assert_eq!(innermost_cause(&e), "TLS handshake failed");
+    }
+
+    #[test]
+    fn a_connect_error_shows_its_cause_once_and_has_no_source() {
+        let e = SoapError::Connect {
+            device: "cam-1".into(),
+            url: "http://127.0.0.1:9/onvif/device_service".into(),
+            cause: "connection refused".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cam-1: cannot connect to http://127.0.0.1:9/onvif/device_service: connection refused"
+        );
+        assert!(std::error::Error::source(&e).is_none());
     }
 }

@@ -280,6 +280,7 @@ fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
             vendor: None,
             units: rng.gen_range(0..400),
             line: i + 1,
+            column: 1,
         });
     }
     models.sort_by_key(|m| (m.vendor.to_lowercase(), m.model.to_lowercase()));

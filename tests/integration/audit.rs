@@ -1115,7 +1115,7 @@ source = "memo"
         let out = run(&[inv.to_str().unwrap(), "--policy", p.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        let at = format!("{}:{line}:", p.display());
+        let at = format!("{}: line {line}, ", p.display());
         assert!(err.contains(&at), "{name}: wanted {at} in {err}");
         assert!(err.contains(want), "{name}: wanted {want:?} in {err}");
     }
