@@ -150,6 +150,10 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             with_errors - unreachable,
         );
     }
+    // Which devices failed and why: errors, so shown even with --quiet.
+    for line in failures(&inventory.devices, MAX_FAILURE_LINES) {
+        eprintln!("{line}");
+    }
     if unreachable == total {
         return Err(CliError::runtime(format!(
             "none of the {total} device{} could be reached",
@@ -161,6 +165,47 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     } else {
         Outcome::Success
     })
+}
+
+/// Devices named one by one on stderr when their read failed; past that, a count (the
+/// inventory has every device's errors).
+const MAX_FAILURE_LINES: usize = 20;
+
+/// One line per device whose read failed, the first `max` of them: its address, the first
+/// failed operation and why (the first failure is the cause; what was skipped after it is
+/// counted), then how many more devices failed.
+fn failures(devices: &[DeviceSnapshot], max: usize) -> Vec<String> {
+    let failed: Vec<&DeviceSnapshot> = devices.iter().filter(|d| !d.errors.is_empty()).collect();
+    let mut lines: Vec<String> = failed
+        .iter()
+        .take(max)
+        .map(|d| {
+            let first = &d.errors[0];
+            // The SOAP layer names the device by its URL; the line already starts with it.
+            let reason = first
+                .reason
+                .strip_prefix(&format!("{}: ", d.xaddr))
+                .unwrap_or(&first.reason);
+            let more = match d.errors.len() - 1 {
+                0 => String::new(),
+                1 => " (and 1 more error)".to_owned(),
+                n => format!(" (and {n} more errors)"),
+            };
+            format!(
+                "  {}: {} failed: {reason}{more}",
+                address(&d.xaddr),
+                first.operation
+            )
+        })
+        .collect();
+    if failed.len() > max {
+        let rest = failed.len() - max;
+        lines.push(format!(
+            "  ... and {rest} more device{} with errors (each device's `errors` in the inventory says why)",
+            if rest == 1 { "" } else { "s" }
+        ));
+    }
+    lines
 }
 
 /// The validated read options.
@@ -458,6 +503,70 @@ fn list_or_dash(v: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::model::{Hostname, Ipv4Config, NetworkInterface, ReadError, User};
+
+    fn failed(xaddr: &str, errors: &[(&str, &str)]) -> DeviceSnapshot {
+        DeviceSnapshot {
+            xaddr: xaddr.to_owned(),
+            errors: errors
+                .iter()
+                .map(|(operation, reason)| ReadError {
+                    operation: (*operation).to_owned(),
+                    reason: (*reason).to_owned(),
+                })
+                .collect(),
+            ..DeviceSnapshot::default()
+        }
+    }
+
+    #[test]
+    fn each_failed_device_gets_one_line_with_its_first_failure() {
+        let url = "http://127.0.3.1:8080/onvif/device_service";
+        let devices = [
+            failed(
+                url,
+                &[
+                    (
+                        "device.GetDeviceInformation",
+                        &format!("{url}: not authorized at {url}: credentials refused"),
+                    ),
+                    ("inventory.skipped", "the remaining reads were skipped"),
+                ],
+            ),
+            failed("http://127.0.3.2/onvif/device_service", &[]),
+            failed(
+                "http://127.0.3.3/onvif/device_service",
+                &[("ptz.GetPresets", "ter:ActionNotSupported")],
+            ),
+        ];
+        assert_eq!(
+            failures(&devices, 20),
+            [
+                format!(
+                    "  127.0.3.1:8080: device.GetDeviceInformation failed: not authorized at {url}: credentials refused (and 1 more error)"
+                ),
+                "  127.0.3.3: ptz.GetPresets failed: ter:ActionNotSupported".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn failure_lines_are_capped_with_a_count_of_the_rest() {
+        let devices: Vec<DeviceSnapshot> = (1..=5)
+            .map(|i| {
+                failed(
+                    &format!("http://127.0.3.{i}/onvif/device_service"),
+                    &[("device.GetSystemDateAndTime", "connection refused")],
+                )
+            })
+            .collect();
+        let lines = failures(&devices, 3);
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[2].starts_with("  127.0.3.3: "), "{lines:?}");
+        assert!(
+            lines[3].starts_with("  ... and 2 more devices with errors"),
+            "{lines:?}"
+        );
+    }
 
     #[test]
     fn xaddr_accepts_urls_and_host_port() {

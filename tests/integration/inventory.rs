@@ -667,6 +667,80 @@ async fn the_cli_exits_0_when_everything_was_read_and_shows_one_device_as_a_tabl
     }
 }
 
+#[test]
+fn an_unreachable_device_says_connection_refused_in_the_inventory_and_on_stderr() {
+    // Nothing listens on this port, so the OS refuses the connection.
+    let missing = closed_port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("inventory.json");
+    let run = camswap()
+        .args(["inventory", "--timeout", "2", "--xaddr"])
+        .arg(format!("http://{missing}/onvif/device_service"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let inv = Inventory::load(&out).unwrap();
+    let d = &inv.devices[0];
+    assert!(reader::unreachable(d), "{:?}", d.errors);
+    assert!(
+        d.errors
+            .iter()
+            .any(|e| e.reason.contains("connection refused")),
+        "{:?}",
+        d.errors
+    );
+    // stderr names the device and the OS's reason on one line.
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(&missing.to_string()) && l.contains("connection refused")),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_names_the_device_and_not_authorized_on_stderr_and_never_the_password() {
+    let wrong = "Wr0ng-But-Secret-7781";
+    for (mode, auth) in [(MockAuth::Digest, "digest"), (MockAuth::Wsse, "wsse")] {
+        let d = start(on_loopback(persona(HIK)).auth(mode)).await;
+        let creds = credentials_file();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("inventory.json");
+        // Once with the inventory on stdout and debug logging, once into a file.
+        for to_file in [false, true] {
+            let mut cmd = camswap();
+            cmd.args(["inventory", "-vv", "--no-progress", "--auth", auth])
+                .args(["--xaddr", &d.xaddr(), "--credentials"])
+                .arg(creds.path().join("c.toml"))
+                .env("CAMSWAP_TEST_PASSWORD", wrong);
+            if to_file {
+                cmd.arg("-o").arg(&out);
+            }
+            let run = output(cmd).await;
+            let stdout = String::from_utf8_lossy(&run.stdout);
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(6), "{auth}: {stderr}");
+            let line = stderr
+                .lines()
+                .find(|l| l.contains(&d.addr().to_string()) && !l.contains(" DEBUG "))
+                .unwrap_or_else(|| panic!("{auth}: no line names the device in\n{stderr}"));
+            assert!(
+                line.to_ascii_lowercase().contains("not authorized"),
+                "{auth}: {line}"
+            );
+            for (what, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+                assert!(!text.contains(wrong), "{auth}: password in {what}");
+            }
+        }
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("device.GetDeviceInformation"), "{auth}");
+        assert!(!text.contains(wrong), "{auth}: password in the file");
+    }
+}
+
 fn credentials_file() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
