@@ -25,3 +25,4 @@ pub mod model;
 pub mod onvif;
 pub mod planner;
 pub mod soap;
+pub mod text;

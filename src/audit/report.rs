@@ -26,7 +26,7 @@ pub fn table(r: &AuditReport) -> String {
             ]
         })
         .collect();
-    let mut out = crate::cli::output::table(
+    let mut out = crate::text::table(
         &[
             "VERDICT",
             "CONF",

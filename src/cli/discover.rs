@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use ipnet::Ipv4Net;
 
-use super::output::{emit, table};
+use super::output::emit;
 use super::{CliError, Format, Global, Outcome};
 use crate::discovery::{
     self, DEFAULT_RATE, DISCOVERY_PORT, Device, DevicesFile, DiscoveryError, MULTICAST_GROUP,
     Settings,
 };
+use crate::text::table;
 
 /// Arguments of `camswap discover`.
 #[derive(Debug, clap::Args)]

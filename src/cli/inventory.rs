@@ -10,7 +10,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::output::{emit, table};
+use super::output::emit;
 use super::{CliError, Format, Global, Outcome};
 use crate::credentials::Credentials;
 use crate::discovery;
@@ -18,6 +18,7 @@ use crate::inventory::reader::{self, ReadOptions, Target};
 use crate::inventory::{Inventory, read_all};
 use crate::model::DeviceSnapshot;
 use crate::soap::AuthMode;
+use crate::text::table;
 
 /// Arguments of `camswap inventory`.
 #[derive(Debug, clap::Args)]

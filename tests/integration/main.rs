@@ -24,5 +24,7 @@ mod inventory_captures;
 mod inventory_conformance;
 mod inventory_fleet;
 mod inventory_proxy;
+// The import rules between the modules of src/.
+mod layering;
 // The whole job on a mock site: every persona and white-label variants, inventory → audit → plan.
 mod site;
