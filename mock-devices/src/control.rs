@@ -26,10 +26,10 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::fleet::{FleetError, FleetShared};
+use crate::roster::{FleetError, Roster};
 use crate::server::InjectedFault;
 
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<FleetShared>) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Roster>) {
     // Connection tasks live in this set, so aborting the endpoint ends them too.
     let mut conns = JoinSet::new();
     loop {
@@ -122,7 +122,7 @@ fn fleet_error(e: &FleetError) -> Response<Full<Bytes>> {
     error(status, e)
 }
 
-async fn handle(shared: &FleetShared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(shared: &Roster, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let params = query(&req);
     let path = req.uri().path().to_string();
     let expected = match path.as_str() {

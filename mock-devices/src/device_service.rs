@@ -103,6 +103,16 @@ impl Ctx<'_> {
     fn xaddr(&self, path: &str) -> String {
         xaddr(self.listen, path)
     }
+
+    /// `tt:PTZConfiguration` `token` under `name`, if the persona has it (Media, Media2 and
+    /// PTZ answers all carry it), with the use count from the media profiles.
+    pub fn write_ptz_configuration(&self, w: &mut Writer, name: &str, token: &str) {
+        let (Some(spec), Some(state)) = (self.persona.ptz.as_ref(), self.state.ptz.as_ref()) else {
+            return;
+        };
+        let use_count = self.state.media.use_count(|p| p.ptz.as_ref(), token);
+        crate::ptz::write_configuration(w, name, token, spec, state, use_count);
+    }
 }
 
 /// `http://host[:port]/path` for a listening address.

@@ -3,7 +3,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -11,79 +11,13 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::device::{DeviceConfig, MockDevice};
-use crate::persona::{AuthMode, Persona, PersonaError, UserSpec};
+use crate::persona::{AuthMode, Persona, UserSpec};
+pub use crate::roster::FleetError;
+use crate::roster::{Roster, address_index};
 use crate::server::{InjectedFault, LogEntry};
 
 /// Attempts at finding a port free on every fleet address when the port is chosen freely.
 const PORT_ATTEMPTS: usize = 5;
-
-/// Why a fleet could not be built or a fleet operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum FleetError {
-    /// A persona could not be loaded.
-    #[error(transparent)]
-    Persona(#[from] PersonaError),
-    /// The spec file could not be read.
-    #[error("cannot read fleet spec {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: io::Error,
-    },
-    /// The spec is not valid TOML for a fleet.
-    #[error("fleet spec {origin}: {source}")]
-    Parse {
-        /// File path.
-        origin: String,
-        /// The TOML error.
-        source: toml::de::Error,
-    },
-    /// The spec is inconsistent.
-    #[error("fleet spec {origin}: {message}")]
-    Invalid {
-        /// File path or `command line`.
-        origin: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// The addresses leave 127.0.0.0/8.
-    #[error("{count} devices from {base} do not fit in 127.0.0.0/8")]
-    Addresses {
-        /// First address.
-        base: Ipv4Addr,
-        /// Device count.
-        count: usize,
-    },
-    /// No device of the fleet listens on this address.
-    #[error("no device at {0}")]
-    NoDevice(Ipv4Addr),
-    /// A device could not be started.
-    #[error("cannot start a device on {addr}: {source}")]
-    Start {
-        /// Where.
-        addr: SocketAddr,
-        /// Why.
-        source: io::Error,
-    },
-}
-
-impl From<FleetError> for io::Error {
-    /// So that `Fleet::start(spec).await?` works in code returning `io::Result`.
-    fn from(e: FleetError) -> Self {
-        match e {
-            FleetError::Start { source, addr } => io::Error::new(
-                source.kind(),
-                format!("cannot start a device on {addr}: {source}"),
-            ),
-            FleetError::Read { source, path } => io::Error::new(
-                source.kind(),
-                format!("cannot read fleet spec {}: {source}", path.display()),
-            ),
-            other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
-        }
-    }
-}
 
 /// One device of a fleet.
 #[derive(Debug, Clone)]
@@ -288,63 +222,9 @@ pub fn fleet_addresses(base: Ipv4Addr, count: usize) -> Result<Vec<Ipv4Addr>, Fl
     Ok(out)
 }
 
-pub(crate) struct FleetShared {
-    pub(crate) devices: Mutex<Vec<MockDevice>>,
-    /// Personas the fleet was built from, found by name for swaps (besides built-ins).
-    personas: Vec<Persona>,
-    discovery_port: Option<u16>,
-}
-
-fn index_of(devices: &[MockDevice], ip: Ipv4Addr) -> Result<usize, FleetError> {
-    devices
-        .iter()
-        .position(|d| d.addr().ip() == ip)
-        .ok_or(FleetError::NoDevice(ip))
-}
-
-impl FleetShared {
-    pub(crate) fn persona(&self, name: &str) -> Result<Persona, FleetError> {
-        if let Some(p) = self.personas.iter().find(|p| p.name == name) {
-            return Ok(p.clone());
-        }
-        Ok(Persona::builtin(name)?)
-    }
-
-    pub(crate) async fn swap(
-        &self,
-        ip: Ipv4Addr,
-        persona: Persona,
-    ) -> Result<SocketAddr, FleetError> {
-        let mut devices = self.devices.lock().await;
-        let i = index_of(&devices, ip)?;
-        // The old camera is unplugged before the new one comes up on its address and port.
-        let old = devices.remove(i);
-        let addr = old.addr();
-        old.shutdown().await;
-        let mut config =
-            DeviceConfig::new(persona.individualise(address_index(ip)), addr).factory(true);
-        config.discovery_port = self.discovery_port;
-        let new = MockDevice::start(config)
-            .await
-            .map_err(|source| FleetError::Start { addr, source })?;
-        devices.insert(i, new);
-        Ok(addr)
-    }
-
-    pub(crate) async fn with_device<R>(
-        &self,
-        ip: Ipv4Addr,
-        f: impl FnOnce(&MockDevice) -> R,
-    ) -> Result<R, FleetError> {
-        let devices = self.devices.lock().await;
-        let i = index_of(&devices, ip)?;
-        Ok(f(&devices[i]))
-    }
-}
-
 /// A running fleet. Dropping it stops every device and the control endpoint.
 pub struct Fleet {
-    shared: Arc<FleetShared>,
+    shared: Arc<Roster>,
     len: usize,
     control: Option<(SocketAddr, JoinHandle<()>)>,
 }
@@ -373,7 +253,7 @@ impl Fleet {
                     }
                     let mut fleet = Self {
                         len: devices.len(),
-                        shared: Arc::new(FleetShared {
+                        shared: Arc::new(Roster {
                             devices: Mutex::new(devices),
                             personas,
                             discovery_port: spec.discovery_port,
@@ -529,9 +409,4 @@ async fn start_all(
         devices.push(device);
     }
     Ok(devices)
-}
-
-/// The low 24 bits of a fleet address: what makes each device of a persona its own unit.
-fn address_index(ip: Ipv4Addr) -> u32 {
-    u32::from(ip) & 0x00FF_FFFF
 }

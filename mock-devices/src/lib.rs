@@ -72,6 +72,7 @@ pub mod ptz;
 mod ptz_service;
 pub mod recording;
 mod recording_service;
+mod roster;
 mod server;
 mod services;
 mod soap;

@@ -258,7 +258,7 @@ fn read_refs(req: &Node, spec: &MediaSpec, ctx: &Ctx<'_>) -> Result<Vec<(Slot, S
             Slot::AudioSource => spec.audio_sources.iter().map(|c| &c.token).collect(),
             Slot::VideoEncoder => state.encoders.iter().map(|c| &c.token).collect(),
             Slot::AudioEncoder => spec.audio_encoders.iter().map(|c| &c.token).collect(),
-            Slot::Ptz => crate::ptz::configuration_tokens(ctx.persona),
+            Slot::Ptz => crate::ptz::configuration_tokens(ctx.persona.ptz.as_ref()),
         };
         let chosen = match c.child_text(ns::TR2, "Token") {
             Some(t) => tokens
@@ -356,7 +356,7 @@ fn get_profiles(req: &Node, ctx: &Ctx<'_>) -> Result<String, Fault> {
                 media::write_audio_encoder_v2(&mut w, "tr2:AudioEncoder", a, n);
             }
             if let (true, Some(t)) = (want("PTZ"), &p.ptz) {
-                crate::ptz::write_configuration(&mut w, "tr2:PTZ", t, ctx);
+                ctx.write_ptz_configuration(&mut w, "tr2:PTZ", t);
             }
             w.close("tr2:Configurations");
         }

@@ -199,7 +199,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
                 .ok_or_else(|| no_config(t))
         }),
         "AddPTZConfiguration" => add(req, ctx, operation, |_, ctx, t| {
-            crate::ptz::configuration_exists(ctx.persona, t)
+            crate::ptz::configuration_exists(ctx.persona.ptz.as_ref(), t)
                 .then_some(Slot::Ptz)
                 .ok_or_else(|| no_config(t))
         }),
@@ -322,7 +322,7 @@ fn write_profile(w: &mut Writer, name: &str, p: &Profile, ctx: &Ctx<'_>) {
         media::write_audio_encoder_v1(w, "tt:AudioEncoderConfiguration", a, n);
     }
     if let Some(t) = &p.ptz {
-        crate::ptz::write_configuration(w, "tt:PTZConfiguration", t, ctx);
+        ctx.write_ptz_configuration(w, "tt:PTZConfiguration", t);
     }
     w.close(name);
 }

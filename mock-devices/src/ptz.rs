@@ -16,8 +16,6 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::device_service::Ctx;
-use crate::persona::Persona;
 use crate::wire::{fmt_float, parse_duration};
 use crate::xml::Writer;
 
@@ -615,18 +613,14 @@ impl PtzState {
     }
 }
 
-/// Whether the persona has a PTZ configuration with this token.
-pub fn configuration_exists(p: &Persona, token: &str) -> bool {
-    p.ptz
-        .as_ref()
-        .is_some_and(|s| s.configurations.iter().any(|c| c.token == token))
+/// Whether a persona's PTZ section (if any) has a configuration with this token.
+pub fn configuration_exists(spec: Option<&PtzSpec>, token: &str) -> bool {
+    spec.is_some_and(|s| s.configurations.iter().any(|c| c.token == token))
 }
 
-/// Tokens of the persona's PTZ configurations.
-pub fn configuration_tokens(p: &Persona) -> Vec<&String> {
-    p.ptz
-        .as_ref()
-        .map(|s| s.configurations.iter().map(|c| &c.token).collect())
+/// Tokens of a persona's PTZ configurations (none without a PTZ section).
+pub fn configuration_tokens(spec: Option<&PtzSpec>) -> Vec<&String> {
+    spec.map(|s| s.configurations.iter().map(|c| &c.token).collect())
         .unwrap_or_default()
 }
 
@@ -682,15 +676,19 @@ pub fn write_spaces(w: &mut Writer, name: &str, spec: &PtzSpec) {
     w.close(name);
 }
 
-/// `tt:PTZConfiguration` `token` under `name`, if the persona has it.
-pub fn write_configuration(w: &mut Writer, name: &str, token: &str, ctx: &Ctx<'_>) {
-    let (Some(spec), Some(state)) = (ctx.persona.ptz.as_ref(), ctx.state.ptz.as_ref()) else {
-        return;
-    };
+/// `tt:PTZConfiguration` `token` under `name`, if `spec` has it; `use_count` is how many
+/// media profiles use it (the media state knows, not the PTZ one).
+pub fn write_configuration(
+    w: &mut Writer,
+    name: &str,
+    token: &str,
+    spec: &PtzSpec,
+    state: &PtzState,
+    use_count: usize,
+) {
     let Some(c) = spec.configurations.iter().find(|c| c.token == token) else {
         return;
     };
-    let use_count = ctx.state.media.use_count(|p| p.ptz.as_ref(), token);
     let timeout = state
         .timeouts
         .iter()

@@ -74,7 +74,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             let mut w = Writer::new();
             w.open("tptz:GetConfigurationsResponse", &[]);
             for c in &spec.configurations {
-                ptz::write_configuration(&mut w, "tptz:PTZConfiguration", &c.token, ctx);
+                ctx.write_ptz_configuration(&mut w, "tptz:PTZConfiguration", &c.token);
             }
             w.close("tptz:GetConfigurationsResponse");
             Ok(w.finish())
@@ -84,7 +84,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             known_config(spec, t)?;
             let mut w = Writer::new();
             w.open("tptz:GetConfigurationResponse", &[]);
-            ptz::write_configuration(&mut w, "tptz:PTZConfiguration", t, ctx);
+            ctx.write_ptz_configuration(&mut w, "tptz:PTZConfiguration", t);
             w.close("tptz:GetConfigurationResponse");
             Ok(w.finish())
         }

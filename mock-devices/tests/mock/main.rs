@@ -18,6 +18,8 @@ mod fleet;
 mod imaging;
 /// Media ver10 and Media2 over one shared state.
 mod media;
+/// No import loop between the mock's modules.
+mod modules;
 /// The built-in personas' cross-service habits, and swaps.
 mod personas;
 /// PTZ presets, moves, spaces and limits.

@@ -24,50 +24,55 @@ use crate::imaging::{ImagingSpec, ImagingState};
 use crate::media::{MediaSpec, MediaState};
 use crate::ptz::{PtzSpec, PtzState};
 use crate::recording::{RecordingSpec, RecordingState};
-use crate::soap::ns;
-use crate::tz::PosixTz;
+
+mod individual;
+mod protocol;
+mod validate;
+
+use protocol::resolve_type;
+pub use validate::{NetHost, parse_mac, valid_hostname, valid_uri};
 
 /// Built-in personas: (name, TOML text).
 const BUILTIN: &[(&str, &str)] = &[
     (
         "hikvision-ds2cd2143g2",
-        include_str!("../personas/hikvision-ds2cd2143g2.toml"),
+        include_str!("../../personas/hikvision-ds2cd2143g2.toml"),
     ),
     (
         "hikvision-ds2de4425iw",
-        include_str!("../personas/hikvision-ds2de4425iw.toml"),
+        include_str!("../../personas/hikvision-ds2de4425iw.toml"),
     ),
     (
         "dahua-ipc-hdw2431t",
-        include_str!("../personas/dahua-ipc-hdw2431t.toml"),
+        include_str!("../../personas/dahua-ipc-hdw2431t.toml"),
     ),
     (
         "dahua-sd49225xa",
-        include_str!("../personas/dahua-sd49225xa.toml"),
+        include_str!("../../personas/dahua-sd49225xa.toml"),
     ),
     (
         "amcrest-ip4m",
-        include_str!("../personas/amcrest-ip4m.toml"),
+        include_str!("../../personas/amcrest-ip4m.toml"),
     ),
     (
         "axis-p3265-lve",
-        include_str!("../personas/axis-p3265-lve.toml"),
+        include_str!("../../personas/axis-p3265-lve.toml"),
     ),
     (
         "axis-q6135-le",
-        include_str!("../personas/axis-q6135-le.toml"),
+        include_str!("../../personas/axis-q6135-le.toml"),
     ),
     (
         "bosch-flexidome-5100i",
-        include_str!("../personas/bosch-flexidome-5100i.toml"),
+        include_str!("../../personas/bosch-flexidome-5100i.toml"),
     ),
     (
         "hanwha-xnv-6080r",
-        include_str!("../personas/hanwha-xnv-6080r.toml"),
+        include_str!("../../personas/hanwha-xnv-6080r.toml"),
     ),
     (
         "ipro-wv-x6533ln",
-        include_str!("../personas/ipro-wv-x6533ln.toml"),
+        include_str!("../../personas/ipro-wv-x6533ln.toml"),
     ),
 ];
 
@@ -552,198 +557,6 @@ pub enum ServiceKind {
     Imaging,
 }
 
-impl ServiceKind {
-    /// The service's namespace URI.
-    pub fn namespace(self) -> &'static str {
-        match self {
-            Self::Device => ns::TDS,
-            Self::Media => ns::TRT,
-            Self::Media2 => ns::TR2,
-            Self::Ptz => ns::TPTZ,
-            Self::Recording => ns::TRC,
-            Self::Imaging => ns::TIMG,
-        }
-    }
-
-    /// The prefix the mock writes for this service.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Self::Device => "tds",
-            Self::Media => "trt",
-            Self::Media2 => "tr2",
-            Self::Ptz => "tptz",
-            Self::Recording => "trc",
-            Self::Imaging => "timg",
-        }
-    }
-
-    /// Which capability attributes go on which element of this service's `Capabilities`:
-    /// (child element or `""` for the Capabilities element itself, attribute names).
-    pub(crate) fn capability_layout(self) -> &'static [(&'static str, &'static [&'static str])] {
-        match self {
-            Self::Device => &[
-                (
-                    "Network",
-                    &[
-                        "IPFilter",
-                        "ZeroConfiguration",
-                        "IPVersion6",
-                        "DynDNS",
-                        "Dot11Configuration",
-                        "Dot1XConfigurations",
-                        "HostnameFromDHCP",
-                        "NTP",
-                        "DHCPv6",
-                    ],
-                ),
-                (
-                    "Security",
-                    &[
-                        "TLS1.0",
-                        "TLS1.1",
-                        "TLS1.2",
-                        "OnboardKeyGeneration",
-                        "AccessPolicyConfig",
-                        "DefaultAccessPolicy",
-                        "Dot1X",
-                        "RemoteUserHandling",
-                        "X.509Token",
-                        "SAMLToken",
-                        "KerberosToken",
-                        "RELToken",
-                        "JsonWebToken",
-                        "SupportedEAPMethods",
-                        "SecurityPolicies",
-                        "MaxPasswordHistory",
-                        "MaxUserRoles",
-                    ],
-                ),
-                (
-                    "System",
-                    &[
-                        "DiscoveryResolve",
-                        "DiscoveryBye",
-                        "RemoteDiscovery",
-                        "SystemBackup",
-                        "SystemLogging",
-                        "CloudFirmwareUpgrade",
-                        "HttpFirmwareUpgrade",
-                        "HttpSystemBackup",
-                        "HttpSystemLogging",
-                        "HttpSupportInformation",
-                        "StorageConfiguration",
-                        "MaxStorageConfigurations",
-                        "StorageConfigurationRenewal",
-                        "GeoLocationEntries",
-                        "AutoGeo",
-                        "StorageTypesSupported",
-                        "DiscoveryNotSupported",
-                        "NetworkConfigNotSupported",
-                        "UserConfigNotSupported",
-                        "Addons",
-                        "HardwareType",
-                    ],
-                ),
-                ("Misc", &["AuxiliaryCommands"]),
-            ],
-            Self::Media => &[
-                (
-                    "",
-                    &[
-                        "SnapshotUri",
-                        "Rotation",
-                        "VideoSourceMode",
-                        "OSD",
-                        "TemporaryOSDText",
-                        "EXICompression",
-                    ],
-                ),
-                ("ProfileCapabilities", &["MaximumNumberOfProfiles"]),
-                (
-                    "StreamingCapabilities",
-                    &[
-                        "RTPMulticast",
-                        "RTP_TCP",
-                        "RTP_RTSP_TCP",
-                        "NonAggregateControl",
-                        "NoRTSPStreaming",
-                    ],
-                ),
-            ],
-            Self::Media2 => &[
-                (
-                    "",
-                    &[
-                        "SnapshotUri",
-                        "Rotation",
-                        "VideoSourceMode",
-                        "OSD",
-                        "TemporaryOSDText",
-                        "Mask",
-                        "SourceMask",
-                        "WebRTC",
-                        "WebRTC_codecs",
-                    ],
-                ),
-                (
-                    "ProfileCapabilities",
-                    &["MaximumNumberOfProfiles", "ConfigurationsSupported"],
-                ),
-                (
-                    "StreamingCapabilities",
-                    &[
-                        "RTSPStreaming",
-                        "RTPMulticast",
-                        "RTP_RTSP_TCP",
-                        "NonAggregateControl",
-                        "RTSPWebSocketUri",
-                        "AutoStartMulticast",
-                        "SecureRTSPStreaming",
-                    ],
-                ),
-            ],
-            Self::Ptz => &[(
-                "",
-                &[
-                    "EFlip",
-                    "Reverse",
-                    "GetCompatibleConfigurations",
-                    "MoveStatus",
-                    "StatusPosition",
-                    "MoveAndTrack",
-                ],
-            )],
-            Self::Recording => &[(
-                "",
-                &[
-                    "DynamicRecordings",
-                    "DynamicTracks",
-                    "Encoding",
-                    "MaxRate",
-                    "MaxTotalRate",
-                    "MaxRecordings",
-                    "MaxRecordingJobs",
-                    "Options",
-                    "MetadataRecording",
-                    "SupportedExportFileFormats",
-                    "EventRecording",
-                    "BeforeEventLimit",
-                    "AfterEventLimit",
-                    "SupportedTargetFormats",
-                    "EncryptionEntryLimit",
-                    "SupportedEncryptionModes",
-                    "OverrideSegmentDuration",
-                    "AsymmetricEncryptionSupported",
-                    "ScheduledRecording",
-                    "OnboardStorage",
-                    "SegmentExport",
-                ],
-            )],
-            Self::Imaging => &[("", &["ImageStabilization", "Presets", "AdaptablePreset"])],
-        }
-    }
-}
-
 /// One service entry of GetServices.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -824,28 +637,6 @@ impl DiscoverySettings {
             .filter_map(|(i, t)| resolve_type(t, i))
             .collect()
     }
-}
-
-fn resolve_type(t: &str, index: usize) -> Option<DiscoveryType> {
-    if let Some(rest) = t.strip_prefix('{') {
-        let (namespace, local) = rest.split_once('}')?;
-        return (!namespace.is_empty() && !local.is_empty()).then(|| DiscoveryType {
-            prefix: format!("ns{index}"),
-            namespace: namespace.into(),
-            local: local.into(),
-        });
-    }
-    let (prefix, local) = t.split_once(':')?;
-    let namespace = match prefix {
-        "dn" | "tdn" => ns::DN,
-        "tds" => ns::TDS,
-        _ => return None,
-    };
-    (!local.is_empty()).then(|| DiscoveryType {
-        prefix: prefix.into(),
-        namespace: namespace.into(),
-        local: local.into(),
-    })
 }
 
 /// WS-Discovery misbehaviours seen on real devices.
@@ -1078,473 +869,10 @@ impl Persona {
     pub fn service(&self, kind: ServiceKind) -> Option<&ServiceSpec> {
         self.services.iter().find(|s| s.kind == kind)
     }
-
-    fn validate(&self, origin: &str) -> Result<(), PersonaError> {
-        let bad = |field: &str, message: String| PersonaError::Invalid {
-            origin: origin.into(),
-            field: field.into(),
-            message,
-        };
-        if self.network.interfaces.is_empty() {
-            return Err(bad("network.interfaces", "at least one interface".into()));
-        }
-        for (i, iface) in self.network.interfaces.iter().enumerate() {
-            if parse_mac(&iface.mac).is_none() {
-                return Err(bad(
-                    &format!("network.interfaces[{i}].mac"),
-                    format!("`{}` is not a MAC address", iface.mac),
-                ));
-            }
-            if iface.prefix_length > 32 {
-                return Err(bad(
-                    &format!("network.interfaces[{i}].prefix_length"),
-                    "at most 32".into(),
-                ));
-            }
-        }
-        if !valid_hostname(&self.network.hostname) {
-            return Err(bad(
-                "network.hostname",
-                format!("`{}` is not a hostname", self.network.hostname),
-            ));
-        }
-        for host in self
-            .network
-            .ntp
-            .iter()
-            .chain(self.factory.ntp.iter().flatten())
-        {
-            if NetHost::parse(host).is_none() {
-                return Err(bad("network.ntp", format!("`{host}` is not a host")));
-            }
-        }
-        if self.scopes.fixed.is_empty() {
-            return Err(bad(
-                "scopes.fixed",
-                "ONVIF devices have fixed Profile, hardware and name scopes".into(),
-            ));
-        }
-        for scope in self.scopes.fixed.iter().chain(&self.scopes.configurable) {
-            if !valid_uri(scope) {
-                return Err(bad("scopes", format!("`{scope}` is not a URI")));
-            }
-        }
-        for user in &self.users {
-            if user.name.is_empty() {
-                return Err(bad("users", "empty user name".into()));
-            }
-        }
-        if self.auth.mode.uses_digest() && self.auth.digest_algorithms.is_empty() {
-            return Err(bad(
-                "auth.digest_algorithms",
-                "digest auth needs at least one algorithm".into(),
-            ));
-        }
-        if self.auth.realm.contains(['"', '\\']) || self.auth.realm.is_empty() {
-            return Err(bad(
-                "auth.realm",
-                "a non-empty realm without quotes or backslashes".into(),
-            ));
-        }
-        for tz in std::iter::once(&self.time.tz).chain(&self.factory.tz) {
-            if PosixTz::parse(tz).is_none() {
-                return Err(bad("time.tz", format!("`{tz}` is not a POSIX TZ string")));
-            }
-        }
-        match self.service(ServiceKind::Device) {
-            Some(s) if s.path == "/onvif/device_service" => {}
-            _ => {
-                return Err(bad(
-                    "services",
-                    "the device service must be listed at /onvif/device_service".into(),
-                ));
-            }
-        }
-        for (i, service) in self.services.iter().enumerate() {
-            if service.version_numbers().is_none() {
-                return Err(bad(
-                    &format!("services[{i}].version"),
-                    format!("`{}` is not MAJOR.MINOR", service.version),
-                ));
-            }
-            if !service.path.starts_with("/onvif/") {
-                return Err(bad(
-                    &format!("services[{i}].path"),
-                    "service paths start with /onvif/".into(),
-                ));
-            }
-            let layout = service.kind.capability_layout();
-            for key in service.capabilities.keys() {
-                if !layout
-                    .iter()
-                    .any(|(_, names)| names.contains(&key.as_str()))
-                {
-                    return Err(bad(
-                        &format!("services[{i}].capabilities.{key}"),
-                        format!(
-                            "not a {:?} service capability (or one set from [auth])",
-                            service.kind
-                        ),
-                    ));
-                }
-            }
-        }
-        if self
-            .services
-            .iter()
-            .enumerate()
-            .any(|(i, s)| self.services[..i].iter().any(|t| t.kind == s.kind))
-        {
-            return Err(bad("services", "a service kind is listed twice".into()));
-        }
-        // A [section] describes a service's state, so it exists exactly when the persona
-        // lists that service.
-        let section = |name: &str, has: bool, offered: bool, service: &str| match (has, offered) {
-            (false, true) => Err(bad(
-                name,
-                format!("a persona with {service} needs a [{name}] section"),
-            )),
-            (true, false) => Err(bad(name, format!("[{name}] without {service}"))),
-            _ => Ok(()),
-        };
-        let offers = |kind| self.service(kind).is_some();
-        section(
-            "media",
-            self.media.is_some(),
-            offers(ServiceKind::Media) || offers(ServiceKind::Media2),
-            "a media or media2 service",
-        )?;
-        section(
-            "ptz",
-            self.ptz.is_some(),
-            offers(ServiceKind::Ptz),
-            "a ptz service",
-        )?;
-        section(
-            "recording",
-            self.recording.is_some(),
-            offers(ServiceKind::Recording),
-            "a recording service (edge storage)",
-        )?;
-        section(
-            "imaging",
-            self.imaging.is_some(),
-            offers(ServiceKind::Imaging),
-            "an imaging service",
-        )?;
-        if let Some(m) = &self.media {
-            let ptz_configs: Vec<String> = self
-                .ptz
-                .iter()
-                .flat_map(|p| p.configurations.iter().map(|c| c.token.clone()))
-                .collect();
-            m.validate(&ptz_configs)
-                .map_err(|(field, message)| bad(&field, message))?;
-        }
-        if let Some(p) = &self.ptz {
-            p.validate()
-                .map_err(|(field, message)| bad(&field, message))?;
-        }
-        if let Some(r) = &self.recording {
-            let profiles: Vec<String> = self
-                .media
-                .iter()
-                .flat_map(|m| m.profiles.iter().map(|p| p.token.clone()))
-                .collect();
-            r.validate(&profiles)
-                .map_err(|(field, message)| bad(&field, message))?;
-        }
-        if let Some(i) = &self.imaging {
-            if self.media.is_none() {
-                return Err(bad(
-                    "imaging",
-                    "imaging needs the [media] video sources".into(),
-                ));
-            }
-            i.validate()
-                .map_err(|(field, message)| bad(&field, message))?;
-        }
-        for token in &self.quirks.media1_stub_encoders {
-            if !self
-                .media
-                .as_ref()
-                .is_some_and(|m| m.encoders.iter().any(|e| &e.token == token))
-            {
-                return Err(bad(
-                    "quirks.media1_stub_encoders",
-                    format!("`{token}` is not an encoder"),
-                ));
-            }
-        }
-        if !self.discovery.endpoint.starts_with("urn:") {
-            return Err(bad(
-                "discovery.endpoint",
-                "an endpoint reference such as urn:uuid:...".into(),
-            ));
-        }
-        for (i, t) in self.discovery.types.iter().enumerate() {
-            if resolve_type(t, i).is_none() {
-                return Err(bad(
-                    "discovery.types",
-                    format!("`{t}`: use dn:, tdn:, tds: or {{namespace}}Local"),
-                ));
-            }
-        }
-        if !valid_prefix(&self.http.envelope_prefix) {
-            return Err(bad(
-                "http.envelope_prefix",
-                format!("`{}` is not an XML prefix", self.http.envelope_prefix),
-            ));
-        }
-        for (field, status) in [
-            ("http.sender_fault_status", self.http.sender_fault_status),
-            (
-                "http.receiver_fault_status",
-                self.http.receiver_fault_status,
-            ),
-        ] {
-            if !(400..=599).contains(&status) {
-                return Err(bad(field, format!("{status} is not an HTTP error status")));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// An NTP server as ONVIF `tt:NetworkHost` describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NetHost {
-    /// `Type` IPv4.
-    Ipv4(Ipv4Addr),
-    /// `Type` IPv6.
-    Ipv6(std::net::Ipv6Addr),
-    /// `Type` DNS.
-    Dns(String),
-}
-
-impl NetHost {
-    /// An address or a DNS name.
-    pub fn parse(s: &str) -> Option<Self> {
-        if let Ok(ip) = s.parse::<IpAddr>() {
-            return Some(match ip {
-                IpAddr::V4(v4) => Self::Ipv4(v4),
-                IpAddr::V6(v6) => Self::Ipv6(v6),
-            });
-        }
-        valid_hostname(s).then(|| Self::Dns(s.into()))
-    }
-}
-
-/// Six hex octets separated by `:` or `-`.
-pub fn parse_mac(s: &str) -> Option<[u8; 6]> {
-    let parts: Vec<&str> = s.split([':', '-']).collect();
-    if parts.len() != 6 {
-        return None;
-    }
-    let mut mac = [0u8; 6];
-    for (slot, part) in mac.iter_mut().zip(parts) {
-        if part.len() != 2 {
-            return None;
-        }
-        *slot = u8::from_str_radix(part, 16).ok()?;
-    }
-    Some(mac)
-}
-
-/// RFC 1123 host name (labels of letters, digits and inner hyphens).
-pub fn valid_hostname(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
-/// A URI as scopes need it: a scheme, a colon and no whitespace.
-pub fn valid_uri(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once(':') else {
-        return false;
-    };
-    !scheme.is_empty()
-        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
-        && !s.chars().any(char::is_whitespace)
-}
-
-fn valid_prefix(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-}
-
-impl Persona {
-    /// This persona as the device at fleet address `index` (the address's low 24 bits): a
-    /// site has many cameras of one model, each with its own MAC, serial number and
-    /// WS-Discovery endpoint. Deterministic, and it keeps what fingerprinting relies on: the
-    /// vendor's OUI, the serial's shape, MAC case and separators, an endpoint UUID or serial
-    /// that carries the MAC (Hikvision, Axis), and MAC-bearing scopes.
-    pub fn individualise(&self, index: u32) -> Persona {
-        let delta = index & 0x00FF_FFFF;
-        let mut p = self.clone();
-        let old_first = self
-            .network
-            .interfaces
-            .first()
-            .and_then(|i| parse_mac(&i.mac));
-        for iface in &mut p.network.interfaces {
-            if let Some(mac) = parse_mac(&iface.mac) {
-                iface.mac = format_like(&iface.mac, shift_nic(mac, delta));
-            }
-        }
-        let new_first = p.network.interfaces.first().and_then(|i| parse_mac(&i.mac));
-        let (Some(old_mac), Some(new_mac)) = (old_first, new_first) else {
-            return p;
-        };
-        let old_hex = hex(&old_mac);
-        let new_hex = hex(&new_mac);
-        // Serial: the MAC itself (Axis), else its trailing digits count on.
-        p.identity.serial = if self.identity.serial.eq_ignore_ascii_case(&old_hex) {
-            same_case(&self.identity.serial, &new_hex)
-        } else {
-            bump_trailing_digits(&self.identity.serial, delta)
-        };
-        // Endpoint: a UUID whose tail is the MAC keeps that property; others count on.
-        let endpoint = &self.discovery.endpoint;
-        if endpoint.len() >= 12 && endpoint.is_char_boundary(endpoint.len() - 12) {
-            let (head, tail) = endpoint.split_at(endpoint.len() - 12);
-            if let Ok(n) = u64::from_str_radix(tail, 16) {
-                let new_tail = if tail.eq_ignore_ascii_case(&old_hex) {
-                    new_hex.clone()
-                } else {
-                    format!("{:012x}", (n + u64::from(delta)) & 0xFFFF_FFFF_FFFF)
-                };
-                p.discovery.endpoint = format!("{head}{new_tail}");
-            }
-        }
-        let old_colon = colon(&old_mac);
-        let new_colon = colon(&new_mac);
-        for s in p
-            .scopes
-            .fixed
-            .iter_mut()
-            .chain(p.scopes.configurable.iter_mut())
-        {
-            if s.to_ascii_lowercase().contains(&old_colon) {
-                *s = replace_ignore_case(s, &old_colon, &new_colon);
-            }
-        }
-        p
-    }
-}
-
-fn shift_nic(mac: [u8; 6], delta: u32) -> [u8; 6] {
-    let nic = u32::from_be_bytes([0, mac[3], mac[4], mac[5]]);
-    let [_, a, b, c] = ((nic + delta) & 0x00FF_FFFF).to_be_bytes();
-    [mac[0], mac[1], mac[2], a, b, c]
-}
-
-fn hex(mac: &[u8; 6]) -> String {
-    mac.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn colon(mac: &[u8; 6]) -> String {
-    mac.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// Writes `mac` with the separator and letter case of `like`.
-fn format_like(like: &str, mac: [u8; 6]) -> String {
-    let sep = if like.contains('-') { "-" } else { ":" };
-    let s = mac
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(sep);
-    same_case(like, &s)
-}
-
-fn same_case(like: &str, s: &str) -> String {
-    if like.chars().any(|c| c.is_ascii_uppercase()) {
-        s.to_ascii_uppercase()
-    } else {
-        s.to_owned()
-    }
-}
-
-fn bump_trailing_digits(serial: &str, delta: u32) -> String {
-    let digits = serial
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .count()
-        .min(8);
-    if digits == 0 {
-        return format!("{serial}-{delta:06}");
-    }
-    let (head, tail) = serial.split_at(serial.len() - digits);
-    let modulus = 10u64.pow(digits as u32);
-    let n = tail.parse::<u64>().unwrap_or(0);
-    format!(
-        "{head}{:0width$}",
-        (n + u64::from(delta)) % modulus,
-        width = digits
-    )
-}
-
-fn replace_ignore_case(s: &str, from: &str, to: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    match lower.find(from) {
-        Some(i) => format!(
-            "{}{}{}",
-            &s[..i],
-            same_case(&s[i..i + from.len()], to),
-            &s[i + from.len()..]
-        ),
-        None => s.to_owned(),
-    }
 }
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn individualised_devices_differ_but_keep_vendor_fingerprints() {
-        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        let a = hik.individualise(0x000101);
-        let b = hik.individualise(0x000102);
-        let mac_a = &a.network.interfaces[0].mac;
-        let mac_b = &b.network.interfaces[0].mac;
-        assert_ne!(mac_a, mac_b);
-        assert_eq!(mac_a[..8], hik.network.interfaces[0].mac[..8], "OUI kept");
-        assert_ne!(a.identity.serial, b.identity.serial);
-        assert_eq!(a.identity.serial.len(), hik.identity.serial.len());
-        assert_ne!(a.discovery.endpoint, b.discovery.endpoint);
-        let axis = Persona::builtin("axis-p3265-lve").unwrap();
-        let c = axis.individualise(7);
-        let mac_hex: String = c.network.interfaces[0]
-            .mac
-            .chars()
-            .filter(|c| *c != ':')
-            .collect();
-        assert!(
-            c.identity.serial.eq_ignore_ascii_case(&mac_hex),
-            "Axis serial is its MAC"
-        );
-    }
-
     use super::*;
 
     #[test]
@@ -1635,82 +963,6 @@ mod tests {
         );
         assert_eq!(spec.listing(&factory)[0].name, "Preset 1");
     }
-
-    #[test]
-    fn a_persona_whose_encoder_breaks_its_own_options_is_refused() {
-        let text = include_str!("../personas/hikvision-ds2cd2143g2.toml").replacen(
-            "bitrate = 4096",
-            "bitrate = 40960",
-            1,
-        );
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("media.encoders") && err.contains("40960"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_recording_job_on_a_missing_profile_is_refused() {
-        let text = include_str!("../personas/axis-p3265-lve.toml")
-            .replace("source = \"profile_1_h264\"", "source = \"profile_9\"");
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("profile_9"), "{err}");
-    }
-
-    #[test]
-    fn a_typo_in_a_persona_is_an_error_naming_the_key() {
-        let text =
-            include_str!("../personas/axis-p3265-lve.toml").replace("skew_seconds", "skew_second");
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("skew_second"), "{err}");
-    }
-
-    #[test]
-    fn a_state_section_exists_exactly_when_its_service_is_listed() {
-        let axis = Persona::builtin("axis-p3265-lve").unwrap();
-        let mut no_section = axis.clone();
-        no_section.recording = None;
-        let err = no_section.validate("test.toml").unwrap_err().to_string();
-        assert!(err.contains("[recording] section"), "{err}");
-        let mut no_service = axis.clone();
-        no_service
-            .services
-            .retain(|s| s.kind != ServiceKind::Imaging);
-        let err = no_service.validate("test.toml").unwrap_err().to_string();
-        assert!(
-            err.contains("[imaging] without an imaging service"),
-            "{err}"
-        );
-        let mut imaging_alone = axis;
-        imaging_alone.media = None;
-        imaging_alone.recording = None;
-        imaging_alone.services.retain(|s| {
-            !matches!(
-                s.kind,
-                ServiceKind::Media | ServiceKind::Media2 | ServiceKind::Recording
-            )
-        });
-        let err = imaging_alone.validate("test.toml").unwrap_err().to_string();
-        assert!(err.contains("[media] video sources"), "{err}");
-    }
-
-    #[test]
-    fn unknown_capability_is_refused() {
-        let text = include_str!("../personas/axis-p3265-lve.toml")
-            .replace("SnapshotUri = true", "SnapshotURI = true");
-        let err = Persona::from_toml(&text, "test.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("SnapshotURI"), "{err}");
-    }
-
     #[test]
     fn user_override_parses_level_and_keeps_colons_in_passwords() {
         let u: UserSpec = "op:pa:ss:Operator".parse().unwrap();
@@ -1730,21 +982,5 @@ mod tests {
     fn debug_output_never_shows_passwords() {
         let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
         assert!(!format!("{persona:?}").contains("camswap-demo"));
-    }
-
-    #[test]
-    fn discovery_types_resolve_to_namespaces() {
-        let hik = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
-        let types = hik.discovery.resolved_types();
-        assert!(
-            types
-                .iter()
-                .any(|t| t.namespace == ns::DN && t.local == "NetworkVideoTransmitter")
-        );
-        assert!(
-            types
-                .iter()
-                .any(|t| t.namespace == ns::TDS && t.local == "Device")
-        );
     }
 }
