@@ -13,6 +13,8 @@
 //! Each step reads the previous step's file (`devices.json`, `inventory.json`, `plan.json`,
 //! the journal), so any step can be re-run, reviewed or scripted alone.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod cli;
 pub mod credentials;

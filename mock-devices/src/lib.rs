@@ -46,7 +46,7 @@
 //!
 //! # WS-Discovery
 //!
-//! The responder lives in `discovery.rs` (separate work). What it needs is here:
+//! The responder lives in `discovery.rs`. What it needs is here:
 //! [`DeviceConfig::discovery_port`], [`Persona::discovery`] ([`DiscoverySettings`]: endpoint,
 //! types, quirk flags) and, on a running device, [`MockDevice::endpoint`],
 //! [`MockDevice::scopes`], [`MockDevice::xaddr`] and [`MockDevice::metadata_version`]. A

@@ -20,7 +20,7 @@ pub struct Args {
     /// probes. Default: every IPv4 interface that is up and multicast-capable.
     #[arg(long, value_name = "IP")]
     pub interface: Vec<Ipv4Addr>,
-    /// Send a directed unicast Probe to HOST[:PORT] (repeatable; PORT defaults to --port).
+    /// Send a directed unicast Probe to HOST or HOST:PORT (repeatable; PORT defaults to --port).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub target: Vec<String>,
     /// Send a unicast Probe to every host in CIDR (repeatable), for sites where multicast does

@@ -26,7 +26,7 @@ pub struct Args {
     /// devices.json written by `camswap discover`.
     #[arg(value_name = "DEVICES_JSON")]
     pub devices: Option<PathBuf>,
-    /// Read the device whose device service is at URL (or HOST[:PORT]); repeatable.
+    /// Read the device whose device service is at URL (or HOST, or HOST:PORT); repeatable.
     #[arg(long = "xaddr", value_name = "URL")]
     pub xaddrs: Vec<String>,
     /// Run WS-Discovery first and read every device it finds.

@@ -2,7 +2,7 @@
 //! actually does, and the exact settings the new one gets, value by value, with every
 //! compromise spelled out, before anything is touched.
 //!
-//! No I/O, no clock, no randomness: [`plan`] maps its inputs to a [`Plan`] deterministically
+//! No I/O, no clock, no randomness: [`plan()`] maps its inputs to a [`Plan`] deterministically
 //! (inputs are sorted by id, classes and models by value, maps are ordered), so the same inputs
 //! in any order give the same bytes and fingerprint. Reading and hashing files lives apart, in
 //! [`files`].

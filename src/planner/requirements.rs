@@ -259,9 +259,9 @@ pub fn describe_encoder(p: &MediaProfile) -> String {
     }
 }
 
-/// Infers a form factor from reliable model-number patterns [L-M: vendor naming schemes as
+/// Infers a form factor from reliable model-number patterns \[L-M: vendor naming schemes as
 /// seen on datasheets; Hikvision `DS-2CD<series><form>…`, Dahua `IPC-HFW`/`HDW`/`HDBW`/`EBW`,
-/// `SD…` speed domes]. Returns the form factor and the rule that matched.
+/// `SD…` speed domes\]. Returns the form factor and the rule that matched.
 pub fn infer_form_factor(manufacturer: &str, model: &str) -> Option<(FormFactor, &'static str)> {
     let m = model.trim().to_ascii_uppercase();
     let m = m.strip_prefix("DH-").unwrap_or(&m);

@@ -62,9 +62,8 @@ fn captures_dir() -> PathBuf {
     }
 }
 
-/// Stand-in for the SOAP layer's envelope reader (`camswap::soap::envelope`, written in
-/// parallel): the first element child of the envelope's `Body`, matched by local name and a
-/// SOAP envelope namespace URI, any prefix. Switch callers to the envelope reader once merged.
+/// The first element child of the envelope's `Body`, matched by local name and a SOAP
+/// envelope namespace URI, any prefix.
 fn body_payload(envelope: &Element) -> Option<&Element> {
     let is_soap = |e: &Element| {
         e.ns.as_deref()

@@ -34,8 +34,7 @@ fn captures_dir() -> PathBuf {
         })
 }
 
-/// Stand-in for the SOAP envelope reader (`soap::envelope`, being written in parallel): the
-/// first element child of a SOAP 1.2 Body. Switch to the real reader when it lands.
+/// The first element child of a SOAP 1.2 Body.
 fn first_body_child(root: &Element) -> Option<&Element> {
     if !root.is_ns(SOAP12, "Envelope") {
         return None;
