@@ -704,10 +704,8 @@ fn lookalike_registrants_in_the_full_registry_are_not_covered() {
 // The command: exit codes, formats, HTML in Chromium, policy errors.
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_camswap"));
-    c.arg("audit")
-        .env_remove("CAMSWAP_LOG")
-        .env("NO_COLOR", "1");
+    let mut c = crate::support::cli::camswap();
+    c.arg("audit");
     c
 }
 

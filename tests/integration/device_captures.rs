@@ -5,20 +5,14 @@
 //! The captures folder is `$CAMSWAP_CAPTURES`, else `../shared/captures` relative to the
 //! repository root; a missing folder fails the tests rather than skipping them.
 
-use std::path::{Path, PathBuf};
-
 use camswap::model::{Hostname, Ntp, ServiceInfo};
 use camswap::onvif::device::{self, ClockSource, DateTimeType};
 use camswap::onvif::{ParseError, ns};
-use camswap::soap::xml::{self, Element};
+use camswap::soap::xml::Element;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-/// SOAP envelope namespaces a Body may come in (1.1 only so that such a reply reaches the
-/// parser and fails there with a clear error instead of "no Body").
-const ENVELOPE_NAMESPACES: &[&str] = &[
-    "http://www.w3.org/2003/05/soap-envelope",
-    "http://schemas.xmlsoap.org/soap/envelope/",
-];
+use crate::support::envelope::capture_payload as payload;
+use crate::support::shared::captures_dir;
 
 /// The operations whose captures this file checks, with the parser for each.
 const OPERATIONS: &[&str] = &[
@@ -37,58 +31,6 @@ const OPERATIONS: &[&str] = &[
 /// read, because the undeclared prefix sits inside a Capabilities block we do not interpret
 /// (see `reolink_trackmix_undeclared_tad_prefix_still_lists_every_service`).
 const REJECTED: &[(&str, &str)] = &[];
-
-fn captures_dir() -> PathBuf {
-    match std::env::var_os("CAMSWAP_CAPTURES") {
-        Some(dir) => {
-            let p = PathBuf::from(dir);
-            assert!(
-                p.is_dir(),
-                "CAMSWAP_CAPTURES={} is not a folder",
-                p.display()
-            );
-            p
-        }
-        None => {
-            let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures");
-            assert!(
-                p.is_dir(),
-                "camera captures not found at {} (the default, ../shared/captures relative to \
-                 the repository root); set CAMSWAP_CAPTURES to the captures folder",
-                p.display()
-            );
-            p
-        }
-    }
-}
-
-/// The first element child of the envelope's `Body`, matched by local name and a SOAP
-/// envelope namespace URI, any prefix.
-fn body_payload(envelope: &Element) -> Option<&Element> {
-    let is_soap = |e: &Element| {
-        e.ns.as_deref()
-            .is_some_and(|ns| ENVELOPE_NAMESPACES.contains(&ns))
-    };
-    if !(envelope.is("Envelope") && is_soap(envelope)) {
-        return None;
-    }
-    envelope
-        .children
-        .iter()
-        .find(|c| c.is("Body") && is_soap(c))?
-        .children
-        .first()
-}
-
-/// The Body payload of a capture, by path relative to the captures folder.
-fn payload(rel: &str) -> Element {
-    let path = captures_dir().join(rel);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc = xml::parse(&bytes).unwrap_or_else(|e| panic!("{rel}: not XML: {e}"));
-    body_payload(&doc)
-        .unwrap_or_else(|| panic!("{rel}: no SOAP Body payload"))
-        .clone()
-}
 
 /// Every capture of `operation`, as paths relative to the captures folder, sorted.
 fn captures_of(operation: &str) -> Vec<String> {

@@ -3,21 +3,14 @@
 //! not a skip: CI installs it (`.ci/run`).
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use camswap::model::{Dns, Ipv4Config, Ntp};
 use camswap::onvif::device::{self, DateTimeType, UserLevel};
 use camswap::onvif::ops;
 use chrono::{DateTime, Utc};
 
-use crate::wsdl_conformance::schema_dir;
-
-/// Wraps a payload the way the SOAP client will: a bare SOAP 1.2 envelope.
-fn soap12(payload: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>{payload}</env:Body></env:Envelope>"#
-    )
-}
+use crate::support::envelope::wrap as soap12;
+use crate::support::shared::validate;
 
 /// Every device request, with arguments that exercise each optional part of the payload.
 fn every_request() -> Vec<(String, String)> {
@@ -152,37 +145,6 @@ fn every_request() -> Vec<(String, String)> {
         );
     }
     out.into_iter().map(|(n, x)| (n.to_owned(), x)).collect()
-}
-
-fn validator() -> PathBuf {
-    let tool = schema_dir().join("../tools/onvif-validate");
-    assert!(
-        tool.is_file(),
-        "onvif-validate not found at {} ($ONVIF_SCHEMA_DIR/../tools/onvif-validate)",
-        tool.display()
-    );
-    let xmllint = Command::new("xmllint").arg("--version").output();
-    assert!(
-        xmllint.is_ok_and(|o| o.status.success()),
-        "xmllint is not installed; onvif-validate needs it (apt-get install libxml2-utils; CI \
-         installs it)"
-    );
-    tool
-}
-
-/// Runs the validator over `files`, returning its per-file verdict lines and exit status.
-fn validate(files: &[PathBuf]) -> (std::process::ExitStatus, String) {
-    let out = Command::new(validator())
-        .args(files)
-        .env("ONVIF_SCHEMA_ROOT", schema_dir())
-        .output()
-        .expect("onvif-validate runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status, text)
 }
 
 #[test]

@@ -7,7 +7,6 @@
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,22 +15,9 @@ use camswap::discovery::{self, Device, Seen, Settings};
 use mock_devices::discovery::{Announce, Responder, ResponderConfig};
 use tokio::net::UdpSocket;
 
-const NVT: &str = "{http://www.onvif.org/ver10/network/wsdl}NetworkVideoTransmitter";
+use crate::support::shared::{captures_dir, validate};
 
-/// `shared/` beside the repository (CI sets ONVIF_SCHEMA_DIR to `../shared/onvif`).
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ONVIF_SCHEMA_DIR") {
-        let p = PathBuf::from(dir).join("..");
-        if p.join("captures").is_dir() {
-            return p;
-        }
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|d| d.join("shared"))
-        .find(|d| d.join("captures").is_dir())
-        .expect("shared/ (captures, tools) not found beside the repository; set ONVIF_SCHEMA_DIR")
-}
+const NVT: &str = "{http://www.onvif.org/ver10/network/wsdl}NetworkVideoTransmitter";
 
 fn ip(s: &str) -> Ipv4Addr {
     s.parse().unwrap()
@@ -80,9 +66,8 @@ fn by_from(devices: &[Device], a: Ipv4Addr) -> &Device {
 }
 
 async fn camswap(args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+    crate::support::cli::camswap_async()
         .args(args)
-        .env_remove("CAMSWAP_LOG")
         .output()
         .await
         .expect("camswap runs")
@@ -95,16 +80,8 @@ fn onvif_validate(xml: &str) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("probe.xml");
     std::fs::write(&p, xml).unwrap();
-    let out = std::process::Command::new(shared_dir().join("tools/onvif-validate"))
-        .arg(&p)
-        .output()
-        .expect("onvif-validate runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success() && text.contains("valid"), text)
+    let (status, text) = validate(&[p]);
+    (status.success() && text.contains("valid"), text)
 }
 
 #[test]
@@ -268,7 +245,7 @@ const CAPTURES: &[Expect] = &[
 
 #[test]
 fn every_probe_matches_capture_parses() {
-    let root = shared_dir().join("captures");
+    let root = captures_dir();
     let mut on_disk = Vec::new();
     for vendor in std::fs::read_dir(&root).unwrap() {
         let vendor = vendor.unwrap().path();
@@ -324,7 +301,7 @@ fn every_probe_matches_capture_parses() {
 /// manufacturer hides in `type/manufacturer/FOSCAM`.
 #[test]
 fn foscam_c1_trailing_space_in_scopes_and_metadata_version_zero() {
-    let bytes = std::fs::read(shared_dir().join("captures/foscam/ProbeMatches-kupnp.xml")).unwrap();
+    let bytes = std::fs::read(captures_dir().join("foscam/ProbeMatches-kupnp.xml")).unwrap();
     let a = &message::parse(&bytes).unwrap().announcements[0];
     assert_eq!(
         a.scopes.last().unwrap(),
@@ -343,7 +320,7 @@ fn kerberos_captures_without_namespace_declarations_parse_by_local_name() {
         "hikvision/ProbeMatches-kerberos-dfi6256te.xml",
         "tplink/ProbeMatches-kerberos.xml",
     ] {
-        let bytes = std::fs::read(shared_dir().join("captures").join(f)).unwrap();
+        let bytes = std::fs::read(captures_dir().join(f)).unwrap();
         let m = message::parse(&bytes).unwrap();
         let t = &m.announcements[0].types[0];
         assert_eq!(t.ns, None, "{f}");
@@ -669,8 +646,7 @@ async fn fake_device(
 async fn ipcam_631ga_bogus_relates_to_is_accepted() {
     let (_guard, logs) = capture_logs();
     let capture =
-        std::fs::read(shared_dir().join("captures/generic/ProbeMatches-onvifproberx-631ga.xml"))
-            .unwrap();
+        std::fs::read(captures_dir().join("generic/ProbeMatches-onvifproberx-631ga.xml")).unwrap();
     let (addr, task) = fake_device("127.0.6.1:0", move |_| capture.clone()).await;
     let settings = Settings {
         multicast: false,

@@ -31,7 +31,7 @@ async fn a_fleet_of_fifty_mock_devices_is_found_exactly_by_a_sweep() {
 
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("devices.json");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+    let out = crate::support::cli::camswap_async()
         .args([
             "discover",
             "--cidr",
@@ -40,7 +40,6 @@ async fn a_fleet_of_fifty_mock_devices_is_found_exactly_by_a_sweep() {
             &port.to_string(),
         ])
         .args(["--timeout", "1", "-o", out_path.to_str().unwrap()])
-        .env_remove("CAMSWAP_LOG")
         .output()
         .await
         .expect("camswap runs");
@@ -91,7 +90,7 @@ async fn a_directed_probe_finds_one_fleet_device() {
     spec.discovery_port = Some(port);
     let fleet = Fleet::start(spec).await.expect("fleet starts");
     let target = format!("127.0.7.2:{port}");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+    let out = crate::support::cli::camswap_async()
         .args([
             "discover",
             "--target",

@@ -3,7 +3,6 @@
 //! command line (exit codes, no secret in the file).
 
 use std::net::SocketAddr;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,7 @@ use mock_devices::{
 };
 
 use crate::inventory_proxy::{Proxy, Rule};
+use crate::support::cli::{camswap, output};
 
 const HIK: &str = "hikvision-ds2cd2143g2";
 const PASSWORD: &str = "camswap-demo";
@@ -537,19 +537,6 @@ async fn the_device_timeout_keeps_what_was_read() {
 }
 
 // ---- the command line ------------------------------------------------------------------------
-
-fn camswap() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_camswap"));
-    c.env_remove("CAMSWAP_LOG").env("NO_COLOR", "1");
-    c
-}
-
-/// Runs a command off the test's runtime thread, which must keep serving the mock devices.
-async fn output(mut cmd: Command) -> std::process::Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("camswap runs"))
-        .await
-        .unwrap()
-}
 
 /// A loopback port with nobody listening.
 fn closed_port() -> SocketAddr {

@@ -3,7 +3,6 @@
 //! operation with a capture file or a short synthetic answer, by the request's Body element.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,25 +11,8 @@ use camswap::model::Codec;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
-fn capture(path: &str) -> String {
-    let root = std::env::var_os("ONVIF_SCHEMA_DIR")
-        .map(|d| PathBuf::from(d).join("../captures"))
-        .or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .skip(1)
-                .map(|a| a.join("shared/captures"))
-                .find(|p| p.is_dir())
-        })
-        .expect("shared/captures beside the repository");
-    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn envelope(payload: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8" standalone="yes" ?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl"><s:Body>{payload}</s:Body></s:Envelope>"#
-    )
-}
+use crate::support::envelope::wrap_answer as envelope;
+use crate::support::shared::capture_text as capture;
 
 /// Answers `(status, body)` for a request body.
 type Answer = dyn Fn(&str) -> (u16, String) + Send + Sync;

@@ -12,35 +12,7 @@ use camswap::inventory::reader::{ReadOptions, Target, read_device};
 use mock_devices::{DeviceConfig, MockDevice, Persona};
 
 use crate::inventory_proxy::Proxy;
-
-/// `$ONVIF_SCHEMA_DIR/../tools/onvif-validate`, else `shared/tools/onvif-validate` found
-/// above the repository (or the worktree folder it sits in). Fails, never skips: CI has it.
-fn validator() -> PathBuf {
-    let schemas = match std::env::var_os("ONVIF_SCHEMA_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            manifest
-                .ancestors()
-                .skip(1)
-                .map(|a| a.join("shared/onvif"))
-                .find(|p| p.is_dir())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "no shared/onvif folder above {}; set ONVIF_SCHEMA_DIR",
-                        manifest.display()
-                    )
-                })
-        }
-    };
-    let tool = schemas.join("../tools/onvif-validate");
-    assert!(
-        tool.is_file(),
-        "schema validator not found at {}; set ONVIF_SCHEMA_DIR to the shared/onvif folder",
-        tool.display()
-    );
-    tool
-}
+use crate::support::shared::validator;
 
 /// A file to validate, and whether the persona's quirk lets it fail in one known way.
 struct Body {

@@ -1,6 +1,9 @@
 //! camswap's integration tests: one test binary; each module is one area.
 //! Tests start real mock devices on loopback and talk to them over real sockets.
 
+// What the modules share: ../shared, the CLI runner, golden files, envelopes.
+mod support;
+
 // SOAP client against a raw TCP server: hostile answers, digest, wsse.
 mod soap_client;
 // The operation table (wsdl/*.tsv) against the official WSDLs.

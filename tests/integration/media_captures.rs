@@ -3,59 +3,16 @@
 //! read parses into the values a migration uses, or is listed in [`REJECTED`] with the error
 //! it must give. Tests named after a quirk come from QUIRKS.md and name their capture.
 
-use std::path::PathBuf;
-
 use camswap::model::{Codec, MediaService, PtzPosition, Range};
 use camswap::onvif::ptz::MoveStatus;
 use camswap::onvif::{ParseError, media, media2, ops, ptz, recording};
-use camswap::soap::xml::{self, Element};
+use camswap::soap::xml::Element;
 
-const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+use crate::support::envelope::capture_payload as payload;
+use crate::support::shared::captures_dir;
+
 const GENERIC_PT: &str = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
 const GENERIC_ZOOM: &str = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace";
-
-/// The captures folder: `$CAMSWAP_CAPTURES`, else `shared/captures` beside the repository (or
-/// beside the worktree folder it sits in).
-fn captures_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CAMSWAP_CAPTURES") {
-        return PathBuf::from(dir);
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/captures"))
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| {
-            panic!(
-                "no shared/captures folder above {}; set CAMSWAP_CAPTURES",
-                manifest.display()
-            )
-        })
-}
-
-/// The first element child of a SOAP 1.2 Body.
-fn first_body_child(root: &Element) -> Option<&Element> {
-    if !root.is_ns(SOAP12, "Envelope") {
-        return None;
-    }
-    root.children
-        .iter()
-        .find(|c| c.is_ns(SOAP12, "Body"))?
-        .children
-        .first()
-}
-
-/// The payload of a capture, by path relative to the captures folder.
-fn payload(path: &str) -> Element {
-    let file = captures_dir().join(path);
-    let bytes =
-        std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
-    let root = xml::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
-    first_body_child(&root)
-        .unwrap_or_else(|| panic!("{path}: no payload in a SOAP 1.2 Body"))
-        .clone()
-}
 
 /// One test per capture, and [`COVERED`], the list the completeness test checks.
 macro_rules! captures {

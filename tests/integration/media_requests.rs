@@ -12,49 +12,11 @@ use camswap::model::{
 use camswap::onvif::media2::{ConfigurationRef, ConfigurationType, StreamProtocol};
 use camswap::onvif::{imaging, media, media2, ptz, recording};
 
+use crate::support::envelope::wrap as envelope;
+use crate::support::shared::validator;
+
 const GENERIC_PT: &str = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
 const GENERIC_ZOOM: &str = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace";
-
-/// `$ONVIF_SCHEMA_DIR/../tools/onvif-validate`; without the variable, `shared/onvif` is looked
-/// for beside the repository (or beside the worktree folder it sits in).
-fn validator() -> PathBuf {
-    let schemas = match std::env::var_os("ONVIF_SCHEMA_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            manifest
-                .ancestors()
-                .skip(1)
-                .map(|a| a.join("shared/onvif"))
-                .find(|p| p.is_dir())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "no shared/onvif folder above {}; set ONVIF_SCHEMA_DIR",
-                        manifest.display()
-                    )
-                })
-        }
-    };
-    let tool = schemas.join("../tools/onvif-validate");
-    assert!(
-        tool.is_file(),
-        "schema validator not found at {}; set ONVIF_SCHEMA_DIR to the shared/onvif folder",
-        tool.display()
-    );
-    let xmllint = Command::new("xmllint").arg("--version").output();
-    assert!(
-        xmllint.is_ok_and(|o| o.status.success()),
-        "xmllint is not installed; onvif-validate needs it (Debian/Ubuntu: apt-get install libxml2-utils, which CI does)"
-    );
-    tool
-}
-
-/// A tiny SOAP 1.2 envelope around a payload.
-fn envelope(payload: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>{payload}</env:Body></env:Envelope>"#
-    )
-}
 
 /// Runs the validator over `requests` in one call; returns, per request, `None` when valid or
 /// the validator's complaint.

@@ -3,19 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use camswap::inventory::DeviceSnapshot;
 use camswap::model::{Codec, Identity, MediaProfile, VideoEncoder};
 use camswap::planner::{Catalog, Flag, InputFile, Inputs, PlanInput, PlanOptions, plan};
 
 fn camswap(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_camswap"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the camswap binary runs")
+    crate::support::cli::run_in(dir, args)
 }
 
 fn snapshot(kbps: u32) -> DeviceSnapshot {

@@ -12,6 +12,8 @@ use camswap::inventory::reader::{ReadOptions, Target, read_all};
 use camswap::inventory::{DeviceSnapshot, Inventory};
 use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
 
+use crate::support::golden::{assert_golden, redact};
+
 const PASSWORD: &str = "camswap-demo";
 
 /// A Hikvision unit sold as LTS: the OEM changed the label, not the firmware or the NIC.
@@ -206,7 +208,7 @@ fn ipro_direction(x: f64, y: f64, z: f64) -> (f64, f64, f64) {
 
 fn plan(inventory: &std::path::Path, extra: &[&str]) -> serde_json::Value {
     let out_path = inventory.with_file_name(format!("plan-{}.json", extra.len()));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+    let out = crate::support::cli::camswap()
         .args([
             "plan",
             inventory.to_str().unwrap(),
@@ -306,51 +308,6 @@ async fn the_plan_covers_every_flagged_camera_and_keeps_ptz_presets_pointing_the
     site.fleet.shutdown().await;
 }
 
-/// Compares `actual` with `tests/fixtures/planner/NAME`, or rewrites it when
-/// `CAMSWAP_UPDATE_FIXTURES` is set (then review `git diff tests/fixtures/planner/`).
-fn assert_fixture(name: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/planner")
-        .join(name);
-    if std::env::var_os("CAMSWAP_UPDATE_FIXTURES").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing {}; create it with CAMSWAP_UPDATE_FIXTURES=1",
-            path.display()
-        )
-    });
-    if let Some((i, (e, a))) = expected
-        .lines()
-        .zip(actual.lines())
-        .enumerate()
-        .find(|(_, (e, a))| e != a)
-    {
-        panic!(
-            "{name} differs at line {}:\n  expected: {e:?}\n  actual:   {a:?}\n(if intended: CAMSWAP_UPDATE_FIXTURES=1, then review git diff)",
-            i + 1
-        );
-    }
-    assert_eq!(
-        expected.lines().count(),
-        actual.lines().count(),
-        "{name}: line count"
-    );
-}
-
-/// What varies between runs of the same site: the fleet's port, and the hashes and
-/// fingerprint that cover it.
-fn redact(text: &str) -> String {
-    let port = regex::Regex::new(r"(127\.0\.\d+\.\d+):\d{2,5}").unwrap();
-    let prefixed = regex::Regex::new(r"sha256:[0-9a-f]{8,64}").unwrap();
-    let bare = regex::Regex::new(r"[0-9a-f]{64}").unwrap();
-    let text = port.replace_all(text, "$1:PORT");
-    let text = prefixed.replace_all(&text, "sha256:HASH");
-    bare.replace_all(&text, "HASH").into_owned()
-}
-
 /// The dry run and plan.json for the built-in persona fleet, as read from the mock devices:
 /// any change in what the integrator would see fails here.
 #[tokio::test]
@@ -383,11 +340,10 @@ async fn dry_run_and_plan_for_the_built_in_fleet_match_their_fixtures() {
         .save(&dir.path().join("inventory.json"))
         .unwrap();
     let run = |extra: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+        let out = crate::support::cli::camswap()
             .current_dir(dir.path())
             .args(["plan", "inventory.json", "--catalog", "builtin:example"])
             .args(extra)
-            .env("NO_COLOR", "1")
             .output()
             .unwrap();
         assert_eq!(
@@ -398,12 +354,12 @@ async fn dry_run_and_plan_for_the_built_in_fleet_match_their_fixtures() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_fixture(
-        "builtin-fleet.dry-run.txt",
+    assert_golden(
+        "planner/builtin-fleet.dry-run.txt",
         &redact(&run(&["--format", "table"])),
     );
-    assert_fixture(
-        "builtin-fleet.plan.json",
+    assert_golden(
+        "planner/builtin-fleet.plan.json",
         &redact(&run(&["--format", "json"])),
     );
     fleet.shutdown().await;

@@ -13,6 +13,8 @@ use camswap::soap::auth::{Clock, Credentials, NonceSource};
 use camswap::soap::{AuthMode, ClientConfig, FaultKind, SoapClient, SoapError, xml};
 use chrono::{DateTime, Utc};
 use sha1::Digest as _;
+
+use crate::support::shared::capture;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -172,19 +174,6 @@ fn soap_ok() -> Action {
         &[("Content-Type", "application/soap+xml; charset=utf-8")],
         OK_BODY.as_bytes(),
     ))
-}
-
-fn capture(file: &str) -> Vec<u8> {
-    let dir = std::env::var_os("CAMSWAP_CAPTURES")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|a| a.join("shared/captures"))
-                .find(|p| p.is_dir())
-        })
-        .expect("shared/captures not found above the crate; set CAMSWAP_CAPTURES");
-    std::fs::read(dir.join(file)).unwrap()
 }
 
 fn client(config: ClientConfig) -> SoapClient {

@@ -10,36 +10,12 @@ use std::path::{Path, PathBuf};
 use camswap::onvif::ops::{self, Operation};
 use camswap::soap::xml::{self, Element};
 
+use crate::support::shared::schema_dir;
+
 /// WSDL 1.1 (`wsdl:`).
 const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
 /// WSDL 1.1 SOAP 1.2 binding (`soap12:`).
 const WSDL_SOAP12: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
-
-/// The folder holding the official schemas (`ver10/`, `ver20/`, `external/`).
-pub(crate) fn schema_dir() -> PathBuf {
-    match std::env::var_os("ONVIF_SCHEMA_DIR") {
-        Some(dir) => {
-            let p = PathBuf::from(dir);
-            assert!(
-                p.join("ver10").is_dir(),
-                "ONVIF_SCHEMA_DIR={} does not exist or has no ver10/ folder",
-                p.display()
-            );
-            p
-        }
-        None => {
-            let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/onvif");
-            assert!(
-                p.join("ver10").is_dir(),
-                "the official ONVIF schemas are not at {} (the default, ../shared/onvif relative \
-                 to the repository root); set ONVIF_SCHEMA_DIR to the folder holding ver10/ and \
-                 ver20/",
-                p.display()
-            );
-            p
-        }
-    }
-}
 
 /// Parsed WSDLs by their path in the table, each read once.
 struct Wsdls {
