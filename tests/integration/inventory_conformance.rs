@@ -4,7 +4,6 @@
 //! one call.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use camswap::credentials::{Login, Secret};
@@ -12,7 +11,7 @@ use camswap::inventory::reader::{ReadOptions, Target, read_device};
 use mock_devices::{DeviceConfig, MockDevice, Persona};
 
 use crate::inventory_proxy::Proxy;
-use crate::support::shared::validator;
+use crate::support::shared::validate;
 
 /// A file to validate, and whether the persona's quirk lets it fail in one known way.
 struct Body {
@@ -110,15 +109,8 @@ async fn every_request_and_response_of_an_inventory_validates_for_every_persona(
         assert!(operations.contains(op), "{op} never sent: {operations:?}");
     }
 
-    let out = Command::new(validator())
-        .args(files.iter().map(|f| &f.path))
-        .output()
-        .expect("onvif-validate runs");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let (_, all) = validate(&paths);
     let mut invalid = Vec::new();
     let mut tolerated = 0;
     for f in &files {

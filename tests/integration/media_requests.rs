@@ -3,7 +3,6 @@
 //! official ONVIF schemas by `shared/tools/onvif-validate` (xmllint underneath).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use camswap::model::{
     Codec, Imaging, Multicast, PtzPosition, RecordingJob, RecordingJobSource, RecordingSource,
@@ -13,7 +12,6 @@ use camswap::onvif::media2::{ConfigurationRef, ConfigurationType, StreamProtocol
 use camswap::onvif::{imaging, media, media2, ptz, recording};
 
 use crate::support::envelope::wrap as envelope;
-use crate::support::shared::validator;
 
 const GENERIC_PT: &str = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
 const GENERIC_ZOOM: &str = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace";
@@ -30,13 +28,7 @@ fn validate(dir: &Path, requests: &[(&str, String)]) -> Vec<Option<String>> {
             f
         })
         .collect();
-    let out = Command::new(validator())
-        .args(&files)
-        .output()
-        .expect("onvif-validate runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let all = format!("{stdout}{stderr}");
+    let (_, all) = crate::support::shared::validate(&files);
     files
         .iter()
         .map(|f| {
