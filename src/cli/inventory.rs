@@ -634,4 +634,37 @@ mod tests {
         assert!(s.starts_with("ID"), "{s}");
         assert!(s.contains("127.0.1.1") && s.contains("HIKVISION"), "{s}");
     }
+
+    // Issue 10 item 7: what a device reports is shown, never run, in both inventory tables.
+    #[test]
+    fn terminal_control_characters_in_the_inventory_tables_are_escaped() {
+        let mut d = DeviceSnapshot {
+            id: "serial:\u{1b}]2;owned\u{7}".into(),
+            xaddr: "http://127.0.1.1/onvif/device_service".into(),
+            ..Default::default()
+        };
+        d.identity.manufacturer = Some("HIK\u{1b}[2J\u{1b}[H".into());
+        d.identity.model = Some("cam\u{202e}4pm.exe".into());
+        d.users.push(User {
+            username: "ad\u{1b}[8mmin".into(),
+            level: "Administrator".into(),
+        });
+        d.errors.push(ReadError {
+            operation: "device.GetNTP".into(),
+            reason: "fault: \u{1b}[31mnope\nforged line".into(),
+        });
+        for text in [summary(std::slice::from_ref(&d)), device_view(&d)] {
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.contains("HIK\\u{1b}[2J\\u{1b}[H"), "{text}");
+            assert!(text.contains("serial:\\u{1b}]2;owned\\u{7}"), "{text}");
+        }
+        let v = device_view(&d);
+        assert!(v.contains("nope\\u{a}forged line"), "{v}");
+        assert!(v.contains("cam\\u{202e}4pm.exe"), "{v}");
+    }
 }

@@ -197,7 +197,8 @@ fn report(e: &CliError) {
         }
         source = s.source();
     }
-    eprintln!("{msg}");
+    // Messages quote devices (names, fault reasons): shown, never run by the terminal.
+    eprintln!("{}", output::clean_lines(&msg));
 }
 
 fn init_logging(g: &Global) {

@@ -252,7 +252,7 @@ fn check_plan(plan_path: &Path, inventory: &Path, g: &Global) -> Result<Outcome,
             s.push('\n');
             s
         }
-        _ => report.render(),
+        _ => super::output::clean_lines(&report.render()),
     };
     emit(g, &text)?;
     if report.has_drift() {
