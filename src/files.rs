@@ -48,6 +48,19 @@ pub enum FileError {
         /// What the file says (or "no format field").
         found: String,
     },
+    /// An item's content does not match the sha256 stored with it: edited or damaged since
+    /// camswap wrote it.
+    #[error(
+        "{path}: {item}: {problem}; the file was changed after camswap wrote it (read the devices again rather than editing it)"
+    )]
+    Digest {
+        /// The file.
+        path: PathBuf,
+        /// Which item (`device serial:...`).
+        item: String,
+        /// What does not match.
+        problem: String,
+    },
     /// A newer version than this binary understands.
     #[error(
         "{path}: format {format} version {found} is newer than this camswap understands (up to {supported}); upgrade camswap"
