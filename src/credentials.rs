@@ -323,19 +323,49 @@ impl Credentials {
     }
 }
 
-/// A toml error with its line and column, and without echoing the offending text (it may be
-/// a password).
+/// A toml error with its line, column and key, and without echoing the offending text (it may
+/// be a password: `password = 12345678` is a type error whose message would quote the number).
 fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().to_owned();
+    let msg = without_value(e.message());
     match e.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {msg}")
+            let line_text = before.rsplit('\n').next().unwrap_or("");
+            let column = line_text.chars().count() + 1;
+            // `key = <value>`: the key is safe to name, and says which value to fix.
+            let key = line_text
+                .rsplit_once('=')
+                .map(|(k, _)| k.trim())
+                .filter(|k| !k.is_empty() && !k.contains(['"', '\'']))
+                .map(|k| format!(", key {k}"))
+                .unwrap_or_default();
+            format!("line {line}, column {column}{key}: {msg}")
         }
         None => msg,
     }
+}
+
+/// serde's "invalid type: integer `123`, expected a string" with the value left out: only its
+/// kind is said ("invalid type: integer, expected a string").
+fn without_value(msg: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            let (found, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+            let kind = found
+                .split(['`', '"', '\''])
+                .next()
+                .unwrap_or("")
+                .trim_end();
+            let sep = if expected.is_empty() {
+                ""
+            } else {
+                ", expected"
+            };
+            return format!("{prefix}{kind}{sep}{expected}");
+        }
+    }
+    msg.to_owned()
 }
 
 #[cfg(unix)]
@@ -482,5 +512,35 @@ password_env = "PW_NEW"
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"kitchen\""), "{e}");
+    }
+
+    // Issue 10 item 9: `password = 12345678` (a number, not a string) is a type error whose
+    // serde message quotes the value; the error names line and key, never the value.
+    #[test]
+    fn a_numeric_password_is_not_echoed_in_the_type_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, line) in [
+            ("[default]\nusername = \"admin\"\npassword = 73194628\n", 3),
+            ("[default]\nusername = \"admin\"\npassword = 7319.4628\n", 3),
+            ("[default]\nusername = \"admin\"\npassword = true\n", 3),
+            (
+                "[[device]]\nmatch = \"127.0.1.5\"\nusername = \"a\"\npassword = [7319, 4628]\n",
+                4,
+            ),
+        ] {
+            let p = write(dir.path(), text, 0o600);
+            let e = Credentials::load_with_env(&p, &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !e.contains("7319") && !e.contains("4628") && !e.contains("true"),
+                "{e}"
+            );
+            assert!(
+                e.contains(&format!("line {line}")) && e.contains("key password"),
+                "{e}"
+            );
+            assert!(e.contains("invalid type") && e.contains("expected"), "{e}");
+        }
     }
 }
