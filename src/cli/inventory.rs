@@ -156,11 +156,30 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             if total == 1 { "" } else { "s" }
         )));
     }
+    // "Partial" promises that some devices were read; a run where every device refused us
+    // or failed its identity read is a failure, whatever the mix of reasons.
+    let not_read = inventory.devices.iter().filter(|d| not_read(d)).count();
+    if not_read == total {
+        return Err(CliError::runtime(format!(
+            "none of the {total} device{} could be read ({unreachable} unreachable, {} refused or failed their identity read); inventory.json lists each device's errors",
+            if total == 1 { "" } else { "s" },
+            total - unreachable
+        )));
+    }
     Ok(if with_errors > 0 {
         Outcome::Partial
     } else {
         Outcome::Success
     })
+}
+
+/// Nothing useful was read: unreachable, or the first authenticated read (the identity,
+/// without which the device cannot even be named or audited) failed.
+fn not_read(d: &DeviceSnapshot) -> bool {
+    reader::unreachable(d)
+        || d.errors
+            .iter()
+            .any(|e| e.operation == "device.GetDeviceInformation")
 }
 
 /// The validated read options.

@@ -28,3 +28,5 @@ mod inventory_proxy;
 mod site;
 // `-o`: stdout, devices, pipes and links as outputs.
 mod output_paths;
+// Exit codes and refusals: runs that did nothing useful are errors.
+mod cli_errors;
