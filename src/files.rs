@@ -318,11 +318,16 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     format: &'static str,
     supported: u64,
 ) -> Result<T, FileError> {
-    let json_err = |e: serde_json::Error| FileError::Json {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    let json_err = |e: serde_json::Error| {
+        // serde_json's Display ends with its own " at line L column C"; ours says it once.
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        FileError::Json {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: text.strip_suffix(&suffix).unwrap_or(&text).to_owned(),
+        }
     };
     let head: serde_json::Value = serde_json::from_slice(bytes).map_err(json_err)?;
     let found = head.get("format").and_then(|f| f.as_str());
@@ -342,7 +347,14 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             supported,
         });
     }
-    serde_json::from_value(head).map_err(json_err)
+    serde_json::from_value(head).map_err(|e| {
+        // An error from a `Value` has no position (line 0, column 0); parsing the bytes again
+        // straight into `T` finds the same mistake with its line and column. Only on failure.
+        match serde_json::from_slice::<T>(bytes) {
+            Err(positioned) if positioned.line() > 0 => json_err(positioned),
+            _ => json_err(e),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -392,6 +404,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("inventory.json") && e.contains("line 3"), "{e}");
+    }
+
+    // Issue 10 item 9: a value of the wrong type was reported at "line 0, column 0" (the
+    // position is lost once the text is a `Value`).
+    #[test]
+    fn json_type_errors_name_their_real_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("plan.json");
+        std::fs::write(
+            &p,
+            "{\n  \"format\": \"camswap.test\",\n  \"version\": 1,\n  \"n\": \"three\"\n}\n",
+        )
+        .unwrap();
+        let e = read_json::<Doc>(&p, "camswap.test", 1).unwrap_err();
+        let FileError::Json { line, column, .. } = &e else {
+            panic!("{e}")
+        };
+        // `"three"` is on line 4 and ends at column 14.
+        assert_eq!((*line, *column), (4, 14), "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("plan.json: invalid JSON at line 4, column 14: invalid type: string"),
+            "{text}"
+        );
+        assert_eq!(text.matches("line 4").count(), 1, "{text}");
     }
 
     // Issue 10 item 2: `-o` onto something that is not a regular file. The real /dev/null is
