@@ -119,3 +119,54 @@ fn discover_cidr_with_host_bits_set_is_refused() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("127.0.8.0/23"), "{stderr}");
 }
+
+/// A "device" that answers every request with HTTP 200 and `body`.
+async fn answering(body: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // Read the request head and whatever body came with it, then answer.
+                let mut buf = vec![0u8; 65_536];
+                let _ = stream.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}/onvif/device_service")
+}
+
+// Issue 10 item 9: an answer that is not XML was recorded as just "is not XML": the reader's
+// reason (what is malformed, and where) was dropped.
+#[tokio::test]
+async fn non_xml_answers_keep_their_cause() {
+    let body: &[u8] = b"<html><body>Login</p></body></html>";
+    let cause = camswap::soap::xml::parse(body).unwrap_err().to_string();
+    assert!(cause.contains("malformed XML at byte"), "{cause}");
+    let xaddr = answering(body).await;
+    let target = camswap::inventory::Target {
+        xaddr,
+        endpoint: None,
+        login: None,
+    };
+    let opts = camswap::inventory::ReadOptions {
+        timeout: std::time::Duration::from_secs(3),
+        ..camswap::inventory::ReadOptions::default()
+    };
+    let s = camswap::inventory::read_device(&target, &opts).await;
+    let reasons: Vec<&str> = s.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("not XML") && r.contains(&cause)),
+        "{reasons:#?}"
+    );
+}
