@@ -15,6 +15,14 @@
 //! password_env = "CAMSWAP_NEW_PASSWORD"
 //! ```
 //!
+//! A `serial:` entry can only be matched once the serial is known, and a device tells its
+//! serial only in GetDeviceInformation, which needs a login: `camswap inventory` reads each
+//! device with the login its address or endpoint selects (or `[default]`, or none), and a
+//! device whose reported serial selects another entry is read again with that one. A device
+//! that refuses the first login never tells its serial, so give such devices an IP or
+//! endpoint entry. A device chooses the serial it reports: a `serial:` entry's password goes
+//! only to a device that already accepted another login of this file.
+//!
 //! Passwords live only in memory, inside [`Secret`], whose `Debug` and `Display` print `***`.
 //! A file that holds a literal password must not be readable by group or others (like ssh keys).
 
@@ -301,9 +309,15 @@ impl Credentials {
     /// The login for a device: the first `[[device]]` entry that matches its address or id,
     /// else `[default]`, else none.
     pub fn for_device(&self, ip: Option<IpAddr>, id: Option<&str>) -> Option<&Login> {
+        self.for_ids(ip, id.as_slice())
+    }
+
+    /// Like [`Credentials::for_device`] for a device known by several ids (its endpoint, and
+    /// once read, its serial): the first entry matching the address or any of them wins.
+    pub fn for_ids(&self, ip: Option<IpAddr>, ids: &[&str]) -> Option<&Login> {
         self.devices
             .iter()
-            .find(|(m, _)| m.matches(ip, id))
+            .find(|(m, _)| m.matches(ip, None) || ids.iter().any(|id| m.matches(None, Some(id))))
             .map(|(_, l)| l)
             .or(self.default.as_ref())
     }

@@ -114,7 +114,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             let _ = err.flush();
         }
     };
-    let devices = read_all(&targets, &opts, &progress).await;
+    let mut devices = read_all(&targets, &opts, &progress).await;
+    reread_by_serial(&mut devices, &targets, &credentials, &opts).await;
     let mut inventory = Inventory::new(devices);
     // When the read started: a device read later is still as of this time or after.
     inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -171,6 +172,53 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     } else {
         Outcome::Success
     })
+}
+
+/// Applies `[[device]] match = "serial:..."` entries, which cannot be matched before the
+/// serial is known: a device whose reported serial selects a login other than the one it was
+/// read with is read again with that login (see the credentials module for why this order,
+/// and what it cannot do).
+async fn reread_by_serial(
+    devices: &mut [DeviceSnapshot],
+    targets: &[Target],
+    credentials: &Credentials,
+    opts: &ReadOptions,
+) {
+    let mut again = Vec::new();
+    for d in devices.iter() {
+        let Some(serial) = d.id.strip_prefix("serial:") else {
+            continue;
+        };
+        let Some(t) = targets.iter().find(|t| t.xaddr == d.xaddr) else {
+            continue;
+        };
+        let endpoint = t.endpoint.as_ref().map(|e| format!("endpoint:{e}"));
+        let serial_id = format!("serial:{serial}");
+        let mut ids = vec![serial_id.as_str()];
+        ids.extend(endpoint.as_deref());
+        let login = credentials.for_ids(t.ip(), &ids);
+        if login != t.login.as_ref() {
+            tracing::info!(
+                device = %t.xaddr,
+                "reported serial {serial} selects other credentials; reading it again with them"
+            );
+            again.push(Target {
+                login: login.cloned(),
+                ..t.clone()
+            });
+        }
+    }
+    if again.is_empty() {
+        return;
+    }
+    let reread = read_all(&again, opts, &|_, _| {}).await;
+    for r in reread {
+        if let Some(slot) = devices.iter_mut().find(|d| d.xaddr == r.xaddr) {
+            *slot = r;
+        }
+    }
+    // The order read_all gives: by id, then address.
+    devices.sort_by(|a, b| (&a.id, &a.xaddr).cmp(&(&b.id, &b.xaddr)));
 }
 
 /// Nothing useful was read: unreachable, or the first authenticated read (the identity,

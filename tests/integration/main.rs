@@ -30,3 +30,5 @@ mod site;
 mod output_paths;
 // Exit codes and refusals: runs that did nothing useful are errors.
 mod cli_errors;
+// credentials.toml entries applied during inventory.
+mod credentials_match;
