@@ -15,6 +15,14 @@
 //! password_env = "CAMSWAP_NEW_PASSWORD"
 //! ```
 //!
+//! A `serial:` entry can only be matched once the serial is known, and a device tells its
+//! serial only in GetDeviceInformation, which needs a login: `camswap inventory` reads each
+//! device with the login its address or endpoint selects (or `[default]`, or none), and a
+//! device whose reported serial selects another entry is read again with that one. A device
+//! that refuses the first login never tells its serial, so give such devices an IP or
+//! endpoint entry. A device chooses the serial it reports: a `serial:` entry's password goes
+//! only to a device that already accepted another login of this file.
+//!
 //! Passwords live only in memory, inside [`Secret`], whose `Debug` and `Display` print `***`.
 //! A file that holds a literal password must not be readable by group or others (like ssh keys).
 
@@ -297,9 +305,15 @@ impl Credentials {
     /// The login for a device: the first `[[device]]` entry that matches its address or id,
     /// else `[default]`, else none.
     pub fn for_device(&self, ip: Option<IpAddr>, id: Option<&str>) -> Option<&Login> {
+        self.for_ids(ip, id.as_slice())
+    }
+
+    /// Like [`Credentials::for_device`] for a device known by several ids (its endpoint, and
+    /// once read, its serial): the first entry matching the address or any of them wins.
+    pub fn for_ids(&self, ip: Option<IpAddr>, ids: &[&str]) -> Option<&Login> {
         self.devices
             .iter()
-            .find(|(m, _)| m.matches(ip, id))
+            .find(|(m, _)| m.matches(ip, None) || ids.iter().any(|id| m.matches(None, Some(id))))
             .map(|(_, l)| l)
             .or(self.default.as_ref())
     }
@@ -515,5 +529,35 @@ password_env = "PW_NEW"
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"kitchen\""), "{e}");
+    }
+
+    // Issue 10 item 9: `password = 12345678` (a number, not a string) is a type error whose
+    // serde message quotes the value; the error names line and key, never the value.
+    #[test]
+    fn a_numeric_password_is_not_echoed_in_the_type_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, line) in [
+            ("[default]\nusername = \"admin\"\npassword = 73194628\n", 3),
+            ("[default]\nusername = \"admin\"\npassword = 7319.4628\n", 3),
+            ("[default]\nusername = \"admin\"\npassword = true\n", 3),
+            (
+                "[[device]]\nmatch = \"127.0.1.5\"\nusername = \"a\"\npassword = [7319, 4628]\n",
+                4,
+            ),
+        ] {
+            let p = write(dir.path(), text, 0o600);
+            let e = Credentials::load_with_env(&p, &|_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !e.contains("7319") && !e.contains("4628") && !e.contains("true"),
+                "{e}"
+            );
+            assert!(
+                e.contains(&format!("line {line}")) && e.contains("key password"),
+                "{e}"
+            );
+            assert!(e.contains("invalid type") && e.contains("expected"), "{e}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use super::{AuditReport, DeviceVerdict, Evidence, Verdict};
+use crate::text::clean;
 
 /// A plain table (one row per device) followed by the evidence for each flagged device.
 pub fn table(r: &AuditReport) -> String {
@@ -18,9 +19,10 @@ pub fn table(r: &AuditReport) -> String {
             vec![
                 d.verdict.label().to_owned(),
                 format!("{:.2}", d.confidence),
-                clean(&d.id),
-                clean(d.device.manufacturer.as_deref().unwrap_or("-")),
-                clean(d.device.model.as_deref().unwrap_or("-")),
+                // The table cleans every cell.
+                d.id.clone(),
+                d.device.manufacturer.clone().unwrap_or_else(|| "-".into()),
+                d.device.model.clone().unwrap_or_else(|| "-".into()),
                 d.company_name.clone().unwrap_or_else(|| "-".into()),
                 signals(d),
             ]
@@ -181,19 +183,6 @@ fn evidence_line(e: &Evidence) -> String {
         let _ = write!(s, " [{n}]");
     }
     s
-}
-
-/// Control characters (terminal escapes) shown as `\u{..}`.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Escapes text for HTML element content and quoted attribute values.

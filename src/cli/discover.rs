@@ -28,7 +28,8 @@ pub struct Args {
     #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
     pub cidr: Vec<Ipv4Net>,
     /// UDP port of unicast probes (--cidr, and --target without a port).
-    #[arg(long, default_value_t = DISCOVERY_PORT, value_name = "PORT")]
+    #[arg(long, default_value_t = DISCOVERY_PORT, value_name = "PORT",
+          value_parser = clap::value_parser!(u16).range(1..))]
     pub port: u16,
     /// Unicast probes per second (a sweep of a /24 takes 1.3 s at the default).
     #[arg(long, default_value_t = DEFAULT_RATE, value_name = "PER_SECOND",
@@ -96,6 +97,15 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     })?;
     let st = &found.stats;
     tracing::info!(stats = ?st, "discovery finished");
+    // Nothing went out, so "no devices found" would be a claim about the network we never
+    // tested.
+    if st.probes_sent == 0 && st.send_errors > 0 && found.devices.is_empty() {
+        return Err(CliError::runtime(format!(
+            "none of the {} probes could be sent (first error: {}); nothing was discovered",
+            st.send_errors,
+            st.first_send_error.as_deref().unwrap_or("unknown")
+        )));
+    }
     if !g.quiet {
         if st.send_errors > 0 {
             eprintln!(
@@ -201,7 +211,19 @@ fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
             }
         },
     };
-    Ok(net.trunc())
+    // 127.0.9.0/23 is 127.0.8.0–127.0.9.255: probing that silently would miss what the user
+    // most likely meant (127.0.9.0–127.0.10.255 is not a /23 at all), so say which it is.
+    if net != net.trunc() {
+        return Err(format!(
+            "{s} has host bits set: the /{} network containing {} is {} ({} to {}); give that, or the prefix you meant",
+            net.prefix_len(),
+            net.addr(),
+            net.trunc(),
+            net.network(),
+            net.broadcast()
+        ));
+    }
+    Ok(net)
 }
 
 /// `3`, `1.5`, `3s`, `500ms`.
@@ -227,6 +249,9 @@ async fn resolve_target(t: &str, default_port: u16) -> Result<SocketAddrV4, CliE
     let bad = |why: &str| CliError::input(format!("invalid --target {t:?}: {why}"));
     if let Ok(sa) = t.parse::<SocketAddr>() {
         return match sa {
+            SocketAddr::V4(v4) if v4.port() == 0 => {
+                Err(bad("the port is not a number from 1 to 65535"))
+            }
             SocketAddr::V4(v4) => Ok(v4),
             SocketAddr::V6(_) => Err(bad("IPv6 is not supported")),
         };
@@ -240,7 +265,9 @@ async fn resolve_target(t: &str, default_port: u16) -> Result<SocketAddrV4, CliE
         Some((h, p)) => (
             h,
             p.parse::<u16>()
-                .map_err(|_| bad("the port is not a number from 0 to 65535"))?,
+                .ok()
+                .filter(|&p| p != 0)
+                .ok_or_else(|| bad("the port is not a number from 1 to 65535"))?,
         ),
         None => (t, default_port),
     };
@@ -264,15 +291,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cidr_values_are_checked_and_normalised() {
+    fn cidr_values_are_checked() {
         assert_eq!(
-            parse_cidr("10.0.0.7/24").unwrap().to_string(),
+            parse_cidr("10.0.0.0/24").unwrap().to_string(),
             "10.0.0.0/24"
         );
         assert_eq!(parse_cidr("10.0.0.7").unwrap().to_string(), "10.0.0.7/32");
         let e = parse_cidr("10.0.0.0/33").unwrap_err();
         assert!(e.contains("\"10.0.0.0/33\""), "{e}");
         assert!(parse_cidr("fe80::/64").is_err());
+    }
+
+    // Issue 10 item 9: 127.0.9.0/23 was probed as 127.0.8.0/23 without a word, and half of
+    // what the user meant (127.0.10.x) was never probed.
+    #[test]
+    fn a_cidr_with_host_bits_set_is_refused_naming_the_normalised_network() {
+        let e = parse_cidr("127.0.9.0/23").unwrap_err();
+        assert!(
+            e.contains("127.0.9.0/23")
+                && e.contains("host bits")
+                && e.contains("127.0.8.0/23")
+                && e.contains("127.0.8.0 to 127.0.9.255"),
+            "{e}"
+        );
+        assert!(
+            parse_cidr("10.0.0.7/24")
+                .unwrap_err()
+                .contains("10.0.0.0/24")
+        );
+        assert!(parse_cidr("127.0.8.0/23").is_ok());
     }
 
     #[test]

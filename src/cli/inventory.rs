@@ -115,7 +115,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             let _ = err.flush();
         }
     };
-    let devices = read_all(&targets, &opts, &progress).await;
+    let mut devices = read_all(&targets, &opts, &progress).await;
+    reread_by_serial(&mut devices, &targets, &credentials, &opts).await;
     let mut inventory = Inventory::new(devices);
     // When the read started: a device read later is still as of this time or after.
     inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -159,6 +160,16 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         return Err(CliError::runtime(format!(
             "none of the {total} device{} could be reached",
             if total == 1 { "" } else { "s" }
+        )));
+    }
+    // "Partial" promises that some devices were read; a run where every device refused us
+    // or failed its identity read is a failure, whatever the mix of reasons.
+    let not_read = inventory.devices.iter().filter(|d| not_read(d)).count();
+    if not_read == total {
+        return Err(CliError::runtime(format!(
+            "none of the {total} device{} could be read ({unreachable} unreachable, {} refused or failed their identity read); inventory.json lists each device's errors",
+            if total == 1 { "" } else { "s" },
+            total - unreachable
         )));
     }
     Ok(if with_errors > 0 {
@@ -207,6 +218,62 @@ fn failures(devices: &[DeviceSnapshot], max: usize) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// Applies `[[device]] match = "serial:..."` entries, which cannot be matched before the
+/// serial is known: a device whose reported serial selects a login other than the one it was
+/// read with is read again with that login (see the credentials module for why this order,
+/// and what it cannot do).
+async fn reread_by_serial(
+    devices: &mut [DeviceSnapshot],
+    targets: &[Target],
+    credentials: &Credentials,
+    opts: &ReadOptions,
+) {
+    let mut again = Vec::new();
+    for d in devices.iter() {
+        let Some(serial) = d.id.strip_prefix("serial:") else {
+            continue;
+        };
+        let Some(t) = targets.iter().find(|t| t.xaddr == d.xaddr) else {
+            continue;
+        };
+        let endpoint = t.endpoint.as_ref().map(|e| format!("endpoint:{e}"));
+        let serial_id = format!("serial:{serial}");
+        let mut ids = vec![serial_id.as_str()];
+        ids.extend(endpoint.as_deref());
+        let login = credentials.for_ids(t.ip(), &ids);
+        if login != t.login.as_ref() {
+            tracing::info!(
+                device = %t.xaddr,
+                "reported serial {serial} selects other credentials; reading it again with them"
+            );
+            again.push(Target {
+                login: login.cloned(),
+                ..t.clone()
+            });
+        }
+    }
+    if again.is_empty() {
+        return;
+    }
+    let reread = read_all(&again, opts, &|_, _| {}).await;
+    for r in reread {
+        if let Some(slot) = devices.iter_mut().find(|d| d.xaddr == r.xaddr) {
+            *slot = r;
+        }
+    }
+    // The order read_all gives: by id, then address.
+    devices.sort_by(|a, b| (&a.id, &a.xaddr).cmp(&(&b.id, &b.xaddr)));
+}
+
+/// Nothing useful was read: unreachable, or the first authenticated read (the identity,
+/// without which the device cannot even be named or audited) failed.
+fn not_read(d: &DeviceSnapshot) -> bool {
+    reader::unreachable(d)
+        || d.errors
+            .iter()
+            .any(|e| e.operation == "device.GetDeviceInformation")
 }
 
 /// The validated read options.
@@ -743,5 +810,38 @@ mod tests {
         let s = summary(&[d]);
         assert!(s.starts_with("ID"), "{s}");
         assert!(s.contains("127.0.1.1") && s.contains("HIKVISION"), "{s}");
+    }
+
+    // Issue 10 item 7: what a device reports is shown, never run, in both inventory tables.
+    #[test]
+    fn terminal_control_characters_in_the_inventory_tables_are_escaped() {
+        let mut d = DeviceSnapshot {
+            id: "serial:\u{1b}]2;owned\u{7}".into(),
+            xaddr: "http://127.0.1.1/onvif/device_service".into(),
+            ..Default::default()
+        };
+        d.identity.manufacturer = Some("HIK\u{1b}[2J\u{1b}[H".into());
+        d.identity.model = Some("cam\u{202e}4pm.exe".into());
+        d.users.push(User {
+            username: "ad\u{1b}[8mmin".into(),
+            level: "Administrator".into(),
+        });
+        d.errors.push(ReadError {
+            operation: "device.GetNTP".into(),
+            reason: "fault: \u{1b}[31mnope\nforged line".into(),
+        });
+        for text in [summary(std::slice::from_ref(&d)), device_view(&d)] {
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{text:?}"
+            );
+            assert!(text.contains("HIK\\u{1b}[2J\\u{1b}[H"), "{text}");
+            assert!(text.contains("serial:\\u{1b}]2;owned\\u{7}"), "{text}");
+        }
+        let v = device_view(&d);
+        assert!(v.contains("nope\\u{a}forged line"), "{v}");
+        assert!(v.contains("cam\\u{202e}4pm.exe"), "{v}");
     }
 }

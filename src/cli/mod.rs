@@ -92,7 +92,8 @@ pub struct Global {
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
-    /// Write the result to FILE (atomically) instead of stdout.
+    /// Write the result to FILE (atomically; devices and pipes are written through) instead of
+    /// stdout; `-` is stdout.
     #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// More detail on stderr (repeat for more).
@@ -151,7 +152,7 @@ enum Command {
 
 /// Parses the command line, runs the command, and turns the result into an exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -159,6 +160,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // `-o -` is stdout, as for every Unix tool; a file named "-" is `-o ./-`.
+    if cli.global.output.as_deref() == Some(std::path::Path::new("-")) {
+        cli.global.output = None;
+    }
     init_logging(&cli.global);
     let result = match cli.command {
         Command::Discover(a) => runtime().block_on(discover::run(a, &cli.global)),
@@ -184,7 +189,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// Prints an error and its causes on stderr.
 fn report(e: &CliError) {
-    eprintln!("{}", chain(e));
+    // Messages quote devices (names, fault reasons): shown, never run by the terminal.
+    eprintln!("{}", crate::text::clean_lines(&chain(e)));
 }
 
 /// An error and every cause below it, each once: `error: ...` then one `  caused by: ...`

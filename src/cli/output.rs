@@ -1,4 +1,5 @@
-//! Where results go: stdout, or a file written atomically with `-o`.
+//! Where results go: stdout, or a file written atomically with `-o`; and how device-supplied
+//! text is shown to a person without letting it drive their terminal.
 
 use super::{CliError, Global};
 use crate::files;

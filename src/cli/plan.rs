@@ -122,6 +122,7 @@ fn read_inventory(path: &Path) -> Result<(Vec<DeviceSnapshot>, InputFile), CliEr
     })?;
     let inv: InventoryFile =
         files::parse_json(path, &bytes, "camswap.inventory", 1).map_err(CliError::input)?;
+    crate::inventory::verify_digests(path, &inv.devices).map_err(CliError::input)?;
     Ok((
         inv.devices,
         InputFile::hashed(path.display().to_string(), &bytes),
@@ -252,7 +253,7 @@ fn check_plan(plan_path: &Path, inventory: &Path, g: &Global) -> Result<Outcome,
             s.push('\n');
             s
         }
-        _ => report.render(),
+        _ => crate::text::clean_lines(&report.render()),
     };
     emit(g, &text)?;
     if report.has_drift() {
@@ -342,7 +343,9 @@ mod tests {
         assert_eq!(r.unwrap(), Outcome::Success, "{text}");
         assert!(text.contains("6 planned devices unchanged"), "{text}");
 
+        // The device changed and was read again (the reader seals what it read).
         fleet[2].network.hostname.as_mut().unwrap().name = Some("renamed".into());
+        fleet[2].seal();
         write_inventory(&inv, &fleet);
         let (r, text) = check(&inv);
         let e = r.unwrap_err();

@@ -38,9 +38,12 @@ impl Inventory {
         }
     }
 
-    /// Reads `inventory.json`, refusing other formats and newer versions.
+    /// Reads `inventory.json`, refusing other formats, newer versions and snapshots whose
+    /// content does not match their sha256.
     pub fn load(path: &Path) -> Result<Self, FileError> {
-        files::read_json(path, FORMAT, VERSION)
+        let inv: Self = files::read_json(path, FORMAT, VERSION)?;
+        verify_digests(path, &inv.devices)?;
+        Ok(inv)
     }
 
     /// Writes it atomically.
@@ -61,6 +64,35 @@ impl Inventory {
     }
 }
 
+/// Recomputes every snapshot's sha256 and refuses the file at the first that does not match.
+///
+/// Drift checks and plans compare these hashes; a snapshot edited by hand (a bitrate lowered,
+/// a user removed) while its stored hash was kept would otherwise be planned from, or pass as
+/// unchanged. A missing hash is refused too: without it there is nothing to check against.
+pub fn verify_digests(path: &Path, devices: &[DeviceSnapshot]) -> Result<(), FileError> {
+    for d in devices {
+        let problem = if d.sha256.is_empty() {
+            "no sha256".to_owned()
+        } else {
+            let now = d.digest();
+            if now == d.sha256 {
+                continue;
+            }
+            format!(
+                "content does not match its sha256 (stored {}, content {})",
+                &d.sha256[..d.sha256.len().min(12)],
+                &now[..12]
+            )
+        };
+        return Err(FileError::Digest {
+            path: path.to_owned(),
+            item: format!("device {}", d.id),
+            problem,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,11 +101,13 @@ mod tests {
     fn round_trip_and_wrong_format_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("inventory.json");
-        let inv = Inventory::new(vec![DeviceSnapshot {
+        let mut d = DeviceSnapshot {
             id: "serial:X".into(),
             xaddr: "http://127.0.0.2/onvif/device_service".into(),
             ..Default::default()
-        }]);
+        };
+        d.seal();
+        let inv = Inventory::new(vec![d]);
         inv.save(&p).unwrap();
         assert_eq!(Inventory::load(&p).unwrap(), inv);
         std::fs::write(
@@ -129,5 +163,39 @@ mod tests {
             e.contains("inventory.json") && e.contains("version 2"),
             "{e}"
         );
+    }
+
+    // Issue 10 item 8: a snapshot edited by hand with its hash kept is refused on reading,
+    // naming the device; so is one without a hash.
+    #[test]
+    fn an_inventory_edited_without_its_hash_is_refused_naming_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("inventory.json");
+        let mut d = DeviceSnapshot {
+            id: "serial:DS-2CD2143G2-I20230101AAWRJ00000001".into(),
+            xaddr: "http://127.0.1.1/onvif/device_service".into(),
+            ..Default::default()
+        };
+        d.identity.model = Some("DS-2CD2143G2-I".into());
+        d.seal();
+        let sealed = d.sha256.clone();
+        Inventory::new(vec![d]).save(&p).unwrap();
+        assert!(Inventory::load(&p).is_ok());
+        // As a person would: change a value in the text, leave the hash alone.
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(&sealed));
+        std::fs::write(&p, text.replace("DS-2CD2143G2-I\"", "DS-2CD2347G2-LU\"")).unwrap();
+        let e = Inventory::load(&p).unwrap_err();
+        assert!(matches!(e, FileError::Digest { .. }), "{e}");
+        let e = e.to_string();
+        assert!(
+            e.contains("inventory.json")
+                && e.contains("serial:DS-2CD2143G2-I20230101AAWRJ00000001")
+                && e.contains("does not match its sha256"),
+            "{e}"
+        );
+        std::fs::write(&p, text.replace(&sealed, "")).unwrap();
+        let e = Inventory::load(&p).unwrap_err().to_string();
+        assert!(e.contains("no sha256"), "{e}");
     }
 }

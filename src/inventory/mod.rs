@@ -5,5 +5,5 @@ pub mod file;
 pub mod reader;
 
 pub use crate::model::DeviceSnapshot;
-pub use file::Inventory;
+pub use file::{Inventory, verify_digests};
 pub use reader::{ReadOptions, Target, read_all, read_device};

@@ -391,8 +391,39 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
     out.push('\n');
 }
 
-/// The dry run of a plan.
+/// The dry run of a plan. Device-supplied text in it (ids, names, tokens, preset names,
+/// notes quoting devices) is shown cleaned for the terminal.
 pub fn dry_run(plan: &Plan, color: bool) -> String {
+    match shown(plan) {
+        Some(p) => render(&p, color),
+        // Only our own colour codes may reach the terminal; without them, the whole text can be
+        // cleaned line by line.
+        None => crate::text::clean_lines(&render(plan, false)),
+    }
+}
+
+/// The plan with every string cleaned for a terminal. Cleaning the values once, rather than at
+/// each of the dozens of places the text is assembled, leaves no place to forget; `None` if a
+/// cleaned string no longer parses as its field.
+fn shown(plan: &Plan) -> Option<Plan> {
+    fn clean_all(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(c) = crate::text::clean(s) {
+                    *s = c;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(clean_all),
+            serde_json::Value::Object(o) => o.values_mut().for_each(clean_all),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(plan).ok()?;
+    clean_all(&mut v);
+    serde_json::from_value(v).ok()
+}
+
+fn render(plan: &Plan, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
     let replaced = plan

@@ -152,6 +152,29 @@ fn fleet_dry_run_matches_its_fixture() {
     );
 }
 
+// Issue 10 item 7: strings a device chose (its model, its id) reach the dry run as text; only
+// the dry run's own colour codes are escape sequences.
+#[test]
+fn terminal_control_characters_in_the_dry_run_are_escaped() {
+    let mut p = fleet_plan(false);
+    p.cameras[0].old.model = Some("DS-2CD\u{1b}]0;pwned\u{7}\u{1b}[2J".into());
+    p.cameras[0].old.id = "serial:\u{9b}31mEVIL".into();
+    let ours = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+    for color in [false, true] {
+        let text = super::render::dry_run(&p, color);
+        let rest = ours.replace_all(&text, "");
+        assert!(
+            !rest.chars().any(|c| c.is_control() && c != '\n'),
+            "{rest:?}"
+        );
+        assert!(
+            text.contains("DS-2CD\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+            "{text}"
+        );
+        assert!(text.contains("serial:\\u{9b}31mEVIL"), "{text}");
+    }
+}
+
 #[test]
 fn fleet_with_stock_and_waves_matches_its_fixtures() {
     let p = fleet_plan(true);

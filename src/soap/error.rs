@@ -104,7 +104,7 @@ pub enum SoapError {
         limit: usize,
     },
     /// The response body is not well-formed XML.
-    #[error("{device}: the response from {url} is not XML{}", snippet_suffix(.snippet))]
+    #[error("{device}: the response from {url} is not XML ({source}){}", snippet_suffix(.snippet))]
     NotXml {
         /// Device label.
         device: String,

@@ -709,7 +709,10 @@ fn bin() -> Command {
     c
 }
 
-fn write_inventory(dir: &Path, devices: Vec<DeviceSnapshot>) -> PathBuf {
+fn write_inventory(dir: &Path, mut devices: Vec<DeviceSnapshot>) -> PathBuf {
+    // Sealed as the inventory reader seals what it read: tests edit snapshots after building
+    // them, and a stale hash is refused on reading.
+    devices.iter_mut().for_each(DeviceSnapshot::seal);
     let p = dir.join("inventory.json");
     let mut inv = Inventory::new(devices);
     inv.taken_at = Some("2024-05-01T09:00:00Z".into());

@@ -785,6 +785,62 @@ async fn cli_table_lists_one_line_per_device() {
     );
 }
 
+// Issue 10 item 7: a ProbeMatch needs no authentication, so anyone on the VLAN picks the
+// strings the table shows: an endpoint with a C1 CSI (legal XML), and a name scope whose
+// percent-escapes decode to "set window title" and "clear screen".
+#[tokio::test]
+async fn terminal_control_characters_in_probe_matches_are_escaped_in_the_discover_table() {
+    let (addr, task) = fake_device("127.0.7.21:0", |probe| {
+        let id = message::parse(probe).unwrap().message_id.unwrap();
+        mock_devices::discovery::probe_matches_xml(
+            &mock_devices::discovery::Description {
+                endpoint: "urn:uuid:\u{9b}2Jevil",
+                types: &["{http://www.onvif.org/ver10/network/wsdl}NetworkVideoTransmitter".into()],
+                scopes: &[
+                    "onvif://www.onvif.org/name/%1B%5D0%3Bowned%07%1B%5B2J".into(),
+                    "onvif://www.onvif.org/hardware/DS%1B%5B8m".into(),
+                ],
+                xaddrs: &["http://127.0.7.21/onvif/device_service".into()],
+                metadata_version: Some(1),
+            },
+            &id,
+            1,
+            1,
+            false,
+        )
+        .into_bytes()
+    })
+    .await;
+    let out = camswap(&[
+        "discover",
+        "--target",
+        &addr.to_string(),
+        "--timeout",
+        "300ms",
+        "--format",
+        "table",
+    ])
+    .await;
+    task.abort();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("\\u{1b}]0;owned\\u{7}\\u{1b}[2J"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("DS\\u{1b}[8m"), "{stdout}");
+    assert!(stdout.contains("urn:uuid:\\u{9b}2Jevil"), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Real multicast, in a loopback-only network namespace of our own
 

@@ -31,3 +31,9 @@ mod inventory_proxy;
 mod layering;
 // The whole job on a mock site: every persona and white-label variants, inventory → audit → plan.
 mod site;
+// `-o`: stdout, devices, pipes and links as outputs.
+mod output_paths;
+// Exit codes and refusals: runs that did nothing useful are errors.
+mod cli_errors;
+// credentials.toml entries applied during inventory.
+mod credentials_match;

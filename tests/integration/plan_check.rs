@@ -127,6 +127,68 @@ fn plan_check_exits_0_when_current_and_2_naming_the_drifted_device() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("drifted: serial:DS-2CD2143G2-I"));
 }
 
+// Issue 10 item 8: a planned camera's values edited in inventory.json with its stored hash
+// left alone: `plan --check`, `plan` and `audit` all refuse the file (exit 2), naming the device.
+#[test]
+fn plan_check_refuses_an_inventory_whose_content_does_not_match_its_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let devices = vec![snapshot(4096)];
+    let bytes = write_inventory(&dir.path().join("inventory.json"), &devices);
+    let flagged: BTreeMap<String, Flag> = [(
+        devices[0].id.clone(),
+        Flag {
+            verdict: "banned".into(),
+            company: Some("Hikvision".into()),
+            confidence: 0.98,
+        },
+    )]
+    .into_iter()
+    .collect();
+    let p = plan(&PlanInput {
+        snapshots: &devices,
+        flagged: &flagged,
+        catalog: &Catalog::example(),
+        stock: None,
+        rollout: None,
+        options: &PlanOptions::default(),
+        inputs: Inputs {
+            inventory: Some(InputFile::hashed("inventory.json", &bytes)),
+            ..Inputs::default()
+        },
+    });
+    std::fs::write(dir.path().join("plan.json"), p.to_json()).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let edited = text.replace("\"bitrate_kbps\": 4096", "\"bitrate_kbps\": 512");
+    assert_ne!(edited, text);
+    assert!(
+        edited.contains(&devices[0].sha256),
+        "the hash is left as it was"
+    );
+    std::fs::write(dir.path().join("inventory.json"), edited).unwrap();
+    for args in [
+        &["plan", "inventory.json", "--check", "plan.json"][..],
+        &[
+            "plan",
+            "inventory.json",
+            "--catalog",
+            "builtin:example",
+            "--format",
+            "json",
+        ][..],
+        &["audit", "inventory.json", "--format", "json"][..],
+    ] {
+        let out = camswap(args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("inventory.json")
+                && stderr.contains("serial:DS-2CD2143G2-I20230101AAWRJ00000001")
+                && stderr.contains("does not match its sha256"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn plan_refuses_a_bad_catalogue_with_exit_2_and_its_line() {
     let dir = tempfile::tempdir().unwrap();
