@@ -233,15 +233,22 @@ fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Opti
 }
 
 /// A device service URL from `--xaddr`: a URL as given, or `HOST[:PORT]` made into
-/// `http://HOST[:PORT]/onvif/device_service`.
+/// `http://HOST[:PORT]/onvif/device_service`. Empty and host-less addresses are refused: the
+/// URL standard reads `http:///onvif/device_service` as the host `onvif`, which would be
+/// looked up in DNS and sent the credentials.
 fn device_url(s: &str) -> Result<String, CliError> {
     let s = s.trim();
+    if s.is_empty() {
+        return Err(CliError::input(
+            "--xaddr is empty: give the device's http(s) URL or HOST[:PORT]",
+        ));
+    }
     let url = if s.contains("://") {
         s.to_owned()
     } else {
         format!("http://{s}/onvif/device_service")
     };
-    match reqwest::Url::parse(&url) {
+    match crate::model::http_url(&url) {
         // A password on the command line shows in `ps` and shell history, and reqwest would
         // send it as HTTP Basic: refuse it and point at the credentials file.
         Ok(u) if !u.username().is_empty() || u.password().is_some() => {
@@ -250,9 +257,9 @@ fn device_url(s: &str) -> Result<String, CliError> {
                 crate::model::strip_userinfo(s)
             )))
         }
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(url),
-        _ => Err(CliError::input(format!(
-            "--xaddr {:?} is not an http(s) URL or HOST[:PORT]",
+        Ok(_) => Ok(url),
+        Err(e) => Err(CliError::input(format!(
+            "--xaddr {:?} is not an http(s) URL or HOST[:PORT]: {e}",
             crate::model::strip_userinfo(s)
         ))),
     }

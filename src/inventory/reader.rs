@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 use crate::credentials::Login;
 use crate::model::{
     DeviceSnapshot, EncoderOptions, MediaProfile, MediaService, Ptz, ReadError, Recording,
-    VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
+    VideoEncoder, VideoSource, VideoSourceConfiguration, rewrite_host, strip_userinfo,
 };
 use crate::onvif::media::StreamSetup;
 use crate::onvif::media2::{ConfigurationType, StreamProtocol};
@@ -551,14 +551,6 @@ impl Reader<'_> {
         self.out.current = "device.GetServices".to_owned();
         let result = self.session.load_services().await;
         if let Some(services) = self.settle("device", "GetServices", None, result) {
-            for (reported, used) in self.session.rewrites() {
-                tracing::info!(
-                    device = %self.out.snapshot.xaddr,
-                    %reported,
-                    %used,
-                    "service address rewritten to the host we reached"
-                );
-            }
             self.snap().services = services;
         }
         Ok(())
@@ -756,7 +748,7 @@ impl Reader<'_> {
     /// A URI with userinfo removed and its host replaced by the one we reached, when the
     /// device named another (as for service addresses).
     fn reached(&self, uri: &str) -> String {
-        let (fixed, changed) = device::rewrite_host(&strip_userinfo(uri), &self.out.snapshot.xaddr);
+        let (fixed, changed) = rewrite_host(&strip_userinfo(uri), &self.out.snapshot.xaddr);
         if changed {
             tracing::info!(
                 device = %self.out.snapshot.xaddr,

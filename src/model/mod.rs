@@ -7,17 +7,17 @@
 //! Nothing secret lives here: users carry names and levels only, and URIs are stored without
 //! userinfo (see [`strip_userinfo`]).
 
+mod address;
 mod media;
 mod network;
 mod ptz;
 mod recording;
-mod uri;
 
+pub use address::*;
 pub use media::*;
 pub use network::*;
 pub use ptz::*;
 pub use recording::*;
-pub use uri::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

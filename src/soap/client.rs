@@ -8,11 +8,16 @@
 //! a per-request timeout over connect, send and the whole body, a response size cap enforced
 //! while streaming, no redirects, no proxy (cameras sit on the site LAN; a proxy taken from the
 //! environment would see every request).
+//!
+//! A client talks to one origin (scheme, host and port, as the HTTP client parses the URL): the
+//! device's, taken from its label when that is a URL, else from the first request. A request
+//! to any other origin is refused before anything is sent, so no caller can hand a device's
+//! credentials to an address the device (or anyone) names.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, WWW_AUTHENTICATE};
@@ -24,7 +29,8 @@ use super::auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
 use super::envelope::{self, EnvelopeError, Reply, envelope};
 use super::error::SoapError;
 use super::xml::Element;
-use super::{redact, snippet, strip_userinfo};
+use super::{redact, snippet};
+use crate::model::{Origin, strip_userinfo};
 
 /// How a client authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,6 +92,8 @@ struct Shared {
     offset_ms: AtomicI64,
     /// Digest sessions by origin (`http://host:port`): set once a device has challenged us.
     digest: Mutex<HashMap<String, DigestSession>>,
+    /// The one origin this client sends to.
+    origin: OnceLock<Origin>,
 }
 
 impl fmt::Debug for SoapClient {
@@ -105,6 +113,8 @@ struct Target {
     shown: String,
     /// `scheme://host:port`, the key of the Digest session.
     origin: String,
+    /// Where the HTTP client connects.
+    connects_to: Origin,
     /// Path and query, the Digest `uri`.
     request_uri: String,
 }
@@ -124,9 +134,15 @@ struct SentDigest {
 
 impl SoapClient {
     /// A client for `device` (a label used in every error and log line, such as the device
-    /// service address or the inventory id; userinfo is removed from it).
+    /// service address or the inventory id; userinfo is removed from it). When the label is
+    /// an http(s) URL, its origin is the only one the client sends to; otherwise the first
+    /// request's origin is.
     pub fn new(device: impl Into<String>, config: ClientConfig) -> Result<Self, SoapError> {
         let device = strip_userinfo(&device.into());
+        let origin = OnceLock::new();
+        if let Ok(o) = Origin::of(&device) {
+            let _ = origin.set(o);
+        }
         let invalid = |reason: &str| SoapError::Config {
             device: device.clone(),
             reason: reason.to_owned(),
@@ -163,6 +179,7 @@ impl SoapClient {
                 config,
                 offset_ms: AtomicI64::new(0),
                 digest: Mutex::new(HashMap::new()),
+                origin,
             }),
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
@@ -234,6 +251,23 @@ impl SoapClient {
         authenticate: bool,
     ) -> Result<Element, SoapError> {
         let target = self.target(url)?;
+        let origin = self
+            .shared
+            .origin
+            .get_or_init(|| target.connects_to.clone());
+        if *origin != target.connects_to {
+            tracing::warn!(
+                device = %self.shared.device,
+                url = %target.shown,
+                device_origin = %origin,
+                "request to another origin refused"
+            );
+            return Err(SoapError::ForeignOrigin {
+                device: self.shared.device.clone(),
+                url: target.shown,
+                origin: origin.to_string(),
+            });
+        }
         let span = tracing::debug_span!(
             "soap",
             device = %self.shared.device,
@@ -360,13 +394,10 @@ impl SoapClient {
             url: shown.clone(),
             reason,
         };
-        let mut parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid(format!(
-                "unsupported scheme {:?}, expected http or https",
-                parsed.scheme()
-            )));
-        }
+        // Parsed by the same parser the HTTP client uses, with empty and host-less addresses
+        // refused rather than read as a DNS name.
+        let mut parsed = crate::model::http_url(url).map_err(|e| invalid(e.to_string()))?;
+        let connects_to = Origin::of_url(&parsed).map_err(|e| invalid(e.to_string()))?;
         // Credentials come from the configuration only; userinfo in a URL would otherwise be
         // sent as HTTP Basic, in clear text.
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -380,6 +411,7 @@ impl SoapClient {
         }
         Ok(Target {
             origin: parsed.origin().ascii_serialization(),
+            connects_to,
             shown: parsed.as_str().to_owned(),
             url: parsed,
             request_uri,

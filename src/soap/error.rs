@@ -30,6 +30,19 @@ pub enum SoapError {
         /// What is wrong.
         reason: String,
     },
+    /// A request to an origin other than the device's: refused before sending, so the
+    /// device's credentials never reach an address it (or anyone) names.
+    #[error(
+        "{device}: refused to send to {url}: the device was reached at {origin}, and requests (with their credentials) go only there"
+    )]
+    ForeignOrigin {
+        /// Device label.
+        device: String,
+        /// The refused URL, without userinfo.
+        url: String,
+        /// The device's origin.
+        origin: String,
+    },
     /// No TCP/TLS connection could be made.
     #[error("{device}: cannot connect to {url}")]
     Connect {
@@ -202,6 +215,7 @@ impl SoapError {
         match self {
             Self::Config { device, .. }
             | Self::InvalidRequest { device, .. }
+            | Self::ForeignOrigin { device, .. }
             | Self::Connect { device, .. }
             | Self::Transport { device, .. }
             | Self::Timeout { device, .. }

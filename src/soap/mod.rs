@@ -43,21 +43,6 @@ pub mod ns {
     pub const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 }
 
-/// Removes `user:password@` from a URL-like string, so a URL can go into an error or a log.
-///
-/// Duplicated from the inventory model on purpose: the SOAP layer sits below it.
-pub(crate) fn strip_userinfo(uri: &str) -> String {
-    let Some(scheme_end) = uri.find("://") else {
-        return uri.to_owned();
-    };
-    let rest = &uri[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}{}", &uri[..scheme_end + 3], &rest[at + 1..]),
-        None => uri.to_owned(),
-    }
-}
-
 /// Replaces the text of every element whose local name is `Password` or `Nonce` with `***`.
 ///
 /// Used for trace logs and error snippets. Request payloads can carry real passwords
@@ -142,16 +127,6 @@ mod tests {
             "<p:Password>***</p:Password>"
         );
         assert_eq!(redact(""), "");
-    }
-
-    #[test]
-    fn strip_userinfo_removes_credentials_from_urls() {
-        assert_eq!(
-            strip_userinfo("http://admin:pw@10.0.0.5/onvif/device_service"),
-            "http://10.0.0.5/onvif/device_service"
-        );
-        assert_eq!(strip_userinfo("http://10.0.0.5/a@b"), "http://10.0.0.5/a@b");
-        assert_eq!(strip_userinfo("cam-17"), "cam-17");
     }
 
     #[test]

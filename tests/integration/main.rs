@@ -26,3 +26,5 @@ mod inventory_fleet;
 mod inventory_proxy;
 // The whole job on a mock site: every persona and white-label variants, inventory → audit → plan.
 mod site;
+// Hostile networks: credentials sent off the device, spoofed discovery, secrets in URIs, TLS.
+mod hostile_network;
