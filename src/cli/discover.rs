@@ -178,9 +178,9 @@ pub fn render_table(devices: &[Device]) -> String {
 }
 
 fn hosts(urls: &[String]) -> String {
-    let mut out: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for u in urls {
-        let h = discovery::devices::url_host(u).unwrap_or(u);
+        let h = discovery::devices::url_host(u).unwrap_or_else(|| u.clone());
         if !out.contains(&h) {
             out.push(h);
         }

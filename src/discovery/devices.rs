@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::Announcement;
 use crate::files::{self, FileError};
-use crate::model::strip_userinfo;
+use crate::model::{http_url, strip_userinfo};
 
 /// `format` of `devices.json`.
 pub const FORMAT: &str = "camswap.devices";
@@ -208,29 +208,19 @@ fn push_new<T: PartialEq>(v: &mut Vec<T>, item: T) {
     }
 }
 
-/// Where the host of a URL sits: (start, end) byte offsets, brackets included for IPv6.
-fn host_span(url: &str) -> Option<(usize, usize)> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let auth = &rest[..auth_end];
-    let host_start = auth.rfind('@').map_or(0, |i| i + 1);
-    let host = &auth[host_start..];
-    let host_len = if host.starts_with('[') {
-        host.find(']')? + 1
-    } else {
-        host.find(':').unwrap_or(host.len())
-    };
-    (host_len > 0).then_some((start + host_start, start + host_start + host_len))
+/// The host of an http(s) URL as the HTTP client reads it, brackets removed (`10.0.0.1`,
+/// `fe80::1`, `camera.local`); `None` for anything else, host-less URLs included.
+pub fn url_host(url: &str) -> Option<String> {
+    let parsed = http_url(url).ok()?;
+    let host = parsed.host_str()?;
+    Some(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
+    )
 }
 
-/// The host of a URL, brackets removed (`10.0.0.1`, `fe80::1`, `camera.local`).
-pub fn url_host(url: &str) -> Option<&str> {
-    let (s, e) = host_span(url)?;
-    Some(url[s..e].trim_start_matches('[').trim_end_matches(']'))
-}
-
-/// True when the URL's host is the address `ip`.
+/// True when the HTTP client would connect to the address `ip` for this URL.
 fn host_is(url: &str, ip: IpAddr) -> bool {
     url_host(url)
         .and_then(|h| h.parse::<IpAddr>().ok())
@@ -239,12 +229,9 @@ fn host_is(url: &str, ip: IpAddr) -> bool {
 
 /// The URL with its host replaced by `ip` (scheme, port, path and query kept).
 pub fn rewrite_host(url: &str, ip: IpAddr) -> Option<String> {
-    let (s, e) = host_span(url)?;
-    let host = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    Some(format!("{}{host}{}", &url[..s], &url[e..]))
+    http_url(url).ok()?;
+    let (out, changed) = crate::model::rewrite_host(url, &ip.to_string());
+    changed.then_some(out)
 }
 
 /// Decodes `%XX` escapes (scope values such as `HIKVISION%20DS-2CD2145FWD-I`); bad escapes are
@@ -364,14 +351,34 @@ mod tests {
         assert_eq!(d.xaddr_mismatch, d.xaddrs);
     }
 
+    /// Issue 10 item 3: an XAddr that a hand-split authority reads as the sender's, while the
+    /// HTTP client connects elsewhere, is not the device's address.
+    #[test]
+    fn credentials_leave_the_device_through_a_backslash_xaddr_in_a_probe_match() {
+        let ip: IpAddr = "10.0.0.5".parse().unwrap();
+        let mut c = Collector::default();
+        let hostile = r"http://10.9.9.9:80\@10.0.0.5/onvif/device_service";
+        c.add(ip, Seen::ProbeMatch, &ann("urn:uuid:e", &[hostile]));
+        let d = &c.finish()[0];
+        assert_eq!(d.xaddr_mismatch, [hostile]);
+        let chosen = d.xaddr.as_deref().unwrap();
+        assert_eq!(url_host(chosen).as_deref(), Some("10.0.0.5"), "{chosen}");
+    }
+
     #[test]
     fn hosts_are_found_in_every_url_shape() {
-        assert_eq!(url_host("http://[fd8f::1]/x"), Some("fd8f::1"));
-        assert_eq!(url_host("http://[fd8f::1]:80/x"), Some("fd8f::1"));
-        assert_eq!(url_host("https://cam.local:443"), Some("cam.local"));
-        assert_eq!(url_host("http://u:p@1.2.3.4/x"), Some("1.2.3.4"));
-        assert_eq!(url_host("not a url"), None);
-        assert_eq!(url_host("http:///x"), None);
+        let host = |u| url_host(u);
+        assert_eq!(host("http://[fd8f::1]/x").as_deref(), Some("fd8f::1"));
+        assert_eq!(host("http://[fd8f::1]:80/x").as_deref(), Some("fd8f::1"));
+        assert_eq!(host("https://cam.local:443").as_deref(), Some("cam.local"));
+        assert_eq!(host("http://u:p@1.2.3.4/x").as_deref(), Some("1.2.3.4"));
+        assert_eq!(host("not a url"), None);
+        assert_eq!(host("http:///x"), None);
+        // Where the HTTP client connects, not the host after the last `@`.
+        assert_eq!(
+            host(r"http://10.9.9.9:80\@10.0.0.5/onvif/device_service").as_deref(),
+            Some("10.9.9.9")
+        );
         assert_eq!(
             rewrite_host("http://[fd8f::1]:81/x?y", "1.2.3.4".parse().unwrap()).as_deref(),
             Some("http://1.2.3.4:81/x?y")
