@@ -297,6 +297,13 @@ impl MockDevice {
         self.core.log()
     }
 
+    /// Credential proofs received so far, oldest first: each HTTP Digest `response` value and
+    /// each WS-Security `Password` (a PasswordDigest, or the password itself for
+    /// PasswordText). A test checks that none of them reaches the client's files or logs.
+    pub fn credential_proofs(&self) -> Vec<String> {
+        self.core.proofs()
+    }
+
     /// Stop serving and wait until the port is released.
     pub async fn shutdown(mut self) {
         if let Some(r) = self.responder.take() {

@@ -102,6 +102,9 @@ pub(crate) struct Core {
     auth: Mutex<AuthState>,
     faults: Mutex<Faults>,
     log: Mutex<VecDeque<LogEntry>>,
+    /// Credential proofs received (HTTP Digest `response` values, WS-Security password
+    /// digests), oldest dropped first: what a test looks for in the client's files and logs.
+    proofs: Mutex<VecDeque<String>>,
     addr: Mutex<SocketAddr>,
     up: AtomicBool,
     commands: mpsc::UnboundedSender<Command>,
@@ -129,6 +132,7 @@ impl Core {
             auth: Mutex::new(AuthState::new()),
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(VecDeque::new()),
+            proofs: Mutex::new(VecDeque::new()),
             addr: Mutex::new(addr),
             up: AtomicBool::new(true),
             commands: tx,
@@ -169,6 +173,40 @@ impl Core {
 
     pub(crate) fn clear_faults(&self) {
         *lock(&self.faults) = Faults::default();
+    }
+
+    pub(crate) fn proofs(&self) -> Vec<String> {
+        lock(&self.proofs).iter().cloned().collect()
+    }
+
+    /// Keeps the Digest `response` and every WS-Security `Password` of a request.
+    fn record_proofs(&self, authorization: Option<&str>, header: Option<&Node>) {
+        let mut found = Vec::new();
+        if let Some(a) = authorization {
+            if let Some(i) = a.find("response=") {
+                let v = a[i + 9..].trim_start_matches('"');
+                let end = v.find(['"', ',']).unwrap_or(v.len());
+                found.push(v[..end].to_owned());
+            }
+        }
+        fn passwords(n: &Node, out: &mut Vec<String>) {
+            if n.name == "Password" && !n.text.trim().is_empty() {
+                out.push(n.text.trim().to_owned());
+            }
+            for c in &n.children {
+                passwords(c, out);
+            }
+        }
+        if let Some(h) = header {
+            passwords(h, &mut found);
+        }
+        let mut proofs = lock(&self.proofs);
+        for p in found {
+            if proofs.len() >= LOG_CAPACITY {
+                proofs.pop_front();
+            }
+            proofs.push_back(p);
+        }
     }
 
     fn record(&self, name: &str, namespace: &str, status: Option<u16>) {
@@ -245,6 +283,13 @@ impl Core {
         access: Access,
         state: &DeviceState,
     ) -> Result<(), Refusal> {
+        self.record_proofs(
+            parts
+                .headers
+                .get(hyper::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+            header,
+        );
         if self.auth_mode == AuthMode::None || !state.has_users() {
             return Ok(());
         }

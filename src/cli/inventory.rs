@@ -254,13 +254,13 @@ fn device_url(s: &str) -> Result<String, CliError> {
         Ok(u) if !u.username().is_empty() || u.password().is_some() => {
             Err(CliError::input(format!(
                 "--xaddr {:?} carries a user name or password; put credentials in --credentials FILE instead",
-                crate::model::strip_userinfo(s)
+                crate::model::redact_uri(s)
             )))
         }
         Ok(_) => Ok(url),
         Err(e) => Err(CliError::input(format!(
             "--xaddr {:?} is not an http(s) URL or HOST[:PORT]: {e}",
-            crate::model::strip_userinfo(s)
+            crate::model::redact_uri(s)
         ))),
     }
 }

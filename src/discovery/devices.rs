@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::Announcement;
 use crate::files::{self, FileError};
-use crate::model::{http_url, strip_userinfo};
+use crate::model::{http_url, redact_uri};
 
 /// `format` of `devices.json`.
 pub const FORMAT: &str = "camswap.devices";
@@ -142,7 +142,7 @@ impl Collector {
             });
         push_new(&mut p.from, from);
         for x in &a.xaddrs {
-            push_new(&mut p.xaddrs, strip_userinfo(x));
+            push_new(&mut p.xaddrs, redact_uri(x));
         }
         for s in &a.scopes {
             push_new(&mut p.scopes, s.clone());

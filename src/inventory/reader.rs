@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 use crate::credentials::Login;
 use crate::model::{
     DeviceSnapshot, EncoderOptions, MediaProfile, MediaService, Ptz, ReadError, Recording,
-    VideoEncoder, VideoSource, VideoSourceConfiguration, rewrite_host, strip_userinfo,
+    VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri, rewrite_host,
 };
 use crate::onvif::media::StreamSetup;
 use crate::onvif::media2::{ConfigurationType, StreamProtocol};
@@ -136,7 +136,7 @@ pub fn unreachable(snapshot: &DeviceSnapshot) -> bool {
 pub async fn read_device(target: &Target, opts: &ReadOptions) -> DeviceSnapshot {
     let mut out = Progress {
         snapshot: DeviceSnapshot {
-            xaddr: strip_userinfo(&target.xaddr),
+            xaddr: redact_uri(&target.xaddr),
             endpoint: target.endpoint.clone(),
             ..DeviceSnapshot::default()
         },
@@ -167,6 +167,7 @@ pub async fn read_device(target: &Target, opts: &ReadOptions) -> DeviceSnapshot 
         }
     }
     let mut snapshot = out.snapshot;
+    snapshot.redact_secrets();
     snapshot.id = snapshot.stable_id();
     snapshot.seal();
     tracing::debug!(
@@ -210,7 +211,7 @@ pub async fn read_all(
             Err(e) => {
                 // A panic is a bug in camswap, not the device; keep the device in the file.
                 let target = tasks.get(&e.id()).map(|&i| &targets[i]);
-                let xaddr = target.map_or_else(String::new, |t| strip_userinfo(&t.xaddr));
+                let xaddr = target.map_or_else(String::new, |t| redact_uri(&t.xaddr));
                 let mut s = DeviceSnapshot {
                     xaddr,
                     endpoint: target.and_then(|t| t.endpoint.clone()),
@@ -325,7 +326,7 @@ fn session(target: &Target, opts: &ReadOptions) -> Result<Session, SoapError> {
         ..ClientConfig::default()
     };
     // Credentials travel only through the configured auth, never as URL userinfo.
-    let url = strip_userinfo(&target.xaddr);
+    let url = redact_uri(&target.xaddr);
     let soap = SoapClient::new(&url, config)?
         .with_clock(Arc::clone(&opts.clock))
         .with_nonces(Arc::clone(&opts.nonces));
@@ -748,11 +749,11 @@ impl Reader<'_> {
     /// A URI with userinfo removed and its host replaced by the one we reached, when the
     /// device named another (as for service addresses).
     fn reached(&self, uri: &str) -> String {
-        let (fixed, changed) = rewrite_host(&strip_userinfo(uri), &self.out.snapshot.xaddr);
+        let (fixed, changed) = rewrite_host(&redact_uri(uri), &self.out.snapshot.xaddr);
         if changed {
             tracing::info!(
                 device = %self.out.snapshot.xaddr,
-                reported = %strip_userinfo(uri),
+                reported = %redact_uri(uri),
                 used = %fixed,
                 "media URI rewritten to the host we reached"
             );

@@ -60,7 +60,7 @@ impl Origin {
 
     /// The origin of a parsed URL (http or https with a host).
     pub fn of_url(url: &Url) -> Result<Self, AddressError> {
-        let shown = || strip_userinfo(url.as_str());
+        let shown = || redact_uri(url.as_str());
         if !matches!(url.scheme(), "http" | "https") {
             return Err(AddressError::Scheme {
                 address: shown(),
@@ -106,7 +106,7 @@ impl fmt::Display for Origin {
 /// with an empty authority (`http:///onvif/device_service`, which the URL standard reads as
 /// host `onvif`), `http:host/x` without `//`, and other schemes.
 pub fn http_url(address: &str) -> Result<Url, AddressError> {
-    let shown = || strip_userinfo(address.trim());
+    let shown = || redact_uri(address.trim());
     let trimmed = address.trim();
     if trimmed.is_empty() {
         return Err(AddressError::NotUrl {
@@ -132,19 +132,76 @@ pub fn http_url(address: &str) -> Result<Url, AddressError> {
     Ok(url)
 }
 
-/// Removes `user:password@` from a URL-like string, so a URL can go into a file, an error or a
-/// log. The authority ends where the HTTP client says it does (`\` ends it in http(s) URLs),
-/// so what is shown is the host that is connected to.
-pub fn strip_userinfo(uri: &str) -> String {
-    let Some(scheme_end) = uri.find("://") else {
-        return uri.to_owned();
+/// A URI as camswap writes it anywhere (file, log, error): without `user:password@`, and with
+/// the value of every credential-carrying parameter (`password=`, `pwd=`, `auth=<base64>`,
+/// `token=`, `user=`..., see [`redact_text`]) replaced by `***`. The one redaction for URIs.
+///
+/// The authority ends where the HTTP client says it does (`\` ends it in http(s) URLs), so
+/// what is shown is the host that is connected to.
+pub fn redact_uri(uri: &str) -> String {
+    let stripped = match uri.find("://") {
+        None => uri,
+        Some(scheme_end) => {
+            let rest = &uri[scheme_end + 3..];
+            let end = authority_end(&uri[..scheme_end], rest);
+            match rest[..end].rfind('@') {
+                Some(at) => &format!("{}{}", &uri[..scheme_end + 3], &rest[at + 1..]),
+                None => uri,
+            }
+        }
     };
-    let rest = &uri[scheme_end + 3..];
-    let end = authority_end(&uri[..scheme_end], rest);
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{}{}", &uri[..scheme_end + 3], &rest[at + 1..]),
-        None => uri.to_owned(),
+    redact_parameters(stripped)
+}
+
+/// Text as camswap writes it to a log or an error: every `scheme://user:pass@` loses its
+/// userinfo and every credential parameter its value, wherever they sit (an XML body, a
+/// device's fault reason, a log line).
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        // The URI starts at the scheme before `://`, ends at whitespace, quotes or markup.
+        let start = rest[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |j| j + 1);
+        let len = rest[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(rest.len() - i);
+        out.push_str(&rest[..start]);
+        let uri = &rest[start..i + len];
+        let scheme_end = i - start;
+        let after = &uri[scheme_end + 3..];
+        let end = authority_end(&uri[..scheme_end], after);
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str(&uri[..scheme_end + 3]);
+                out.push_str(&after[at + 1..]);
+            }
+            None => out.push_str(uri),
+        }
+        rest = &rest[i + len..];
     }
+    out.push_str(rest);
+    redact_parameters(&out)
+}
+
+/// Names of URI parameters whose values are credentials, as cameras and NVRs put them in
+/// stream and snapshot URIs (`?user=admin&password=...` Dahua and XMEye, `pwd=` Foscam,
+/// `auth=<base64 of user:password>`, `token=`, `loginuse=`/`loginpas=` on old CGIs).
+const SECRET_PARAMETERS: &str = "password|passwd|pass|pwd|pw|psw|passphrase|loginpas|loginuse|auth|authorization|authinfo|token|access_token|accesstoken|session|sessionid|apikey|api_key|secret|signature|sig|user|username|usr|login";
+
+fn redact_parameters(text: &str) -> String {
+    static PARAM: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PARAM.get_or_init(|| {
+        // A parameter starts after `?`, `&` (or its XML escape `&amp;`), `;`, `/` or `_`
+        // (XMEye paths: `/user=admin_password=...`), and its value runs to the next
+        // separator. Over-redacting a value is harmless; leaking one is not.
+        regex::Regex::new(&format!(
+            r#"(?i)(^|[?&;/_\s])({SECRET_PARAMETERS})=([^&;#?\s"'<>]+)"#
+        ))
+        .expect("the parameter pattern compiles")
+    });
+    re.replace_all(text, "$1$2=***").into_owned()
 }
 
 /// Where the authority of `rest` (what follows `scheme://`) ends. For the URL standard's
@@ -253,23 +310,87 @@ fn host_key_of(host: &str) -> String {
     }
 }
 
+impl super::DeviceSnapshot {
+    /// Redacts every URI the snapshot holds ([`redact_uri`]) and every error reason
+    /// ([`redact_text`]): what a device reports goes to inventory.json, and devices report
+    /// stream URIs with `user:pass@` and `?password=` in them. The reader calls it before
+    /// sealing, so the stored hash covers what is stored.
+    pub fn redact_secrets(&mut self) {
+        self.xaddr = redact_uri(&self.xaddr);
+        for s in &mut self.services {
+            s.xaddr = redact_uri(&s.xaddr);
+        }
+        for p in &mut self.profiles {
+            for uri in [&mut p.stream_uri, &mut p.snapshot_uri]
+                .into_iter()
+                .flatten()
+            {
+                *uri = redact_uri(uri);
+            }
+        }
+        for e in &mut self.errors {
+            e.reason = redact_text(&e.reason);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn strip_userinfo_removes_credentials_from_urls() {
+    fn redact_uri_removes_credentials_from_urls() {
         assert_eq!(
-            strip_userinfo("http://admin:pw@10.0.0.5/onvif/device_service"),
+            redact_uri("http://admin:pw@10.0.0.5/onvif/device_service"),
             "http://10.0.0.5/onvif/device_service"
         );
         assert_eq!(
-            strip_userinfo("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
+            redact_uri("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
             "rtsp://10.0.0.5:554/Streaming/Channels/101?x=a@b"
         );
-        assert_eq!(strip_userinfo("http://10.0.0.5/a@b"), "http://10.0.0.5/a@b");
-        assert_eq!(strip_userinfo("cam-17"), "cam-17");
-        assert_eq!(strip_userinfo("not a uri"), "not a uri");
+        assert_eq!(redact_uri("http://10.0.0.5/a@b"), "http://10.0.0.5/a@b");
+        assert_eq!(redact_uri("cam-17"), "cam-17");
+        assert_eq!(redact_uri("not a uri"), "not a uri");
+    }
+
+    /// Issue 10 item 5: credentials in query strings and paths, as cameras put them there.
+    #[test]
+    fn secrets_in_uris_are_redacted_in_query_path_and_text() {
+        let cases = [
+            (
+                "rtsp://admin:pw1@10.0.0.5:554/cam/realmonitor?channel=1&subtype=0&user=admin&password=pw1",
+                "rtsp://10.0.0.5:554/cam/realmonitor?channel=1&subtype=0&user=***&password=***",
+            ),
+            (
+                "http://10.0.0.5/snapshot.cgi?PWD=pw1&Auth=YWRtaW46cHcx&token=abc.def",
+                "http://10.0.0.5/snapshot.cgi?PWD=***&Auth=***&token=***",
+            ),
+            (
+                "rtsp://10.0.0.5:554/user=admin_password=pw1_channel=1_stream=0.sdp",
+                "rtsp://10.0.0.5:554/user=***",
+            ),
+            (
+                "http://10.0.0.5/videostream.cgi?loginuse=admin&loginpas=pw1&passwd=pw1",
+                "http://10.0.0.5/videostream.cgi?loginuse=***&loginpas=***&passwd=***",
+            ),
+            // Shapes the audit reads are kept.
+            (
+                "rtsp://10.0.0.5:554/Streaming/Channels/101?transportmode=unicast&profile=Profile_1",
+                "rtsp://10.0.0.5:554/Streaming/Channels/101?transportmode=unicast&profile=Profile_1",
+            ),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(redact_uri(raw), want, "{raw}");
+        }
+        let body = "<tt:Uri>rtsp://admin:pw1@10.0.0.5/live?user=admin&amp;password=pw1&amp;channel=1</tt:Uri> see http://u:pw1@h/x";
+        let r = redact_text(body);
+        assert!(!r.contains("pw1"), "{r}");
+        assert_eq!(
+            r,
+            "<tt:Uri>rtsp://10.0.0.5/live?user=***&amp;password=***&amp;channel=1</tt:Uri> see http://h/x"
+        );
+        assert_eq!(redact_text("no uri here"), "no uri here");
+        assert_eq!(redact_text("a://"), "a://");
     }
 
     /// The host a splitter finds after `@` is not where the HTTP client connects: what is shown
@@ -277,7 +398,7 @@ mod tests {
     #[test]
     fn a_backslash_ends_the_authority_of_http_urls_as_the_client_reads_it() {
         let hostile = r"http://127.0.0.99:18099\@127.0.0.51:18081/onvif/Media";
-        assert_eq!(strip_userinfo(hostile), hostile);
+        assert_eq!(redact_uri(hostile), hostile);
         let url = Url::parse(hostile).unwrap();
         assert_eq!(url.host_str(), Some("127.0.0.99"));
         assert_eq!(
@@ -465,10 +586,12 @@ mod tests {
 
         #[test]
         fn a_stripped_url_never_shows_userinfo_the_client_would_see(s in "https?://\\PC{0,40}") {
-            let stripped = strip_userinfo(&s);
+            let stripped = redact_uri(&s);
             if let Ok(u) = Url::parse(&stripped) {
                 proptest::prop_assert!(u.password().is_none(), "{} -> {}", s, stripped);
             }
+            let text = redact_text(&format!("x {s} y"));
+            proptest::prop_assert!(text.starts_with("x ") && text.ends_with(" y"), "{}", text);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! so renaming one is a format change. New optional fields are additive (`#[serde(default)]`).
 //!
 //! Nothing secret lives here: users carry names and levels only, and URIs are stored without
-//! userinfo (see [`strip_userinfo`]).
+//! userinfo (see [`redact_uri`]).
 
 mod address;
 mod media;
@@ -180,14 +180,14 @@ mod tests {
     #[test]
     fn userinfo_is_stripped_and_nothing_else() {
         assert_eq!(
-            strip_userinfo("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
+            redact_uri("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
             "rtsp://10.0.0.5:554/Streaming/Channels/101?x=a@b"
         );
         assert_eq!(
-            strip_userinfo("rtsp://10.0.0.5/cam/realmonitor?channel=1"),
+            redact_uri("rtsp://10.0.0.5/cam/realmonitor?channel=1"),
             "rtsp://10.0.0.5/cam/realmonitor?channel=1"
         );
-        assert_eq!(strip_userinfo("not a uri"), "not a uri");
+        assert_eq!(redact_uri("not a uri"), "not a uri");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use chrono::Utc;
 
 use super::operation::Operation;
 use super::{ParseError, RequestError, device, ns, ops};
-use crate::model::{Origin, ServiceInfo, onto_origin, strip_userinfo};
+use crate::model::{Origin, ServiceInfo, onto_origin, redact_uri};
 use crate::soap::auth::{Clock, SystemClock};
 use crate::soap::xml::Element;
 use crate::soap::{SoapClient, SoapError};
@@ -201,12 +201,11 @@ impl Session {
                 Ok((fixed, true)) => {
                     tracing::warn!(
                         device = self.soap.device(),
-                        reported = %strip_userinfo(&s.xaddr),
+                        reported = %redact_uri(&s.xaddr),
                         used = %fixed,
                         "service address moved onto the origin we reached"
                     );
-                    self.rewrites
-                        .push((strip_userinfo(&s.xaddr), fixed.clone()));
+                    self.rewrites.push((redact_uri(&s.xaddr), fixed.clone()));
                     s.xaddr = fixed;
                 }
                 Ok((_, false)) => {}
@@ -216,8 +215,7 @@ impl Session {
                         namespace = %s.namespace,
                         "service address ignored: {e}"
                     );
-                    self.rewrites
-                        .push((strip_userinfo(&s.xaddr), String::new()));
+                    self.rewrites.push((redact_uri(&s.xaddr), String::new()));
                     continue;
                 }
             }

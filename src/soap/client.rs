@@ -30,7 +30,7 @@ use super::envelope::{self, EnvelopeError, Reply, envelope};
 use super::error::SoapError;
 use super::xml::Element;
 use super::{redact, snippet};
-use crate::model::{Origin, strip_userinfo};
+use crate::model::{Origin, redact_uri};
 
 /// How a client authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -138,7 +138,7 @@ impl SoapClient {
     /// an http(s) URL, its origin is the only one the client sends to; otherwise the first
     /// request's origin is.
     pub fn new(device: impl Into<String>, config: ClientConfig) -> Result<Self, SoapError> {
-        let device = strip_userinfo(&device.into());
+        let device = redact_uri(&device.into());
         let origin = OnceLock::new();
         if let Ok(o) = Origin::of(&device) {
             let _ = origin.set(o);
@@ -388,7 +388,7 @@ impl SoapClient {
     }
 
     fn target(&self, url: &str) -> Result<Target, SoapError> {
-        let shown = strip_userinfo(url);
+        let shown = redact_uri(url);
         let invalid = |reason: String| SoapError::InvalidRequest {
             device: self.shared.device.clone(),
             url: shown.clone(),
@@ -525,7 +525,7 @@ impl SoapClient {
         let headers = response.headers();
         let location = headers
             .get(LOCATION)
-            .map(|v| strip_userinfo(&String::from_utf8_lossy(v.as_bytes())));
+            .map(|v| redact_uri(&String::from_utf8_lossy(v.as_bytes())));
         let www_authenticate = headers
             .get_all(WWW_AUTHENTICATE)
             .iter()

@@ -43,7 +43,9 @@ pub mod ns {
     pub const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 }
 
-/// Replaces the text of every element whose local name is `Password` or `Nonce` with `***`.
+/// Replaces the text of every element whose local name is `Password` or `Nonce` with `***`,
+/// and redacts every URI and credential parameter in the rest ([`crate::model::redact_text`]):
+/// devices answer with stream URIs that carry `user:pass@` or `?password=`.
 ///
 /// Used for trace logs and error snippets. Request payloads can carry real passwords
 /// (`tds:CreateUsers`, `tds:SetUser`), and devices echo our `wsse` header back, so both
@@ -80,7 +82,7 @@ pub fn redact(xml: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    crate::model::redact_text(&out)
 }
 
 /// A short, printable, redacted start of a body for an error message: never the whole body.

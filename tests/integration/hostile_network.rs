@@ -214,3 +214,209 @@ fn credentials_leave_the_device_for_an_empty_or_hostless_xaddr() {
         assert!(!stderr.contains("onvif:"), "{bad:?}: {stderr}");
     }
 }
+
+// ---- item 5: secrets in URIs -------------------------------------------------------------------
+
+/// A UDP port that is free on `ip` now (the fleet then binds it on every address).
+fn free_udp_port(ip: std::net::Ipv4Addr) -> u16 {
+    std::net::UdpSocket::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `camswap ARGS` in `dir` at trace level; returns (exit code, stdout, stderr).
+async fn camswap_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+        .args(args)
+        .arg("-vvv")
+        .arg("--no-progress")
+        .current_dir(dir)
+        .env_remove("CAMSWAP_LOG")
+        .env("CAMSWAP_PASSWORD", PASSWORD)
+        .output()
+        .await
+        .expect("camswap runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A persona whose stream and snapshot URIs carry the password every way cameras do: as
+/// userinfo, as `password=`/`pwd=` parameters, as `auth=` base64 of `user:password`, and a
+/// session token.
+fn leaky(name: &str, auth: MockAuth) -> mock_devices::DeviceSpec {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("admin:{PASSWORD}"));
+    let mut p = Persona::builtin(name).unwrap();
+    let media = p.media.as_mut().expect("the persona has media");
+    media.stream_uri = format!(
+        "rtsp://admin:{PASSWORD}@{{ip}}:554/live/{{stream}}?profile={{profile}}&user=admin&password={PASSWORD}&auth={b64}"
+    );
+    media.snapshot_uri = Some(format!(
+        "http://admin:{PASSWORD}@{{http_host}}/snapshot.cgi?{{profile}}&pwd={PASSWORD}&token={TOKEN}"
+    ));
+    let mut spec = mock_devices::DeviceSpec::new(p);
+    spec.auth = Some(auth);
+    spec
+}
+
+const TOKEN: &str = "sEsSiOnToKeN4711";
+
+/// Issue 10 item 5: discover, inventory, audit and plan at trace level against devices whose
+/// URIs carry credentials; no output file and no log line may hold the password, its base64
+/// forms, the token, or any credential proof (HTTP Digest response, WS-Security password
+/// digest) that crossed the wire.
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_in_uris_never_reach_a_file_or_a_log_at_trace_level() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let base = std::net::Ipv4Addr::new(127, 0, 93, 1);
+    let mut spec = mock_devices::FleetSpec::round_robin(&[], 0, base);
+    spec.devices = vec![
+        leaky(HIK, MockAuth::Digest),
+        leaky("dahua-ipc-hdw2431t", MockAuth::Wsse),
+        leaky("axis-p3265-lve", MockAuth::Both),
+    ];
+    let port = free_udp_port(base);
+    spec.discovery_port = Some(port);
+    let fleet = mock_devices::Fleet::start(spec)
+        .await
+        .expect("fleet starts");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("credentials.toml"),
+        "[default]\nusername = \"admin\"\npassword_env = \"CAMSWAP_PASSWORD\"\n",
+    )
+    .unwrap();
+    let port = port.to_string();
+    let runs: [(&[&str], &[i32]); 6] = [
+        (
+            &[
+                "discover",
+                "--cidr",
+                "127.0.93.0/29",
+                "--port",
+                &port,
+                "--timeout",
+                "1",
+                "-o",
+                "devices.json",
+            ],
+            &[0],
+        ),
+        (
+            &[
+                "inventory",
+                "devices.json",
+                "--credentials",
+                "credentials.toml",
+                "-o",
+                "inventory.json",
+            ],
+            &[0, 6],
+        ),
+        (
+            &[
+                "inventory",
+                "devices.json",
+                "--credentials",
+                "credentials.toml",
+                "--format",
+                "table",
+            ],
+            &[0, 6],
+        ),
+        (
+            &[
+                "audit",
+                "inventory.json",
+                "--format",
+                "json",
+                "-o",
+                "audit.json",
+            ],
+            &[0, 10],
+        ),
+        (
+            &[
+                "audit",
+                "inventory.json",
+                "--format",
+                "html",
+                "-o",
+                "audit.html",
+            ],
+            &[0, 10],
+        ),
+        (
+            &[
+                "plan",
+                "inventory.json",
+                "--catalog",
+                "builtin:example",
+                "-o",
+                "plan.json",
+            ],
+            &[0],
+        ),
+    ];
+    let mut logs = Vec::new();
+    for (args, ok) in runs {
+        let (code, stdout, stderr) = camswap_in(d, args).await;
+        assert!(
+            code.is_some_and(|c| ok.contains(&c)),
+            "{args:?} exited {code:?}: {stderr}"
+        );
+        logs.push((format!("{args:?} stdout"), stdout));
+        logs.push((format!("{args:?} stderr"), stderr));
+    }
+    // The trace really shows bodies, with the stream URIs in them: the scan means something.
+    let inventory_log = &logs[3].1;
+    assert!(inventory_log.contains("SOAP response"), "{inventory_log}");
+    assert!(
+        inventory_log.contains("/live/"),
+        "no stream URI in the trace"
+    );
+    let inventory = std::fs::read_to_string(d.join("inventory.json")).unwrap();
+    assert!(inventory.contains("/live/") && inventory.contains("snapshot.cgi"));
+
+    let mut secrets = vec![
+        PASSWORD.to_owned(),
+        b64.encode(PASSWORD),
+        b64.encode(format!("admin:{PASSWORD}")),
+        TOKEN.to_owned(),
+    ];
+    let mut proofs = 0;
+    for ip in fleet.addrs().await {
+        let std::net::IpAddr::V4(ip) = ip.ip() else {
+            unreachable!()
+        };
+        let seen = fleet.credential_proofs(ip).await.unwrap();
+        proofs += seen.len();
+        secrets.extend(seen);
+    }
+    assert!(proofs >= 3, "credential proofs on the wire: {proofs}");
+    for entry in std::fs::read_dir(d).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        logs.push((path.display().to_string(), text));
+    }
+    for (what, text) in &logs {
+        if what.ends_with("credentials.toml") {
+            continue;
+        }
+        for s in &secrets {
+            if let Some(i) = text.find(s.as_str()) {
+                let bytes = text.as_bytes();
+                let around = &bytes[i.saturating_sub(80)..(i + s.len() + 20).min(bytes.len())];
+                panic!("{s:?} in {what}: …{}…", String::from_utf8_lossy(around));
+            }
+        }
+    }
+}
