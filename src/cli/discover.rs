@@ -131,6 +131,15 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             );
         }
     }
+    // Said even with --quiet: an impostor is a finding, not chatter.
+    for c in discovery::devices::endpoint_conflicts(&found.devices) {
+        eprintln!(
+            "warning: {} is claimed by {} addresses ({}): one of them is not that device; credentials matched by this endpoint will not be sent to any of them",
+            c.claim,
+            c.addresses.len(),
+            c.addresses.join(", ")
+        );
+    }
     match (format, &g.output) {
         (Format::Json, Some(path)) => {
             discovery::write_devices(path, &found.devices).map_err(CliError::runtime)?
@@ -160,6 +169,10 @@ pub fn render_table(devices: &[Device]) -> String {
             }
             if d.left() {
                 notes.push("bye".to_owned());
+            }
+            if d.contested() {
+                let others: Vec<String> = d.contested_by.iter().map(|a| a.to_string()).collect();
+                notes.push(format!("endpoint also claimed by {}", others.join(" ")));
             }
             vec![
                 d.from.to_string(),

@@ -167,6 +167,7 @@ pub async fn read_device(target: &Target, opts: &ReadOptions) -> DeviceSnapshot 
         }
     }
     let mut snapshot = out.snapshot;
+    snapshot.observed.reported_ipv4_elsewhere = ipv4_elsewhere(&snapshot);
     snapshot.redact_secrets();
     snapshot.id = snapshot.stable_id();
     snapshot.seal();
@@ -231,6 +232,31 @@ pub async fn read_all(
     }
     out.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.xaddr.cmp(&b.xaddr)));
     out
+}
+
+/// The IPv4 addresses the device reports when the address we reached (an IPv4 literal) is
+/// not among them: behind NAT, or another host answering in the device's name.
+fn ipv4_elsewhere(s: &DeviceSnapshot) -> Vec<String> {
+    let Some(IpAddr::V4(reached)) = crate::model::http_url(&s.xaddr)
+        .ok()
+        .and_then(|u| u.host_str().and_then(|h| h.parse().ok()))
+    else {
+        return Vec::new();
+    };
+    let reported: Vec<String> = s
+        .network
+        .interfaces
+        .iter()
+        .filter_map(|i| i.ipv4.as_ref()?.address.clone())
+        .collect();
+    let matches = reported
+        .iter()
+        .any(|a| a.trim().parse::<std::net::Ipv4Addr>().ok() == Some(reached));
+    if reported.is_empty() || matches {
+        Vec::new()
+    } else {
+        reported
+    }
 }
 
 /// Seconds, briefly.

@@ -8,12 +8,14 @@
 //! userinfo (see [`redact_uri`]).
 
 mod address;
+mod conflict;
 mod media;
 mod network;
 mod ptz;
 mod recording;
 
 pub use address::*;
+pub use conflict::*;
 pub use media::*;
 pub use network::*;
 pub use ptz::*;
@@ -171,6 +173,14 @@ pub struct Observed {
     /// PTZ position per profile token at read time.
     #[serde(default)]
     pub ptz_positions: Vec<(String, PtzPosition)>,
+    /// Identities of this device (`endpoint:`, `serial:`, `mac:`) that another address claims
+    /// too (see the inventory's `conflicts`): one of the two is not what it says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contested: Vec<String>,
+    /// The IPv4 addresses the device reports for its interfaces when none of them is the
+    /// address it was reached at (NAT, or another host answering for it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_ipv4_elsewhere: Vec<String>,
 }
 
 #[cfg(test)]

@@ -420,3 +420,137 @@ async fn secrets_in_uris_never_reach_a_file_or_a_log_at_trace_level() {
         }
     }
 }
+
+// ---- item 4: spoofed discovery -----------------------------------------------------------------
+
+/// An impostor answers WS-Discovery for a real camera's endpoint (first, so a "first answer
+/// wins" merge picks it), and is itself a copy of the camera (same serial, MAC and endpoint).
+/// Credentials are matched by that endpoint. Both addresses must be reported, neither may get
+/// the endpoint's credentials, and the impostor must not be read as the camera silently.
+#[tokio::test(flavor = "multi_thread")]
+async fn spoofed_discovery_reports_both_claimants_and_sends_no_endpoint_credentials() {
+    use mock_devices::discovery::{Responder, ResponderConfig};
+    let persona = Persona::builtin(HIK).unwrap();
+    let endpoint = persona.discovery.endpoint.clone();
+    let real = start(hik_on("127.0.94.1:0").auth(MockAuth::Digest)).await;
+    let impostor = start(hik_on("127.0.94.2:0").auth(MockAuth::Any)).await;
+    let mut port = 0;
+    let mut responders = Vec::new();
+    for (device, delay_ms) in [(&impostor, 0), (&real, 300)] {
+        let std::net::IpAddr::V4(ip) = device.addr().ip() else {
+            unreachable!()
+        };
+        let mut c = ResponderConfig::new(ip, port);
+        c.endpoint = endpoint.clone();
+        c.xaddrs = vec![device.xaddr()];
+        c.max_delay = Duration::from_millis(delay_ms);
+        let r = Responder::start(c).await.expect("responder starts");
+        port = r.local_addr().port();
+        responders.push(r);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("credentials.toml"),
+        format!(
+            "[[device]]\nmatch = \"endpoint:{endpoint}\"\nusername = \"admin\"\npassword_env = \"CAMSWAP_PASSWORD\"\n"
+        ),
+    )
+    .unwrap();
+    let port = port.to_string();
+    let (code, _, stderr) = camswap_in(
+        d,
+        &[
+            "discover",
+            "--cidr",
+            "127.0.94.0/30",
+            "--port",
+            &port,
+            "--timeout",
+            "1",
+            "-o",
+            "devices.json",
+        ],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("endpoint:{endpoint} is claimed by 2 addresses")),
+        "{stderr}"
+    );
+    let devices = camswap::discovery::read_devices(&d.join("devices.json")).unwrap();
+    assert_eq!(devices.devices.len(), 2, "{:#?}", devices.devices);
+    assert_eq!(devices.conflicts.len(), 1);
+    assert_eq!(devices.conflicts[0].addresses, ["127.0.94.1", "127.0.94.2"]);
+    assert!(devices.devices.iter().all(|d| d.contested()));
+
+    let (code, _, stderr) = camswap_in(
+        d,
+        &[
+            "inventory",
+            "devices.json",
+            "--credentials",
+            "credentials.toml",
+            "-o",
+            "inventory.json",
+        ],
+    )
+    .await;
+    assert!(matches!(code, Some(6) | Some(1)), "{code:?} {stderr}");
+    assert!(
+        impostor.credential_proofs().is_empty(),
+        "the impostor got credentials: {:?}",
+        impostor.credential_proofs()
+    );
+    assert!(real.credential_proofs().is_empty());
+    let inventory = camswap::inventory::Inventory::load(&d.join("inventory.json")).unwrap();
+    assert_eq!(inventory.devices.len(), 2);
+    let claim = format!("endpoint:{endpoint}");
+    let conflict = inventory
+        .conflicts
+        .iter()
+        .find(|c| c.claim == claim)
+        .expect("the endpoint conflict is in the inventory");
+    assert_eq!(conflict.addresses.len(), 2);
+    for s in &inventory.devices {
+        assert!(s.observed.contested.contains(&claim), "{:?}", s.observed);
+    }
+    for r in responders {
+        r.stop().await;
+    }
+}
+
+/// The same camera read through a forwarder on another address: it reports its own IPv4,
+/// not the address it was reached at, and the inventory says so.
+#[tokio::test]
+async fn spoofed_discovery_a_device_reporting_another_ipv4_is_flagged() {
+    let device = start(hik_on("127.0.94.9:0").auth(MockAuth::Digest)).await;
+    let direct = read_device(
+        &Target {
+            xaddr: device.xaddr(),
+            endpoint: None,
+            login: admin(),
+        },
+        &options(),
+    )
+    .await;
+    assert!(direct.errors.is_empty(), "{:?}", direct.errors);
+    assert!(direct.observed.reported_ipv4_elsewhere.is_empty());
+    let proxy = Proxy::start(device.addr()).await;
+    let relayed = read_device(
+        &Target {
+            xaddr: proxy.xaddr(),
+            endpoint: None,
+            login: admin(),
+        },
+        &options(),
+    )
+    .await;
+    assert_eq!(
+        relayed.observed.reported_ipv4_elsewhere,
+        ["127.0.94.9"],
+        "{:?}",
+        relayed.network
+    );
+}
