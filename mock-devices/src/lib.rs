@@ -76,6 +76,7 @@ mod server;
 mod services;
 mod soap;
 mod state;
+pub mod tls;
 mod tz;
 mod wire;
 mod xml;

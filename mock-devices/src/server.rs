@@ -105,6 +105,8 @@ pub(crate) struct Core {
     /// Credential proofs received (HTTP Digest `response` values, WS-Security password
     /// digests), oldest dropped first: what a test looks for in the client's files and logs.
     proofs: Mutex<VecDeque<String>>,
+    /// HTTPS, when the device serves it.
+    pub tls: Option<crate::tls::TlsIdentity>,
     addr: Mutex<SocketAddr>,
     up: AtomicBool,
     commands: mpsc::UnboundedSender<Command>,
@@ -122,6 +124,7 @@ impl Core {
         discovery_port: Option<u16>,
         state: DeviceState,
         addr: SocketAddr,
+        tls: Option<crate::tls::TlsIdentity>,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<Command>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let core = Arc::new(Self {
@@ -133,6 +136,7 @@ impl Core {
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(VecDeque::new()),
             proofs: Mutex::new(VecDeque::new()),
+            tls,
             addr: Mutex::new(addr),
             up: AtomicBool::new(true),
             commands: tx,
@@ -557,16 +561,33 @@ async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<
 fn spawn_connection(conns: &mut JoinSet<()>, core: &Arc<Core>, stream: tokio::net::TcpStream) {
     let core = Arc::clone(core);
     conns.spawn(async move {
-        let service = service_fn(move |req| serve(Arc::clone(&core), req));
-        let conn = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), service);
-        if let Err(e) = conn.await {
-            tracing::trace!(error = %e, "connection ended");
+        match core.tls.as_ref().map(|t| t.acceptor.clone()) {
+            None => serve_connection(core, stream).await,
+            Some(acceptor) => {
+                match tokio::time::timeout(Duration::from_secs(30), acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => serve_connection(core, tls).await,
+                    // A client that refuses our certificate ends the handshake: nothing to serve.
+                    Ok(Err(e)) => tracing::trace!(error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::trace!("TLS handshake timed out"),
+                }
+            }
         }
     });
+}
+
+async fn serve_connection<S>(core: Arc<Core>, stream: S)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| serve(Arc::clone(&core), req));
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    if let Err(e) = conn.await {
+        tracing::trace!(error = %e, "connection ended");
+    }
 }
 
 /// The device's listener: accepts connections until aborted, and carries out reboots and

@@ -46,6 +46,21 @@ pub struct Args {
     /// How to authenticate.
     #[arg(long, value_enum, default_value_t = Auth::Auto)]
     pub auth: Auth,
+    /// Trust device certificates signed by the CA(s) in this PEM file (the site CA), besides
+    /// the public roots.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Trust a device's certificate the first time it is seen and record its SHA-256 in
+    /// inventory.json; later runs (reading pins from --pins, or from the -o file when it
+    /// exists) require the same certificate.
+    #[arg(long)]
+    pub pin_on_first_use: bool,
+    /// An earlier inventory.json whose recorded certificates devices must present.
+    #[arg(long, value_name = "INVENTORY_JSON")]
+    pub pins: Option<PathBuf>,
+    /// Do not check device certificates at all (a warning is printed on every run).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// `--auth`.
@@ -77,7 +92,8 @@ impl From<Auth> for AuthMode {
 
 /// Runs `camswap inventory`.
 pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
-    let opts = options(&args)?;
+    let mut opts = options(&args)?;
+    tls_options(&args, g, &mut opts)?;
     let credentials = match &args.credentials {
         Some(path) => Credentials::load(path).map_err(CliError::input)?,
         None => Credentials::none(),
@@ -180,6 +196,46 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     } else {
         Outcome::Success
     })
+}
+
+/// `--ca-cert`, `--pin-on-first-use`, `--pins` and `--insecure` into the read options.
+fn tls_options(args: &Args, g: &Global, opts: &mut ReadOptions) -> Result<(), CliError> {
+    if args.insecure {
+        // Every run, even with --quiet: this is the setting that lets anyone in between read
+        // the credentials.
+        eprintln!(
+            "warning: --insecure: device TLS certificates are not checked; anyone on the network path can impersonate a device and read the credentials sent to it"
+        );
+        opts.tls.insecure = true;
+    }
+    if let Some(path) = &args.ca_cert {
+        opts.tls.ca_certs = crate::soap::tls::read_ca_file(path).map_err(CliError::input)?;
+    }
+    opts.tls.pin_on_first_use = args.pin_on_first_use;
+    let pins_file = match (&args.pins, &g.output) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(out)) if args.pin_on_first_use && out.is_file() => Some(out.clone()),
+        _ => None,
+    };
+    if let Some(path) = pins_file {
+        let earlier = Inventory::load(&path).map_err(CliError::input)?;
+        opts.pins = pins(&earlier);
+        tracing::info!(file = %path.display(), pins = opts.pins.len(), "certificate pins loaded");
+    }
+    Ok(())
+}
+
+/// The certificate pins an inventory recorded, by origin (`https://host:port`).
+pub fn pins(inventory: &Inventory) -> std::collections::BTreeMap<String, String> {
+    inventory
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let sha = d.observed.certificate_sha256.clone()?;
+            let origin = crate::model::Origin::of(&d.xaddr).ok()?;
+            Some((origin.to_string(), sha))
+        })
+        .collect()
 }
 
 /// The validated read options.
@@ -682,6 +738,10 @@ mod tests {
             timeout,
             device_timeout: 60.0,
             auth: Auth::Auto,
+            ca_cert: None,
+            pin_on_first_use: false,
+            pins: None,
+            insecure: false,
         };
         assert_eq!(options(&args(0.0, 4)).unwrap_err().code(), 2);
         assert_eq!(options(&args(f64::NAN, 4)).unwrap_err().code(), 2);

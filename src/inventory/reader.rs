@@ -18,6 +18,7 @@
 //! device's reads run one after another (a camera's web server is small, and the order keeps
 //! the log readable); devices run concurrently.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -37,7 +38,7 @@ use crate::onvif::session::{OnvifError, Session};
 use crate::onvif::{ParseError, device, imaging, media, media2, ptz, recording};
 use crate::soap::auth::{Clock, NonceSource, RandomNonces, SystemClock};
 use crate::soap::xml::Element;
-use crate::soap::{AuthMode, ClientConfig, Credentials, SoapClient, SoapError};
+use crate::soap::{AuthMode, ClientConfig, Credentials, SoapClient, SoapError, TlsTrust};
 
 /// Operation recorded when the device could not be reached at all (its first read failed on
 /// the network).
@@ -99,6 +100,12 @@ pub struct ReadOptions {
     pub clock: Arc<dyn Clock>,
     /// WS-Security and Digest client nonces (tests pin them).
     pub nonces: Arc<dyn NonceSource>,
+    /// Which device certificates to trust (site CA, insecure, trust on first use); the pin
+    /// of each device comes from [`ReadOptions::pins`].
+    pub tls: TlsTrust,
+    /// Certificate SHA-256 required per origin (`https://host:port`), from an earlier
+    /// inventory's `observed.certificate_sha256`.
+    pub pins: BTreeMap<String, String>,
 }
 
 impl Default for ReadOptions {
@@ -110,6 +117,8 @@ impl Default for ReadOptions {
             concurrency: 32,
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
+            tls: TlsTrust::default(),
+            pins: BTreeMap::new(),
         }
     }
 }
@@ -121,6 +130,8 @@ impl fmt::Debug for ReadOptions {
             .field("auth", &self.auth)
             .field("device_timeout", &self.device_timeout)
             .field("concurrency", &self.concurrency)
+            .field("tls", &self.tls)
+            .field("pins", &self.pins.len())
             .finish_non_exhaustive()
     }
 }
@@ -344,11 +355,14 @@ fn session(target: &Target, opts: &ReadOptions) -> Result<Session, SoapError> {
         // Without a login every mode comes down to sending nothing.
         None => (AuthMode::None, None),
     };
+    let mut tls = opts.tls.clone();
+    tls.pinned = pin_for(&target.xaddr, &opts.pins).cloned();
     let config = ClientConfig {
         timeout: opts.timeout,
         connect_timeout: opts.timeout.min(Duration::from_secs(5)),
         auth,
         credentials,
+        tls,
         ..ClientConfig::default()
     };
     // Credentials travel only through the configured auth, never as URL userinfo.
@@ -357,6 +371,12 @@ fn session(target: &Target, opts: &ReadOptions) -> Result<Session, SoapError> {
         .with_clock(Arc::clone(&opts.clock))
         .with_nonces(Arc::clone(&opts.nonces));
     Ok(Session::new(soap, url).with_clock(Arc::clone(&opts.clock)))
+}
+
+/// The certificate SHA-256 pinned for the origin of `xaddr`.
+pub fn pin_for<'a>(xaddr: &str, pins: &'a BTreeMap<String, String>) -> Option<&'a String> {
+    let origin = crate::model::Origin::of(xaddr).ok()?;
+    pins.get(&origin.to_string())
 }
 
 /// One device's read in progress.
@@ -519,8 +539,24 @@ impl Reader<'_> {
         self.out.current = "device.GetSystemDateAndTime".to_owned();
         let result = self.session.sync_clock().await;
         let transport = matches!(&result, Err(e) if Failure::of(e) == Failure::Transport);
+        let refused_tls = matches!(&result, Err(OnvifError::Soap(SoapError::Tls { .. })));
+        // Only a certificate that was accepted is recorded; a pin that was required stays
+        // recorded even when the device failed it, so the next run requires it too.
+        let soap = self.session.soap();
+        self.out.snapshot.observed.certificate_sha256 = if refused_tls {
+            soap.pinned_certificate()
+        } else {
+            soap.certificate_sha256()
+                .or_else(|| soap.pinned_certificate())
+        };
         if let Some(offset) = self.settle("device", "GetSystemDateAndTime", None, result) {
             self.snap().observed.clock_offset_s = offset.map(|o| o.num_seconds());
+        } else if refused_tls {
+            return Err(Stop {
+                operation: SKIPPED,
+                reason: "the device's TLS certificate was refused (see device.GetSystemDateAndTime); nothing else was tried".to_owned(),
+                service_only: false,
+            });
         } else if transport {
             return Err(Stop {
                 operation: UNREACHABLE,

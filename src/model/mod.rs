@@ -181,6 +181,10 @@ pub struct Observed {
     /// address it was reached at (NAT, or another host answering for it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reported_ipv4_elsewhere: Vec<String>,
+    /// SHA-256 (hex) of the device's TLS certificate, recorded with `--pin-on-first-use`:
+    /// later runs require the same certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
 }
 
 #[cfg(test)]

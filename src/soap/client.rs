@@ -28,6 +28,7 @@ use super::auth::wsse::UsernameToken;
 use super::auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
 use super::envelope::{self, EnvelopeError, Reply, envelope};
 use super::error::SoapError;
+use super::tls::{self, TlsTrust};
 use super::xml::Element;
 use super::{redact, snippet};
 use crate::model::{Origin, redact_uri};
@@ -62,6 +63,8 @@ pub struct ClientConfig {
     pub auth: AuthMode,
     /// Device credentials; `Debug` hides the password.
     pub credentials: Option<Credentials>,
+    /// Which device certificates to trust. Default: the public roots, as any HTTPS client.
+    pub tls: TlsTrust,
 }
 
 impl Default for ClientConfig {
@@ -72,6 +75,7 @@ impl Default for ClientConfig {
             max_response_bytes: 16 * 1024 * 1024,
             auth: AuthMode::Auto,
             credentials: None,
+            tls: TlsTrust::default(),
         }
     }
 }
@@ -94,6 +98,8 @@ struct Shared {
     digest: Mutex<HashMap<String, DigestSession>>,
     /// The one origin this client sends to.
     origin: OnceLock<Origin>,
+    /// SHA-256 of the certificate the device presented, when TLS trust is configured.
+    certificate: Option<tls::SeenCertificate>,
 }
 
 impl fmt::Debug for SoapClient {
@@ -164,12 +170,19 @@ impl SoapClient {
         if config.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes must be at least 1"));
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .user_agent(concat!("camswap/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("camswap/", env!("CARGO_PKG_VERSION")));
+        let mut certificate = None;
+        if !config.tls.is_default() {
+            let (tls, seen) = tls::client_config(&config.tls).map_err(|e| invalid(&e))?;
+            builder = builder.use_preconfigured_tls(tls);
+            certificate = Some(seen);
+        }
+        let http = builder
             .build()
             .map_err(|e| invalid(&format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -180,6 +193,7 @@ impl SoapClient {
                 offset_ms: AtomicI64::new(0),
                 digest: Mutex::new(HashMap::new()),
                 origin,
+                certificate,
             }),
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
@@ -201,6 +215,18 @@ impl SoapClient {
     /// The device label.
     pub fn device(&self) -> &str {
         &self.shared.device
+    }
+
+    /// The certificate SHA-256 this client requires ([`TlsTrust::pinned`]).
+    pub fn pinned_certificate(&self) -> Option<String> {
+        self.shared.config.tls.pinned.clone()
+    }
+
+    /// SHA-256 (hex) of the TLS certificate the device last presented, when trust other than
+    /// the public roots is configured ([`ClientConfig::tls`]) and a handshake happened.
+    pub fn certificate_sha256(&self) -> Option<String> {
+        let slot = self.shared.certificate.as_ref()?;
+        slot.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Sets device time minus our time, measured by the ONVIF layer with GetSystemDateAndTime;
@@ -565,6 +591,13 @@ impl SoapClient {
         let device = self.shared.device.clone();
         let url = target.shown.clone();
         let source = e.without_url();
+        if let Some(problem) = tls::certificate_problem(&source) {
+            return SoapError::Tls {
+                device,
+                url,
+                problem,
+            };
+        }
         if source.is_timeout() {
             SoapError::Timeout {
                 device,

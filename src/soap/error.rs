@@ -43,6 +43,17 @@ pub enum SoapError {
         /// The device's origin.
         origin: String,
     },
+    /// The device's TLS certificate was refused; `problem` says why (untrusted issuer, wrong
+    /// name, expired, not the pinned one).
+    #[error("{device}: TLS with {url} refused: {problem}")]
+    Tls {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// What is wrong with the certificate.
+        problem: String,
+    },
     /// No TCP/TLS connection could be made.
     #[error("{device}: cannot connect to {url}")]
     Connect {
@@ -216,6 +227,7 @@ impl SoapError {
             Self::Config { device, .. }
             | Self::InvalidRequest { device, .. }
             | Self::ForeignOrigin { device, .. }
+            | Self::Tls { device, .. }
             | Self::Connect { device, .. }
             | Self::Transport { device, .. }
             | Self::Timeout { device, .. }

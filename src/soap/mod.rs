@@ -15,6 +15,7 @@ pub mod client;
 pub mod envelope;
 pub mod error;
 pub mod fault;
+pub mod tls;
 pub mod xml;
 
 pub use auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
@@ -22,6 +23,7 @@ pub use client::{AuthMode, ClientConfig, SoapClient};
 pub use envelope::envelope;
 pub use error::SoapError;
 pub use fault::{Fault, FaultKind};
+pub use tls::TlsTrust;
 
 /// Namespace URIs the SOAP layer itself reads or writes.
 pub mod ns {

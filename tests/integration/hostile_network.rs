@@ -554,3 +554,153 @@ async fn spoofed_discovery_a_device_reporting_another_ipv4_is_flagged() {
         relayed.network
     );
 }
+
+// ---- item 6: TLS for real sites ----------------------------------------------------------------
+
+fn credentials_file(d: &std::path::Path) {
+    std::fs::write(
+        d.join("credentials.toml"),
+        "[default]\nusername = \"admin\"\npassword_env = \"CAMSWAP_PASSWORD\"\n",
+    )
+    .unwrap();
+}
+
+/// `camswap inventory --xaddr URL --credentials credentials.toml EXTRA...` in `d`, at the
+/// default log level.
+async fn inventory_of(d: &std::path::Path, xaddr: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+        .args([
+            "inventory",
+            "--xaddr",
+            xaddr,
+            "--credentials",
+            "credentials.toml",
+        ])
+        .args(["--timeout", "5", "--no-progress"])
+        .args(extra)
+        .current_dir(d)
+        .env_remove("CAMSWAP_LOG")
+        .env("CAMSWAP_PASSWORD", PASSWORD)
+        .output()
+        .await
+        .expect("camswap runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A camera with a certificate from a site CA: without the CA the error names the
+/// certificate problem (it is not "unreachable"), no credential reaches the device, and with
+/// `--ca-cert` the camera is read over HTTPS.
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_for_real_sites_a_site_ca_is_trusted_and_an_unknown_one_is_named() {
+    let device = start(hik_on("127.0.95.1:0").https().auth(MockAuth::Digest)).await;
+    assert!(device.xaddr().starts_with("https://"));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    credentials_file(d);
+
+    let (code, stderr) = inventory_of(d, &device.xaddr(), &["-o", "refused.json"]).await;
+    assert_ne!(code, Some(0), "{stderr}");
+    let refused = std::fs::read_to_string(d.join("refused.json")).unwrap();
+    assert!(
+        refused.contains("not signed by a trusted CA") && refused.contains("--ca-cert"),
+        "{refused}"
+    );
+    assert!(!refused.contains("inventory.unreachable"), "{refused}");
+    assert!(!stderr.contains("1 unreachable"), "{stderr}");
+    assert!(device.credential_proofs().is_empty());
+
+    std::fs::write(d.join("site-ca.pem"), &device.tls().unwrap().ca_pem).unwrap();
+    let (code, stderr) = inventory_of(
+        d,
+        &device.xaddr(),
+        &["--ca-cert", "site-ca.pem", "-o", "inventory.json"],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let inventory = camswap::inventory::Inventory::load(&d.join("inventory.json")).unwrap();
+    let s = &inventory.devices[0];
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(s.identity.serial_number.is_some());
+    assert!(!device.credential_proofs().is_empty());
+
+    // A CA file that is not one is refused up front, by name.
+    std::fs::write(d.join("bad.pem"), "hello\n").unwrap();
+    let (code, stderr) = inventory_of(d, &device.xaddr(), &["--ca-cert", "bad.pem"]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bad.pem"), "{stderr}");
+}
+
+/// Trust on first use: the first run records the certificate's SHA-256 in inventory.json;
+/// a later run against a device with another certificate on the same address refuses it,
+/// naming both fingerprints, sends it no credentials, and keeps the pin.
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_for_real_sites_pin_on_first_use_records_and_then_requires_the_certificate() {
+    let first = start(hik_on("127.0.95.2:0").https().auth(MockAuth::Digest)).await;
+    let addr = first.addr();
+    let xaddr = first.xaddr();
+    let pinned = first.tls().unwrap().cert_sha256.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    credentials_file(d);
+    let (code, stderr) =
+        inventory_of(d, &xaddr, &["--pin-on-first-use", "-o", "inventory.json"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let inventory = camswap::inventory::Inventory::load(&d.join("inventory.json")).unwrap();
+    assert_eq!(
+        inventory.devices[0].observed.certificate_sha256.as_deref(),
+        Some(pinned.as_str())
+    );
+
+    // The same run again: the pin holds.
+    let (code, stderr) =
+        inventory_of(d, &xaddr, &["--pin-on-first-use", "-o", "inventory.json"]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+
+    first.shutdown().await;
+    let second = start(hik_on(&addr.to_string()).https().auth(MockAuth::Digest)).await;
+    let other = second.tls().unwrap().cert_sha256.clone();
+    assert_ne!(other, pinned);
+    let (code, stderr) =
+        inventory_of(d, &xaddr, &["--pin-on-first-use", "-o", "inventory.json"]).await;
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(
+        second.credential_proofs().is_empty(),
+        "{:?}",
+        second.credential_proofs()
+    );
+    let text = std::fs::read_to_string(d.join("inventory.json")).unwrap();
+    assert!(
+        text.contains("the certificate changed") && text.contains(&other) && text.contains(&pinned),
+        "{text}"
+    );
+    let inventory = camswap::inventory::Inventory::load(&d.join("inventory.json")).unwrap();
+    assert_eq!(
+        inventory.devices[0].observed.certificate_sha256.as_deref(),
+        Some(pinned.as_str()),
+        "the pin must survive a refused run"
+    );
+}
+
+/// `--insecure` reads a device whatever its certificate, and says so on every run, even with
+/// `--quiet`.
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_for_real_sites_insecure_warns_on_every_run() {
+    let device = start(hik_on("127.0.95.4:0").https().auth(MockAuth::Digest)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    credentials_file(d);
+    for extra in [
+        &["--insecure", "-o", "a.json"][..],
+        &["--insecure", "-q", "-o", "b.json"],
+    ] {
+        let (code, stderr) = inventory_of(d, &device.xaddr(), extra).await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(
+            stderr.contains("warning: --insecure") && stderr.contains("not checked"),
+            "{extra:?}: {stderr}"
+        );
+    }
+}
