@@ -29,6 +29,8 @@ pub struct DeviceConfig {
     pub factory: bool,
     /// UDP port for the WS-Discovery responder (3702 on a real network), kept for it.
     pub discovery_port: Option<u16>,
+    /// Serve HTTPS with a certificate made for the bound address (see [`crate::tls`]).
+    pub tls: bool,
 }
 
 impl DeviceConfig {
@@ -42,7 +44,14 @@ impl DeviceConfig {
             clock_offset: 0,
             factory: false,
             discovery_port: None,
+            tls: false,
         }
+    }
+
+    /// Serve HTTPS instead of HTTP.
+    pub fn https(mut self) -> Self {
+        self.tls = true;
+        self
     }
 
     /// Replace the users with this list.
@@ -184,12 +193,18 @@ impl MockDevice {
             config.clock_offset,
         );
         let auth_mode = config.auth.unwrap_or(config.persona.auth.mode);
+        let tls = if config.tls {
+            Some(crate::tls::TlsIdentity::generate(addr.ip()).map_err(io::Error::other)?)
+        } else {
+            None
+        };
         let (core, commands) = Core::new(
             config.persona,
             auth_mode,
             config.discovery_port,
             state,
             addr,
+            tls,
         );
         let task = tokio::spawn(server::run(Arc::clone(&core), listener, commands));
         let mut device = Self {
@@ -223,12 +238,22 @@ impl MockDevice {
         self.core.addr()
     }
 
-    /// Device service URL, `http://IP:PORT/onvif/device_service`.
+    /// Device service URL, `http://IP:PORT/onvif/device_service` (`https://` when the
+    /// device serves HTTPS).
     pub fn xaddr(&self) -> String {
         let addr = self
             .core
             .with_state(|s| server::public_addr(self.addr(), s));
-        xaddr(addr, "/onvif/device_service")
+        let url = xaddr(addr, "/onvif/device_service");
+        match &self.core.tls {
+            Some(_) => url.replacen("http://", "https://", 1),
+            None => url,
+        }
+    }
+
+    /// The device's TLS identity (its CA and certificate fingerprint), when it serves HTTPS.
+    pub fn tls(&self) -> Option<&crate::tls::TlsIdentity> {
+        self.core.tls.as_ref()
     }
 
     /// The persona this device runs.
@@ -295,6 +320,13 @@ impl MockDevice {
     /// Operations received so far, oldest first.
     pub fn log(&self) -> Vec<LogEntry> {
         self.core.log()
+    }
+
+    /// Credential proofs received so far, oldest first: each HTTP Digest `response` value and
+    /// each WS-Security `Password` (a PasswordDigest, or the password itself for
+    /// PasswordText). A test checks that none of them reaches the client's files or logs.
+    pub fn credential_proofs(&self) -> Vec<String> {
+        self.core.proofs()
     }
 
     /// Stop serving and wait until the port is released.

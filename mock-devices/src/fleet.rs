@@ -349,6 +349,13 @@ impl Fleet {
         self.shared.with_device(ip, MockDevice::log).await
     }
 
+    /// Credential proofs the device on `ip` received (see [`MockDevice::credential_proofs`]).
+    pub async fn credential_proofs(&self, ip: Ipv4Addr) -> Result<Vec<String>, FleetError> {
+        self.shared
+            .with_device(ip, MockDevice::credential_proofs)
+            .await
+    }
+
     /// Serve the control endpoint (see [`crate::control`]) on `bind`; returns its address.
     pub async fn serve_control(&mut self, bind: SocketAddr) -> io::Result<SocketAddr> {
         let listener = tokio::net::TcpListener::bind(bind).await?;

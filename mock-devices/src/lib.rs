@@ -77,6 +77,7 @@ mod server;
 mod services;
 mod soap;
 mod state;
+pub mod tls;
 mod tz;
 mod wire;
 mod xml;

@@ -102,6 +102,11 @@ pub(crate) struct Core {
     auth: Mutex<AuthState>,
     faults: Mutex<Faults>,
     log: Mutex<VecDeque<LogEntry>>,
+    /// Credential proofs received (HTTP Digest `response` values, WS-Security password
+    /// digests), oldest dropped first: what a test looks for in the client's files and logs.
+    proofs: Mutex<VecDeque<String>>,
+    /// HTTPS, when the device serves it.
+    pub tls: Option<crate::tls::TlsIdentity>,
     addr: Mutex<SocketAddr>,
     up: AtomicBool,
     commands: mpsc::UnboundedSender<Command>,
@@ -119,6 +124,7 @@ impl Core {
         discovery_port: Option<u16>,
         state: DeviceState,
         addr: SocketAddr,
+        tls: Option<crate::tls::TlsIdentity>,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<Command>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let core = Arc::new(Self {
@@ -129,6 +135,8 @@ impl Core {
             auth: Mutex::new(AuthState::new()),
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(VecDeque::new()),
+            proofs: Mutex::new(VecDeque::new()),
+            tls,
             addr: Mutex::new(addr),
             up: AtomicBool::new(true),
             commands: tx,
@@ -169,6 +177,40 @@ impl Core {
 
     pub(crate) fn clear_faults(&self) {
         *lock(&self.faults) = Faults::default();
+    }
+
+    pub(crate) fn proofs(&self) -> Vec<String> {
+        lock(&self.proofs).iter().cloned().collect()
+    }
+
+    /// Keeps the Digest `response` and every WS-Security `Password` of a request.
+    fn record_proofs(&self, authorization: Option<&str>, header: Option<&Node>) {
+        let mut found = Vec::new();
+        if let Some(a) = authorization {
+            if let Some(i) = a.find("response=") {
+                let v = a[i + 9..].trim_start_matches('"');
+                let end = v.find(['"', ',']).unwrap_or(v.len());
+                found.push(v[..end].to_owned());
+            }
+        }
+        fn passwords(n: &Node, out: &mut Vec<String>) {
+            if n.name == "Password" && !n.text.trim().is_empty() {
+                out.push(n.text.trim().to_owned());
+            }
+            for c in &n.children {
+                passwords(c, out);
+            }
+        }
+        if let Some(h) = header {
+            passwords(h, &mut found);
+        }
+        let mut proofs = lock(&self.proofs);
+        for p in found {
+            if proofs.len() >= LOG_CAPACITY {
+                proofs.pop_front();
+            }
+            proofs.push_back(p);
+        }
     }
 
     fn record(&self, name: &str, namespace: &str, status: Option<u16>) {
@@ -245,6 +287,13 @@ impl Core {
         access: Access,
         state: &DeviceState,
     ) -> Result<(), Refusal> {
+        self.record_proofs(
+            parts
+                .headers
+                .get(hyper::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+            header,
+        );
         if self.auth_mode == AuthMode::None || !state.has_users() {
             return Ok(());
         }
@@ -512,16 +561,33 @@ async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<
 fn spawn_connection(conns: &mut JoinSet<()>, core: &Arc<Core>, stream: tokio::net::TcpStream) {
     let core = Arc::clone(core);
     conns.spawn(async move {
-        let service = service_fn(move |req| serve(Arc::clone(&core), req));
-        let conn = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), service);
-        if let Err(e) = conn.await {
-            tracing::trace!(error = %e, "connection ended");
+        match core.tls.as_ref().map(|t| t.acceptor.clone()) {
+            None => serve_connection(core, stream).await,
+            Some(acceptor) => {
+                match tokio::time::timeout(Duration::from_secs(30), acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => serve_connection(core, tls).await,
+                    // A client that refuses our certificate ends the handshake: nothing to serve.
+                    Ok(Err(e)) => tracing::trace!(error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::trace!("TLS handshake timed out"),
+                }
+            }
         }
     });
+}
+
+async fn serve_connection<S>(core: Arc<Core>, stream: S)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| serve(Arc::clone(&core), req));
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    if let Err(e) = conn.await {
+        tracing::trace!(error = %e, "connection ended");
+    }
 }
 
 /// The device's listener: accepts connections until aborted, and carries out reboots and

@@ -142,6 +142,15 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             );
         }
     }
+    // Said even with --quiet: an impostor is a finding, not chatter.
+    for c in discovery::devices::endpoint_conflicts(&found.devices) {
+        eprintln!(
+            "warning: {} is claimed by {} addresses ({}): one of them is not that device; credentials matched by this endpoint will not be sent to any of them",
+            c.claim,
+            c.addresses.len(),
+            c.addresses.join(", ")
+        );
+    }
     match (format, &g.output) {
         (Format::Json, Some(path)) => {
             discovery::write_devices(path, &found.devices).map_err(CliError::runtime)?
@@ -172,6 +181,10 @@ pub fn render_table(devices: &[Device]) -> String {
             if d.left() {
                 notes.push("bye".to_owned());
             }
+            if d.contested() {
+                let others: Vec<String> = d.contested_by.iter().map(|a| a.to_string()).collect();
+                notes.push(format!("endpoint also claimed by {}", others.join(" ")));
+            }
             vec![
                 d.from.to_string(),
                 d.xaddr.clone().unwrap_or_else(|| "-".into()),
@@ -189,9 +202,9 @@ pub fn render_table(devices: &[Device]) -> String {
 }
 
 fn hosts(urls: &[String]) -> String {
-    let mut out: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for u in urls {
-        let h = discovery::devices::url_host(u).unwrap_or(u);
+        let h = discovery::devices::url_host(u).unwrap_or_else(|| u.clone());
         if !out.contains(&h) {
             out.push(h);
         }

@@ -47,6 +47,21 @@ pub struct Args {
     /// How to authenticate.
     #[arg(long, value_enum, default_value_t = Auth::Auto)]
     pub auth: Auth,
+    /// Trust device certificates signed by the CA(s) in this PEM file (the site CA), besides
+    /// the public roots.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Trust a device's certificate the first time it is seen and record its SHA-256 in
+    /// inventory.json; later runs (reading pins from --pins, or from the -o file when it
+    /// exists) require the same certificate.
+    #[arg(long)]
+    pub pin_on_first_use: bool,
+    /// An earlier inventory.json whose recorded certificates devices must present.
+    #[arg(long, value_name = "INVENTORY_JSON")]
+    pub pins: Option<PathBuf>,
+    /// Do not check device certificates at all (a warning is printed on every run).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// `--auth`.
@@ -78,7 +93,8 @@ impl From<Auth> for AuthMode {
 
 /// Runs `camswap inventory`.
 pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
-    let opts = options(&args)?;
+    let mut opts = options(&args)?;
+    tls_options(&args, g, &mut opts)?;
     let credentials = match &args.credentials {
         Some(path) => Credentials::load(path).map_err(CliError::input)?,
         None => Credentials::none(),
@@ -88,7 +104,7 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         addresses.extend(read_devices_file(path)?);
     }
     for x in &args.xaddrs {
-        addresses.push((device_url(x)?, None));
+        addresses.push(Address::given(device_url(x)?));
     }
     if args.discover {
         addresses.extend(discover().await?);
@@ -132,6 +148,25 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         }
     };
     emit(g, &text)?;
+
+    // Said even with --quiet: an impostor or a NAT'd address is a finding, not chatter.
+    for c in &inventory.conflicts {
+        eprintln!(
+            "warning: {} is claimed by {} addresses ({}): one of them is not that device",
+            c.claim,
+            c.addresses.len(),
+            c.addresses.join(", ")
+        );
+    }
+    for d in &inventory.devices {
+        if !d.observed.reported_ipv4_elsewhere.is_empty() {
+            eprintln!(
+                "warning: {} reports its address as {}, not the address it was reached at",
+                address(&d.xaddr),
+                d.observed.reported_ipv4_elsewhere.join(", ")
+            );
+        }
+    }
 
     let total = inventory.devices.len();
     let unreachable = inventory
@@ -276,6 +311,46 @@ fn not_read(d: &DeviceSnapshot) -> bool {
             .any(|e| e.operation == "device.GetDeviceInformation")
 }
 
+/// `--ca-cert`, `--pin-on-first-use`, `--pins` and `--insecure` into the read options.
+fn tls_options(args: &Args, g: &Global, opts: &mut ReadOptions) -> Result<(), CliError> {
+    if args.insecure {
+        // Every run, even with --quiet: this is the setting that lets anyone in between read
+        // the credentials.
+        eprintln!(
+            "warning: --insecure: device TLS certificates are not checked; anyone on the network path can impersonate a device and read the credentials sent to it"
+        );
+        opts.tls.insecure = true;
+    }
+    if let Some(path) = &args.ca_cert {
+        opts.tls.ca_certs = crate::soap::tls::read_ca_file(path).map_err(CliError::input)?;
+    }
+    opts.tls.pin_on_first_use = args.pin_on_first_use;
+    let pins_file = match (&args.pins, &g.output) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(out)) if args.pin_on_first_use && out.is_file() => Some(out.clone()),
+        _ => None,
+    };
+    if let Some(path) = pins_file {
+        let earlier = Inventory::load(&path).map_err(CliError::input)?;
+        opts.pins = pins(&earlier);
+        tracing::info!(file = %path.display(), pins = opts.pins.len(), "certificate pins loaded");
+    }
+    Ok(())
+}
+
+/// The certificate pins an inventory recorded, by origin (`https://host:port`).
+pub fn pins(inventory: &Inventory) -> std::collections::BTreeMap<String, String> {
+    inventory
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let sha = d.observed.certificate_sha256.clone()?;
+            let origin = crate::model::Origin::of(&d.xaddr).ok()?;
+            Some((origin.to_string(), sha))
+        })
+        .collect()
+}
+
 /// The validated read options.
 fn options(args: &Args) -> Result<ReadOptions, CliError> {
     let secs = |v: f64, flag: &str| {
@@ -301,7 +376,7 @@ fn options(args: &Args) -> Result<ReadOptions, CliError> {
 
 /// `--discover`: WS-Discovery with its defaults (multicast on every IPv4 interface, the
 /// default listening window), each device's chosen address.
-async fn discover() -> Result<Vec<(String, Option<String>)>, CliError> {
+async fn discover() -> Result<Vec<Address>, CliError> {
     let found = discovery::discover(&discovery::Settings::default())
         .await
         .map_err(CliError::runtime)?;
@@ -314,27 +389,33 @@ async fn discover() -> Result<Vec<(String, Option<String>)>, CliError> {
 }
 
 /// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`.
-fn read_devices_file(path: &Path) -> Result<Vec<(String, Option<String>)>, CliError> {
+fn read_devices_file(path: &Path) -> Result<Vec<Address>, CliError> {
     let file = discovery::read_devices(path).map_err(CliError::input)?;
     Ok(addresses(file.devices, &path.display().to_string()))
 }
 
 /// The address to read for each discovered device: the one discovery chose (its host is the
 /// address the reply came from), else the first XAddr. Devices that said Bye, or never gave
-/// an address, are skipped with a warning.
-fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Option<String>)> {
+/// an address, are skipped with a warning. A device whose endpoint another address claims too
+/// keeps its address but loses its endpoint as a credentials key (see [`Address`]).
+fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<Address> {
     let mut out = Vec::new();
     for d in devices {
         if d.left() {
             tracing::warn!(%origin, endpoint = %d.endpoint, "device said Bye; skipped");
             continue;
         }
+        let contested = d.contested();
         let chosen = d
             .xaddr
             .filter(|x| !x.trim().is_empty())
             .or_else(|| d.xaddrs.into_iter().find(|x| !x.trim().is_empty()));
         match chosen {
-            Some(x) => out.push((x.trim().to_owned(), Some(d.endpoint))),
+            Some(x) => out.push(Address {
+                xaddr: x.trim().to_owned(),
+                endpoint: Some(d.endpoint),
+                contested,
+            }),
             None => tracing::warn!(
                 %origin,
                 endpoint = %d.endpoint,
@@ -345,46 +426,84 @@ fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Opti
     out
 }
 
+/// One device to read, before its login is chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Address {
+    xaddr: String,
+    endpoint: Option<String>,
+    /// Another address answered for the same endpoint: credentials matched by the endpoint
+    /// are not sent here (one of the two is an impostor, and could relay them).
+    contested: bool,
+}
+
+impl Address {
+    fn given(xaddr: String) -> Self {
+        Self {
+            xaddr,
+            endpoint: None,
+            contested: false,
+        }
+    }
+}
+
 /// A device service URL from `--xaddr`: a URL as given, or `HOST[:PORT]` made into
-/// `http://HOST[:PORT]/onvif/device_service`.
+/// `http://HOST[:PORT]/onvif/device_service`. Empty and host-less addresses are refused: the
+/// URL standard reads `http:///onvif/device_service` as the host `onvif`, which would be
+/// looked up in DNS and sent the credentials.
 fn device_url(s: &str) -> Result<String, CliError> {
     let s = s.trim();
+    if s.is_empty() {
+        return Err(CliError::input(
+            "--xaddr is empty: give the device's http(s) URL or HOST[:PORT]",
+        ));
+    }
     let url = if s.contains("://") {
         s.to_owned()
     } else {
         format!("http://{s}/onvif/device_service")
     };
-    match reqwest::Url::parse(&url) {
+    match crate::model::http_url(&url) {
         // A password on the command line shows in `ps` and shell history, and reqwest would
         // send it as HTTP Basic: refuse it and point at the credentials file.
         Ok(u) if !u.username().is_empty() || u.password().is_some() => {
             Err(CliError::input(format!(
                 "--xaddr {:?} carries a user name or password; put credentials in --credentials FILE instead",
-                crate::model::strip_userinfo(s)
+                crate::model::redact_uri(s)
             )))
         }
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(url),
-        _ => Err(CliError::input(format!(
-            "--xaddr {:?} is not an http(s) URL or HOST[:PORT]",
-            crate::model::strip_userinfo(s)
+        Ok(_) => Ok(url),
+        Err(e) => Err(CliError::input(format!(
+            "--xaddr {:?} is not an http(s) URL or HOST[:PORT]: {e}",
+            crate::model::redact_uri(s)
         ))),
     }
 }
 
 /// Targets with their logins, each address once.
-fn targets(addresses: Vec<(String, Option<String>)>, credentials: &Credentials) -> Vec<Target> {
+fn targets(addresses: Vec<Address>, credentials: &Credentials) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
-    for (xaddr, endpoint) in addresses {
-        if out.iter().any(|t| t.xaddr == xaddr) {
+    for a in addresses {
+        if out.iter().any(|t| t.xaddr == a.xaddr) {
             continue;
         }
         let mut t = Target {
-            xaddr,
-            endpoint,
+            xaddr: a.xaddr,
+            endpoint: a.endpoint,
             login: None,
         };
         let id = t.endpoint.as_ref().map(|e| format!("endpoint:{e}"));
-        t.login = credentials.for_device(t.ip(), id.as_deref()).cloned();
+        let by_address = credentials.for_device(t.ip(), None);
+        let login = credentials.for_device(t.ip(), id.as_deref());
+        t.login = if a.contested && login != by_address {
+            tracing::warn!(
+                device = %t.xaddr,
+                endpoint = t.endpoint.as_deref().unwrap_or_default(),
+                "another address claims this endpoint: its endpoint-matched credentials are not sent"
+            );
+            by_address.cloned()
+        } else {
+            login.cloned()
+        };
         out.push(t);
     }
     out
@@ -463,6 +582,15 @@ fn device_view(d: &DeviceSnapshot) -> String {
     }
     if let Some(o) = d.observed.clock_offset_s {
         fields.push(("clock offset", format!("{o:+} s")));
+    }
+    if !d.observed.contested.is_empty() {
+        fields.push(("also claimed elsewhere", d.observed.contested.join(", ")));
+    }
+    if !d.observed.reported_ipv4_elsewhere.is_empty() {
+        fields.push((
+            "reports address",
+            d.observed.reported_ipv4_elsewhere.join(", "),
+        ));
     }
     fields.push((
         "hostname",
@@ -671,7 +799,7 @@ mod tests {
                 xaddr: xaddr.map(str::to_owned),
                 xaddr_mismatch: vec![],
                 seen: vec![seen],
-                also_from: vec![],
+                contested_by: vec![],
             };
         discovery::write_devices(
             &p,
@@ -702,6 +830,8 @@ mod tests {
         )
         .unwrap();
         let got = read_devices_file(&p).unwrap();
+        let got: Vec<(String, Option<String>)> =
+            got.into_iter().map(|a| (a.xaddr, a.endpoint)).collect();
         assert_eq!(
             got,
             [
@@ -733,15 +863,45 @@ mod tests {
         let creds = Credentials::load_with_env(&p, &|k| Some(format!("pw-{k}"))).unwrap();
         let t = targets(
             vec![
-                ("http://127.0.9.4/onvif/device_service".into(), None),
-                ("http://127.0.1.1/onvif/device_service".into(), None),
-                ("http://127.0.9.4/onvif/device_service".into(), None),
+                Address::given("http://127.0.9.4/onvif/device_service".into()),
+                Address::given("http://127.0.1.1/onvif/device_service".into()),
+                Address::given("http://127.0.9.4/onvif/device_service".into()),
             ],
             &creds,
         );
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].login.as_ref().unwrap().username, "onvif");
         assert_eq!(t[1].login.as_ref().unwrap().username, "admin");
+    }
+
+    /// Issue 10 item 4: credentials matched by an endpoint that two addresses claim go to
+    /// neither; those matched by address still do.
+    #[test]
+    fn spoofed_discovery_gets_no_endpoint_matched_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("credentials.toml");
+        std::fs::write(
+            &p,
+            "[[device]]\nmatch = \"endpoint:urn:uuid:x\"\nusername = \"admin\"\npassword_env = \"A\"\n[[device]]\nmatch = \"127.0.9.7\"\nusername = \"site\"\npassword_env = \"B\"\n",
+        )
+        .unwrap();
+        let creds = Credentials::load_with_env(&p, &|k| Some(format!("pw-{k}"))).unwrap();
+        let at = |host: &str, contested| Address {
+            xaddr: format!("http://{host}/onvif/device_service"),
+            endpoint: Some("urn:uuid:x".into()),
+            contested,
+        };
+        let t = targets(
+            vec![
+                at("127.0.9.5", false),
+                at("127.0.9.6", true),
+                at("127.0.9.7", true),
+            ],
+            &creds,
+        );
+        assert_eq!(t[0].login.as_ref().unwrap().username, "admin");
+        assert_eq!(t[1].login, None);
+        assert_eq!(t[2].login.as_ref().unwrap().username, "site");
     }
 
     #[test]
@@ -755,6 +915,10 @@ mod tests {
             timeout,
             device_timeout: 60.0,
             auth: Auth::Auto,
+            ca_cert: None,
+            pin_on_first_use: false,
+            pins: None,
+            insecure: false,
         };
         assert_eq!(options(&args(0.0, 4)).unwrap_err().code(), 2);
         assert_eq!(options(&args(f64::NAN, 4)).unwrap_err().code(), 2);

@@ -190,7 +190,11 @@ fn runtime() -> tokio::runtime::Runtime {
 /// Prints an error and its causes on stderr.
 fn report(e: &CliError) {
     // Messages quote devices (names, fault reasons): shown, never run by the terminal.
-    eprintln!("{}", crate::text::clean_lines(&chain(e)));
+    // Secrets are redacted from whatever a device or a URL put in the message.
+    eprintln!(
+        "{}",
+        crate::text::clean_lines(&crate::model::redact_text(&chain(e)))
+    );
 }
 
 /// An error and every cause below it, each once: `error: ...` then one `  caused by: ...`
@@ -206,6 +210,31 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     msg
 }
 
+/// One log event on its way to stderr: collected, then written with every URI credential and
+/// credential parameter redacted ([`crate::model::redact_text`]), whichever crate logged it.
+struct RedactedStderr(Vec<u8>);
+
+impl std::io::Write for RedactedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for RedactedStderr {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let text = crate::model::redact_text(&String::from_utf8_lossy(&self.0));
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+    }
+}
+
 fn init_logging(g: &Global) {
     use tracing_subscriber::EnvFilter;
     let default = match (g.quiet, g.verbose) {
@@ -218,7 +247,7 @@ fn init_logging(g: &Global) {
     let filter = EnvFilter::try_from_env("CAMSWAP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| RedactedStderr(Vec::new()))
         .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();

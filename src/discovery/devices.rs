@@ -1,5 +1,11 @@
-//! What discovery found: one record per device (merged by endpoint reference), and the
-//! `devices.json` file that `camswap inventory` reads.
+//! What discovery found: one record per device and address (messages merged by endpoint
+//! reference and sender), and the `devices.json` file that `camswap inventory` reads.
+//!
+//! An endpoint that answers from more than one address is never merged into one record: any
+//! host can claim any endpoint in a ProbeMatch (no authentication), and the first answer
+//! winning would hand an impostor the real device's place and the credentials matched by its
+//! endpoint. Each address gets its own record, marked `contested_by` the others, and the file
+//! lists the claim under `conflicts`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -9,14 +15,16 @@ use serde::{Deserialize, Serialize};
 
 use super::message::Announcement;
 use crate::files::{self, FileError};
-use crate::model::strip_userinfo;
+use crate::model::{Conflict, conflicts, http_url, redact_uri};
 
 /// `format` of `devices.json`.
 pub const FORMAT: &str = "camswap.devices";
 /// Newest `devices.json` version this binary writes and reads.
 ///
 /// Version 1: `devices[]` with endpoint, xaddrs, scopes, types, from, metadata_version, xaddr,
-/// xaddr_mismatch, seen, also_from.
+/// xaddr_mismatch, seen, and (additive, absent when empty) contested_by; `conflicts[]` with
+/// claim and addresses (absent when empty). Files from before the split may carry
+/// `also_from`, which is ignored.
 pub const VERSION: u64 = 1;
 
 /// How a device made itself known during the window.
@@ -56,9 +64,11 @@ pub struct Device {
     pub xaddr_mismatch: Vec<String>,
     /// Which messages it sent during the window.
     pub seen: Vec<Seen>,
-    /// Other addresses the same endpoint answered from (a multi-homed device).
+    /// Other addresses that answered for the same endpoint: each has its own record, and
+    /// nothing matched by the endpoint (credentials) goes to any of them. A multi-homed device
+    /// looks the same; matching it by IP is the way to say it is one device.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also_from: Vec<IpAddr>,
+    pub contested_by: Vec<IpAddr>,
 }
 
 impl Device {
@@ -76,6 +86,11 @@ impl Device {
     pub fn left(&self) -> bool {
         self.seen.contains(&Seen::Bye)
     }
+
+    /// True when another address claims this device's endpoint.
+    pub fn contested(&self) -> bool {
+        !self.contested_by.is_empty()
+    }
 }
 
 /// `devices.json`.
@@ -87,17 +102,32 @@ pub struct DevicesFile {
     pub version: u64,
     /// Sorted by address, then endpoint.
     pub devices: Vec<Device>,
+    /// Endpoints claimed by more than one address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl DevicesFile {
-    /// Wraps devices in the current format and version.
+    /// Wraps devices in the current format and version, with their conflicts.
     pub fn new(devices: Vec<Device>) -> Self {
         Self {
             format: FORMAT.into(),
             version: VERSION,
+            conflicts: endpoint_conflicts(&devices),
             devices,
         }
     }
+}
+
+/// Endpoints claimed by more than one address.
+pub fn endpoint_conflicts(devices: &[Device]) -> Vec<Conflict> {
+    let from: Vec<String> = devices.iter().map(|d| d.from.to_string()).collect();
+    conflicts(
+        devices
+            .iter()
+            .zip(&from)
+            .map(|(d, a)| (format!("endpoint:{}", d.endpoint), a.as_str())),
+    )
 }
 
 /// Writes `devices.json` atomically.
@@ -110,10 +140,10 @@ pub fn read_devices(path: &Path) -> Result<DevicesFile, FileError> {
     files::read_json(path, FORMAT, VERSION)
 }
 
-/// Merges every message of the window into one record per endpoint.
+/// Merges every message of the window into one record per endpoint and sender.
 #[derive(Debug, Default)]
 pub struct Collector {
-    by_endpoint: BTreeMap<String, Partial>,
+    by_endpoint: BTreeMap<(String, IpAddr), Partial>,
 }
 
 #[derive(Debug)]
@@ -121,7 +151,6 @@ struct Partial {
     xaddrs: Vec<String>,
     scopes: Vec<String>,
     types: Vec<String>,
-    from: Vec<IpAddr>,
     metadata_version: Option<u32>,
     seen: BTreeSet<Seen>,
 }
@@ -131,18 +160,16 @@ impl Collector {
     pub fn add(&mut self, from: IpAddr, kind: Seen, a: &Announcement) {
         let p = self
             .by_endpoint
-            .entry(a.endpoint.clone())
+            .entry((a.endpoint.clone(), from))
             .or_insert_with(|| Partial {
                 xaddrs: Vec::new(),
                 scopes: Vec::new(),
                 types: Vec::new(),
-                from: Vec::new(),
                 metadata_version: None,
                 seen: BTreeSet::new(),
             });
-        push_new(&mut p.from, from);
         for x in &a.xaddrs {
-            push_new(&mut p.xaddrs, strip_userinfo(x));
+            push_new(&mut p.xaddrs, redact_uri(x));
         }
         for s in &a.scopes {
             push_new(&mut p.scopes, s.clone());
@@ -154,7 +181,7 @@ impl Collector {
         p.seen.insert(kind);
     }
 
-    /// How many distinct endpoints so far.
+    /// How many records so far (distinct endpoint and sender pairs).
     pub fn len(&self) -> usize {
         self.by_endpoint.len()
     }
@@ -164,13 +191,17 @@ impl Collector {
         self.by_endpoint.is_empty()
     }
 
-    /// The devices, sorted by address (numerically), then endpoint.
+    /// The devices, sorted by address (numerically), then endpoint. An endpoint heard from
+    /// several addresses gives one record per address, each `contested_by` the others.
     pub fn finish(self) -> Vec<Device> {
+        let mut senders: BTreeMap<String, Vec<IpAddr>> = BTreeMap::new();
+        for (endpoint, from) in self.by_endpoint.keys() {
+            senders.entry(endpoint.clone()).or_default().push(*from);
+        }
         let mut out: Vec<Device> = self
             .by_endpoint
             .into_iter()
-            .map(|(endpoint, p)| {
-                let from = p.from[0];
+            .map(|((endpoint, from), p)| {
                 let xaddr_mismatch: Vec<String> = p
                     .xaddrs
                     .iter()
@@ -183,6 +214,11 @@ impl Collector {
                     .find(|x| host_is(x, from))
                     .cloned()
                     .or_else(|| p.xaddrs.first().and_then(|x| rewrite_host(x, from)));
+                let contested_by = senders[&endpoint]
+                    .iter()
+                    .copied()
+                    .filter(|a| *a != from)
+                    .collect();
                 Device {
                     endpoint,
                     xaddrs: p.xaddrs,
@@ -193,7 +229,7 @@ impl Collector {
                     xaddr,
                     xaddr_mismatch,
                     seen: p.seen.into_iter().collect(),
-                    also_from: p.from[1..].to_vec(),
+                    contested_by,
                 }
             })
             .collect();
@@ -208,29 +244,19 @@ fn push_new<T: PartialEq>(v: &mut Vec<T>, item: T) {
     }
 }
 
-/// Where the host of a URL sits: (start, end) byte offsets, brackets included for IPv6.
-fn host_span(url: &str) -> Option<(usize, usize)> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let auth = &rest[..auth_end];
-    let host_start = auth.rfind('@').map_or(0, |i| i + 1);
-    let host = &auth[host_start..];
-    let host_len = if host.starts_with('[') {
-        host.find(']')? + 1
-    } else {
-        host.find(':').unwrap_or(host.len())
-    };
-    (host_len > 0).then_some((start + host_start, start + host_start + host_len))
+/// The host of an http(s) URL as the HTTP client reads it, brackets removed (`10.0.0.1`,
+/// `fe80::1`, `camera.local`); `None` for anything else, host-less URLs included.
+pub fn url_host(url: &str) -> Option<String> {
+    let parsed = http_url(url).ok()?;
+    let host = parsed.host_str()?;
+    Some(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
+    )
 }
 
-/// The host of a URL, brackets removed (`10.0.0.1`, `fe80::1`, `camera.local`).
-pub fn url_host(url: &str) -> Option<&str> {
-    let (s, e) = host_span(url)?;
-    Some(url[s..e].trim_start_matches('[').trim_end_matches(']'))
-}
-
-/// True when the URL's host is the address `ip`.
+/// True when the HTTP client would connect to the address `ip` for this URL.
 fn host_is(url: &str, ip: IpAddr) -> bool {
     url_host(url)
         .and_then(|h| h.parse::<IpAddr>().ok())
@@ -239,12 +265,9 @@ fn host_is(url: &str, ip: IpAddr) -> bool {
 
 /// The URL with its host replaced by `ip` (scheme, port, path and query kept).
 pub fn rewrite_host(url: &str, ip: IpAddr) -> Option<String> {
-    let (s, e) = host_span(url)?;
-    let host = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    Some(format!("{}{host}{}", &url[..s], &url[e..]))
+    http_url(url).ok()?;
+    let (out, changed) = crate::model::rewrite_host(url, &ip.to_string());
+    changed.then_some(out)
 }
 
 /// Decodes `%XX` escapes (scope values such as `HIKVISION%20DS-2CD2145FWD-I`); bad escapes are
@@ -364,14 +387,81 @@ mod tests {
         assert_eq!(d.xaddr_mismatch, d.xaddrs);
     }
 
+    /// Issue 10 item 3: an XAddr that a hand-split authority reads as the sender's, while the
+    /// HTTP client connects elsewhere, is not the device's address.
+    #[test]
+    fn credentials_leave_the_device_through_a_backslash_xaddr_in_a_probe_match() {
+        let ip: IpAddr = "10.0.0.5".parse().unwrap();
+        let mut c = Collector::default();
+        let hostile = r"http://10.9.9.9:80\@10.0.0.5/onvif/device_service";
+        c.add(ip, Seen::ProbeMatch, &ann("urn:uuid:e", &[hostile]));
+        let d = &c.finish()[0];
+        assert_eq!(d.xaddr_mismatch, [hostile]);
+        let chosen = d.xaddr.as_deref().unwrap();
+        assert_eq!(url_host(chosen).as_deref(), Some("10.0.0.5"), "{chosen}");
+    }
+
+    /// Issue 10 item 4: two hosts answering for one endpoint are two records, each marked,
+    /// and the file lists the claim; the first answer does not win silently.
+    #[test]
+    fn spoofed_discovery_keeps_both_claimants_and_reports_the_conflict() {
+        let (real, fake): (IpAddr, IpAddr) =
+            ("10.0.0.5".parse().unwrap(), "10.0.0.66".parse().unwrap());
+        let mut c = Collector::default();
+        c.add(
+            fake,
+            Seen::ProbeMatch,
+            &ann("urn:uuid:f", &["http://10.0.0.66/onvif/device_service"]),
+        );
+        c.add(
+            real,
+            Seen::ProbeMatch,
+            &ann("urn:uuid:f", &["http://10.0.0.5/onvif/device_service"]),
+        );
+        c.add(
+            real,
+            Seen::Hello,
+            &ann("urn:uuid:g", &["http://10.0.0.5:81/onvif/device_service"]),
+        );
+        let devices = c.finish();
+        assert_eq!(devices.len(), 3);
+        let f: Vec<&Device> = devices
+            .iter()
+            .filter(|d| d.endpoint == "urn:uuid:f")
+            .collect();
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].from, real);
+        assert_eq!(f[0].contested_by, [fake]);
+        assert_eq!(f[1].from, fake);
+        assert_eq!(f[1].contested_by, [real]);
+        assert_eq!(
+            f[1].xaddr.as_deref(),
+            Some("http://10.0.0.66/onvif/device_service")
+        );
+        let file = DevicesFile::new(devices);
+        assert_eq!(
+            file.conflicts,
+            [Conflict {
+                claim: "endpoint:urn:uuid:f".into(),
+                addresses: vec!["10.0.0.5".into(), "10.0.0.66".into()],
+            }]
+        );
+    }
+
     #[test]
     fn hosts_are_found_in_every_url_shape() {
-        assert_eq!(url_host("http://[fd8f::1]/x"), Some("fd8f::1"));
-        assert_eq!(url_host("http://[fd8f::1]:80/x"), Some("fd8f::1"));
-        assert_eq!(url_host("https://cam.local:443"), Some("cam.local"));
-        assert_eq!(url_host("http://u:p@1.2.3.4/x"), Some("1.2.3.4"));
-        assert_eq!(url_host("not a url"), None);
-        assert_eq!(url_host("http:///x"), None);
+        let host = |u| url_host(u);
+        assert_eq!(host("http://[fd8f::1]/x").as_deref(), Some("fd8f::1"));
+        assert_eq!(host("http://[fd8f::1]:80/x").as_deref(), Some("fd8f::1"));
+        assert_eq!(host("https://cam.local:443").as_deref(), Some("cam.local"));
+        assert_eq!(host("http://u:p@1.2.3.4/x").as_deref(), Some("1.2.3.4"));
+        assert_eq!(host("not a url"), None);
+        assert_eq!(host("http:///x"), None);
+        // Where the HTTP client connects, not the host after the last `@`.
+        assert_eq!(
+            host(r"http://10.9.9.9:80\@10.0.0.5/onvif/device_service").as_deref(),
+            Some("10.9.9.9")
+        );
         assert_eq!(
             rewrite_host("http://[fd8f::1]:81/x?y", "1.2.3.4".parse().unwrap()).as_deref(),
             Some("http://1.2.3.4:81/x?y")

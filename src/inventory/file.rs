@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DeviceSnapshot;
 use crate::files::{self, FileError};
+use crate::model::{Conflict, Origin, conflicts};
 
 /// The format name of `inventory.json`.
 pub const FORMAT: &str = "camswap.inventory";
@@ -25,16 +26,25 @@ pub struct Inventory {
     /// One snapshot per device.
     #[serde(default)]
     pub devices: Vec<DeviceSnapshot>,
+    /// Endpoints, serial numbers and MACs that more than one address claims (additive field,
+    /// absent when empty); each device involved lists its contested claims in
+    /// `observed.contested`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
 }
 
 impl Inventory {
     /// A new inventory of `devices` taken now.
-    pub fn new(devices: Vec<DeviceSnapshot>) -> Self {
+    /// Identities claimed from more than one address are reported, never merged: see
+    /// [`Inventory::conflicts`].
+    pub fn new(mut devices: Vec<DeviceSnapshot>) -> Self {
+        let conflicts = identity_conflicts(&mut devices);
         Self {
             format: FORMAT.into(),
             version: VERSION,
             taken_at: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             devices,
+            conflicts,
         }
     }
 
@@ -91,6 +101,54 @@ pub fn verify_digests(path: &Path, devices: &[DeviceSnapshot]) -> Result<(), Fil
         });
     }
     Ok(())
+}
+
+/// The address a device was reached at, as `host:port` (two NAT port forwards on one host
+/// are two devices).
+fn reached(d: &DeviceSnapshot) -> String {
+    Origin::of(&d.xaddr).map_or_else(
+        |_| d.xaddr.clone(),
+        |o| format!("{}:{}", o.host(), o.port()),
+    )
+}
+
+/// What a device claims to be: its endpoint, serial number and MACs, in device id form.
+fn claims(d: &DeviceSnapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(e) = d.endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
+        out.push(format!("endpoint:{e}"));
+    }
+    if let Some(s) = d.identity.serial_number.as_deref().map(str::trim) {
+        if !s.is_empty() {
+            out.push(format!("serial:{s}"));
+        }
+    }
+    for m in d.macs() {
+        let claim = format!("mac:{m}");
+        if !out.contains(&claim) {
+            out.push(claim);
+        }
+    }
+    out
+}
+
+/// Conflicts among `devices`, each device's `observed.contested` set to its share.
+fn identity_conflicts(devices: &mut [DeviceSnapshot]) -> Vec<Conflict> {
+    let per_device: Vec<(String, Vec<String>)> =
+        devices.iter().map(|d| (reached(d), claims(d))).collect();
+    let found = conflicts(
+        per_device
+            .iter()
+            .flat_map(|(a, cs)| cs.iter().map(move |c| (c.clone(), a.as_str()))),
+    );
+    for (d, (_, cs)) in devices.iter_mut().zip(&per_device) {
+        d.observed.contested = cs
+            .iter()
+            .filter(|c| found.iter().any(|f| &f.claim == *c))
+            .cloned()
+            .collect();
+    }
+    found
 }
 
 #[cfg(test)]
@@ -197,5 +255,49 @@ mod tests {
         std::fs::write(&p, text.replace(&sealed, "")).unwrap();
         let e = Inventory::load(&p).unwrap_err().to_string();
         assert!(e.contains("no sha256"), "{e}");
+    }
+
+    /// Issue 10 item 4: an impostor with the real device's endpoint, serial and MAC is kept as
+    /// its own device, and every shared identity is reported on both.
+    #[test]
+    fn spoofed_discovery_identities_are_reported_in_the_inventory() {
+        use crate::model::{Network, NetworkInterface};
+        let device = |host: &str, serial: &str, mac: &str| DeviceSnapshot {
+            id: format!("serial:{serial}"),
+            xaddr: format!("http://{host}/onvif/device_service"),
+            endpoint: Some("urn:uuid:e".into()),
+            identity: crate::model::Identity {
+                serial_number: Some(serial.into()),
+                ..Default::default()
+            },
+            network: Network {
+                interfaces: vec![NetworkInterface {
+                    mac: Some(mac.into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let inv = Inventory::new(vec![
+            device("10.0.0.5", "S1", "aa:bb:cc:00:00:01"),
+            device("10.0.0.66", "S1", "aa:bb:cc:00:00:01"),
+            device("10.0.0.7", "S2", "aa:bb:cc:00:00:02"),
+        ]);
+        let claims: Vec<&str> = inv.conflicts.iter().map(|c| c.claim.as_str()).collect();
+        assert_eq!(
+            claims,
+            ["endpoint:urn:uuid:e", "mac:aa:bb:cc:00:00:01", "serial:S1"]
+        );
+        assert_eq!(inv.conflicts[2].addresses, ["10.0.0.5:80", "10.0.0.66:80"]);
+        assert_eq!(inv.devices[0].observed.contested.len(), 3);
+        assert_eq!(inv.devices[1].observed.contested.len(), 3);
+        assert_eq!(inv.devices[2].observed.contested, ["endpoint:urn:uuid:e"]);
+        // Written and read back, and the device hashes do not depend on it.
+        let json = inv.to_json();
+        assert!(json.contains("\"conflicts\""), "{json}");
+        let mut plain = inv.devices[0].clone();
+        plain.observed.contested.clear();
+        assert_eq!(plain.digest(), inv.devices[0].digest());
     }
 }

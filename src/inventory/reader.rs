@@ -18,6 +18,7 @@
 //! device's reads run one after another (a camera's web server is small, and the order keeps
 //! the log readable); devices run concurrently.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use tokio::task::JoinSet;
 use crate::credentials::Login;
 use crate::model::{
     DeviceSnapshot, EncoderOptions, MediaProfile, MediaService, Ptz, ReadError, Recording,
-    VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
+    VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri, rewrite_host,
 };
 use crate::onvif::media::StreamSetup;
 use crate::onvif::media2::{ConfigurationType, StreamProtocol};
@@ -37,7 +38,7 @@ use crate::onvif::session::{OnvifError, Session};
 use crate::onvif::{ParseError, device, imaging, media, media2, ptz, recording};
 use crate::soap::auth::{Clock, NonceSource, RandomNonces, SystemClock};
 use crate::soap::xml::Element;
-use crate::soap::{AuthMode, ClientConfig, Credentials, SoapClient, SoapError};
+use crate::soap::{AuthMode, ClientConfig, Credentials, SoapClient, SoapError, TlsTrust};
 
 /// Operation recorded when the device could not be reached at all (its first read failed on
 /// the network).
@@ -99,6 +100,12 @@ pub struct ReadOptions {
     pub clock: Arc<dyn Clock>,
     /// WS-Security and Digest client nonces (tests pin them).
     pub nonces: Arc<dyn NonceSource>,
+    /// Which device certificates to trust (site CA, insecure, trust on first use); the pin
+    /// of each device comes from [`ReadOptions::pins`].
+    pub tls: TlsTrust,
+    /// Certificate SHA-256 required per origin (`https://host:port`), from an earlier
+    /// inventory's `observed.certificate_sha256`.
+    pub pins: BTreeMap<String, String>,
 }
 
 impl Default for ReadOptions {
@@ -110,6 +117,8 @@ impl Default for ReadOptions {
             concurrency: 32,
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
+            tls: TlsTrust::default(),
+            pins: BTreeMap::new(),
         }
     }
 }
@@ -121,6 +130,8 @@ impl fmt::Debug for ReadOptions {
             .field("auth", &self.auth)
             .field("device_timeout", &self.device_timeout)
             .field("concurrency", &self.concurrency)
+            .field("tls", &self.tls)
+            .field("pins", &self.pins.len())
             .finish_non_exhaustive()
     }
 }
@@ -136,7 +147,7 @@ pub fn unreachable(snapshot: &DeviceSnapshot) -> bool {
 pub async fn read_device(target: &Target, opts: &ReadOptions) -> DeviceSnapshot {
     let mut out = Progress {
         snapshot: DeviceSnapshot {
-            xaddr: strip_userinfo(&target.xaddr),
+            xaddr: redact_uri(&target.xaddr),
             endpoint: target.endpoint.clone(),
             ..DeviceSnapshot::default()
         },
@@ -167,6 +178,8 @@ pub async fn read_device(target: &Target, opts: &ReadOptions) -> DeviceSnapshot 
         }
     }
     let mut snapshot = out.snapshot;
+    snapshot.observed.reported_ipv4_elsewhere = ipv4_elsewhere(&snapshot);
+    snapshot.redact_secrets();
     snapshot.id = snapshot.stable_id();
     snapshot.seal();
     tracing::debug!(
@@ -210,7 +223,7 @@ pub async fn read_all(
             Err(e) => {
                 // A panic is a bug in camswap, not the device; keep the device in the file.
                 let target = tasks.get(&e.id()).map(|&i| &targets[i]);
-                let xaddr = target.map_or_else(String::new, |t| strip_userinfo(&t.xaddr));
+                let xaddr = target.map_or_else(String::new, |t| redact_uri(&t.xaddr));
                 let mut s = DeviceSnapshot {
                     xaddr,
                     endpoint: target.and_then(|t| t.endpoint.clone()),
@@ -230,6 +243,31 @@ pub async fn read_all(
     }
     out.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.xaddr.cmp(&b.xaddr)));
     out
+}
+
+/// The IPv4 addresses the device reports when the address we reached (an IPv4 literal) is
+/// not among them: behind NAT, or another host answering in the device's name.
+fn ipv4_elsewhere(s: &DeviceSnapshot) -> Vec<String> {
+    let Some(IpAddr::V4(reached)) = crate::model::http_url(&s.xaddr)
+        .ok()
+        .and_then(|u| u.host_str().and_then(|h| h.parse().ok()))
+    else {
+        return Vec::new();
+    };
+    let reported: Vec<String> = s
+        .network
+        .interfaces
+        .iter()
+        .filter_map(|i| i.ipv4.as_ref()?.address.clone())
+        .collect();
+    let matches = reported
+        .iter()
+        .any(|a| a.trim().parse::<std::net::Ipv4Addr>().ok() == Some(reached));
+    if reported.is_empty() || matches {
+        Vec::new()
+    } else {
+        reported
+    }
 }
 
 /// Seconds, briefly.
@@ -317,19 +355,28 @@ fn session(target: &Target, opts: &ReadOptions) -> Result<Session, SoapError> {
         // Without a login every mode comes down to sending nothing.
         None => (AuthMode::None, None),
     };
+    let mut tls = opts.tls.clone();
+    tls.pinned = pin_for(&target.xaddr, &opts.pins).cloned();
     let config = ClientConfig {
         timeout: opts.timeout,
         connect_timeout: opts.timeout.min(Duration::from_secs(5)),
         auth,
         credentials,
+        tls,
         ..ClientConfig::default()
     };
     // Credentials travel only through the configured auth, never as URL userinfo.
-    let url = strip_userinfo(&target.xaddr);
+    let url = redact_uri(&target.xaddr);
     let soap = SoapClient::new(&url, config)?
         .with_clock(Arc::clone(&opts.clock))
         .with_nonces(Arc::clone(&opts.nonces));
     Ok(Session::new(soap, url).with_clock(Arc::clone(&opts.clock)))
+}
+
+/// The certificate SHA-256 pinned for the origin of `xaddr`.
+pub fn pin_for<'a>(xaddr: &str, pins: &'a BTreeMap<String, String>) -> Option<&'a String> {
+    let origin = crate::model::Origin::of(xaddr).ok()?;
+    pins.get(&origin.to_string())
 }
 
 /// One device's read in progress.
@@ -492,8 +539,24 @@ impl Reader<'_> {
         self.out.current = "device.GetSystemDateAndTime".to_owned();
         let result = self.session.sync_clock().await;
         let transport = matches!(&result, Err(e) if Failure::of(e) == Failure::Transport);
+        let refused_tls = matches!(&result, Err(OnvifError::Soap(SoapError::Tls { .. })));
+        // Only a certificate that was accepted is recorded; a pin that was required stays
+        // recorded even when the device failed it, so the next run requires it too.
+        let soap = self.session.soap();
+        self.out.snapshot.observed.certificate_sha256 = if refused_tls {
+            soap.pinned_certificate()
+        } else {
+            soap.certificate_sha256()
+                .or_else(|| soap.pinned_certificate())
+        };
         if let Some(offset) = self.settle("device", "GetSystemDateAndTime", None, result) {
             self.snap().observed.clock_offset_s = offset.map(|o| o.num_seconds());
+        } else if refused_tls {
+            return Err(Stop {
+                operation: SKIPPED,
+                reason: "the device's TLS certificate was refused (see device.GetSystemDateAndTime); nothing else was tried".to_owned(),
+                service_only: false,
+            });
         } else if transport {
             return Err(Stop {
                 operation: UNREACHABLE,
@@ -551,14 +614,6 @@ impl Reader<'_> {
         self.out.current = "device.GetServices".to_owned();
         let result = self.session.load_services().await;
         if let Some(services) = self.settle("device", "GetServices", None, result) {
-            for (reported, used) in self.session.rewrites() {
-                tracing::info!(
-                    device = %self.out.snapshot.xaddr,
-                    %reported,
-                    %used,
-                    "service address rewritten to the host we reached"
-                );
-            }
             self.snap().services = services;
         }
         Ok(())
@@ -756,11 +811,11 @@ impl Reader<'_> {
     /// A URI with userinfo removed and its host replaced by the one we reached, when the
     /// device named another (as for service addresses).
     fn reached(&self, uri: &str) -> String {
-        let (fixed, changed) = device::rewrite_host(&strip_userinfo(uri), &self.out.snapshot.xaddr);
+        let (fixed, changed) = rewrite_host(&redact_uri(uri), &self.out.snapshot.xaddr);
         if changed {
             tracing::info!(
                 device = %self.out.snapshot.xaddr,
-                reported = %strip_userinfo(uri),
+                reported = %redact_uri(uri),
                 used = %fixed,
                 "media URI rewritten to the host we reached"
             );

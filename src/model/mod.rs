@@ -5,19 +5,21 @@
 //! so renaming one is a format change. New optional fields are additive (`#[serde(default)]`).
 //!
 //! Nothing secret lives here: users carry names and levels only, and URIs are stored without
-//! userinfo (see [`strip_userinfo`]).
+//! userinfo (see [`redact_uri`]).
 
+mod address;
+mod conflict;
 mod media;
 mod network;
 mod ptz;
 mod recording;
-mod uri;
 
+pub use address::*;
+pub use conflict::*;
 pub use media::*;
 pub use network::*;
 pub use ptz::*;
 pub use recording::*;
-pub use uri::*;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -171,6 +173,18 @@ pub struct Observed {
     /// PTZ position per profile token at read time.
     #[serde(default)]
     pub ptz_positions: Vec<(String, PtzPosition)>,
+    /// Identities of this device (`endpoint:`, `serial:`, `mac:`) that another address claims
+    /// too (see the inventory's `conflicts`): one of the two is not what it says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contested: Vec<String>,
+    /// The IPv4 addresses the device reports for its interfaces when none of them is the
+    /// address it was reached at (NAT, or another host answering for it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_ipv4_elsewhere: Vec<String>,
+    /// SHA-256 (hex) of the device's TLS certificate, recorded with `--pin-on-first-use`:
+    /// later runs require the same certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
 }
 
 #[cfg(test)]
@@ -180,14 +194,14 @@ mod tests {
     #[test]
     fn userinfo_is_stripped_and_nothing_else() {
         assert_eq!(
-            strip_userinfo("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
+            redact_uri("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101?x=a@b"),
             "rtsp://10.0.0.5:554/Streaming/Channels/101?x=a@b"
         );
         assert_eq!(
-            strip_userinfo("rtsp://10.0.0.5/cam/realmonitor?channel=1"),
+            redact_uri("rtsp://10.0.0.5/cam/realmonitor?channel=1"),
             "rtsp://10.0.0.5/cam/realmonitor?channel=1"
         );
-        assert_eq!(strip_userinfo("not a uri"), "not a uri");
+        assert_eq!(redact_uri("not a uri"), "not a uri");
     }
 
     #[test]

@@ -466,7 +466,7 @@ fn version_string((major, minor): (u32, u32)) -> String {
 }
 
 /// Parses a GetServicesResponse into service addresses as the device reported them (rewrite
-/// hosts with [`rewrite_host`]). Any `Capabilities` block is skipped unread: it may use
+/// hosts with [`crate::model::onto_origin`]). Any `Capabilities` block is skipped unread: it may use
 /// prefixes the device never declared (the Reolink TrackMix's `tad:`).
 pub fn parse_get_services(payload: &Element) -> Result<Vec<ServiceInfo>, ParseError> {
     const OP: &str = "GetServices";
@@ -552,76 +552,6 @@ pub fn parse_get_capabilities(payload: &Element) -> Result<Vec<ServiceInfo>, Par
         });
     }
     Ok(out)
-}
-
-/// Replaces the host of a device-reported URL by the host we reached, when they differ, and
-/// says whether it did. Cameras report addresses they cannot be reached at: behind NAT, a
-/// link-local or factory default (Hikvision's 192.168.1.64) they never updated.
-///
-/// `reached` is the address we connected to: `host`, `host:port`, `[v6]:port`, or a URL.
-/// For HTTP(S) URLs (service XAddrs, snapshot URIs, served by the web server we reached) the
-/// port we reached replaces the URL's too, which is what a NAT port forward needs; when
-/// `reached` names no port, the URL keeps its own. Other schemes (RTSP) keep their port: their
-/// server is not the one we reached. A URL whose host already matches is left alone even if
-/// its port differs (Reolink serves ONVIF on 8000 and snapshots on 80). Userinfo, path and
-/// query are kept. Anything that is not an absolute URL is returned unchanged.
-pub fn rewrite_host(url: &str, reached: &str) -> (String, bool) {
-    let reached_authority = match reached.find("://") {
-        Some(i) => authority_of(&reached[i + 3..]),
-        None => reached.trim(),
-    };
-    let (reached_host, reached_port) = split_host_port(reached_authority);
-    let Some(scheme_end) = url.find("://") else {
-        return (url.to_owned(), false);
-    };
-    let scheme = &url[..scheme_end];
-    let rest = &url[scheme_end + 3..];
-    let authority = authority_of(rest);
-    let after = &rest[authority.len()..];
-    let (userinfo, hostport) = match authority.rfind('@') {
-        Some(at) => (&authority[..=at], &authority[at + 1..]),
-        None => ("", authority),
-    };
-    let (host, port) = split_host_port(hostport);
-    if reached_host.is_empty() || host.eq_ignore_ascii_case(reached_host) {
-        return (url.to_owned(), false);
-    }
-    let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
-    let port = if web { reached_port.or(port) } else { port };
-    let host_out = if reached_host.contains(':') {
-        format!("[{reached_host}]")
-    } else {
-        reached_host.to_owned()
-    };
-    let mut out = format!("{scheme}://{userinfo}{host_out}");
-    if let Some(p) = port {
-        out.push(':');
-        out.push_str(p);
-    }
-    out.push_str(after);
-    (out, true)
-}
-
-/// The authority part of a URL after `scheme://`.
-fn authority_of(rest: &str) -> &str {
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    &rest[..end]
-}
-
-/// Splits `host[:port]` or `[v6][:port]`; the host comes back without brackets.
-fn split_host_port(s: &str) -> (&str, Option<&str>) {
-    if let Some(inner) = s.strip_prefix('[') {
-        return match inner.split_once(']') {
-            Some((h, tail)) => (h, tail.strip_prefix(':').filter(|p| !p.is_empty())),
-            None => (inner, None),
-        };
-    }
-    match s.rsplit_once(':') {
-        // More than one colon without brackets: a bare IPv6 address, no port.
-        Some((h, _)) if h.contains(':') => (s, None),
-        Some((h, p)) => (h, Some(p).filter(|p| !p.is_empty())),
-        None => (s, None),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1582,84 +1512,6 @@ mod tests {
     }
 
     #[test]
-    fn rewrite_host_replaces_a_lying_host_and_keeps_the_rest() {
-        let cases = [
-            // Factory default address behind NAT: host and port of the web server we reached.
-            (
-                "http://192.168.1.64/onvif/Media",
-                "10.0.0.5:8080",
-                "http://10.0.0.5:8080/onvif/Media",
-                true,
-            ),
-            (
-                "http://192.168.1.64:80/onvif/Media",
-                "10.0.0.5",
-                "http://10.0.0.5:80/onvif/Media",
-                true,
-            ),
-            // Same host: left alone even with another port (Reolink snapshots on :80, ONVIF on :8000).
-            (
-                "http://192.168.2.61:80/cgi-bin/api.cgi?cmd=onvifSnapPic&channel=0",
-                "192.168.2.61:8000",
-                "http://192.168.2.61:80/cgi-bin/api.cgi?cmd=onvifSnapPic&channel=0",
-                false,
-            ),
-            (
-                "HTTP://Cam.Local/x",
-                "cam.local",
-                "HTTP://Cam.Local/x",
-                false,
-            ),
-            // RTSP keeps its own port.
-            (
-                "rtsp://admin:pw@169.254.1.2:554/Streaming/Channels/101?transportmode=unicast",
-                "10.0.0.5:80",
-                "rtsp://admin:pw@10.0.0.5:554/Streaming/Channels/101?transportmode=unicast",
-                true,
-            ),
-            (
-                "rtsp://169.254.1.2/live",
-                "http://10.0.0.5:8000/onvif/device_service",
-                "rtsp://10.0.0.5/live",
-                true,
-            ),
-            // IPv6 both ways.
-            (
-                "http://[fe80::1]:8080/onvif/device_service",
-                "10.0.0.5",
-                "http://10.0.0.5:8080/onvif/device_service",
-                true,
-            ),
-            (
-                "http://192.168.1.64/onvif",
-                "[2001:db8::5]:8000",
-                "http://[2001:db8::5]:8000/onvif",
-                true,
-            ),
-            (
-                "http://192.168.1.64/onvif",
-                "2001:db8::5",
-                "http://[2001:db8::5]/onvif",
-                true,
-            ),
-            // Not a URL: nothing to do.
-            (
-                "/onvif/device_service",
-                "10.0.0.5",
-                "/onvif/device_service",
-                false,
-            ),
-        ];
-        for (url, reached, want, changed) in cases {
-            assert_eq!(
-                rewrite_host(url, reached),
-                (want.to_owned(), changed),
-                "{url} via {reached}"
-            );
-        }
-    }
-
-    #[test]
     fn macs_are_normalised_from_every_vendor_form() {
         for raw in [
             "B8:A4:4F:A0:4F:26",
@@ -2236,17 +2088,6 @@ mod tests {
                 let _ = parse_get_network_interfaces(&e);
             }
             let _ = normalize_mac(&value);
-        }
-
-        #[test]
-        fn rewrite_host_never_panics_and_only_reports_real_changes(
-            url in "(https?|rtsp)://\\PC{0,30}|\\PC{0,30}",
-            reached in "\\PC{0,30}",
-        ) {
-            let (out, changed) = rewrite_host(&url, &reached);
-            if !changed {
-                proptest::prop_assert_eq!(out, url);
-            }
         }
     }
 }

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
-    VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
+    VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri,
 };
 use crate::soap::xml::{Element, escape};
 
@@ -757,7 +757,7 @@ fn parse_media_uri(r: &Element, op: &'static str) -> Result<MediaUri, ParseError
     })?;
     let uri = required(m.child_text("Uri"), op, "MediaUri/Uri")?;
     Ok(MediaUri {
-        uri: strip_userinfo(&uri),
+        uri: redact_uri(&uri),
         invalid_after_connect: opt_bool(
             child_str(m, "InvalidAfterConnect"),
             op,

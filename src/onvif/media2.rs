@@ -16,7 +16,7 @@ use super::{
 };
 use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
-    VideoSourceConfiguration, strip_userinfo,
+    VideoSourceConfiguration, redact_uri,
 };
 use crate::soap::xml::Element;
 
@@ -504,14 +504,14 @@ fn int_list_range(
 pub fn parse_get_stream_uri(payload: &Element) -> Result<String, ParseError> {
     const OP: &str = "media2.GetStreamUri";
     let r = response(payload, OP)?;
-    Ok(strip_userinfo(&required(r.child_text("Uri"), OP, "Uri")?))
+    Ok(redact_uri(&required(r.child_text("Uri"), OP, "Uri")?))
 }
 
 /// GetSnapshotUriResponse: the URI, entities decoded and userinfo removed.
 pub fn parse_get_snapshot_uri(payload: &Element) -> Result<String, ParseError> {
     const OP: &str = "media2.GetSnapshotUri";
     let r = response(payload, OP)?;
-    Ok(strip_userinfo(&required(r.child_text("Uri"), OP, "Uri")?))
+    Ok(redact_uri(&required(r.child_text("Uri"), OP, "Uri")?))
 }
 
 /// CreateProfileResponse: the new profile's token.

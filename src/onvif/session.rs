@@ -15,7 +15,7 @@ use chrono::Utc;
 
 use super::operation::Operation;
 use super::{ParseError, RequestError, device, ns, ops};
-use crate::model::ServiceInfo;
+use crate::model::{Origin, ServiceInfo, onto_origin, redact_uri};
 use crate::soap::auth::{Clock, SystemClock};
 use crate::soap::xml::Element;
 use crate::soap::{SoapClient, SoapError};
@@ -123,7 +123,8 @@ impl Session {
         &self.device_url
     }
 
-    /// Service addresses the device reported with another host, as `(reported, used)`.
+    /// Service addresses the device reported at another origin, as `(reported, used)`; `used`
+    /// is empty when the address was unusable and dropped.
     pub fn rewrites(&self) -> &[(String, String)] {
         &self.rewrites
     }
@@ -186,18 +187,37 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
+        // Credentials go only to the origin the device was reached at: a service address
+        // naming another scheme, host or port is moved onto it (and recorded), one that names
+        // no usable host is dropped. The SOAP client refuses any other origin as well.
+        let origin = Origin::of(&self.device_url).ok();
         let mut out = Vec::with_capacity(services.len());
         for mut s in services {
-            let (fixed, changed) = device::rewrite_host(&s.xaddr, &self.device_url);
-            if changed {
-                tracing::info!(
-                    device = self.soap.device(),
-                    reported = %s.xaddr,
-                    used = %fixed,
-                    "service address rewritten to the host we reached"
-                );
-                self.rewrites.push((s.xaddr.clone(), fixed.clone()));
-                s.xaddr = fixed;
+            let moved = match &origin {
+                Some(o) => onto_origin(&s.xaddr, o),
+                None => Ok((s.xaddr.clone(), false)),
+            };
+            match moved {
+                Ok((fixed, true)) => {
+                    tracing::warn!(
+                        device = self.soap.device(),
+                        reported = %redact_uri(&s.xaddr),
+                        used = %fixed,
+                        "service address moved onto the origin we reached"
+                    );
+                    self.rewrites.push((redact_uri(&s.xaddr), fixed.clone()));
+                    s.xaddr = fixed;
+                }
+                Ok((_, false)) => {}
+                Err(e) => {
+                    tracing::warn!(
+                        device = self.soap.device(),
+                        namespace = %s.namespace,
+                        "service address ignored: {e}"
+                    );
+                    self.rewrites.push((redact_uri(&s.xaddr), String::new()));
+                    continue;
+                }
             }
             if let Some(name) = service_name(&s.namespace) {
                 self.services.entry(name).or_insert_with(|| s.xaddr.clone());

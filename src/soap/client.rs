@@ -8,11 +8,16 @@
 //! a per-request timeout over connect, send and the whole body, a response size cap enforced
 //! while streaming, no redirects, no proxy (cameras sit on the site LAN; a proxy taken from the
 //! environment would see every request).
+//!
+//! A client talks to one origin (scheme, host and port, as the HTTP client parses the URL): the
+//! device's, taken from its label when that is a URL, else from the first request. A request
+//! to any other origin is refused before anything is sent, so no caller can hand a device's
+//! credentials to an address the device (or anyone) names.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, WWW_AUTHENTICATE};
@@ -23,8 +28,10 @@ use super::auth::wsse::UsernameToken;
 use super::auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
 use super::envelope::{self, EnvelopeError, Reply, envelope};
 use super::error::{SoapError, innermost_cause};
+use super::tls::{self, TlsTrust};
 use super::xml::Element;
-use super::{redact, snippet, strip_userinfo};
+use super::{redact, snippet};
+use crate::model::{Origin, redact_uri};
 
 /// How a client authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +63,8 @@ pub struct ClientConfig {
     pub auth: AuthMode,
     /// Device credentials; `Debug` hides the password.
     pub credentials: Option<Credentials>,
+    /// Which device certificates to trust. Default: the public roots, as any HTTPS client.
+    pub tls: TlsTrust,
 }
 
 impl Default for ClientConfig {
@@ -66,6 +75,7 @@ impl Default for ClientConfig {
             max_response_bytes: 16 * 1024 * 1024,
             auth: AuthMode::Auto,
             credentials: None,
+            tls: TlsTrust::default(),
         }
     }
 }
@@ -86,6 +96,10 @@ struct Shared {
     offset_ms: AtomicI64,
     /// Digest sessions by origin (`http://host:port`): set once a device has challenged us.
     digest: Mutex<HashMap<String, DigestSession>>,
+    /// The one origin this client sends to.
+    origin: OnceLock<Origin>,
+    /// SHA-256 of the certificate the device presented, when TLS trust is configured.
+    certificate: Option<tls::SeenCertificate>,
 }
 
 impl fmt::Debug for SoapClient {
@@ -105,6 +119,8 @@ struct Target {
     shown: String,
     /// `scheme://host:port`, the key of the Digest session.
     origin: String,
+    /// Where the HTTP client connects.
+    connects_to: Origin,
     /// Path and query, the Digest `uri`.
     request_uri: String,
 }
@@ -124,9 +140,15 @@ struct SentDigest {
 
 impl SoapClient {
     /// A client for `device` (a label used in every error and log line, such as the device
-    /// service address or the inventory id; userinfo is removed from it).
+    /// service address or the inventory id; userinfo is removed from it). When the label is
+    /// an http(s) URL, its origin is the only one the client sends to; otherwise the first
+    /// request's origin is.
     pub fn new(device: impl Into<String>, config: ClientConfig) -> Result<Self, SoapError> {
-        let device = strip_userinfo(&device.into());
+        let device = redact_uri(&device.into());
+        let origin = OnceLock::new();
+        if let Ok(o) = Origin::of(&device) {
+            let _ = origin.set(o);
+        }
         let invalid = |reason: &str| SoapError::Config {
             device: device.clone(),
             reason: reason.to_owned(),
@@ -148,12 +170,19 @@ impl SoapClient {
         if config.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes must be at least 1"));
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .user_agent(concat!("camswap/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("camswap/", env!("CARGO_PKG_VERSION")));
+        let mut certificate = None;
+        if !config.tls.is_default() {
+            let (tls, seen) = tls::client_config(&config.tls).map_err(|e| invalid(&e))?;
+            builder = builder.use_preconfigured_tls(tls);
+            certificate = Some(seen);
+        }
+        let http = builder
             .build()
             .map_err(|e| invalid(&format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -163,6 +192,8 @@ impl SoapClient {
                 config,
                 offset_ms: AtomicI64::new(0),
                 digest: Mutex::new(HashMap::new()),
+                origin,
+                certificate,
             }),
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
@@ -184,6 +215,18 @@ impl SoapClient {
     /// The device label.
     pub fn device(&self) -> &str {
         &self.shared.device
+    }
+
+    /// The certificate SHA-256 this client requires ([`TlsTrust::pinned`]).
+    pub fn pinned_certificate(&self) -> Option<String> {
+        self.shared.config.tls.pinned.clone()
+    }
+
+    /// SHA-256 (hex) of the TLS certificate the device last presented, when trust other than
+    /// the public roots is configured ([`ClientConfig::tls`]) and a handshake happened.
+    pub fn certificate_sha256(&self) -> Option<String> {
+        let slot = self.shared.certificate.as_ref()?;
+        slot.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Sets device time minus our time, measured by the ONVIF layer with GetSystemDateAndTime;
@@ -234,6 +277,23 @@ impl SoapClient {
         authenticate: bool,
     ) -> Result<Element, SoapError> {
         let target = self.target(url)?;
+        let origin = self
+            .shared
+            .origin
+            .get_or_init(|| target.connects_to.clone());
+        if *origin != target.connects_to {
+            tracing::warn!(
+                device = %self.shared.device,
+                url = %target.shown,
+                device_origin = %origin,
+                "request to another origin refused"
+            );
+            return Err(SoapError::ForeignOrigin {
+                device: self.shared.device.clone(),
+                url: target.shown,
+                origin: origin.to_string(),
+            });
+        }
         let span = tracing::debug_span!(
             "soap",
             device = %self.shared.device,
@@ -354,19 +414,16 @@ impl SoapClient {
     }
 
     fn target(&self, url: &str) -> Result<Target, SoapError> {
-        let shown = strip_userinfo(url);
+        let shown = redact_uri(url);
         let invalid = |reason: String| SoapError::InvalidRequest {
             device: self.shared.device.clone(),
             url: shown.clone(),
             reason,
         };
-        let mut parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid(format!(
-                "unsupported scheme {:?}, expected http or https",
-                parsed.scheme()
-            )));
-        }
+        // Parsed by the same parser the HTTP client uses, with empty and host-less addresses
+        // refused rather than read as a DNS name.
+        let mut parsed = crate::model::http_url(url).map_err(|e| invalid(e.to_string()))?;
+        let connects_to = Origin::of_url(&parsed).map_err(|e| invalid(e.to_string()))?;
         // Credentials come from the configuration only; userinfo in a URL would otherwise be
         // sent as HTTP Basic, in clear text.
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -380,6 +437,7 @@ impl SoapClient {
         }
         Ok(Target {
             origin: parsed.origin().ascii_serialization(),
+            connects_to,
             shown: parsed.as_str().to_owned(),
             url: parsed,
             request_uri,
@@ -493,7 +551,7 @@ impl SoapClient {
         let headers = response.headers();
         let location = headers
             .get(LOCATION)
-            .map(|v| strip_userinfo(&String::from_utf8_lossy(v.as_bytes())));
+            .map(|v| redact_uri(&String::from_utf8_lossy(v.as_bytes())));
         let www_authenticate = headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
@@ -533,6 +591,13 @@ impl SoapClient {
         let device = self.shared.device.clone();
         let url = target.shown.clone();
         let source = e.without_url();
+        if let Some(problem) = tls::certificate_problem(&source) {
+            return SoapError::Tls {
+                device,
+                url,
+                problem,
+            };
+        }
         if source.is_timeout() {
             SoapError::Timeout {
                 device,

@@ -35,6 +35,30 @@ pub enum SoapError {
         /// What is wrong.
         reason: String,
     },
+    /// A request to an origin other than the device's: refused before sending, so the
+    /// device's credentials never reach an address it (or anyone) names.
+    #[error(
+        "{device}: refused to send to {url}: the device was reached at {origin}, and requests (with their credentials) go only there"
+    )]
+    ForeignOrigin {
+        /// Device label.
+        device: String,
+        /// The refused URL, without userinfo.
+        url: String,
+        /// The device's origin.
+        origin: String,
+    },
+    /// The device's TLS certificate was refused; `problem` says why (untrusted issuer, wrong
+    /// name, expired, not the pinned one).
+    #[error("{device}: TLS with {url} refused: {problem}")]
+    Tls {
+        /// Device label.
+        device: String,
+        /// The URL.
+        url: String,
+        /// What is wrong with the certificate.
+        problem: String,
+    },
     /// No TCP/TLS connection could be made.
     #[error("{device}: cannot connect to {url}: {cause}")]
     Connect {
@@ -241,6 +265,8 @@ impl SoapError {
         match self {
             Self::Config { device, .. }
             | Self::InvalidRequest { device, .. }
+            | Self::ForeignOrigin { device, .. }
+            | Self::Tls { device, .. }
             | Self::Connect { device, .. }
             | Self::Transport { device, .. }
             | Self::Timeout { device, .. }

@@ -15,6 +15,7 @@ pub mod client;
 pub mod envelope;
 pub mod error;
 pub mod fault;
+pub mod tls;
 pub mod xml;
 
 pub use auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
@@ -22,6 +23,7 @@ pub use client::{AuthMode, ClientConfig, SoapClient};
 pub use envelope::envelope;
 pub use error::SoapError;
 pub use fault::{Fault, FaultKind};
+pub use tls::TlsTrust;
 
 /// Namespace URIs the SOAP layer itself reads or writes.
 pub mod ns {
@@ -43,22 +45,9 @@ pub mod ns {
     pub const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 }
 
-/// Removes `user:password@` from a URL-like string, so a URL can go into an error or a log.
-///
-/// Duplicated from the inventory model on purpose: the SOAP layer sits below it.
-pub(crate) fn strip_userinfo(uri: &str) -> String {
-    let Some(scheme_end) = uri.find("://") else {
-        return uri.to_owned();
-    };
-    let rest = &uri[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}{}", &uri[..scheme_end + 3], &rest[at + 1..]),
-        None => uri.to_owned(),
-    }
-}
-
-/// Replaces the text of every element whose local name is `Password` or `Nonce` with `***`.
+/// Replaces the text of every element whose local name is `Password` or `Nonce` with `***`,
+/// and redacts every URI and credential parameter in the rest ([`crate::model::redact_text`]):
+/// devices answer with stream URIs that carry `user:pass@` or `?password=`.
 ///
 /// Used for trace logs and error snippets. Request payloads can carry real passwords
 /// (`tds:CreateUsers`, `tds:SetUser`), and devices echo our `wsse` header back, so both
@@ -95,7 +84,7 @@ pub fn redact(xml: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    crate::model::redact_text(&out)
 }
 
 /// A short, printable, redacted start of a body for an error message: never the whole body.
@@ -142,16 +131,6 @@ mod tests {
             "<p:Password>***</p:Password>"
         );
         assert_eq!(redact(""), "");
-    }
-
-    #[test]
-    fn strip_userinfo_removes_credentials_from_urls() {
-        assert_eq!(
-            strip_userinfo("http://admin:pw@10.0.0.5/onvif/device_service"),
-            "http://10.0.0.5/onvif/device_service"
-        );
-        assert_eq!(strip_userinfo("http://10.0.0.5/a@b"), "http://10.0.0.5/a@b");
-        assert_eq!(strip_userinfo("cam-17"), "cam-17");
     }
 
     #[test]

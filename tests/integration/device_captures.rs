@@ -911,12 +911,14 @@ fn uniview_sunba_non_uri_service_namespace_is_kept() {
 fn hikvision_service_addresses_are_rewritten_to_the_host_we_reached() {
     let s = device::parse_get_services(&payload("hikvision/GetServices-onvifnvt-ds2df7276.xml"))
         .unwrap();
+    let reached = camswap::model::Origin::of("http://127.0.3.7:8080/onvif/device_service").unwrap();
     for svc in &s {
-        let (url, changed) = device::rewrite_host(&svc.xaddr, "127.0.3.7:8080");
+        let (url, changed) = camswap::model::onto_origin(&svc.xaddr, &reached).unwrap();
         assert!(changed, "{}", svc.xaddr);
         assert!(url.starts_with("http://127.0.3.7:8080/onvif/"), "{url}");
     }
-    let (same, changed) = device::rewrite_host(&s[0].xaddr, "10.10.1.60");
+    let device = camswap::model::Origin::of("http://10.10.1.60/onvif/device_service").unwrap();
+    let (same, changed) = camswap::model::onto_origin(&s[0].xaddr, &device).unwrap();
     assert_eq!(
         (same.as_str(), changed),
         ("http://10.10.1.60/onvif/device_service", false)

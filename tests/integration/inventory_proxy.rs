@@ -40,6 +40,8 @@ pub struct Exchange {
 }
 
 type RuleFn = dyn Fn(&str) -> Rule + Send + Sync;
+/// Rewrites a forwarded answer: `(request body, answer body) -> answer body`.
+type TamperFn = dyn Fn(&str, &str) -> String + Send + Sync;
 
 /// A running proxy; dropping it stops the listener.
 pub struct Proxy {
@@ -65,9 +67,27 @@ impl Proxy {
         upstream: SocketAddr,
         rule: impl Fn(&str) -> Rule + Send + Sync + 'static,
     ) -> Self {
-        // Another loopback host than the device's: camswap rewrites a reported service
-        // address only when its host differs from the one reached (a port alone is kept), so
-        // this is what routes every service call through the proxy.
+        Self::build(
+            upstream,
+            Arc::new(rule),
+            Arc::new(|_, body| body.to_owned()),
+        )
+        .await
+    }
+
+    /// Forwards everything to `upstream`, and passes each answer through `tamper(request
+    /// body, answer body)`: a device that lies in its answers.
+    pub async fn tampering(
+        upstream: SocketAddr,
+        tamper: impl Fn(&str, &str) -> String + Send + Sync + 'static,
+    ) -> Self {
+        Self::build(upstream, Arc::new(|_| Rule::Forward), Arc::new(tamper)).await
+    }
+
+    async fn build(upstream: SocketAddr, rule: Arc<RuleFn>, tamper: Arc<TamperFn>) -> Self {
+        // Another loopback host than the device's: camswap moves every reported service
+        // address onto the origin it reached, so this routes every service call through the
+        // proxy (and a host of its own keeps the proxy apart from the device in the tests).
         let host = if upstream.ip().to_string() == "127.0.44.1" {
             "127.0.44.2"
         } else {
@@ -76,7 +96,6 @@ impl Proxy {
         let listener = TcpListener::bind((host, 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let rule: Arc<RuleFn> = Arc::new(rule);
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(30))
@@ -86,8 +105,9 @@ impl Proxy {
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let (rule, log, http) = (Arc::clone(&rule), Arc::clone(&log2), http.clone());
+                let tamper = Arc::clone(&tamper);
                 tokio::spawn(async move {
-                    let _ = serve(stream, upstream, &*rule, &log, &http).await;
+                    let _ = serve(stream, upstream, &*rule, &*tamper, &log, &http).await;
                 });
             }
         });
@@ -155,6 +175,7 @@ async fn serve(
     mut stream: TcpStream,
     upstream: SocketAddr,
     rule: &RuleFn,
+    tamper: &TamperFn,
     log: &Mutex<Vec<Exchange>>,
     http: &reqwest::Client,
 ) -> std::io::Result<()> {
@@ -205,7 +226,8 @@ async fn serve(
                         })
                         .collect();
                     let body = answer.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                    (status, headers, body)
+                    let body = tamper(&request_text, &String::from_utf8_lossy(&body));
+                    (status, headers, body.into_bytes())
                 }
                 // The device dropped the connection: so does the proxy.
                 Err(_) => {

@@ -37,3 +37,5 @@ mod output_paths;
 mod cli_errors;
 // credentials.toml entries applied during inventory.
 mod credentials_match;
+// Hostile networks: credentials sent off the device, spoofed discovery, secrets in URIs, TLS.
+mod hostile_network;
