@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod check;
 pub mod encoder;
 pub mod files;
+pub mod learn;
 pub mod matching;
 pub mod mcmf;
 pub mod network;
