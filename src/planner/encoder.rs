@@ -83,6 +83,7 @@ pub fn translate(
         bitrate_kbps: e.bitrate_kbps,
         gov_length: e.gov_length,
         quality: e.quality,
+        quality_fraction: None,
         profile: e.profile.clone(),
         constant_bitrate: e.constant_bitrate,
     };
@@ -241,39 +242,64 @@ pub fn translate(
         v as u32
     });
 
-    // Quality.
+    // Quality: a number means nothing without its range (DOMAIN.md 3h: Hikvision 0..5,
+    // Dahua 1..6, Axis and Bosch 0..100), so it travels as a position within the old range.
     let old_range = p
         .encoder_options
         .iter()
         .find(|o| o.encoding.as_ref() == e.encoding.as_ref())
         .or(p.encoder_options.first())
-        .and_then(|o| o.quality_range);
-    let quality = e.quality.map(|q| match (old_range, model.quality_range) {
-        (Some(from), Some(to)) => {
-            let mapped = map_range(q, from, to);
-            if mapped != q {
-                notes.push(format!(
-                    "quality {} on {}..{} → {} on {}..{}",
-                    fmt_num(q),
-                    from.min,
-                    from.max,
-                    fmt_num(mapped),
-                    to.min,
-                    to.max
-                ));
-            }
-            mapped
-        }
-        _ => {
+        .and_then(|o| o.quality_range)
+        .filter(|r| r.max > r.min);
+    let old_fraction = e
+        .quality
+        .zip(old_range)
+        .map(|(q, r)| round(fraction_of(q, r), 10_000.0));
+    let (quality, quality_fraction) = match (e.quality, old_range) {
+        (None, _) => (None, None),
+        (Some(q), None) => {
             notes.push(format!(
-                "quality {} kept: {} quality range unknown (apply clamps it to the device's options)",
-                fmt_num(q),
-                if old_range.is_none() { "the old" } else { "the new model's" }
+                "quality {} not carried: the old camera reports no quality range, and a quality number means nothing without its scale; the new camera keeps its default",
+                fmt_num(q)
             ));
-            q
+            (None, None)
         }
-    });
+        (Some(q), Some(from)) => {
+            let t = round(fraction_of(q, from), 10_000.0);
+            let pct = round(t * 100.0, 10.0);
+            match model.quality_range {
+                Some(to) => {
+                    let mapped = round(to.min + t * (to.max - to.min), 100.0);
+                    notes.push(format!(
+                        "quality {} on {}..{} is {pct}% of the range → {} on {}'s {}..{}",
+                        fmt_num(q),
+                        fmt_num(from.min),
+                        fmt_num(from.max),
+                        fmt_num(mapped),
+                        model.name(),
+                        fmt_num(to.min),
+                        fmt_num(to.max)
+                    ));
+                    (Some(mapped), Some(t))
+                }
+                None => {
+                    notes.push(format!(
+                        "quality {} on {}..{} is {pct}% of the range; {}'s range is not in the catalogue: apply sets {pct}% of the range the new camera's encoder options report",
+                        fmt_num(q),
+                        fmt_num(from.min),
+                        fmt_num(from.max),
+                        model.name()
+                    ));
+                    (None, Some(t))
+                }
+            }
+        }
+    };
 
+    let old = EncoderValues {
+        quality_fraction: old_fraction,
+        ..old
+    };
     let profile = match (&codec, e.encoding.as_ref()) {
         (c, Some(old)) if c == old => e.profile.clone(),
         (Codec::H265, _) => Some("Main".into()),
@@ -295,6 +321,7 @@ pub fn translate(
         bitrate_kbps,
         gov_length,
         quality,
+        quality_fraction,
         profile,
         constant_bitrate: e.constant_bitrate,
     };
@@ -307,13 +334,9 @@ pub fn translate(
     })
 }
 
-fn map_range(v: f64, from: Range, to: Range) -> f64 {
-    let span = from.max - from.min;
-    if span <= 0.0 {
-        return to.clamp(v);
-    }
-    let t = ((v - from.min) / span).clamp(0.0, 1.0);
-    round(to.min + t * (to.max - to.min), 100.0)
+/// Where `v` sits in `r`, 0..1 (clamped: a value outside its own range is read as the end).
+fn fraction_of(v: f64, r: Range) -> f64 {
+    ((v - r.min) / (r.max - r.min)).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -431,15 +454,70 @@ mod tests {
         assert!(!t.warnings.is_empty());
     }
 
+    /// Issue 13 item 1: a Hikvision quality 4 was copied as 4 onto an Axis whose scale is
+    /// 0..100. Ranges from the captures (DOMAIN.md 3h): Hikvision 0..5
+    /// (hikvision/GetVideoEncoderConfigurationOptions-exonvif-tr2.xml), Dahua 1..6
+    /// (dahua/GetVideoEncoderConfigurationOptions-exonvif.xml), Axis 0..100
+    /// (axis/GetVideoEncoderConfigurationOptions-onvifgo-p3818pve.xml).
     #[test]
-    fn quality_is_mapped_between_known_ranges_and_kept_otherwise() {
-        let mut m = model(Resolution::new(1920, 1080), 30.0);
-        let p = profile(1920, 1080, Codec::H264, 25.0, 2048, 50);
-        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+    fn quality_is_carried_as_a_position_in_the_vendor_range_not_as_a_raw_number() {
+        let with_range = |q: f64, min: f64, max: f64| {
+            let mut p = profile(1920, 1080, Codec::H264, 25.0, 2048, 50);
+            p.video_encoder.as_mut().unwrap().quality = Some(q);
+            p.encoder_options[0].quality_range = Some(Range::new(min, max));
+            p
+        };
+        // The example catalogue's Axis row carries Axis's 0..100.
+        let axis = model(Resolution::new(1920, 1080), 30.0);
+        assert_eq!(axis.quality_range, Some(Range::new(0.0, 100.0)));
+
+        // Hikvision 4 on 0..5: (4 - 0) / (5 - 0) = 0.8 → 0 + 0.8 × 100 = 80.
+        let t = translate(&with_range(4.0, 0.0, 5.0), &axis, &PlanOptions::default()).unwrap();
+        assert_eq!(t.old.quality, Some(4.0));
+        assert_eq!(t.old.quality_fraction, Some(0.8));
+        assert_eq!(t.new.quality, Some(80.0));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("quality 4 on 0..5 is 80% of the range → 80")),
+            "{:?}",
+            t.notes
+        );
+        // Dahua 4 on 1..6: (4 - 1) / (6 - 1) = 0.6 → 60 on 0..100.
+        let t = translate(&with_range(4.0, 1.0, 6.0), &axis, &PlanOptions::default()).unwrap();
         assert_eq!(t.new.quality, Some(60.0));
-        assert!(t.notes.iter().any(|n| n.contains("quality 60 kept")));
-        m.quality_range = Some(Range::new(1.0, 6.0));
-        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
-        assert_eq!(t.new.quality, Some(4.0));
+        // Axis 70 on 0..100 onto a Dahua-scale model 1..6: 0.7 → 1 + 0.7 × 5 = 4.5.
+        let mut dahua_scale = axis.clone();
+        dahua_scale.quality_range = Some(Range::new(1.0, 6.0));
+        let t = translate(
+            &with_range(70.0, 0.0, 100.0),
+            &dahua_scale,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.quality, Some(4.5));
+
+        // The new model's range unknown: no number, the position for apply (3 on 0..5 = 60%).
+        let mut unknown = axis.clone();
+        unknown.quality_range = None;
+        let t = translate(
+            &with_range(3.0, 0.0, 5.0),
+            &unknown,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.quality, None);
+        assert_eq!(t.new.quality_fraction, Some(0.6));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("apply sets 60% of the range"))
+        );
+        // The old range unknown: a bare number is not carried at all.
+        let mut bare = with_range(4.0, 0.0, 5.0);
+        bare.encoder_options.clear();
+        let t = translate(&bare, &axis, &PlanOptions::default()).unwrap();
+        assert_eq!((t.new.quality, t.new.quality_fraction), (None, None));
+        assert!(t.notes.iter().any(|n| n.contains("quality 4 not carried")));
     }
 }

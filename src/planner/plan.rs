@@ -227,6 +227,11 @@ pub struct EncoderValues {
     /// Quality on the device's scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<f64>,
+    /// Quality as a position within the device's quality range (0 = its minimum, 1 = its
+    /// maximum). On the new side apply uses it when `quality` is absent: the new model's range
+    /// was not in the catalogue, so apply maps it onto the range the device reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_fraction: Option<f64>,
     /// Codec profile (`Main`, `High`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,

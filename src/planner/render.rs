@@ -68,6 +68,16 @@ fn target(t: &Option<PtzTarget>) -> String {
     }
 }
 
+/// `4 (80%)`, or `80% of range` when only the position is known (apply maps it).
+fn quality(e: &EncoderValues) -> String {
+    match (e.quality, e.quality_fraction) {
+        (Some(q), Some(t)) => format!("{} ({}%)", num(q), num((t * 1000.0).round() / 10.0)),
+        (Some(q), None) => num(q),
+        (None, Some(t)) => format!("{}% of range", num((t * 1000.0).round() / 10.0)),
+        (None, None) => "-".into(),
+    }
+}
+
 fn encoder_rows(old: &EncoderValues, new: &EncoderValues) -> Vec<(String, String, String)> {
     fn o<T: ToString>(v: &Option<T>) -> String {
         v.as_ref().map_or("-".into(), ToString::to_string)
@@ -87,7 +97,7 @@ fn encoder_rows(old: &EncoderValues, new: &EncoderValues) -> Vec<(String, String
             o(&new.bitrate_kbps),
         ),
         ("GOV length".into(), o(&old.gov_length), o(&new.gov_length)),
-        ("quality".into(), f(old.quality), f(new.quality)),
+        ("quality".into(), quality(old), quality(new)),
         ("codec profile".into(), o(&old.profile), o(&new.profile)),
         (
             "constant bitrate".into(),
