@@ -4,8 +4,9 @@
 //!   the same aspect ratio first, then the nearest pixel count (ties: the larger).
 //! - Frame rate: clamped to the model's maximum.
 //! - GOV length: kept in seconds (frames / old fps × new fps), clamped to the model's range.
-//! - Bitrate: scaled when the codec changes (H.264 → H.265 by `h265_bitrate_factor`, the
-//!   inverse back), clamped to the model's range; the factor is a planning estimate.
+//! - Bitrate: scaled with pixels and frame rate (same bits per pixel and frame), and when the
+//!   codec changes (H.264 → H.265 by `h265_bitrate_factor`, the inverse back), clamped to the
+//!   model's range; every factor is a planning estimate.
 //! - Quality: mapped linearly between the old and new quality ranges when both are known.
 //! - Service: Media2 when the new codec is H.265 (Media ver10 cannot express it), else Media.
 
@@ -215,7 +216,21 @@ pub fn translate(
         (g, _, _) => g,
     };
 
-    // Bitrate.
+    // Bitrate: the old limit bought a number of bits per pixel and frame; keep that when
+    // the picture or the frame rate changes (bitrate linear in pixels × fps, as the Kush gauge
+    // estimates it: kbit/s ≈ pixels × fps × motion rank × 0.07 / 1000), then the codec factor.
+    let pixel_ratio = match (e.width, e.height, width, height) {
+        (Some(ow), Some(oh), Some(nw), Some(nh)) if ow > 0 && oh > 0 => {
+            Some((f64::from(nw) * f64::from(nh)) / (f64::from(ow) * f64::from(oh)))
+        }
+        _ => None,
+    }
+    .filter(|r| (r - 1.0).abs() > 1e-9);
+    let fps_ratio = match (e.frame_rate, frame_rate) {
+        (Some(o), Some(n)) if o > 0.0 => Some(n / o),
+        _ => None,
+    }
+    .filter(|r| (r - 1.0).abs() > 1e-9);
     let factor = match (e.encoding.as_ref(), &codec) {
         (Some(Codec::H264), Codec::H265) => Some(opts.h265_bitrate_factor),
         (Some(Codec::H265), Codec::H264) => Some(1.0 / opts.h265_bitrate_factor),
@@ -223,19 +238,52 @@ pub fn translate(
     };
     let bitrate_kbps = e.bitrate_kbps.map(|b| {
         let mut v = f64::from(b);
+        let mut why = Vec::new();
+        if let Some(r) = pixel_ratio {
+            v *= r;
+            why.push(format!(
+                "×{:.2} pixels ({}x{} → {}x{})",
+                r,
+                e.width.unwrap_or(0),
+                e.height.unwrap_or(0),
+                width.unwrap_or(0),
+                height.unwrap_or(0)
+            ));
+        }
+        if let Some(r) = fps_ratio {
+            v *= r;
+            why.push(format!(
+                "×{:.2} frame rate ({} → {} fps)",
+                r,
+                fmt_num(e.frame_rate.unwrap_or(0.0)),
+                fmt_num(frame_rate.unwrap_or(0.0))
+            ));
+        }
         if let Some(f) = factor {
-            v = (v * f).round();
-            notes.push(format!(
-                "bitrate {b} → {v:.0} kbit/s: {} → {} at ×{:.2} (an estimate: re-measure after cut-over)",
+            v *= f;
+            why.push(format!(
+                "×{:.2} for {} → {} (DOMAIN.md 3b: a 30–50 % saving is the planning figure for H.265 over H.264; camera tests found 10–15 %)",
+                f,
                 old.encoding.as_deref().unwrap_or("?"),
-                codec.mime_name(),
-                f
+                codec.mime_name()
+            ));
+        }
+        v = v.round().max(1.0);
+        if !why.is_empty() {
+            notes.push(format!(
+                "bitrate {b} → {v:.0} kbit/s: {}, at the same bits per pixel and frame (an estimate: re-measure after cut-over)",
+                why.join(", ")
             ));
         }
         if let Some(r) = model.bitrate_range {
             let c = r.clamp(v);
             if c != v {
-                notes.push(format!("bitrate clamped to {}..{} kbit/s", r.min, r.max));
+                notes.push(format!(
+                    "bitrate clamped to {}..{} kbit/s ({}'s range)",
+                    r.min,
+                    r.max,
+                    model.name()
+                ));
                 v = c;
             }
         }
@@ -415,7 +463,8 @@ mod tests {
         .unwrap();
         assert_eq!(t.new.frame_rate, Some(20.0));
         assert_eq!(t.new.gov_length, Some(40));
-        assert_eq!(t.new.bitrate_kbps, Some(4096));
+        // 4096 kbit/s × 20 / 25 fps = 3276.8: the same bits per frame.
+        assert_eq!(t.new.bitrate_kbps, Some(3277));
         assert_eq!(t.service, MediaApi::Media);
         assert!(
             t.notes.iter().any(|n| n.contains("frame rate 25 → 20")),
@@ -452,6 +501,73 @@ mod tests {
         assert_eq!(t.new.encoding.as_deref(), Some("H264"));
         assert_eq!(t.new.bitrate_kbps, Some(2926));
         assert!(!t.warnings.is_empty());
+    }
+
+    /// Issue 13 item 2: 640x480 at 384 kbit/s became 960x540 at 384 kbit/s, starving the
+    /// bigger picture. Expected values by hand, bitrate linear in pixels × fps (Kush gauge).
+    #[test]
+    fn bitrate_follows_pixels_and_frame_rate_when_the_picture_changes() {
+        let mut m = model(Resolution::new(1920, 1080), 30.0);
+        m.resolutions = vec![Resolution::new(1920, 1080), Resolution::new(960, 540)];
+        let p = profile(640, 480, Codec::H264, 15.0, 384, 30);
+        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!((t.new.width, t.new.height), (Some(960), Some(540)));
+        // 960 × 540 = 518,400 over 640 × 480 = 307,200: × 1.6875; 384 × 1.6875 = 648.
+        assert_eq!(t.new.bitrate_kbps, Some(648));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("bitrate 384 → 648 kbit/s: ×1.69 pixels (640x480 → 960x540)")),
+            "{:?}",
+            t.notes
+        );
+        // 2688x1520 at 25 fps onto 1920x1080 at 20 fps, H.264 → H.265 at 0.7:
+        // 4096 × (2,073,600 / 4,085,760) × (20 / 25) × 0.7 = 4096 × 0.50752 × 0.8 × 0.7 = 1164.1.
+        let mut m20 = model(Resolution::new(1920, 1080), 20.0);
+        m20.resolutions = vec![Resolution::new(1920, 1080)];
+        let opts = PlanOptions {
+            prefer_h265: true,
+            resolution_tolerance: 0.6,
+            ..PlanOptions::default()
+        };
+        let t = translate(
+            &profile(2688, 1520, Codec::H264, 25.0, 4096, 50),
+            &m20,
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(1164));
+        // Within the new model's limits: 648 clamped to a 64..600 range.
+        m.bitrate_range = Some(Range::new(64.0, 600.0));
+        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(600));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("bitrate clamped to 64..600"))
+        );
+        // Same picture, same rate: untouched, no note.
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 25.0, 2048, 50),
+            &model(Resolution::new(1920, 1080), 30.0),
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(2048));
+        assert!(
+            !t.notes.iter().any(|n| n.contains("bitrate")),
+            "{:?}",
+            t.notes
+        );
+    }
+
+    /// The H.265 factor's default sits in the planning figure DOMAIN.md 3b cites (a 30–50 %
+    /// saving over H.264, i.e. a factor 0.5..0.7), at its conservative end.
+    #[test]
+    fn the_default_h265_factor_is_the_cited_planning_figure() {
+        let f = PlanOptions::default().h265_bitrate_factor;
+        assert!((0.5..=0.7).contains(&f), "{f}");
+        assert_eq!(f, 1.0 - 0.30);
     }
 
     /// Issue 13 item 1: a Hikvision quality 4 was copied as 4 onto an Axis whose scale is

@@ -70,8 +70,9 @@ pub struct Flag {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanOptions {
     /// Bitrate factor from H.264 to H.265 at equal quality (the inverse applies back). The
-    /// default 0.7 is conservative: lab figures say about 0.5, surveillance practice 0.85–0.9
-    /// (DOMAIN.md 3b); re-measure after cut-over.
+    /// default 0.7 is the conservative end of the planning figure in DOMAIN.md 3b (a 30–50 %
+    /// saving); lab tests found more (JCT-VC 44–59 %, NTIA/ITS about half), camera tests less
+    /// (IPVM 10–15 %, i.e. 0.85–0.9). Re-measure after cut-over.
     pub h265_bitrate_factor: f64,
     /// Switch H.264 streams to H.265 where the new model offers it.
     pub prefer_h265: bool,
