@@ -181,13 +181,18 @@ pub fn translate(
     // Frame rate.
     let frame_rate = e.frame_rate.map(|f| {
         if f > model.max_fps {
+            let (capped, mains) = cap_frame_rate(f, model.max_fps);
             notes.push(format!(
-                "frame rate {} → {} fps ({}'s maximum)",
+                "frame rate {} → {} fps ({}'s maximum is {}{})",
                 fmt_num(f),
+                fmt_num(capped),
+                model.name(),
                 fmt_num(model.max_fps),
-                model.name()
+                mains.map_or(String::new(), |hz| format!(
+                    "; kept on the {hz} Hz mains ladder against lighting flicker"
+                ))
             ));
-            model.max_fps
+            capped
         } else {
             f
         }
@@ -382,6 +387,32 @@ pub fn translate(
     })
 }
 
+/// Frame rates that follow 50 Hz and 60 Hz mains: a camera on a 50 Hz site runs 25 or 50 fps
+/// so lights do not beat against the exposure; capping 50 fps at a model's 30 would bring the
+/// flicker back, so a stream on one ladder stays on it (50 → 25, 60 → 30 → 15).
+const MAINS_LADDERS: [(u32, [f64; 5]); 2] = [
+    (50, [100.0, 50.0, 25.0, 12.5, 6.25]),
+    (60, [120.0, 60.0, 30.0, 15.0, 7.5]),
+];
+
+/// The highest rate at most `max` on the old rate's mains ladder, with the mains frequency,
+/// when the model offers it: a model that runs 30 fps also runs 25 (the 50 Hz mode of the
+/// same sensor), so the ladder rate counts as offered when it is at least 80 % of the
+/// maximum (25 of 30, 50 of 60). Otherwise, or for a rate on neither ladder, plain `max`:
+/// halving the frame rate costs more than the flicker risk.
+fn cap_frame_rate(old: f64, max: f64) -> (f64, Option<u32>) {
+    for (hz, ladder) in MAINS_LADDERS {
+        if ladder.iter().any(|r| (r - old).abs() < 1e-6) {
+            if let Some(r) = ladder.iter().copied().find(|r| *r <= max + 1e-9) {
+                if r >= 0.8 * max {
+                    return (r, Some(hz));
+                }
+            }
+        }
+    }
+    (max, None)
+}
+
 /// Where `v` sits in `r`, 0..1 (clamped: a value outside its own range is read as the end).
 fn fraction_of(v: f64, r: Range) -> f64 {
     ((v - r.min) / (r.max - r.min)).clamp(0.0, 1.0)
@@ -501,6 +532,57 @@ mod tests {
         assert_eq!(t.new.encoding.as_deref(), Some("H264"));
         assert_eq!(t.new.bitrate_kbps, Some(2926));
         assert!(!t.warnings.is_empty());
+    }
+
+    /// Issue 13 item 3: a 4:3 D1 stream went to the nearest pixel count (16:9) although the
+    /// model offers a 4:3 size; a 50 fps stream on a 30 fps model became 30, off the 50 Hz
+    /// mains ladder.
+    #[test]
+    fn d1_keeps_4_3_and_a_50hz_stream_stays_on_25_50() {
+        let r = Resolution::new;
+        // 704x576 = 405,504 px; 960x540 = 518,400 (+27.8 %), 1024x768 = 786,432 (+93.9 %).
+        let offered = [r(1024, 768), r(960, 540)];
+        assert_eq!(
+            pick_resolution(&offered, r(704, 576), 0.10),
+            Some(r(1024, 768))
+        );
+        assert_eq!(
+            pick_resolution(&offered, r(704, 480), 0.10),
+            Some(r(1024, 768))
+        );
+
+        let m = model(Resolution::new(1920, 1080), 30.0);
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 50.0, 4096, 100),
+            &m,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        // 50 fps on a 30 fps model: 25 (50 Hz ladder), GOV 100 frames = 2 s → 50 frames.
+        assert_eq!(t.new.frame_rate, Some(25.0));
+        assert_eq!(t.new.gov_length, Some(50));
+        assert!(
+            t.notes.iter().any(|n| n.contains("50 Hz mains")),
+            "{:?}",
+            t.notes
+        );
+        // 60 fps on a 50 fps model: 50 (the 60 Hz ladder's 30 would halve the rate).
+        let m50 = model(Resolution::new(1920, 1080), 50.0);
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 60.0, 4096, 120),
+            &m50,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.frame_rate, Some(50.0));
+        // 25 fps on a 30 fps model stays 25.
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 25.0, 4096, 50),
+            &m,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.frame_rate, Some(25.0));
     }
 
     /// Issue 13 item 2: 640x480 at 384 kbit/s became 960x540 at 384 kbit/s, starving the

@@ -24,9 +24,15 @@ impl Resolution {
         u64::from(self.width) * u64::from(self.height)
     }
 
-    /// Width over height.
+    /// The picture's width over height. Square pixels for everything but the standard-definition
+    /// frame sizes of ITU-R BT.601 (D1 704x576 and 704x480, their 720-wide forms, CIF 352x288
+    /// and 352x240, QCIF): those sample a 4:3 picture with non-square pixels, so 704x576 is a
+    /// 4:3 picture, not 11:9.
     pub fn aspect(self) -> f64 {
-        f64::from(self.width) / f64::from(self.height.max(1))
+        match (self.width, self.height) {
+            (704 | 720, 576 | 480) | (352, 288 | 240) | (176, 144 | 120) => 4.0 / 3.0,
+            (w, h) => f64::from(w) / f64::from(h.max(1)),
+        }
     }
 
     /// True when both have the same aspect ratio within 2 % (2688x1520 and 1920x1080 do).
@@ -148,5 +154,20 @@ mod tests {
                 Resolution::new(500, 250)
             ]
         );
+    }
+
+    /// Issue 13 item 3: PAL D1 (704x576) was read as an 11:9 picture, so a 4:3 camera's D1
+    /// stream lost its 4:3 shape to the nearest pixel count. 704 active samples × 576 lines
+    /// make a 4:3 picture (BT.601: 4:3 display, pixel aspect 12:11 on 625 lines; 704 × 12/11
+    /// = 768 square pixels, 768 / 576 = 4/3); 704x480 likewise (pixel aspect 10:11 on 525
+    /// lines: 640 / 480 = 4/3).
+    #[test]
+    fn d1_and_cif_are_4_3_pictures_not_11_9() {
+        let r = Resolution::new;
+        assert!(r(704, 576).same_aspect(r(640, 480)));
+        assert!(r(704, 480).same_aspect(r(1024, 768)));
+        assert!(r(352, 288).same_aspect(r(800, 600)));
+        assert!(!r(704, 576).same_aspect(r(960, 540)));
+        assert_eq!(r(704, 576).pixels(), 405_504);
     }
 }
