@@ -64,6 +64,11 @@ pub struct Args {
     /// How far (percent of pixels) a replacement's resolution may fall short of the one in use.
     #[arg(long, value_name = "PERCENT", default_value_t = 10.0)]
     pub resolution_tolerance: f64,
+    /// Name cameras whose old hostname is a factory default (IPCamera, IPC, a serial):
+    /// `{site}` and `{location}` from their location scopes, `{n}` counts, e.g.
+    /// "{site}-{location}-{n}". Without it such hostnames are kept, with a warning.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub hostname_template: Option<String>,
 }
 
 /// Where flags come from: the audit, given the snapshots and the `--policy` argument.
@@ -141,11 +146,16 @@ fn options(args: &Args) -> Result<PlanOptions, CliError> {
             args.resolution_tolerance
         )));
     }
+    if let Some(t) = &args.hostname_template {
+        crate::planner::network::check_hostname_template(t)
+            .map_err(|e| CliError::input(format!("--hostname-template: {e}")))?;
+    }
     Ok(PlanOptions {
         h265_bitrate_factor: args.h265_factor,
         prefer_h265: args.prefer_h265,
         preferred_vendor: args.prefer_vendor.clone(),
         resolution_tolerance: args.resolution_tolerance / 100.0,
+        hostname_template: args.hostname_template.clone(),
     })
 }
 
@@ -301,6 +311,7 @@ mod tests {
             prefer_h265: false,
             h265_factor: 0.7,
             resolution_tolerance: 10.0,
+            hostname_template: None,
         }
     }
 

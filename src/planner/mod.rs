@@ -82,6 +82,10 @@ pub struct PlanOptions {
     /// Share of the in-use pixel count a replacement may fall short by (0.10: 2688x1520 may
     /// become 2560x1440, not 1920x1080).
     pub resolution_tolerance: f64,
+    /// Names for cameras whose old hostname is a factory default: `{site}`, `{location}`,
+    /// `{n}` (see [`network::hostname_from_template`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname_template: Option<String>,
 }
 
 impl Default for PlanOptions {
@@ -91,6 +95,7 @@ impl Default for PlanOptions {
             prefer_h265: false,
             preferred_vendor: None,
             resolution_tolerance: 0.10,
+            hostname_template: None,
         }
     }
 }
@@ -233,9 +238,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
 
     let mut cameras = Vec::with_capacity(flagged.len());
+    let mut templated = 0u32;
     let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
     for (i, ((s, flag, digest), req)) in flagged.iter().zip(&reqs).enumerate() {
         let mut warnings = req.warnings.clone();
+        let mut errors = Vec::new();
         let mut steps = Vec::new();
         let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
             (None, None, None, None);
@@ -260,7 +267,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     form_factor: model.form_factor.map(|f| f.to_string()),
                     why,
                 });
-                steps = camera_steps(s, req, model, opts, &mut warnings);
+                let ctx = network::NetworkContext {
+                    options: opts,
+                    templated: &mut templated,
+                };
+                steps = camera_steps(s, req, model, ctx, &mut warnings, &mut errors);
                 let w = wave_of[i];
                 wave = Some(rollout.wave_name(w).to_owned());
                 wave_members[w].push(s.id.clone());
@@ -298,6 +309,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out_of_stock,
             steps,
             warnings,
+            errors,
         });
     }
 
@@ -322,6 +334,18 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         });
     }
 
+    let with_errors: Vec<&str> = cameras
+        .iter()
+        .filter(|c| !c.errors.is_empty())
+        .map(|c| c.old.id.as_str())
+        .collect();
+    if !with_errors.is_empty() {
+        plan_warnings.push(format!(
+            "{} cameras have errors that apply will refuse until fixed: {}",
+            with_errors.len(),
+            with_errors.join(", ")
+        ));
+    }
     let mut p = Plan {
         format: plan::PLAN_FORMAT.to_owned(),
         version: plan::PLAN_VERSION,
@@ -341,9 +365,11 @@ fn camera_steps(
     s: &DeviceSnapshot,
     req: &requirements::Requirements,
     model: &CatalogModel,
-    opts: &PlanOptions,
+    ctx: network::NetworkContext<'_>,
     warnings: &mut Vec<String>,
+    errors: &mut Vec<String>,
 ) -> Vec<Step> {
+    let opts = ctx.options;
     let mut steps = Vec::new();
     network::identity_steps(s, &mut steps, warnings);
 
@@ -409,6 +435,6 @@ fn camera_steps(
             "imaging settings (brightness, exposure, IR cut, WDR) are not carried: each vendor's scales differ; review the picture on site".into(),
         );
     }
-    steps.push(network::network_step(s, warnings));
+    steps.push(network::network_step(s, ctx, warnings, errors));
     steps
 }

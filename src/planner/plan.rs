@@ -181,6 +181,10 @@ pub struct CameraPlan {
     pub steps: Vec<Step>,
     /// Anything that cannot be carried over exactly.
     pub warnings: Vec<String>,
+    /// What makes the plan wrong for this camera until someone fixes it (a gateway off the
+    /// subnet): apply must not run this camera.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 /// Which media service a step uses.
@@ -320,6 +324,18 @@ pub enum Step {
         /// Manual servers.
         servers: Vec<String>,
     },
+    /// SetSystemDateAndTime (device) without a UTC time: the clock mode, zone and DST the old
+    /// camera had. With `NTP` the camera follows the servers SetNTP gave it.
+    SetDateTime {
+        /// `NTP` or `Manual` (absent: not reported; the clock mode is left alone).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date_time_type: Option<String>,
+        /// POSIX time zone string as the old camera reported it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tz: Option<String>,
+        /// Daylight saving on.
+        daylight_savings: bool,
+    },
     /// SetScopes (device): the configurable scopes.
     SetScopes {
         /// Scope URIs.
@@ -451,6 +467,7 @@ impl Step {
             Self::CreateUser { .. } => "create_user",
             Self::SetDns { .. } => "set_dns",
             Self::SetNtp { .. } => "set_ntp",
+            Self::SetDateTime { .. } => "set_date_time",
             Self::SetScopes { .. } => "set_scopes",
             Self::CreateProfile { .. } => "create_profile",
             Self::SetVideoEncoder { .. } => "set_video_encoder",

@@ -283,6 +283,21 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
                 let _ = writeln!(out, "{indent}     note: {n}");
             }
         }
+        Step::SetDateTime {
+            date_time_type,
+            tz,
+            daylight_savings,
+        } => {
+            let _ = writeln!(
+                out,
+                "clock: {}, time zone {}, daylight saving {}",
+                date_time_type
+                    .as_deref()
+                    .map_or("mode unchanged".to_owned(), str::to_owned),
+                tz.as_deref().unwrap_or("-"),
+                if *daylight_savings { "on" } else { "off" }
+            );
+        }
         Step::SetNetwork {
             dhcp,
             address,
@@ -390,6 +405,12 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
         for (i, s) in c.steps.iter().enumerate() {
             let _ = write!(out, "   {:>width$}. ", i + 1);
             step_text(s, st, out, &indent);
+        }
+    }
+    if !c.errors.is_empty() {
+        let _ = writeln!(out, "   {}", st.bad("errors"));
+        for e in &c.errors {
+            let _ = writeln!(out, "     {}", st.bad(&format!("✗ {e}")));
         }
     }
     if !c.warnings.is_empty() {

@@ -45,6 +45,12 @@ fn network(mac: &str, ip: &str, dhcp: bool, hostname: &str) -> Network {
             from_dhcp: false,
             servers: vec!["10.20.0.3".into()],
         }),
+        // A UK site: GMT with BST from the last Sunday of March to the last of October.
+        time: Some(TimeSettings {
+            date_time_type: Some("NTP".into()),
+            tz: Some("GMT0BST,M3.5.0/1,M10.5.0".into()),
+            daylight_savings: Some(true),
+        }),
     }
 }
 
