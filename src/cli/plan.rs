@@ -69,6 +69,10 @@ pub struct Args {
     /// "{site}-{location}-{n}". Without it such hostnames are kept, with a warning.
     #[arg(long, value_name = "TEMPLATE")]
     pub hostname_template: Option<String>,
+    /// Require an audio input wherever a profile streams audio, even when nothing records it
+    /// (by default unrecorded audio is only a preference).
+    #[arg(long)]
+    pub keep_audio: bool,
 }
 
 /// Where flags come from: the audit, given the snapshots and the `--policy` argument.
@@ -156,6 +160,7 @@ fn options(args: &Args) -> Result<PlanOptions, CliError> {
         preferred_vendor: args.prefer_vendor.clone(),
         resolution_tolerance: args.resolution_tolerance / 100.0,
         hostname_template: args.hostname_template.clone(),
+        keep_audio: args.keep_audio,
     })
 }
 
@@ -312,6 +317,7 @@ mod tests {
             h265_factor: 0.7,
             resolution_tolerance: 10.0,
             hostname_template: None,
+            keep_audio: false,
         }
     }
 

@@ -86,6 +86,9 @@ pub struct PlanOptions {
     /// `{n}` (see [`network::hostname_from_template`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname_template: Option<String>,
+    /// Audio streams are a requirement even when nothing records them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_audio: bool,
 }
 
 impl Default for PlanOptions {
@@ -96,6 +99,7 @@ impl Default for PlanOptions {
             preferred_vendor: None,
             resolution_tolerance: 0.10,
             hostname_template: None,
+            keep_audio: false,
         }
     }
 }
@@ -180,7 +184,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
 
     let reqs: Vec<requirements::Requirements> = flagged
         .iter()
-        .map(|(s, f, _)| requirements::derive(s, f, catalog))
+        .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
         .collect();
 
     // Waves first: earlier waves get stock first.

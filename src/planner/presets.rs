@@ -202,7 +202,12 @@ mod tests {
             company: Some("Hikvision".into()),
             confidence: 1.0,
         };
-        let req = derive(s, &flag, &Catalog::example());
+        let req = derive(
+            s,
+            &flag,
+            &Catalog::example(),
+            &crate::planner::PlanOptions::default(),
+        );
         let (mut steps, mut warnings) = (Vec::new(), Vec::new());
         ptz_steps(s, &req, model, "Profile_1", &mut steps, &mut warnings);
         (steps, warnings)

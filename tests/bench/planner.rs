@@ -342,7 +342,7 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
     // Requirement classes exactly as the planner groups cameras (distinct needs).
     let classes: BTreeSet<_> = fleet
         .iter()
-        .map(|s| requirements::derive(s, &flagged[&s.id], catalog).needs)
+        .map(|s| requirements::derive(s, &flagged[&s.id], catalog, &options).needs)
         .collect();
     let served = p.cameras.iter().filter(|c| c.replacement.is_some()).count();
     let stock_out = p
