@@ -129,6 +129,10 @@ impl CatalogModel {
             quality_range: quality,
             bitrate_range: bitrate,
             gov_length_range: gov,
+            dynamic_recordings: s
+                .recording
+                .as_ref()
+                .map(|r| r.capabilities.dynamic_recordings),
         })
     }
 }

@@ -296,6 +296,20 @@ pub struct JobSource {
     pub tracks: Vec<(String, String)>,
 }
 
+/// How apply gets a recording on the new camera. Most cameras have fixed recordings (one per
+/// channel, `DynamicRecordings` false: the Hikvision persona), which can only be adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingSetup {
+    /// The model can create recordings (catalogue `dynamic_recordings = true`).
+    Create,
+    /// The model has fixed recordings only: apply configures the one it has.
+    AdoptFixed,
+    /// Unknown in the catalogue: apply creates one when the device reports
+    /// `DynamicRecordings`, else adopts its fixed recording.
+    CreateOrAdopt,
+}
+
 /// One step apply performs, with its concrete target values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -405,10 +419,12 @@ pub enum Step {
         /// Why.
         notes: Vec<String>,
     },
-    /// CreateRecording (or adopt a fixed recording), then its tracks.
+    /// CreateRecording, or adopt the new camera's fixed recording, then its tracks.
     CreateRecording {
         /// The old recording token.
         key: String,
+        /// Create, adopt, or decide at apply from the new camera's capabilities.
+        setup: RecordingSetup,
         /// Source description (id, name, location, description, address), as on the old camera.
         source: RecordingSource,
         /// Content description.
@@ -417,6 +433,9 @@ pub enum Step {
         max_retention: String,
         /// Tracks.
         tracks: Vec<TrackValues>,
+        /// Assumptions.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<String>,
     },
     /// CreateRecordingJob.
     CreateRecordingJob {

@@ -247,16 +247,26 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
         }
         Step::CreateRecording {
             key,
+            setup,
             max_retention,
             tracks,
+            notes,
             ..
         } => {
             let kinds: Vec<&str> = tracks.iter().map(|t| t.kind.as_str()).collect();
+            let how = match setup {
+                super::plan::RecordingSetup::Create => "create",
+                super::plan::RecordingSetup::AdoptFixed => "adopt the fixed recording",
+                super::plan::RecordingSetup::CreateOrAdopt => "create, or adopt a fixed one",
+            };
             let _ = writeln!(
                 out,
-                "recording {key}: retention {max_retention}, tracks [{}]",
+                "recording {key} ({how}): retention {max_retention}, tracks [{}]",
                 kinds.join(", ")
             );
+            for n in notes {
+                let _ = writeln!(out, "{indent}     note: {n}");
+            }
         }
         Step::CreateRecordingJob {
             key,

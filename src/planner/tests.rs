@@ -416,6 +416,7 @@ fn approved(name: &str, max: Resolution, fps: f64, cost: f64) -> CatalogModel {
         quality_range: None,
         bitrate_range: None,
         gov_length_range: None,
+        dynamic_recordings: None,
     }
 }
 

@@ -274,6 +274,7 @@ fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
             quality_range: None,
             bitrate_range: None,
             gov_length_range: None,
+            dynamic_recordings: None,
         });
         entries.push(StockEntry {
             model: format!("M-{i:03}"),

@@ -22,6 +22,7 @@
 //! quality_range = [0, 100]  # optional encoder ranges, when known
 //! bitrate_range = [64, 20000]
 //! gov_length_range = [1, 1023]
+//! dynamic_recordings = true # optional: CreateRecording exists (false: fixed recordings only)
 //! ptz = { pan_range = [-180, 180], tilt_range = [-90, 20], tilt_positive = "up",
 //!         optical_zoom = 32, hfov_wide = 58.4, hfov_tele = 2.1, max_presets = 256,
 //!         spherical_space = true }

@@ -125,6 +125,8 @@ pub struct CatalogModel {
     pub bitrate_range: Option<Range>,
     /// GOV length range (frames), when known.
     pub gov_length_range: Option<Range>,
+    /// The model can create recordings (Profile G `DynamicRecordings`); `None` when unknown.
+    pub dynamic_recordings: Option<bool>,
 }
 
 impl CatalogModel {

@@ -54,6 +54,8 @@ pub(super) struct RawModel {
     bitrate_range: Option<[f64; 2]>,
     #[serde(default)]
     gov_length_range: Option<[f64; 2]>,
+    #[serde(default)]
+    dynamic_recordings: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +265,7 @@ impl RawModel {
             quality_range: range("quality_range", self.quality_range)?,
             bitrate_range: range("bitrate_range", self.bitrate_range)?,
             gov_length_range: range("gov_length_range", self.gov_length_range)?,
+            dynamic_recordings: self.dynamic_recordings,
         })
     }
 }
