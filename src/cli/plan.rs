@@ -73,6 +73,10 @@ pub struct Args {
     /// (by default unrecorded audio is only a preference).
     #[arg(long)]
     pub keep_audio: bool,
+    /// A preset aimed by hand on the new camera, in its own degrees: fixes the pan offset
+    /// between old and new for that camera's other presets. Repeatable, one per camera.
+    #[arg(long, value_name = "OLD_ID:PRESET=PAN,TILT")]
+    pub anchor: Vec<String>,
 }
 
 /// Where flags come from: the audit, given the snapshots and the `--policy` argument.
@@ -150,6 +154,12 @@ fn options(args: &Args) -> Result<PlanOptions, CliError> {
             args.resolution_tolerance
         )));
     }
+    let anchors = args
+        .anchor
+        .iter()
+        .map(|a| crate::planner::Anchor::parse(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::input(format!("--anchor {e}")))?;
     if let Some(t) = &args.hostname_template {
         crate::planner::network::check_hostname_template(t)
             .map_err(|e| CliError::input(format!("--hostname-template: {e}")))?;
@@ -161,6 +171,7 @@ fn options(args: &Args) -> Result<PlanOptions, CliError> {
         resolution_tolerance: args.resolution_tolerance / 100.0,
         hostname_template: args.hostname_template.clone(),
         keep_audio: args.keep_audio,
+        anchors,
     })
 }
 
@@ -318,6 +329,7 @@ mod tests {
             resolution_tolerance: 10.0,
             hostname_template: None,
             keep_audio: false,
+            anchor: Vec::new(),
         }
     }
 

@@ -66,6 +66,47 @@ pub struct Flag {
     pub confidence: f64,
 }
 
+/// One preset aimed by hand on the new camera.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The old camera's inventory id.
+    pub camera: String,
+    /// The preset, by token (number) or name.
+    pub preset: String,
+    /// Pan on the new camera, in its own degrees (as its catalogue row writes the range).
+    pub pan: f64,
+    /// Tilt on the new camera, in its own degrees and sign.
+    pub tilt: f64,
+}
+
+impl Anchor {
+    /// Parses `OLD_ID:PRESET=PAN,TILT` (the id may itself contain `:`, as `serial:X`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let err =
+            || format!("\"{s}\": expected OLD_ID:PRESET=PAN,TILT (degrees on the new camera)");
+        let (left, angles) = s.rsplit_once('=').ok_or_else(err)?;
+        let (camera, preset) = left.rsplit_once(':').ok_or_else(err)?;
+        let (pan, tilt) = angles.split_once(',').ok_or_else(err)?;
+        let (pan, tilt): (f64, f64) = (
+            pan.trim().parse().map_err(|_| err())?,
+            tilt.trim().parse().map_err(|_| err())?,
+        );
+        if camera.trim().is_empty()
+            || preset.trim().is_empty()
+            || !pan.is_finite()
+            || !tilt.is_finite()
+        {
+            return Err(err());
+        }
+        Ok(Self {
+            camera: camera.trim().to_owned(),
+            preset: preset.trim().to_owned(),
+            pan,
+            tilt,
+        })
+    }
+}
+
 /// Planning options (recorded in the plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanOptions {
@@ -86,6 +127,10 @@ pub struct PlanOptions {
     /// `{n}` (see [`network::hostname_from_template`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname_template: Option<String>,
+    /// Presets aimed by hand on new cameras (`--anchor OLD_ID:PRESET=PAN,TILT`): each fixes
+    /// the pan offset between the old and the new unit for that camera's other presets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<Anchor>,
     /// Audio streams are a requirement even when nothing records them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_audio: bool,
@@ -100,6 +145,7 @@ impl Default for PlanOptions {
             resolution_tolerance: 0.10,
             hostname_template: None,
             keep_audio: false,
+            anchors: Vec::new(),
         }
     }
 }
@@ -431,7 +477,7 @@ fn camera_steps(
         .or_else(|| s.profiles.iter().find(|p| profile_keys.contains(&p.token)))
         .map(|p| p.token.clone());
     if let Some(profile) = &ptz_profile {
-        presets::ptz_steps(s, req, model, profile, &mut steps, warnings);
+        presets::ptz_steps(s, req, model, profile, opts, &mut steps, warnings);
     }
     recording::recording_steps(s, model, &profile_keys, &mut steps, warnings);
     if s.video_sources.iter().any(|v| v.imaging.is_some()) {

@@ -401,6 +401,10 @@ pub enum Step {
         target: Option<PtzTarget>,
         /// A person must aim it on site (then apply saves the current position).
         re_aim: bool,
+        /// Translated, not copied: the zoom curve and (without an anchor) the pan zero are
+        /// assumptions, so the view must be checked on site.
+        #[serde(default)]
+        approximate: bool,
         /// Assumptions and adjustments.
         notes: Vec<String>,
     },

@@ -198,11 +198,14 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
             direction,
             target: t,
             re_aim,
+            approximate,
             notes,
             ..
         } => {
             let flag = if *re_aim {
                 format!(" {}", st.bad("[RE-AIM]"))
+            } else if *approximate {
+                format!(" {}", st.warn("[APPROX]"))
             } else {
                 String::new()
             };
@@ -214,7 +217,7 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
                 };
                 let _ = writeln!(
                     out,
-                    "{indent}     aims   pan {}, elevation {}, field of view {}",
+                    "{indent}     aims   azimuth {}, elevation {}, field of view {}",
                     f(d.pan, "°"),
                     f(d.elevation, "°"),
                     f(d.hfov, "°")

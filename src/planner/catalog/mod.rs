@@ -24,6 +24,7 @@
 //! gov_length_range = [1, 1023]
 //! dynamic_recordings = true # optional: CreateRecording exists (false: fixed recordings only)
 //! ptz = { pan_range = [-180, 180], tilt_range = [-90, 20], tilt_positive = "up",
+//!         pan_positive = "clockwise", pan_zero = 0,  # optional: which way pan grows, where 0 points
 //!         optical_zoom = 32, hfov_wide = 58.4, hfov_tele = 2.1, max_presets = 256,
 //!         spherical_space = true }
 //! [[reference]]             # old, NOT approved models: PTZ calibration only
@@ -49,7 +50,7 @@ pub mod model;
 mod raw;
 pub mod resolution;
 
-pub use model::{CatalogModel, FormFactor, PtzSpec, Reference, TiltPositive};
+pub use model::{CatalogModel, FormFactor, PanPositive, PtzSpec, Reference, TiltPositive};
 pub use resolution::{Resolution, default_ladder};
 
 /// The name under which the built-in example catalogue is selected.

@@ -46,6 +46,17 @@ pub enum TiltPositive {
     Down,
 }
 
+/// Which way a unit's pan coordinate grows, seen from above.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PanPositive {
+    /// Growing pan turns clockwise (the ONVIF convention most units follow).
+    #[default]
+    Clockwise,
+    /// Growing pan turns anticlockwise.
+    Anticlockwise,
+}
+
 /// PTZ mechanics and optics of a model: what turns generic coordinates into degrees and a
 /// field of view. Any part may be unknown; translation then asks for a re-aim.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -56,6 +67,11 @@ pub struct PtzSpec {
     pub tilt_range: Option<Range>,
     /// Which way positive tilt points.
     pub tilt_positive: TiltPositive,
+    /// Which way growing pan turns.
+    pub pan_positive: PanPositive,
+    /// Where pan 0 points, degrees clockwise from the unit's mechanical reference (the mark
+    /// or cable exit an installer aligns): what makes two units' pan comparable.
+    pub pan_zero: f64,
     /// Optical zoom factor (magnification at tele).
     pub optical_zoom: Option<f64>,
     /// Horizontal field of view at wide, degrees.
@@ -75,6 +91,22 @@ pub struct PtzSpec {
 }
 
 impl PtzSpec {
+    /// Mechanical azimuth (clockwise from the reference) of a pan in the unit's degrees.
+    pub fn azimuth(&self, pan: f64) -> f64 {
+        match self.pan_positive {
+            PanPositive::Clockwise => self.pan_zero + pan,
+            PanPositive::Anticlockwise => self.pan_zero - pan,
+        }
+    }
+
+    /// The unit's pan in degrees for a mechanical azimuth (not wrapped into its range).
+    pub fn pan_for_azimuth(&self, azimuth: f64) -> f64 {
+        match self.pan_positive {
+            PanPositive::Clockwise => azimuth - self.pan_zero,
+            PanPositive::Anticlockwise => self.pan_zero - azimuth,
+        }
+    }
+
     /// Pan and tilt ranges in degrees, when both are known.
     pub fn pan_tilt_degrees(&self) -> Option<(Range, Range)> {
         Some((self.pan_range?, self.tilt_range?))

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use super::model::{CatalogModel, FormFactor, PtzSpec, TiltPositive};
+use super::model::{CatalogModel, FormFactor, PanPositive, PtzSpec, TiltPositive};
 use super::resolution::{Resolution, default_ladder, sorted_desc};
 use crate::model::{Codec, Range};
 
@@ -77,6 +77,10 @@ pub(super) struct RawPtz {
     tilt_range: Option<[f64; 2]>,
     #[serde(default)]
     tilt_positive: TiltPositive,
+    #[serde(default)]
+    pan_positive: PanPositive,
+    #[serde(default)]
+    pan_zero: Option<f64>,
     #[serde(default)]
     optical_zoom: Option<f64>,
     #[serde(default)]
@@ -158,10 +162,20 @@ impl RawPtz {
                 "the ONVIF degrees space counts tilt positive up; write its range that way".into(),
             ));
         }
+        if let Some(z) = self.pan_zero {
+            if !(z.is_finite() && (-360.0..=360.0).contains(&z)) {
+                return Err((
+                    field("pan_zero"),
+                    format!("expected degrees between -360 and 360, found {z}"),
+                ));
+            }
+        }
         Ok(PtzSpec {
             pan_range,
             tilt_range,
             tilt_positive: self.tilt_positive,
+            pan_positive: self.pan_positive,
+            pan_zero: self.pan_zero.unwrap_or(0.0),
             optical_zoom: self.optical_zoom,
             hfov_wide: self.hfov_wide,
             hfov_tele: self.hfov_tele,
