@@ -172,16 +172,39 @@ pub struct Requirements {
 /// named as functions in `hikvision/GetPresets-onvifnvt-ds2df7276.xml`) [M].
 const HIKVISION_RESERVED: &[(u32, u32)] = &[(33, 45), (92, 132), (200, 200)];
 
+/// Pelco-D's preset-number commands: "go to preset 0x21" is 180° flip and "go to preset
+/// 0x22" is zero pan (Pelco manual C466M-E, 6/99, section 5.3, extended commands). Dahua
+/// speed domes take Pelco-D for their PTZ; without a Dahua table of their own at hand, the
+/// planner treats the Pelco-D numbers as commands on them too [assumption, L].
+const PELCO_D_RESERVED: &[(u32, u32)] = &[(33, 34)];
+
 /// The special-function numbers that apply to this device, by flag company or manufacturer.
 fn reserved_numbers(s: &DeviceSnapshot, flag: &Flag) -> &'static [(u32, u32)] {
-    let hik = |v: &str| v.to_ascii_lowercase().contains("hikvision");
-    if flag.company.as_deref().is_some_and(hik)
-        || s.identity.manufacturer.as_deref().is_some_and(hik)
-    {
+    let is = |needle: &'static str| move |v: &str| v.to_ascii_lowercase().contains(needle);
+    let company_or_maker = |needle: &'static str| {
+        flag.company.as_deref().is_some_and(is(needle))
+            || s.identity.manufacturer.as_deref().is_some_and(is(needle))
+    };
+    if company_or_maker("hikvision") {
         HIKVISION_RESERVED
+    } else if company_or_maker("dahua") || company_or_maker("pelco") {
+        PELCO_D_RESERVED
     } else {
         &[]
     }
+}
+
+/// Presets in use and preset slots the device lists (the inventory table shows the first: a
+/// Hikvision dome lists 300 slots for a handful of real presets). `None` without PTZ.
+pub fn presets_in_use(s: &DeviceSnapshot) -> Option<(usize, usize)> {
+    let p = s.ptz.as_ref()?;
+    let flag = Flag {
+        verdict: String::new(),
+        company: None,
+        confidence: 0.0,
+    };
+    let usage = survey_ptz(s, &flag, p, None);
+    Some((usage.in_use.len(), p.presets.len()))
 }
 
 fn is_reserved(n: Option<u32>, table: &[(u32, u32)]) -> bool {
@@ -922,5 +945,54 @@ mod tests {
         assert_eq!(r.needs.audio, AudioNeed::Required);
         let unmet = super::super::matching::unmet(ptz_axis, &r.needs, &opts);
         assert!(unmet.iter().any(|u| u.starts_with("audio:")), "{unmet:?}");
+    }
+
+    /// Issue 13 item 9: a Dahua dome's Pelco-D command numbers (33 flip, 34 zero pan: Pelco
+    /// manual C466M-E section 5.3) were copied as presets; and the inventory table counted the
+    /// slots a Hikvision dome lists (the capture lists every slot) instead of the real presets.
+    #[test]
+    fn dahua_pelco_d_function_presets_are_skipped_and_presets_in_use_are_counted() {
+        let at = |x: f64| {
+            Some(PtzPosition {
+                pan_tilt: Some((x, 0.1, None)),
+                zoom: None,
+            })
+        };
+        let preset = |token: &str, name: &str, x: f64| Preset {
+            profile_token: "Profile_1".into(),
+            token: token.into(),
+            name: Some(name.into()),
+            position: at(x),
+        };
+        let mut s = ptz_snapshot(vec![
+            preset("1", "Gate", 0.1),
+            preset("33", "Flip", 0.2),
+            preset("34", "Zero", 0.3),
+            preset("35", "Yard", 0.4),
+        ]);
+        s.identity.manufacturer = Some("Dahua".into());
+        s.identity.model = Some("SD49225XA-HNR".into());
+        let flag = Flag {
+            verdict: "banned".into(),
+            company: Some("Dahua".into()),
+            confidence: 1.0,
+        };
+        let r = derive(&s, &flag, &Catalog::example(), &PlanOptions::default());
+        let u = r.ptz.unwrap();
+        let used: Vec<&str> = u
+            .in_use
+            .iter()
+            .map(|p| s.ptz.as_ref().unwrap().presets[p.index].token.as_str())
+            .collect();
+        // 1 and 35 are positions; 33 and 34 are Pelco-D commands.
+        assert_eq!(used, vec!["1", "35"]);
+        assert_eq!(r.needs.presets, 2);
+        assert_eq!(presets_in_use(&s), Some((2, 4)));
+
+        // The Hikvision capture lists 256 slots; its named function numbers are commands.
+        let hik = ptz_snapshot(capture_presets());
+        let (used, slots) = presets_in_use(&hik).unwrap();
+        assert_eq!(slots, hik.ptz.as_ref().unwrap().presets.len());
+        assert!(used < slots, "{used} of {slots}");
     }
 }
