@@ -33,6 +33,7 @@ pub mod network;
 pub mod plan;
 pub mod presets;
 pub mod ptz;
+pub mod recorder;
 pub mod recording;
 pub mod render;
 pub mod requirements;
@@ -254,9 +255,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .collect();
 
     // Classes of identical needs; cameras in (wave, id) order.
+    // Recorders are never matched to a camera model.
+    let recorders: Vec<Option<recorder::RecorderPlan>> = flagged
+        .iter()
+        .map(|(s, _, _)| recorder::recognise(s))
+        .collect();
     let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
     for (i, r) in reqs.iter().enumerate() {
-        by_needs.entry(&r.needs).or_default().push(i);
+        if recorders[i].is_none() {
+            by_needs.entry(&r.needs).or_default().push(i);
+        }
     }
     let classes: Vec<Class> = by_needs
         .into_iter()
@@ -296,7 +304,20 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let mut steps = Vec::new();
         let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
             (None, None, None, None);
+        let as_recorder = recorders[i].clone();
+        if let Some(r) = &as_recorder {
+            warnings.push(format!(
+                "{}: replace the recorder; out of scope for camera matching. Channels behind it: {}",
+                r.kind,
+                r.channels
+                    .iter()
+                    .map(|c| c.source.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         match &assignment.choices[i] {
+            _ if as_recorder.is_some() => {}
             Choice::Model(j) => {
                 let model = &catalog.models[*j];
                 let mut why = matching::explain(model, &req.needs, opts);
@@ -360,6 +381,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             steps,
             warnings,
             errors,
+            recorder: as_recorder,
         });
     }
 

@@ -185,6 +185,9 @@ pub struct CameraPlan {
     /// subnet): apply must not run this camera.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// A recorder (NVR, DVR): replaced as a recorder, not matched to a camera model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<super::recorder::RecorderPlan>,
 }
 
 /// Which media service a step uses.

@@ -386,6 +386,27 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
             let _ = writeln!(out, "     - {w}");
         }
     }
+    if let Some(r) = &c.recorder {
+        let _ = writeln!(
+            out,
+            "   {}",
+            st.bad(&format!(
+                "→ RECORDER ({}): replace the recorder; out of scope for camera matching",
+                r.kind
+            ))
+        );
+        for e in &r.evidence {
+            let _ = writeln!(out, "     - {e}");
+        }
+        for ch in &r.channels {
+            let _ = writeln!(
+                out,
+                "     - channel {}: {}",
+                ch.source,
+                ch.profiles.join(", ")
+            );
+        }
+    }
     if let Some(n) = &c.no_suitable_model {
         let _ = writeln!(out, "   {}", st.bad("→ NO SUITABLE MODEL"));
         for u in &n.unmet {
@@ -454,12 +475,18 @@ pub fn dry_run(plan: &Plan, color: bool) -> String {
         .iter()
         .filter(|c| c.out_of_stock.is_some())
         .count();
+    let recorders = plan.cameras.iter().filter(|c| c.recorder.is_some()).count();
     let _ = writeln!(
         out,
         "{}",
         st.bold(&format!(
-            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock",
-            plan.cameras.len()
+            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock{}",
+            plan.cameras.len(),
+            if recorders > 0 {
+                format!(", {recorders} recorders (replaced as recorders)")
+            } else {
+                String::new()
+            }
         ))
     );
     let _ = writeln!(out, "fingerprint {}", plan.fingerprint);
