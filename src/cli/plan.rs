@@ -240,16 +240,24 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             policy: policy_input(args.policy.as_deref())?,
         },
     });
-    let text = match g.format_or_default() {
-        Format::Json => p.to_json(),
-        Format::Table => render::dry_run(&p, color(g)),
-        other => {
+    let text = match (g.format_or_default(), &g.output) {
+        // Streamed to the file (the same bytes as `to_json`): a 100,000-camera plan is
+        // hundreds of MiB that never need to sit in memory as one string.
+        (Format::Json, Some(out)) => {
+            files::write_json(out, &p).map_err(CliError::runtime)?;
+            None
+        }
+        (Format::Json, None) => Some(p.to_json()),
+        (Format::Table, _) => Some(render::dry_run(&p, color(g))),
+        (other, _) => {
             return Err(CliError::input(format!(
                 "camswap plan writes table or json, not {other:?}"
             )));
         }
     };
-    emit(g, &text)?;
+    if let Some(text) = text {
+        emit(g, &text)?;
+    }
     if !g.quiet {
         if let Some(out) = &g.output {
             let replaced = p.replaced().count();
