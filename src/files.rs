@@ -97,6 +97,15 @@ const MAX_LINK_HOPS: usize = 40;
 /// a script reads from) cannot be renamed over without destroying them, so they are written
 /// through. Temporary files left by a killed run are removed by the next write to the same name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for content produced by `fill` as it goes (through a buffered writer), so a
+/// large file (a 100,000-camera plan) never sits in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
     let err = |source| FileError::Write {
         path: path.to_owned(),
         source,
@@ -104,7 +113,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     match std::fs::metadata(path) {
         // Following links here lets the kernel resolve /proc's magic links (/dev/stdout ->
         // /proc/self/fd/1 -> "pipe:[…]"), which no path-based resolution can.
-        Ok(m) if is_stream(&m.file_type()) => write_through(path, bytes).map_err(err),
+        Ok(m) if is_stream(&m.file_type()) => write_through(path, fill).map_err(err),
         Ok(m) if m.is_dir() => Err(err(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,
             "is a folder",
@@ -116,13 +125,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         Ok(m) => match resolve_links(path).map_err(err)? {
             // An open descriptor seen through /proc (`-o /dev/stdout > out.json`, `>>` included):
             // the file behind it is the caller's, written through the descriptor, not renamed.
-            None => write_through(path, bytes).map_err(err),
-            Some(target) => replace(&target, bytes, Some(&m)).map_err(err),
+            None => write_through(path, fill).map_err(err),
+            Some(target) => replace(&target, fill, Some(&m)).map_err(err),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // A dangling symlink creates its target, as a shell redirection would.
             match resolve_links(path).map_err(err)? {
-                Some(target) => replace(&target, bytes, None).map_err(err),
+                Some(target) => replace(&target, fill, None).map_err(err),
                 None => Err(err(e)),
             }
         }
@@ -135,10 +144,14 @@ fn is_stream(t: &std::fs::FileType) -> bool {
 }
 
 /// Writes into an existing device or pipe as it is: opening a FIFO waits for its reader.
-fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-    f.write_all(bytes)?;
-    f.flush()
+fn write_through(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    fill(&mut w)?;
+    w.flush()
 }
 
 /// The file a chain of symlinks ends at (which may not exist yet); `path` itself if it is not a
@@ -170,7 +183,11 @@ fn resolve_links(path: &Path) -> std::io::Result<Option<PathBuf>> {
 }
 
 /// Temp file, fsync, rename over `path`, fsync the folder; `old` is the file being replaced.
-fn replace(path: &Path, bytes: &[u8], old: Option<&std::fs::Metadata>) -> std::io::Result<()> {
+fn replace(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    old: Option<&std::fs::Metadata>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -187,14 +204,18 @@ fn replace(path: &Path, bytes: &[u8], old: Option<&std::fs::Metadata>) -> std::i
         rand::random::<u32>()
     ));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
         if let Some(old) = old {
             keep_owner_and_mode(&f, path, old)?;
         }
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        fill(&mut w)?;
+        let f = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)?;
@@ -293,9 +314,10 @@ fn process_alive(pid: i32) -> bool {
 
 /// Serialises `value` as pretty JSON (with a final newline) and writes it atomically.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), FileError> {
-    let mut bytes = serde_json::to_vec_pretty(value).expect("our file types always serialise");
-    bytes.push(b'\n');
-    write_atomic(path, &bytes)
+    write_atomic_with(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::from)?;
+        w.write_all(b"\n")
+    })
 }
 
 /// Reads a JSON file of format `format`, refusing other formats and versions above `supported`.

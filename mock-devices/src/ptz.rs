@@ -465,10 +465,13 @@ impl PtzSpec {
     pub(crate) fn validate(&self) -> Result<(), (String, String)> {
         let bad = |field: &str, msg: String| Err((format!("ptz.{field}"), msg));
         let cal = &self.calibration;
-        if cal.pan[0] >= cal.pan[1] || cal.tilt[0] >= cal.tilt[1] {
+        // A unit whose generic pan runs the other way writes its pan high to low
+        // ([degrees at -1, degrees at +1]); the degrees space then has no valid range.
+        let pan_reversed_ok = cal.pan[0] > cal.pan[1] && !self.node.spherical;
+        if (cal.pan[0] >= cal.pan[1] && !pan_reversed_ok) || cal.tilt[0] >= cal.tilt[1] {
             return bad(
                 "calibration",
-                "pan and tilt ranges run from low to high".into(),
+                "pan and tilt ranges run from low to high (pan may run high to low on a node without the degrees space)".into(),
             );
         }
         if cal.optical_zoom <= 1.0 {

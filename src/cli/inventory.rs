@@ -538,9 +538,8 @@ fn summary(devices: &[DeviceSnapshot]) -> String {
                 or_dash(d.identity.model.as_deref()),
                 or_dash(d.identity.firmware_version.as_deref()),
                 d.profiles.len().to_string(),
-                d.ptz
-                    .as_ref()
-                    .map_or("-".to_owned(), |p| p.presets.len().to_string()),
+                crate::planner::requirements::presets_in_use(d)
+                    .map_or("-".to_owned(), |(used, _)| used.to_string()),
                 d.recording
                     .as_ref()
                     .map_or("-".to_owned(), |r| r.recordings.len().to_string()),
@@ -621,8 +620,8 @@ fn device_view(d: &DeviceSnapshot) -> String {
         },
     ));
     fields.push(("profiles", d.profiles.len().to_string()));
-    if let Some(p) = &d.ptz {
-        fields.push(("presets", p.presets.len().to_string()));
+    if let Some((used, slots)) = crate::planner::requirements::presets_in_use(d) {
+        fields.push(("presets", format!("{used} in use ({slots} slots listed)")));
     }
     if let Some(r) = &d.recording {
         fields.push((

@@ -64,6 +64,19 @@ pub struct Args {
     /// How far (percent of pixels) a replacement's resolution may fall short of the one in use.
     #[arg(long, value_name = "PERCENT", default_value_t = 10.0)]
     pub resolution_tolerance: f64,
+    /// Name cameras whose old hostname is a factory default (IPCamera, IPC, a serial):
+    /// `{site}` and `{location}` from their location scopes, `{n}` counts, e.g.
+    /// "{site}-{location}-{n}". Without it such hostnames are kept, with a warning.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub hostname_template: Option<String>,
+    /// Require an audio input wherever a profile streams audio, even when nothing records it
+    /// (by default unrecorded audio is only a preference).
+    #[arg(long)]
+    pub keep_audio: bool,
+    /// A preset aimed by hand on the new camera, in its own degrees: fixes the pan offset
+    /// between old and new for that camera's other presets. Repeatable, one per camera.
+    #[arg(long, value_name = "OLD_ID:PRESET=PAN,TILT")]
+    pub anchor: Vec<String>,
 }
 
 /// Where flags come from: the audit, given the snapshots and the `--policy` argument.
@@ -142,11 +155,24 @@ fn options(args: &Args) -> Result<PlanOptions, CliError> {
             args.resolution_tolerance
         )));
     }
+    let anchors = args
+        .anchor
+        .iter()
+        .map(|a| crate::planner::Anchor::parse(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::input(format!("--anchor {e}")))?;
+    if let Some(t) = &args.hostname_template {
+        crate::planner::network::check_hostname_template(t)
+            .map_err(|e| CliError::input(format!("--hostname-template: {e}")))?;
+    }
     Ok(PlanOptions {
         h265_bitrate_factor: args.h265_factor,
         prefer_h265: args.prefer_h265,
         preferred_vendor: args.prefer_vendor.clone(),
         resolution_tolerance: args.resolution_tolerance / 100.0,
+        hostname_template: args.hostname_template.clone(),
+        keep_audio: args.keep_audio,
+        anchors,
     })
 }
 
@@ -215,16 +241,24 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             policy: policy_input(args.policy.as_deref())?,
         },
     });
-    let text = match g.format_or_default() {
-        Format::Json => p.to_json(),
-        Format::Table => render::dry_run(&p, color(g)),
-        other => {
+    let text = match (g.format_or_default(), &g.output) {
+        // Streamed to the file (the same bytes as `to_json`): a 100,000-camera plan is
+        // hundreds of MiB that never need to sit in memory as one string.
+        (Format::Json, Some(out)) => {
+            files::write_json(out, &p).map_err(CliError::runtime)?;
+            None
+        }
+        (Format::Json, None) => Some(p.to_json()),
+        (Format::Table, _) => Some(render::dry_run(&p, color(g))),
+        (other, _) => {
             return Err(CliError::input(format!(
                 "camswap plan writes table or json, not {other:?}"
             )));
         }
     };
-    emit(g, &text)?;
+    if let Some(text) = text {
+        emit(g, &text)?;
+    }
     if !g.quiet {
         if let Some(out) = &g.output {
             let replaced = p.replaced().count();
@@ -302,6 +336,9 @@ mod tests {
             prefer_h265: false,
             h265_factor: 0.7,
             resolution_tolerance: 10.0,
+            hostname_template: None,
+            keep_audio: false,
+            anchor: Vec::new(),
         }
     }
 

@@ -537,7 +537,7 @@ impl Reader<'_> {
     /// now on. A network failure here means the device is not there.
     async fn clock(&mut self) -> Result<(), Stop> {
         self.out.current = "device.GetSystemDateAndTime".to_owned();
-        let result = self.session.sync_clock().await;
+        let result = self.session.sync_clock_settings().await;
         let transport = matches!(&result, Err(e) if Failure::of(e) == Failure::Transport);
         let refused_tls = matches!(&result, Err(OnvifError::Soap(SoapError::Tls { .. })));
         // Only a certificate that was accepted is recorded; a pin that was required stays
@@ -549,8 +549,16 @@ impl Reader<'_> {
             soap.certificate_sha256()
                 .or_else(|| soap.pinned_certificate())
         };
-        if let Some(offset) = self.settle("device", "GetSystemDateAndTime", None, result) {
+        if let Some((offset, sdt)) = self.settle("device", "GetSystemDateAndTime", None, result) {
             self.snap().observed.clock_offset_s = offset.map(|o| o.num_seconds());
+            let time = crate::model::TimeSettings {
+                date_time_type: sdt.date_time_type.map(|t| t.as_str().to_owned()),
+                tz: sdt.tz.filter(|tz| !tz.trim().is_empty()),
+                daylight_savings: sdt.daylight_savings,
+            };
+            if time != crate::model::TimeSettings::default() {
+                self.snap().network.time = Some(time);
+            }
         } else if refused_tls {
             return Err(Stop {
                 operation: SKIPPED,

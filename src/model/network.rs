@@ -20,6 +20,23 @@ pub struct Network {
     /// NTP settings.
     #[serde(default)]
     pub ntp: Option<Ntp>,
+    /// Clock settings (GetSystemDateAndTime): SetNTP alone does not switch a camera to NTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<TimeSettings>,
+}
+
+/// How a device keeps its clock and which zone it shows, as GetSystemDateAndTime reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeSettings {
+    /// `Manual` or `NTP` (`tt:SetDateTimeType`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_time_type: Option<String>,
+    /// `TimeZone/TZ` exactly as sent (POSIX-style, free-form across vendors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    /// Daylight saving switched on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daylight_savings: Option<bool>,
 }
 
 /// One network interface.

@@ -138,6 +138,14 @@ impl Session {
     /// Asks without credentials first (GetSystemDateAndTime is PRE_AUTH), then with them when
     /// the device refuses (some Axis firmware does).
     pub async fn sync_clock(&self) -> Result<Option<chrono::Duration>, OnvifError> {
+        self.sync_clock_settings().await.map(|(offset, _)| offset)
+    }
+
+    /// [`Self::sync_clock`], also returning what the device said (its zone, DST and whether it
+    /// follows NTP), which the inventory keeps.
+    pub async fn sync_clock_settings(
+        &self,
+    ) -> Result<(Option<chrono::Duration>, device::SystemDateTime), OnvifError> {
         let op = device::operation("GetSystemDateAndTime");
         let request = device::get_system_date_and_time_request();
         let payload = match self
@@ -158,7 +166,7 @@ impl Session {
         if let Some(o) = offset {
             self.soap.set_clock_offset(o);
         }
-        Ok(offset)
+        Ok((offset, sdt))
     }
 
     /// Learns where the services live: GetServices, or GetCapabilities on devices that fail

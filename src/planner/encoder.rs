@@ -4,8 +4,9 @@
 //!   the same aspect ratio first, then the nearest pixel count (ties: the larger).
 //! - Frame rate: clamped to the model's maximum.
 //! - GOV length: kept in seconds (frames / old fps × new fps), clamped to the model's range.
-//! - Bitrate: scaled when the codec changes (H.264 → H.265 by `h265_bitrate_factor`, the
-//!   inverse back), clamped to the model's range; the factor is a planning estimate.
+//! - Bitrate: scaled with pixels and frame rate (same bits per pixel and frame), and when the
+//!   codec changes (H.264 → H.265 by `h265_bitrate_factor`, the inverse back), clamped to the
+//!   model's range; every factor is a planning estimate.
 //! - Quality: mapped linearly between the old and new quality ranges when both are known.
 //! - Service: Media2 when the new codec is H.265 (Media ver10 cannot express it), else Media.
 
@@ -83,6 +84,7 @@ pub fn translate(
         bitrate_kbps: e.bitrate_kbps,
         gov_length: e.gov_length,
         quality: e.quality,
+        quality_fraction: None,
         profile: e.profile.clone(),
         constant_bitrate: e.constant_bitrate,
     };
@@ -179,13 +181,18 @@ pub fn translate(
     // Frame rate.
     let frame_rate = e.frame_rate.map(|f| {
         if f > model.max_fps {
+            let (capped, mains) = cap_frame_rate(f, model.max_fps);
             notes.push(format!(
-                "frame rate {} → {} fps ({}'s maximum)",
+                "frame rate {} → {} fps ({}'s maximum is {}{})",
                 fmt_num(f),
+                fmt_num(capped),
+                model.name(),
                 fmt_num(model.max_fps),
-                model.name()
+                mains.map_or(String::new(), |hz| format!(
+                    "; kept on the {hz} Hz mains ladder against lighting flicker"
+                ))
             ));
-            model.max_fps
+            capped
         } else {
             f
         }
@@ -214,7 +221,21 @@ pub fn translate(
         (g, _, _) => g,
     };
 
-    // Bitrate.
+    // Bitrate: the old limit bought a number of bits per pixel and frame; keep that when
+    // the picture or the frame rate changes (bitrate linear in pixels × fps, as the Kush gauge
+    // estimates it: kbit/s ≈ pixels × fps × motion rank × 0.07 / 1000), then the codec factor.
+    let pixel_ratio = match (e.width, e.height, width, height) {
+        (Some(ow), Some(oh), Some(nw), Some(nh)) if ow > 0 && oh > 0 => {
+            Some((f64::from(nw) * f64::from(nh)) / (f64::from(ow) * f64::from(oh)))
+        }
+        _ => None,
+    }
+    .filter(|r| (r - 1.0).abs() > 1e-9);
+    let fps_ratio = match (e.frame_rate, frame_rate) {
+        (Some(o), Some(n)) if o > 0.0 => Some(n / o),
+        _ => None,
+    }
+    .filter(|r| (r - 1.0).abs() > 1e-9);
     let factor = match (e.encoding.as_ref(), &codec) {
         (Some(Codec::H264), Codec::H265) => Some(opts.h265_bitrate_factor),
         (Some(Codec::H265), Codec::H264) => Some(1.0 / opts.h265_bitrate_factor),
@@ -222,58 +243,116 @@ pub fn translate(
     };
     let bitrate_kbps = e.bitrate_kbps.map(|b| {
         let mut v = f64::from(b);
+        let mut why = Vec::new();
+        if let Some(r) = pixel_ratio {
+            v *= r;
+            why.push(format!(
+                "×{:.2} pixels ({}x{} → {}x{})",
+                r,
+                e.width.unwrap_or(0),
+                e.height.unwrap_or(0),
+                width.unwrap_or(0),
+                height.unwrap_or(0)
+            ));
+        }
+        if let Some(r) = fps_ratio {
+            v *= r;
+            why.push(format!(
+                "×{:.2} frame rate ({} → {} fps)",
+                r,
+                fmt_num(e.frame_rate.unwrap_or(0.0)),
+                fmt_num(frame_rate.unwrap_or(0.0))
+            ));
+        }
         if let Some(f) = factor {
-            v = (v * f).round();
-            notes.push(format!(
-                "bitrate {b} → {v:.0} kbit/s: {} → {} at ×{:.2} (an estimate: re-measure after cut-over)",
+            v *= f;
+            why.push(format!(
+                "×{:.2} for {} → {} (DOMAIN.md 3b: a 30–50 % saving is the planning figure for H.265 over H.264; camera tests found 10–15 %)",
+                f,
                 old.encoding.as_deref().unwrap_or("?"),
-                codec.mime_name(),
-                f
+                codec.mime_name()
+            ));
+        }
+        v = v.round().max(1.0);
+        if !why.is_empty() {
+            notes.push(format!(
+                "bitrate {b} → {v:.0} kbit/s: {}, at the same bits per pixel and frame (an estimate: re-measure after cut-over)",
+                why.join(", ")
             ));
         }
         if let Some(r) = model.bitrate_range {
             let c = r.clamp(v);
             if c != v {
-                notes.push(format!("bitrate clamped to {}..{} kbit/s", r.min, r.max));
+                notes.push(format!(
+                    "bitrate clamped to {}..{} kbit/s ({}'s range)",
+                    r.min,
+                    r.max,
+                    model.name()
+                ));
                 v = c;
             }
         }
         v as u32
     });
 
-    // Quality.
+    // Quality: a number means nothing without its range (DOMAIN.md 3h: Hikvision 0..5,
+    // Dahua 1..6, Axis and Bosch 0..100), so it travels as a position within the old range.
     let old_range = p
         .encoder_options
         .iter()
         .find(|o| o.encoding.as_ref() == e.encoding.as_ref())
         .or(p.encoder_options.first())
-        .and_then(|o| o.quality_range);
-    let quality = e.quality.map(|q| match (old_range, model.quality_range) {
-        (Some(from), Some(to)) => {
-            let mapped = map_range(q, from, to);
-            if mapped != q {
-                notes.push(format!(
-                    "quality {} on {}..{} → {} on {}..{}",
-                    fmt_num(q),
-                    from.min,
-                    from.max,
-                    fmt_num(mapped),
-                    to.min,
-                    to.max
-                ));
-            }
-            mapped
-        }
-        _ => {
+        .and_then(|o| o.quality_range)
+        .filter(|r| r.max > r.min);
+    let old_fraction = e
+        .quality
+        .zip(old_range)
+        .map(|(q, r)| round(fraction_of(q, r), 10_000.0));
+    let (quality, quality_fraction) = match (e.quality, old_range) {
+        (None, _) => (None, None),
+        (Some(q), None) => {
             notes.push(format!(
-                "quality {} kept: {} quality range unknown (apply clamps it to the device's options)",
-                fmt_num(q),
-                if old_range.is_none() { "the old" } else { "the new model's" }
+                "quality {} not carried: the old camera reports no quality range, and a quality number means nothing without its scale; the new camera keeps its default",
+                fmt_num(q)
             ));
-            q
+            (None, None)
         }
-    });
+        (Some(q), Some(from)) => {
+            let t = round(fraction_of(q, from), 10_000.0);
+            let pct = round(t * 100.0, 10.0);
+            match model.quality_range {
+                Some(to) => {
+                    let mapped = round(to.min + t * (to.max - to.min), 100.0);
+                    notes.push(format!(
+                        "quality {} on {}..{} is {pct}% of the range → {} on {}'s {}..{}",
+                        fmt_num(q),
+                        fmt_num(from.min),
+                        fmt_num(from.max),
+                        fmt_num(mapped),
+                        model.name(),
+                        fmt_num(to.min),
+                        fmt_num(to.max)
+                    ));
+                    (Some(mapped), Some(t))
+                }
+                None => {
+                    notes.push(format!(
+                        "quality {} on {}..{} is {pct}% of the range; {}'s range is not in the catalogue: apply sets {pct}% of the range the new camera's encoder options report",
+                        fmt_num(q),
+                        fmt_num(from.min),
+                        fmt_num(from.max),
+                        model.name()
+                    ));
+                    (None, Some(t))
+                }
+            }
+        }
+    };
 
+    let old = EncoderValues {
+        quality_fraction: old_fraction,
+        ..old
+    };
     let profile = match (&codec, e.encoding.as_ref()) {
         (c, Some(old)) if c == old => e.profile.clone(),
         (Codec::H265, _) => Some("Main".into()),
@@ -295,6 +374,7 @@ pub fn translate(
         bitrate_kbps,
         gov_length,
         quality,
+        quality_fraction,
         profile,
         constant_bitrate: e.constant_bitrate,
     };
@@ -307,13 +387,35 @@ pub fn translate(
     })
 }
 
-fn map_range(v: f64, from: Range, to: Range) -> f64 {
-    let span = from.max - from.min;
-    if span <= 0.0 {
-        return to.clamp(v);
+/// Frame rates that follow 50 Hz and 60 Hz mains: a camera on a 50 Hz site runs 25 or 50 fps
+/// so lights do not beat against the exposure; capping 50 fps at a model's 30 would bring the
+/// flicker back, so a stream on one ladder stays on it (50 → 25, 60 → 30 → 15).
+const MAINS_LADDERS: [(u32, [f64; 5]); 2] = [
+    (50, [100.0, 50.0, 25.0, 12.5, 6.25]),
+    (60, [120.0, 60.0, 30.0, 15.0, 7.5]),
+];
+
+/// The highest rate at most `max` on the old rate's mains ladder, with the mains frequency,
+/// when the model offers it: a model that runs 30 fps also runs 25 (the 50 Hz mode of the
+/// same sensor), so the ladder rate counts as offered when it is at least 80 % of the
+/// maximum (25 of 30, 50 of 60). Otherwise, or for a rate on neither ladder, plain `max`:
+/// halving the frame rate costs more than the flicker risk.
+fn cap_frame_rate(old: f64, max: f64) -> (f64, Option<u32>) {
+    for (hz, ladder) in MAINS_LADDERS {
+        if ladder.iter().any(|r| (r - old).abs() < 1e-6) {
+            if let Some(r) = ladder.iter().copied().find(|r| *r <= max + 1e-9) {
+                if r >= 0.8 * max {
+                    return (r, Some(hz));
+                }
+            }
+        }
     }
-    let t = ((v - from.min) / span).clamp(0.0, 1.0);
-    round(to.min + t * (to.max - to.min), 100.0)
+    (max, None)
+}
+
+/// Where `v` sits in `r`, 0..1 (clamped: a value outside its own range is read as the end).
+fn fraction_of(v: f64, r: Range) -> f64 {
+    ((v - r.min) / (r.max - r.min)).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -392,7 +494,8 @@ mod tests {
         .unwrap();
         assert_eq!(t.new.frame_rate, Some(20.0));
         assert_eq!(t.new.gov_length, Some(40));
-        assert_eq!(t.new.bitrate_kbps, Some(4096));
+        // 4096 kbit/s × 20 / 25 fps = 3276.8: the same bits per frame.
+        assert_eq!(t.new.bitrate_kbps, Some(3277));
         assert_eq!(t.service, MediaApi::Media);
         assert!(
             t.notes.iter().any(|n| n.contains("frame rate 25 → 20")),
@@ -431,15 +534,188 @@ mod tests {
         assert!(!t.warnings.is_empty());
     }
 
+    /// Issue 13 item 3: a 4:3 D1 stream went to the nearest pixel count (16:9) although the
+    /// model offers a 4:3 size; a 50 fps stream on a 30 fps model became 30, off the 50 Hz
+    /// mains ladder.
     #[test]
-    fn quality_is_mapped_between_known_ranges_and_kept_otherwise() {
+    fn d1_keeps_4_3_and_a_50hz_stream_stays_on_25_50() {
+        let r = Resolution::new;
+        // 704x576 = 405,504 px; 960x540 = 518,400 (+27.8 %), 1024x768 = 786,432 (+93.9 %).
+        let offered = [r(1024, 768), r(960, 540)];
+        assert_eq!(
+            pick_resolution(&offered, r(704, 576), 0.10),
+            Some(r(1024, 768))
+        );
+        assert_eq!(
+            pick_resolution(&offered, r(704, 480), 0.10),
+            Some(r(1024, 768))
+        );
+
+        let m = model(Resolution::new(1920, 1080), 30.0);
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 50.0, 4096, 100),
+            &m,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        // 50 fps on a 30 fps model: 25 (50 Hz ladder), GOV 100 frames = 2 s → 50 frames.
+        assert_eq!(t.new.frame_rate, Some(25.0));
+        assert_eq!(t.new.gov_length, Some(50));
+        assert!(
+            t.notes.iter().any(|n| n.contains("50 Hz mains")),
+            "{:?}",
+            t.notes
+        );
+        // 60 fps on a 50 fps model: 50 (the 60 Hz ladder's 30 would halve the rate).
+        let m50 = model(Resolution::new(1920, 1080), 50.0);
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 60.0, 4096, 120),
+            &m50,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.frame_rate, Some(50.0));
+        // 25 fps on a 30 fps model stays 25.
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 25.0, 4096, 50),
+            &m,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.frame_rate, Some(25.0));
+    }
+
+    /// Issue 13 item 2: 640x480 at 384 kbit/s became 960x540 at 384 kbit/s, starving the
+    /// bigger picture. Expected values by hand, bitrate linear in pixels × fps (Kush gauge).
+    #[test]
+    fn bitrate_follows_pixels_and_frame_rate_when_the_picture_changes() {
         let mut m = model(Resolution::new(1920, 1080), 30.0);
-        let p = profile(1920, 1080, Codec::H264, 25.0, 2048, 50);
+        m.resolutions = vec![Resolution::new(1920, 1080), Resolution::new(960, 540)];
+        let p = profile(640, 480, Codec::H264, 15.0, 384, 30);
         let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!((t.new.width, t.new.height), (Some(960), Some(540)));
+        // 960 × 540 = 518,400 over 640 × 480 = 307,200: × 1.6875; 384 × 1.6875 = 648.
+        assert_eq!(t.new.bitrate_kbps, Some(648));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("bitrate 384 → 648 kbit/s: ×1.69 pixels (640x480 → 960x540)")),
+            "{:?}",
+            t.notes
+        );
+        // 2688x1520 at 25 fps onto 1920x1080 at 20 fps, H.264 → H.265 at 0.7:
+        // 4096 × (2,073,600 / 4,085,760) × (20 / 25) × 0.7 = 4096 × 0.50752 × 0.8 × 0.7 = 1164.1.
+        let mut m20 = model(Resolution::new(1920, 1080), 20.0);
+        m20.resolutions = vec![Resolution::new(1920, 1080)];
+        let opts = PlanOptions {
+            prefer_h265: true,
+            resolution_tolerance: 0.6,
+            ..PlanOptions::default()
+        };
+        let t = translate(
+            &profile(2688, 1520, Codec::H264, 25.0, 4096, 50),
+            &m20,
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(1164));
+        // Within the new model's limits: 648 clamped to a 64..600 range.
+        m.bitrate_range = Some(Range::new(64.0, 600.0));
+        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(600));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("bitrate clamped to 64..600"))
+        );
+        // Same picture, same rate: untouched, no note.
+        let t = translate(
+            &profile(1920, 1080, Codec::H264, 25.0, 2048, 50),
+            &model(Resolution::new(1920, 1080), 30.0),
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.bitrate_kbps, Some(2048));
+        assert!(
+            !t.notes.iter().any(|n| n.contains("bitrate")),
+            "{:?}",
+            t.notes
+        );
+    }
+
+    /// The H.265 factor's default sits in the planning figure DOMAIN.md 3b cites (a 30–50 %
+    /// saving over H.264, i.e. a factor 0.5..0.7), at its conservative end.
+    #[test]
+    fn the_default_h265_factor_is_the_cited_planning_figure() {
+        let f = PlanOptions::default().h265_bitrate_factor;
+        assert!((0.5..=0.7).contains(&f), "{f}");
+        assert_eq!(f, 1.0 - 0.30);
+    }
+
+    /// Issue 13 item 1: a Hikvision quality 4 was copied as 4 onto an Axis whose scale is
+    /// 0..100. Ranges from the captures (DOMAIN.md 3h): Hikvision 0..5
+    /// (hikvision/GetVideoEncoderConfigurationOptions-exonvif-tr2.xml), Dahua 1..6
+    /// (dahua/GetVideoEncoderConfigurationOptions-exonvif.xml), Axis 0..100
+    /// (axis/GetVideoEncoderConfigurationOptions-onvifgo-p3818pve.xml).
+    #[test]
+    fn quality_is_carried_as_a_position_in_the_vendor_range_not_as_a_raw_number() {
+        let with_range = |q: f64, min: f64, max: f64| {
+            let mut p = profile(1920, 1080, Codec::H264, 25.0, 2048, 50);
+            p.video_encoder.as_mut().unwrap().quality = Some(q);
+            p.encoder_options[0].quality_range = Some(Range::new(min, max));
+            p
+        };
+        // The example catalogue's Axis row carries Axis's 0..100.
+        let axis = model(Resolution::new(1920, 1080), 30.0);
+        assert_eq!(axis.quality_range, Some(Range::new(0.0, 100.0)));
+
+        // Hikvision 4 on 0..5: (4 - 0) / (5 - 0) = 0.8 → 0 + 0.8 × 100 = 80.
+        let t = translate(&with_range(4.0, 0.0, 5.0), &axis, &PlanOptions::default()).unwrap();
+        assert_eq!(t.old.quality, Some(4.0));
+        assert_eq!(t.old.quality_fraction, Some(0.8));
+        assert_eq!(t.new.quality, Some(80.0));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("quality 4 on 0..5 is 80% of the range → 80")),
+            "{:?}",
+            t.notes
+        );
+        // Dahua 4 on 1..6: (4 - 1) / (6 - 1) = 0.6 → 60 on 0..100.
+        let t = translate(&with_range(4.0, 1.0, 6.0), &axis, &PlanOptions::default()).unwrap();
         assert_eq!(t.new.quality, Some(60.0));
-        assert!(t.notes.iter().any(|n| n.contains("quality 60 kept")));
-        m.quality_range = Some(Range::new(1.0, 6.0));
-        let t = translate(&p, &m, &PlanOptions::default()).unwrap();
-        assert_eq!(t.new.quality, Some(4.0));
+        // Axis 70 on 0..100 onto a Dahua-scale model 1..6: 0.7 → 1 + 0.7 × 5 = 4.5.
+        let mut dahua_scale = axis.clone();
+        dahua_scale.quality_range = Some(Range::new(1.0, 6.0));
+        let t = translate(
+            &with_range(70.0, 0.0, 100.0),
+            &dahua_scale,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.quality, Some(4.5));
+
+        // The new model's range unknown: no number, the position for apply (3 on 0..5 = 60%).
+        let mut unknown = axis.clone();
+        unknown.quality_range = None;
+        let t = translate(
+            &with_range(3.0, 0.0, 5.0),
+            &unknown,
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.new.quality, None);
+        assert_eq!(t.new.quality_fraction, Some(0.6));
+        assert!(
+            t.notes
+                .iter()
+                .any(|n| n.contains("apply sets 60% of the range"))
+        );
+        // The old range unknown: a bare number is not carried at all.
+        let mut bare = with_range(4.0, 0.0, 5.0);
+        bare.encoder_options.clear();
+        let t = translate(&bare, &axis, &PlanOptions::default()).unwrap();
+        assert_eq!((t.new.quality, t.new.quality_fraction), (None, None));
+        assert!(t.notes.iter().any(|n| n.contains("quality 4 not carried")));
     }
 }

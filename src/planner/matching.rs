@@ -4,18 +4,18 @@
 //! The assignment cost is lexicographic, packed in one integer:
 //! `not_preferred_vendor · 2^40 + price · 2^10 + preference penalties (< 2^10)`. So a preferred
 //! vendor (when asked for) wins over price, price wins over the other preferences, and those
-//! break ties: a different form factor (256), no H.265 (128), optical zoom short of the
+//! break ties: a different form factor (256; 64 for turret ↔ dome), no H.265 (128), optical zoom short of the
 //! narrowest preset view (64; 32 when the model's optics are unknown), a stream whose aspect
 //! ratio would change (32), the nearest offered resolution's distance from the one in use (up
 //! to 31: sixteen per doubling), and over-provisioning (up to 15: four per doubling of the
-//! maximum beyond the need). A model without a cost is priced as the
+//! maximum beyond the need), no audio input for an unrecorded audio stream (16). A model without a cost is priced as the
 //! dearest priced model, so an unpriced row never wins on price alone.
 
 use super::PlanOptions;
 use super::catalog::{CatalogModel, FormFactor};
 use super::encoder::pick_resolution;
 use super::ptz::narrowest_hfov;
-use super::requirements::Needs;
+use super::requirements::{AudioNeed, Needs};
 use crate::model::Codec;
 
 const VENDOR_SHIFT: u32 = 40;
@@ -109,10 +109,10 @@ fn check(
             )
         });
     }
-    if n.audio && !m.audio {
+    if n.audio == AudioNeed::Required && !m.audio {
         miss(&|| {
             format!(
-                "audio: a profile streams audio, {} has no audio input",
+                "audio: the old camera records audio (or --keep-audio), {} has no audio input",
                 m.name()
             )
         });
@@ -120,11 +120,41 @@ fn check(
     missed
 }
 
+/// How close a replacement's shape is to the old one's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormMatch {
+    /// The same shape.
+    Same,
+    /// Turret and dome: both ceiling or wall mounts with the lens under a hemisphere, the
+    /// same mounting boxes and field of view; only the bubble differs.
+    Close,
+    /// Bullet, PTZ, fisheye against anything else, or unknown: other brackets, other views.
+    Different,
+}
+
+/// Grades form factors: turret ≈ dome ≠ bullet ≠ PTZ.
+pub fn form_factor_match(old: FormFactor, new: Option<FormFactor>) -> FormMatch {
+    use FormFactor::{Dome, Turret};
+    match new {
+        Some(n) if n == old => FormMatch::Same,
+        Some(Dome) if old == Turret => FormMatch::Close,
+        Some(Turret) if old == Dome => FormMatch::Close,
+        _ => FormMatch::Different,
+    }
+}
+
 /// Preference penalties (< 1024), lower is better.
 pub fn penalty(m: &CatalogModel, n: &Needs, opts: &PlanOptions) -> i64 {
     let mut p = 0;
-    if n.form_factor.is_some() && m.form_factor != n.form_factor {
-        p += 256;
+    if let Some(old) = n.form_factor {
+        p += match form_factor_match(old, m.form_factor) {
+            FormMatch::Same => 0,
+            FormMatch::Close => 64,
+            FormMatch::Different => 256,
+        };
+    }
+    if n.audio == AudioNeed::Streamed && !m.audio {
+        p += 16;
     }
     if !m.has_codec(&Codec::H265) {
         p += 128;
@@ -224,16 +254,29 @@ pub fn explain(m: &CatalogModel, n: &Needs, opts: &PlanOptions) -> Vec<String> {
     if n.edge_recording {
         why.push("edge storage for the active recording job".into());
     }
-    if n.audio {
-        why.push("audio input for the audio stream".into());
+    match (n.audio, m.audio) {
+        (AudioNeed::Required, _) => why.push("audio input for the recorded audio".into()),
+        (AudioNeed::Streamed, true) => {
+            why.push("audio input (a preference: the old audio stream is not recorded)".into())
+        }
+        (AudioNeed::Streamed, false) => why.push(
+            "no audio input: the old camera's audio stream is not recorded, so it is a preference, weighed lightly (public-area audio is usually off by law)".into(),
+        ),
+        (AudioNeed::None, _) => {}
     }
-    match (n.form_factor, m.form_factor) {
-        (Some(a), Some(b)) if a == b => why.push(format!("same form factor ({a})")),
-        (Some(a), b) => why.push(format!(
-            "form factor differs: {a} → {} (check the mounting)",
-            b.map_or("unknown".to_owned(), |f: FormFactor| f.to_string())
-        )),
-        (None, _) => {}
+    if let Some(old) = n.form_factor {
+        let new = m
+            .form_factor
+            .map_or("unknown".to_owned(), |f: FormFactor| f.to_string());
+        why.push(match form_factor_match(old, m.form_factor) {
+            FormMatch::Same => format!("same form factor ({old})"),
+            FormMatch::Close => format!(
+                "form factor close: {old} → {new} (same mounts and view; preferred over a different shape)"
+            ),
+            FormMatch::Different => {
+                format!("form factor differs: {old} → {new} (check the mounting)")
+            }
+        });
     }
     if let Some(need) = n.narrowest_hfov() {
         match m.ptz.as_ref().and_then(narrowest_hfov) {
@@ -259,4 +302,70 @@ pub fn explain(m: &CatalogModel, n: &Needs, opts: &PlanOptions) -> Vec<String> {
         why.push("catalogue row not verified against the vendor's datasheet".into());
     }
     why
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::catalog::{Catalog, Resolution};
+    use crate::planner::requirements::AudioNeed;
+
+    /// Issue 13 item 5: both demo turrets went to a bullet while a dome with the same specs
+    /// was in stock: form factor was all-or-nothing, so dome and bullet tied.
+    #[test]
+    fn a_turret_goes_to_a_dome_before_a_bullet() {
+        let c = Catalog::example();
+        let model = |name: &str| {
+            let mut m = c.models[c.find(name, None).unwrap()].clone();
+            // Same specs apart from the shape.
+            m.audio = false;
+            m.cost = Some(500.0);
+            m
+        };
+        let dome = model("Axis P3265-LVE");
+        let bullet = model("Axis P1465-LE");
+        assert_eq!(dome.form_factor, Some(FormFactor::Dome));
+        assert_eq!(bullet.form_factor, Some(FormFactor::Bullet));
+        assert_eq!(
+            (dome.max_resolution, dome.max_fps, dome.codecs.clone()),
+            (bullet.max_resolution, bullet.max_fps, bullet.codecs.clone())
+        );
+        let needs = Needs {
+            resolution: Some(Resolution::new(1920, 1080)),
+            fps_milli: 25_000,
+            codecs: vec![Codec::H264],
+            ptz: false,
+            presets: 0,
+            narrowest_hfov_half_deg: None,
+            edge_recording: false,
+            audio: AudioNeed::None,
+            form_factor: Some(FormFactor::Turret),
+        };
+        let opts = PlanOptions::default();
+        assert!(penalty(&dome, &needs, &opts) < penalty(&bullet, &needs, &opts));
+        assert!(cost(&dome, &needs, &opts, 0.0) < cost(&bullet, &needs, &opts, 0.0));
+        let why = explain(&dome, &needs, &opts);
+        assert!(
+            why.iter()
+                .any(|w| w.starts_with("form factor close: turret → dome")),
+            "{why:?}"
+        );
+        let why = explain(&bullet, &needs, &opts);
+        assert!(
+            why.iter()
+                .any(|w| w.starts_with("form factor differs: turret → bullet"))
+        );
+        assert_eq!(
+            form_factor_match(FormFactor::Dome, Some(FormFactor::Turret)),
+            FormMatch::Close
+        );
+        assert_eq!(
+            form_factor_match(FormFactor::Turret, Some(FormFactor::Ptz)),
+            FormMatch::Different
+        );
+        assert_eq!(
+            form_factor_match(FormFactor::Bullet, None),
+            FormMatch::Different
+        );
+    }
 }

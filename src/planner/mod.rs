@@ -26,12 +26,14 @@ pub mod catalog;
 pub mod check;
 pub mod encoder;
 pub mod files;
+pub mod learn;
 pub mod matching;
 pub mod mcmf;
 pub mod network;
 pub mod plan;
 pub mod presets;
 pub mod ptz;
+pub mod recorder;
 pub mod recording;
 pub mod render;
 pub mod requirements;
@@ -64,12 +66,54 @@ pub struct Flag {
     pub confidence: f64,
 }
 
+/// One preset aimed by hand on the new camera.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The old camera's inventory id.
+    pub camera: String,
+    /// The preset, by token (number) or name.
+    pub preset: String,
+    /// Pan on the new camera, in its own degrees (as its catalogue row writes the range).
+    pub pan: f64,
+    /// Tilt on the new camera, in its own degrees and sign.
+    pub tilt: f64,
+}
+
+impl Anchor {
+    /// Parses `OLD_ID:PRESET=PAN,TILT` (the id may itself contain `:`, as `serial:X`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let err =
+            || format!("\"{s}\": expected OLD_ID:PRESET=PAN,TILT (degrees on the new camera)");
+        let (left, angles) = s.rsplit_once('=').ok_or_else(err)?;
+        let (camera, preset) = left.rsplit_once(':').ok_or_else(err)?;
+        let (pan, tilt) = angles.split_once(',').ok_or_else(err)?;
+        let (pan, tilt): (f64, f64) = (
+            pan.trim().parse().map_err(|_| err())?,
+            tilt.trim().parse().map_err(|_| err())?,
+        );
+        if camera.trim().is_empty()
+            || preset.trim().is_empty()
+            || !pan.is_finite()
+            || !tilt.is_finite()
+        {
+            return Err(err());
+        }
+        Ok(Self {
+            camera: camera.trim().to_owned(),
+            preset: preset.trim().to_owned(),
+            pan,
+            tilt,
+        })
+    }
+}
+
 /// Planning options (recorded in the plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanOptions {
     /// Bitrate factor from H.264 to H.265 at equal quality (the inverse applies back). The
-    /// default 0.7 is conservative: lab figures say about 0.5, surveillance practice 0.85–0.9
-    /// (DOMAIN.md 3b); re-measure after cut-over.
+    /// default 0.7 is the conservative end of the planning figure in DOMAIN.md 3b (a 30–50 %
+    /// saving); lab tests found more (JCT-VC 44–59 %, NTIA/ITS about half), camera tests less
+    /// (IPVM 10–15 %, i.e. 0.85–0.9). Re-measure after cut-over.
     pub h265_bitrate_factor: f64,
     /// Switch H.264 streams to H.265 where the new model offers it.
     pub prefer_h265: bool,
@@ -79,6 +123,17 @@ pub struct PlanOptions {
     /// Share of the in-use pixel count a replacement may fall short by (0.10: 2688x1520 may
     /// become 2560x1440, not 1920x1080).
     pub resolution_tolerance: f64,
+    /// Names for cameras whose old hostname is a factory default: `{site}`, `{location}`,
+    /// `{n}` (see [`network::hostname_from_template`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname_template: Option<String>,
+    /// Presets aimed by hand on new cameras (`--anchor OLD_ID:PRESET=PAN,TILT`): each fixes
+    /// the pan offset between the old and the new unit for that camera's other presets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<Anchor>,
+    /// Audio streams are a requirement even when nothing records them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_audio: bool,
 }
 
 impl Default for PlanOptions {
@@ -88,6 +143,9 @@ impl Default for PlanOptions {
             prefer_h265: false,
             preferred_vendor: None,
             resolution_tolerance: 0.10,
+            hostname_template: None,
+            keep_audio: false,
+            anchors: Vec::new(),
         }
     }
 }
@@ -172,7 +230,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
 
     let reqs: Vec<requirements::Requirements> = flagged
         .iter()
-        .map(|(s, f, _)| requirements::derive(s, f, catalog))
+        .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
         .collect();
 
     // Waves first: earlier waves get stock first.
@@ -196,9 +254,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .collect();
 
     // Classes of identical needs; cameras in (wave, id) order.
+    // Recorders are never matched to a camera model.
+    let recorders: Vec<Option<recorder::RecorderPlan>> = flagged
+        .iter()
+        .map(|(s, _, _)| recorder::recognise(s))
+        .collect();
     let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
     for (i, r) in reqs.iter().enumerate() {
-        by_needs.entry(&r.needs).or_default().push(i);
+        if recorders[i].is_none() {
+            by_needs.entry(&r.needs).or_default().push(i);
+        }
     }
     let classes: Vec<Class> = by_needs
         .into_iter()
@@ -230,13 +295,28 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
 
     let mut cameras = Vec::with_capacity(flagged.len());
+    let mut templated = 0u32;
     let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
     for (i, ((s, flag, digest), req)) in flagged.iter().zip(&reqs).enumerate() {
         let mut warnings = req.warnings.clone();
+        let mut errors = Vec::new();
         let mut steps = Vec::new();
         let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
             (None, None, None, None);
+        let as_recorder = recorders[i].clone();
+        if let Some(r) = &as_recorder {
+            warnings.push(format!(
+                "{}: replace the recorder; out of scope for camera matching. Channels behind it: {}",
+                r.kind,
+                r.channels
+                    .iter()
+                    .map(|c| c.source.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         match &assignment.choices[i] {
+            _ if as_recorder.is_some() => {}
             Choice::Model(j) => {
                 let model = &catalog.models[*j];
                 let mut why = matching::explain(model, &req.needs, opts);
@@ -257,7 +337,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     form_factor: model.form_factor.map(|f| f.to_string()),
                     why,
                 });
-                steps = camera_steps(s, req, model, opts, &mut warnings);
+                let ctx = network::NetworkContext {
+                    options: opts,
+                    templated: &mut templated,
+                };
+                steps = camera_steps(s, req, model, ctx, &mut warnings, &mut errors);
                 let w = wave_of[i];
                 wave = Some(rollout.wave_name(w).to_owned());
                 wave_members[w].push(s.id.clone());
@@ -295,6 +379,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out_of_stock,
             steps,
             warnings,
+            errors,
+            recorder: as_recorder,
         });
     }
 
@@ -319,6 +405,18 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         });
     }
 
+    let with_errors: Vec<&str> = cameras
+        .iter()
+        .filter(|c| !c.errors.is_empty())
+        .map(|c| c.old.id.as_str())
+        .collect();
+    if !with_errors.is_empty() {
+        plan_warnings.push(format!(
+            "{} cameras have errors that apply will refuse until fixed: {}",
+            with_errors.len(),
+            with_errors.join(", ")
+        ));
+    }
     let mut p = Plan {
         format: plan::PLAN_FORMAT.to_owned(),
         version: plan::PLAN_VERSION,
@@ -338,9 +436,11 @@ fn camera_steps(
     s: &DeviceSnapshot,
     req: &requirements::Requirements,
     model: &CatalogModel,
-    opts: &PlanOptions,
+    ctx: network::NetworkContext<'_>,
     warnings: &mut Vec<String>,
+    errors: &mut Vec<String>,
 ) -> Vec<Step> {
+    let opts = ctx.options;
     let mut steps = Vec::new();
     network::identity_steps(s, &mut steps, warnings);
 
@@ -398,7 +498,7 @@ fn camera_steps(
         .or_else(|| s.profiles.iter().find(|p| profile_keys.contains(&p.token)))
         .map(|p| p.token.clone());
     if let Some(profile) = &ptz_profile {
-        presets::ptz_steps(s, req, model, profile, &mut steps, warnings);
+        presets::ptz_steps(s, req, model, profile, opts, &mut steps, warnings);
     }
     recording::recording_steps(s, model, &profile_keys, &mut steps, warnings);
     if s.video_sources.iter().any(|v| v.imaging.is_some()) {
@@ -406,6 +506,6 @@ fn camera_steps(
             "imaging settings (brightness, exposure, IR cut, WDR) are not carried: each vendor's scales differ; review the picture on site".into(),
         );
     }
-    steps.push(network::network_step(s, warnings));
+    steps.push(network::network_step(s, ctx, warnings, errors));
     steps
 }

@@ -181,6 +181,13 @@ pub struct CameraPlan {
     pub steps: Vec<Step>,
     /// Anything that cannot be carried over exactly.
     pub warnings: Vec<String>,
+    /// What makes the plan wrong for this camera until someone fixes it (a gateway off the
+    /// subnet): apply must not run this camera.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// A recorder (NVR, DVR): replaced as a recorder, not matched to a camera model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<super::recorder::RecorderPlan>,
 }
 
 /// Which media service a step uses.
@@ -227,6 +234,11 @@ pub struct EncoderValues {
     /// Quality on the device's scale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<f64>,
+    /// Quality as a position within the device's quality range (0 = its minimum, 1 = its
+    /// maximum). On the new side apply uses it when `quality` is absent: the new model's range
+    /// was not in the catalogue, so apply maps it onto the range the device reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_fraction: Option<f64>,
     /// Codec profile (`Main`, `High`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -287,6 +299,20 @@ pub struct JobSource {
     pub tracks: Vec<(String, String)>,
 }
 
+/// How apply gets a recording on the new camera. Most cameras have fixed recordings (one per
+/// channel, `DynamicRecordings` false: the Hikvision persona), which can only be adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingSetup {
+    /// The model can create recordings (catalogue `dynamic_recordings = true`).
+    Create,
+    /// The model has fixed recordings only: apply configures the one it has.
+    AdoptFixed,
+    /// Unknown in the catalogue: apply creates one when the device reports
+    /// `DynamicRecordings`, else adopts its fixed recording.
+    CreateOrAdopt,
+}
+
 /// One step apply performs, with its concrete target values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -314,6 +340,18 @@ pub enum Step {
         from_dhcp: bool,
         /// Manual servers.
         servers: Vec<String>,
+    },
+    /// SetSystemDateAndTime (device) without a UTC time: the clock mode, zone and DST the old
+    /// camera had. With `NTP` the camera follows the servers SetNTP gave it.
+    SetDateTime {
+        /// `NTP` or `Manual` (absent: not reported; the clock mode is left alone).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date_time_type: Option<String>,
+        /// POSIX time zone string as the old camera reported it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tz: Option<String>,
+        /// Daylight saving on.
+        daylight_savings: bool,
     },
     /// SetScopes (device): the configurable scopes.
     SetScopes {
@@ -366,6 +404,10 @@ pub enum Step {
         target: Option<PtzTarget>,
         /// A person must aim it on site (then apply saves the current position).
         re_aim: bool,
+        /// Translated, not copied: the zoom curve and (without an anchor) the pan zero are
+        /// assumptions, so the view must be checked on site.
+        #[serde(default)]
+        approximate: bool,
         /// Assumptions and adjustments.
         notes: Vec<String>,
     },
@@ -384,10 +426,12 @@ pub enum Step {
         /// Why.
         notes: Vec<String>,
     },
-    /// CreateRecording (or adopt a fixed recording), then its tracks.
+    /// CreateRecording, or adopt the new camera's fixed recording, then its tracks.
     CreateRecording {
         /// The old recording token.
         key: String,
+        /// Create, adopt, or decide at apply from the new camera's capabilities.
+        setup: RecordingSetup,
         /// Source description (id, name, location, description, address), as on the old camera.
         source: RecordingSource,
         /// Content description.
@@ -396,6 +440,9 @@ pub enum Step {
         max_retention: String,
         /// Tracks.
         tracks: Vec<TrackValues>,
+        /// Assumptions.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<String>,
     },
     /// CreateRecordingJob.
     CreateRecordingJob {
@@ -446,6 +493,7 @@ impl Step {
             Self::CreateUser { .. } => "create_user",
             Self::SetDns { .. } => "set_dns",
             Self::SetNtp { .. } => "set_ntp",
+            Self::SetDateTime { .. } => "set_date_time",
             Self::SetScopes { .. } => "set_scopes",
             Self::CreateProfile { .. } => "create_profile",
             Self::SetVideoEncoder { .. } => "set_video_encoder",

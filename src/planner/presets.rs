@@ -32,6 +32,7 @@ pub fn ptz_steps(
     req: &Requirements,
     model: &CatalogModel,
     profile: &str,
+    opts: &super::PlanOptions,
     steps: &mut Vec<Step>,
     warnings: &mut Vec<String>,
 ) {
@@ -56,12 +57,67 @@ pub fn ptz_steps(
             ));
         }
     }
+    // The anchor: one preset aimed by hand on the new unit gives the offset between the two
+    // units' pan references; its own tilt is taken as given.
+    let anchor = opts.anchors.iter().find(|a| a.camera == s.id);
+    let mut pan_offset = 0.0;
+    let mut anchor_index = None;
+    if let Some(a) = anchor {
+        let found = usage.in_use.iter().find(|u| {
+            let p = &ptz.presets[u.index];
+            p.token == a.preset
+                || p.name
+                    .as_deref()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(a.preset.trim()))
+        });
+        match (found, spec) {
+            (Some(u), Some(spec)) => match &u.physical.aim {
+                Ok((azimuth, _)) => {
+                    pan_offset = spec.azimuth(a.pan) - azimuth;
+                    anchor_index = Some(u.index);
+                }
+                Err(why) => warnings.push(format!("anchor preset {} not used: {why}", a.preset)),
+            },
+            (None, _) => warnings.push(format!(
+                "anchor preset {} is not a preset in use on this camera: not used",
+                a.preset
+            )),
+            (_, None) => warnings.push(format!(
+                "anchor preset {} not used: {name} has no PTZ data in the catalogue",
+                a.preset
+            )),
+        }
+    }
     let mut re_aim = 0;
     let mut home = None;
     for u in &usage.in_use {
         let preset = &ptz.presets[u.index];
-        let t = translate(&u.physical, spec, &name);
+        let is_anchor = anchor_index == Some(u.index);
+        let physical = match (is_anchor, anchor, spec, &u.physical.aim) {
+            (true, Some(a), Some(spec), Ok((azimuth, _))) => super::ptz::Physical {
+                aim: Ok((*azimuth, super::ptz::elevation(a.tilt, spec.tilt_positive))),
+                hfov: u.physical.hfov.clone(),
+            },
+            _ => u.physical.clone(),
+        };
+        let t = translate(&physical, spec, &name, pan_offset);
         let mut notes = t.notes;
+        let approximate = t.target.is_some();
+        if is_anchor {
+            notes.push("anchor: pan and tilt as aimed by hand on the new camera".into());
+        } else if anchor_index.is_some() && approximate {
+            notes.push(format!(
+                "pan offset {}° from the anchor preset",
+                round(pan_offset, 100.0)
+            ));
+        }
+        if approximate {
+            notes.push(if anchor_index.is_some() {
+                "approximate: the zoom curve is assumed (generic zoom linear in magnification); check the view on site".into()
+            } else {
+                "approximate: assumes both units' pan references point the same way and a zoom curve linear in magnification; check the view on site".into()
+            });
+        }
         if let (Some(n), Some(spec)) = (u.number, spec) {
             if n > spec.max_presets {
                 notes.push(format!(
@@ -103,6 +159,7 @@ pub fn ptz_steps(
             direction,
             target: t.target,
             re_aim: t.re_aim,
+            approximate,
             notes,
         });
     }
@@ -130,9 +187,14 @@ pub fn ptz_steps(
         });
     }
     if !usage.in_use.is_empty() {
-        warnings.push(
-            "PTZ pan counts from each unit's mechanical zero: check every preset on site (mounting orientation differs between units)".into(),
-        );
+        warnings.push(if anchor_index.is_some() {
+            "translated presets are approximate (zoom curve assumed); the pan offset comes from the anchor preset: check every preset on site".into()
+        } else {
+            format!(
+                "translated presets are approximate: pan assumes both units' reference marks point the same way: aim one preset by hand on the new camera and plan again with --anchor {}:PRESET=PAN,TILT, then check every preset on site",
+                s.id
+            )
+        });
         warnings.push(
             "preset tours, patrols and patterns are not read by the inventory and are not carried"
                 .into(),
@@ -202,9 +264,22 @@ mod tests {
             company: Some("Hikvision".into()),
             confidence: 1.0,
         };
-        let req = derive(s, &flag, &Catalog::example());
+        let req = derive(
+            s,
+            &flag,
+            &Catalog::example(),
+            &crate::planner::PlanOptions::default(),
+        );
         let (mut steps, mut warnings) = (Vec::new(), Vec::new());
-        ptz_steps(s, &req, model, "Profile_1", &mut steps, &mut warnings);
+        ptz_steps(
+            s,
+            &req,
+            model,
+            "Profile_1",
+            &crate::planner::PlanOptions::default(),
+            &mut steps,
+            &mut warnings,
+        );
         (steps, warnings)
     }
 
@@ -242,6 +317,122 @@ mod tests {
             warnings
                 .iter()
                 .any(|w| w.contains("home position cannot be read"))
+        );
+    }
+
+    /// Issue 13 item 4: pan direction was not modelled, so a unit whose generic pan runs
+    /// anticlockwise got mirrored presets with no mark. The test's own catalogue plays the
+    /// datasheets: the old "SD-R100" counts pan 0..360 anticlockwise with 0 at 90° from its
+    /// reference mark; the new "PTZ-CW" counts -180..180 clockwise from its mark.
+    #[test]
+    fn reversed_pan_with_an_offset_zero_keeps_presets_pointing_the_same_way() {
+        use crate::model::{Preset, PtzPosition};
+        let catalog = Catalog::parse(
+            "test.toml",
+            r#"
+[[model]]
+vendor = "Test"
+model = "PTZ-CW"
+form_factor = "ptz"
+max_resolution = "1920x1080"
+max_fps = 30
+codecs = ["H264"]
+ptz = { pan_range = [-180, 180], tilt_range = [-90, 20], spherical_space = true, optical_zoom = 30, hfov_wide = 60.0, max_presets = 256 }
+
+[[reference]]
+vendor = "Dahua"
+model = "SD-R100"
+ptz = { pan_range = [0, 360], tilt_range = [-15, 90], tilt_positive = "down", pan_positive = "anticlockwise", pan_zero = 90, optical_zoom = 25, hfov_wide = 58.6 }
+"#,
+        )
+        .unwrap();
+        let new = &catalog.models[0];
+        let mut s = testdata::dahua_ptz();
+        s.identity.model = Some("SD-R100".into());
+        let at = |x: f64, y: f64| {
+            Some(PtzPosition {
+                pan_tilt: Some((x, y, Some(GENERIC_PAN_TILT_SPACE.into()))),
+                zoom: Some((0.0, Some(GENERIC_ZOOM_SPACE.into()))),
+            })
+        };
+        let ptz = s.ptz.as_mut().unwrap();
+        let profile = ptz.presets[0].profile_token.clone();
+        ptz.presets = vec![
+            Preset {
+                profile_token: profile.clone(),
+                token: "1".into(),
+                name: Some("Gate".into()),
+                position: at(0.0, 0.0),
+            },
+            Preset {
+                profile_token: profile,
+                token: "2".into(),
+                name: Some("Door".into()),
+                position: at(-0.5, 0.0),
+            },
+        ];
+        let flag = Flag {
+            verdict: "banned".into(),
+            company: Some("Dahua".into()),
+            confidence: 1.0,
+        };
+        let run = |opts: &crate::planner::PlanOptions| {
+            let req = derive(&s, &flag, &catalog, opts);
+            let (mut steps, mut warnings) = (Vec::new(), Vec::new());
+            ptz_steps(&s, &req, new, "P", opts, &mut steps, &mut warnings);
+            let pans: Vec<(String, f64, f64, bool)> = steps
+                .iter()
+                .filter_map(|st| match st {
+                    Step::SetPreset {
+                        name,
+                        target: Some(t),
+                        approximate,
+                        ..
+                    } => {
+                        let pt = t.pan_tilt.as_ref().unwrap();
+                        Some((name.clone(), pt.x, pt.y, *approximate))
+                    }
+                    _ => None,
+                })
+                .collect();
+            (pans, warnings)
+        };
+        // By hand. Gate: generic x 0 on 0..360 → 180; anticlockwise from 90: azimuth
+        // 90 - 180 = -90; PTZ-CW clockwise from 0: pan -90. Tilt: y 0 on -15..90 (down) → 37.5
+        // down → elevation -37.5. Door: x -0.5 → 90 → azimuth 90 - 90 = 0 → pan 0.
+        let (pans, warnings) = run(&crate::planner::PlanOptions::default());
+        assert_eq!(
+            pans,
+            vec![
+                ("Gate".into(), -90.0, -37.5, true),
+                ("Door".into(), 0.0, -37.5, true)
+            ]
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("approximate") && w.contains("--anchor")),
+            "{warnings:?}"
+        );
+        // The integrator aims Door by hand on the new camera: pan 30, tilt -20. Offset: the
+        // new unit's azimuth 0 + 30 = 30 minus the old azimuth 0 = 30°. Gate: -90 + 30 = -60.
+        let opts = crate::planner::PlanOptions {
+            anchors: vec![crate::planner::Anchor::parse(&format!("{}:Door=30,-20", s.id)).unwrap()],
+            ..Default::default()
+        };
+        let (pans, _) = run(&opts);
+        assert_eq!(
+            pans,
+            vec![
+                ("Gate".into(), -60.0, -37.5, true),
+                ("Door".into(), 30.0, -20.0, true)
+            ]
+        );
+        assert!(crate::planner::Anchor::parse("serial:X:1=abc,2").is_err());
+        let a = crate::planner::Anchor::parse("serial:X:1=10.5,-3").unwrap();
+        assert_eq!(
+            (a.camera.as_str(), a.preset.as_str(), a.pan, a.tilt),
+            ("serial:X", "1", 10.5, -3.0)
         );
     }
 

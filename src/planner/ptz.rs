@@ -1,10 +1,13 @@
 //! PTZ presets across models: old coordinates → physical direction → new coordinates.
 //!
-//! The physical frame is the unit's own mechanical frame: pan in degrees from its mechanical
-//! zero, elevation in degrees (positive above the horizon, -90 straight down), and the
-//! horizontal field of view in degrees. Mounting offsets (where each unit's pan zero points)
-//! are not known to either camera, so every translated preset needs a site check; the plan says
-//! so once per camera and marks `re_aim` where even the mechanics are unknown.
+//! The physical frame is the unit's own mechanical frame: azimuth in degrees clockwise (seen
+//! from above) from its reference mark, elevation in degrees (positive above the horizon, -90
+//! straight down), and the horizontal field of view in degrees. Each model's pan coordinate
+//! turns one way or the other from its own zero (`pan_positive`, `pan_zero` in the catalogue).
+//! Without an anchor the two units' reference marks are assumed to point the same way, so
+//! every translated preset is approximate; an anchor (one preset aimed by hand on the new
+//! unit) fixes the offset between them for the rest. `re_aim` marks presets whose mechanics
+//! are unknown.
 //!
 //! Conversions (assumptions documented in DOMAIN.md 3a):
 //! - Generic pan/tilt (−1..1 by the spec; read from the device when it says otherwise) maps
@@ -92,7 +95,7 @@ impl OldUnit<'_> {
             .or(self.default_pan_tilt_space)
             .unwrap_or(GENERIC_PAN_TILT_SPACE);
         if space == SPHERICAL_SPACE {
-            return Ok((x, y));
+            return Ok((self.azimuth(x), y));
         }
         if space != GENERIC_PAN_TILT_SPACE {
             return Err(format!("position in an unknown space {space}"));
@@ -112,7 +115,13 @@ impl OldUnit<'_> {
         };
         let pan_deg = lerp(x, gx, pan);
         let tilt_deg = lerp(y, gy, tilt);
-        Ok((pan_deg, elevation(tilt_deg, positive)))
+        Ok((self.azimuth(pan_deg), elevation(tilt_deg, positive)))
+    }
+
+    /// Mechanical azimuth of a pan in the unit's degrees: its calibration says which way pan
+    /// grows and where 0 points; without one, clockwise from the reference.
+    fn azimuth(&self, pan: f64) -> f64 {
+        self.calibration.map_or(pan, |(_, spec)| spec.azimuth(pan))
     }
 
     fn hfov(&self, z: f64, space: Option<&str>) -> Result<f64, String> {
@@ -140,7 +149,7 @@ impl OldUnit<'_> {
 }
 
 /// Elevation (positive up) from a tilt in a unit's own sign convention.
-fn elevation(tilt: f64, positive: TiltPositive) -> f64 {
+pub fn elevation(tilt: f64, positive: TiltPositive) -> f64 {
     match positive {
         TiltPositive::Up => tilt,
         TiltPositive::Down => -tilt,
@@ -216,8 +225,14 @@ pub struct Translated {
     pub notes: Vec<String>,
 }
 
-/// Translates a physical direction onto a model's coordinates.
-pub fn translate(physical: &Physical, spec: Option<&PtzSpec>, model: &str) -> Translated {
+/// Translates a physical direction onto a model's coordinates; `pan_offset` (degrees) is the
+/// new unit's reference minus the old one's, from an anchor (0 without one).
+pub fn translate(
+    physical: &Physical,
+    spec: Option<&PtzSpec>,
+    model: &str,
+    pan_offset: f64,
+) -> Translated {
     let mut notes = Vec::new();
     let mut re_aim = false;
     let Some(spec) = spec else {
@@ -244,7 +259,7 @@ pub fn translate(physical: &Physical, spec: Option<&PtzSpec>, model: &str) -> Tr
                 None
             }
             Some((pr, tr)) => {
-                let mut p = *pan;
+                let mut p = spec.pan_for_azimuth(*pan + pan_offset);
                 if pr.max - pr.min >= 359.9 {
                     p = pr.min + (p - pr.min).rem_euclid(360.0);
                 } else if !pr.contains(p) {
@@ -372,7 +387,7 @@ mod tests {
         assert!((phys.hfov.clone().unwrap() - 20.0).abs() < 1e-9);
 
         let axis = &c.models[c.find("Axis Q6135-LE", None).unwrap()];
-        let t = translate(&phys, axis.ptz.as_ref(), &axis.name());
+        let t = translate(&phys, axis.ptz.as_ref(), &axis.name(), 0.0);
         assert!(!t.re_aim, "{t:?}");
         let target = t.target.unwrap();
         let pt = target.pan_tilt.unwrap();
@@ -403,7 +418,7 @@ mod tests {
             aim: Ok((-90.0, -30.0)),
             hfov: Ok(62.0),
         };
-        let t = translate(&phys, ipro.ptz.as_ref(), "i-PRO WV-X6533LN");
+        let t = translate(&phys, ipro.ptz.as_ref(), "i-PRO WV-X6533LN", 0.0);
         let pt = t.target.as_ref().unwrap().pan_tilt.as_ref().unwrap();
         assert_eq!(pt.space, GENERIC_PAN_TILT_SPACE);
         // -90° on a 0..360 unit is 270°: generic 0.5. Elevation -30 = 30 down on -15..90.
@@ -423,7 +438,7 @@ mod tests {
         let phys = unknown.physical(&generic(0.1, 0.2, 0.3));
         assert!(phys.aim.is_err() && phys.hfov.is_err());
         let axis = &c.models[c.find("Q6135-LE", None).unwrap()];
-        let t = translate(&phys, axis.ptz.as_ref(), "Axis Q6135-LE");
+        let t = translate(&phys, axis.ptz.as_ref(), "Axis Q6135-LE", 0.0);
         assert!(t.re_aim && t.target.is_none());
 
         let known = Physical {
@@ -431,7 +446,7 @@ mod tests {
             hfov: Ok(30.0),
         };
         let bosch = &c.models[c.find("AUTODOME IP starlight 5100i", None).unwrap()];
-        let t = translate(&known, bosch.ptz.as_ref(), "Bosch AUTODOME");
+        let t = translate(&known, bosch.ptz.as_ref(), "Bosch AUTODOME", 0.0);
         assert!(t.re_aim && t.target.is_none(), "{t:?}");
     }
 
@@ -470,6 +485,7 @@ mod tests {
             },
             axis.ptz.as_ref(),
             "Axis Q6135-LE",
+            0.0,
         );
         assert!(t.re_aim);
         assert_eq!(t.target.unwrap().pan_tilt.unwrap().y, 20.0);

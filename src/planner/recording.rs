@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::catalog::CatalogModel;
-use super::plan::{JobSource, Step, TrackValues};
+use super::plan::{JobSource, RecordingSetup, Step, TrackValues};
 use crate::inventory::DeviceSnapshot;
 
 const PROFILE_SOURCE: &str = "http://www.onvif.org/ver10/schema/Profile";
@@ -45,7 +45,37 @@ pub fn recording_steps(
         return;
     }
     let mut longest: Option<String> = None;
+    let old_fixed = !rec.capabilities.dynamic_recordings;
+    let setup = match model.dynamic_recordings {
+        Some(true) => RecordingSetup::Create,
+        Some(false) => RecordingSetup::AdoptFixed,
+        None => RecordingSetup::CreateOrAdopt,
+    };
+    let fixed_slots = rec.recordings.len();
+    if setup == RecordingSetup::AdoptFixed && fixed_slots > 1 {
+        warnings.push(format!(
+            "{fixed_slots} recordings on the old camera, but {} has fixed recordings only: apply adopts one per channel; check that every one has a place",
+            model.name()
+        ));
+    }
     for r in &rec.recordings {
+        let mut notes = Vec::new();
+        if old_fixed {
+            notes.push(
+                "fixed on the old camera (no dynamic recordings): its settings are carried, not its existence".into(),
+            );
+        }
+        notes.push(match setup {
+            RecordingSetup::Create => format!("{} creates recordings (catalogue)", model.name()),
+            RecordingSetup::AdoptFixed => format!(
+                "{} has fixed recordings (catalogue): apply adopts its recording and sets retention and tracks where it can",
+                model.name()
+            ),
+            RecordingSetup::CreateOrAdopt => format!(
+                "whether {} creates recordings is not in the catalogue: apply reads its recording capabilities and creates one only when it can, else adopts its fixed recording",
+                model.name()
+            ),
+        });
         let max_retention = match (&r.max_retention, r.max_retention_s) {
             (Some(text), _) if !text.trim().is_empty() => text.trim().to_owned(),
             (_, Some(secs)) => iso_duration(secs),
@@ -68,6 +98,8 @@ pub fn recording_steps(
                     description: t.description.clone(),
                 })
                 .collect(),
+            setup,
+            notes,
         });
     }
     let recordings: BTreeSet<&str> = rec.recordings.iter().map(|r| r.token.as_str()).collect();
@@ -79,6 +111,15 @@ pub fn recording_steps(
                 j.token, j.recording_token
             ));
             continue;
+        }
+        if j.schedule_token.is_none() {
+            notes.push(
+                "whether it records continuously or on events (motion, alarm inputs) is vendor configuration ONVIF does not expose: check the new camera's recording triggers on site".into(),
+            );
+            warnings.push(format!(
+                "recording job {}: its triggers (continuous, motion, alarm) cannot be read through ONVIF; set them on site",
+                j.token
+            ));
         }
         if let Some(sched) = &j.schedule_token {
             notes.push(format!(
@@ -140,5 +181,83 @@ mod tests {
         assert_eq!(iso_duration(36 * 3600), "PT36H");
         assert_eq!(iso_duration(90), "PT90S");
         assert_eq!(iso_duration(0), "PT0S");
+    }
+
+    /// Issue 13 item 6: the Hikvision persona (mock-devices/personas/hikvision-ds2cd2143g2.toml)
+    /// has fixed recordings only; the plan said "create recording" for every camera.
+    #[test]
+    fn fixed_recordings_are_adopted_and_created_only_when_the_model_can() {
+        use crate::model::{
+            Recording, RecordingCapabilities, RecordingItem, RecordingJob, RecordingJobSource,
+        };
+        use crate::planner::catalog::Catalog;
+        let s = DeviceSnapshot {
+            recording: Some(Recording {
+                capabilities: RecordingCapabilities {
+                    dynamic_recordings: false,
+                    ..Default::default()
+                },
+                recordings: vec![RecordingItem {
+                    token: "Recording_101".into(),
+                    max_retention: Some("P30D".into()),
+                    ..Default::default()
+                }],
+                jobs: vec![RecordingJob {
+                    token: "RecordingJob_101".into(),
+                    recording_token: "Recording_101".into(),
+                    mode: "Active".into(),
+                    priority: 1,
+                    sources: vec![RecordingJobSource {
+                        source_token: Some("Profile_1".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }],
+            }),
+            ..Default::default()
+        };
+        let c = Catalog::example();
+        let mut m = c.models[c.find("Axis P3265-LVE", None).unwrap()].clone();
+        let profiles: BTreeSet<String> = ["Profile_1".to_owned()].into();
+        let run = |m: &CatalogModel| {
+            let (mut steps, mut warnings) = (Vec::new(), Vec::new());
+            recording_steps(&s, m, &profiles, &mut steps, &mut warnings);
+            (steps, warnings)
+        };
+        for (known, want) in [
+            (Some(false), RecordingSetup::AdoptFixed),
+            (Some(true), RecordingSetup::Create),
+            (None, RecordingSetup::CreateOrAdopt),
+        ] {
+            m.dynamic_recordings = known;
+            let (steps, warnings) = run(&m);
+            match &steps[0] {
+                Step::CreateRecording { setup, notes, .. } => {
+                    assert_eq!(*setup, want);
+                    assert!(notes.iter().any(|n| n.contains("fixed on the old camera")));
+                }
+                other => panic!("{other:?}"),
+            }
+            // The job keeps its mode and source, and says what it cannot read.
+            match &steps[1] {
+                Step::CreateRecordingJob {
+                    mode,
+                    priority,
+                    sources,
+                    notes,
+                    ..
+                } => {
+                    assert_eq!((mode.as_str(), *priority), ("Active", 1));
+                    assert_eq!(sources[0].profile.as_deref(), Some("Profile_1"));
+                    assert!(notes.iter().any(|n| n.contains("motion, alarm inputs")));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| w.contains("RecordingJob_101: its triggers"))
+            );
+        }
     }
 }

@@ -68,6 +68,16 @@ fn target(t: &Option<PtzTarget>) -> String {
     }
 }
 
+/// `4 (80%)`, or `80% of range` when only the position is known (apply maps it).
+fn quality(e: &EncoderValues) -> String {
+    match (e.quality, e.quality_fraction) {
+        (Some(q), Some(t)) => format!("{} ({}%)", num(q), num((t * 1000.0).round() / 10.0)),
+        (Some(q), None) => num(q),
+        (None, Some(t)) => format!("{}% of range", num((t * 1000.0).round() / 10.0)),
+        (None, None) => "-".into(),
+    }
+}
+
 fn encoder_rows(old: &EncoderValues, new: &EncoderValues) -> Vec<(String, String, String)> {
     fn o<T: ToString>(v: &Option<T>) -> String {
         v.as_ref().map_or("-".into(), ToString::to_string)
@@ -87,7 +97,7 @@ fn encoder_rows(old: &EncoderValues, new: &EncoderValues) -> Vec<(String, String
             o(&new.bitrate_kbps),
         ),
         ("GOV length".into(), o(&old.gov_length), o(&new.gov_length)),
-        ("quality".into(), f(old.quality), f(new.quality)),
+        ("quality".into(), quality(old), quality(new)),
         ("codec profile".into(), o(&old.profile), o(&new.profile)),
         (
             "constant bitrate".into(),
@@ -188,11 +198,14 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
             direction,
             target: t,
             re_aim,
+            approximate,
             notes,
             ..
         } => {
             let flag = if *re_aim {
                 format!(" {}", st.bad("[RE-AIM]"))
+            } else if *approximate {
+                format!(" {}", st.warn("[APPROX]"))
             } else {
                 String::new()
             };
@@ -204,7 +217,7 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
                 };
                 let _ = writeln!(
                     out,
-                    "{indent}     aims   pan {}, elevation {}, field of view {}",
+                    "{indent}     aims   azimuth {}, elevation {}, field of view {}",
                     f(d.pan, "°"),
                     f(d.elevation, "°"),
                     f(d.hfov, "°")
@@ -237,16 +250,26 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
         }
         Step::CreateRecording {
             key,
+            setup,
             max_retention,
             tracks,
+            notes,
             ..
         } => {
             let kinds: Vec<&str> = tracks.iter().map(|t| t.kind.as_str()).collect();
+            let how = match setup {
+                super::plan::RecordingSetup::Create => "create",
+                super::plan::RecordingSetup::AdoptFixed => "adopt the fixed recording",
+                super::plan::RecordingSetup::CreateOrAdopt => "create, or adopt a fixed one",
+            };
             let _ = writeln!(
                 out,
-                "recording {key}: retention {max_retention}, tracks [{}]",
+                "recording {key} ({how}): retention {max_retention}, tracks [{}]",
                 kinds.join(", ")
             );
+            for n in notes {
+                let _ = writeln!(out, "{indent}     note: {n}");
+            }
         }
         Step::CreateRecordingJob {
             key,
@@ -272,6 +295,21 @@ fn step_text(step: &Step, st: &Style, out: &mut String, indent: &str) {
             for n in notes {
                 let _ = writeln!(out, "{indent}     note: {n}");
             }
+        }
+        Step::SetDateTime {
+            date_time_type,
+            tz,
+            daylight_savings,
+        } => {
+            let _ = writeln!(
+                out,
+                "clock: {}, time zone {}, daylight saving {}",
+                date_time_type
+                    .as_deref()
+                    .map_or("mode unchanged".to_owned(), str::to_owned),
+                tz.as_deref().unwrap_or("-"),
+                if *daylight_savings { "on" } else { "off" }
+            );
         }
         Step::SetNetwork {
             dhcp,
@@ -348,6 +386,27 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
             let _ = writeln!(out, "     - {w}");
         }
     }
+    if let Some(r) = &c.recorder {
+        let _ = writeln!(
+            out,
+            "   {}",
+            st.bad(&format!(
+                "→ RECORDER ({}): replace the recorder; out of scope for camera matching",
+                r.kind
+            ))
+        );
+        for e in &r.evidence {
+            let _ = writeln!(out, "     - {e}");
+        }
+        for ch in &r.channels {
+            let _ = writeln!(
+                out,
+                "     - channel {}: {}",
+                ch.source,
+                ch.profiles.join(", ")
+            );
+        }
+    }
     if let Some(n) = &c.no_suitable_model {
         let _ = writeln!(out, "   {}", st.bad("→ NO SUITABLE MODEL"));
         for u in &n.unmet {
@@ -380,6 +439,12 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
         for (i, s) in c.steps.iter().enumerate() {
             let _ = write!(out, "   {:>width$}. ", i + 1);
             step_text(s, st, out, &indent);
+        }
+    }
+    if !c.errors.is_empty() {
+        let _ = writeln!(out, "   {}", st.bad("errors"));
+        for e in &c.errors {
+            let _ = writeln!(out, "     {}", st.bad(&format!("✗ {e}")));
         }
     }
     if !c.warnings.is_empty() {
@@ -441,12 +506,18 @@ fn render(plan: &Plan, color: bool) -> String {
         .iter()
         .filter(|c| c.out_of_stock.is_some())
         .count();
+    let recorders = plan.cameras.iter().filter(|c| c.recorder.is_some()).count();
     let _ = writeln!(
         out,
         "{}",
         st.bold(&format!(
-            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock",
-            plan.cameras.len()
+            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock{}",
+            plan.cameras.len(),
+            if recorders > 0 {
+                format!(", {recorders} recorders (replaced as recorders)")
+            } else {
+                String::new()
+            }
         ))
     );
     let _ = writeln!(out, "fingerprint {}", plan.fingerprint);

@@ -9,10 +9,15 @@
 //! - PTZ, when the old unit's PTZ is in use (presets in use, or a profile drives PTZ);
 //! - preset count: presets in use ≤ the model's maximum;
 //! - edge storage, when a recording job is Active;
-//! - audio input, when a profile streams audio.
+//! - audio input, when audio is recorded (an Active job records a profile with an audio
+//!   encoder into a recording with an audio track) or `--keep-audio` asks for it. A profile
+//!   that merely has an audio encoder makes it a preference: vendors switch audio on by
+//!   default, and recording sound in public areas is usually unlawful, so an unused encoder
+//!   must not exclude a model.
 //!
 //! Preferences (they rank the models that meet every hard constraint): the preferred vendor
-//! (an option), cost, the same form factor, optical zoom reaching the narrowest preset's view,
+//! (an option), cost, the same form factor (graded: turret and dome are close, bullet and PTZ
+//! are not), an audio input for an unrecorded audio stream, optical zoom reaching the narrowest preset's view,
 //! H.265 available, and the smallest model that fits.
 //!
 //! Presets in use. A PTZ unit reports every slot (a Hikvision dome lists 300), so this is the
@@ -33,9 +38,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Flag;
 use super::catalog::{Catalog, FormFactor, PtzSpec, Resolution};
 use super::ptz::{OldUnit, Physical};
+use super::{Flag, PlanOptions};
 use crate::inventory::DeviceSnapshot;
 use crate::model::{Codec, MediaProfile, Preset, PtzPosition};
 
@@ -79,8 +84,8 @@ pub struct Needs {
     pub narrowest_hfov_half_deg: Option<u32>,
     /// An Active recording job.
     pub edge_recording: bool,
-    /// A profile streams audio.
-    pub audio: bool,
+    /// Audio: not used, streamed (a preference) or recorded (a requirement).
+    pub audio: AudioNeed,
     /// The old camera's form factor, when known.
     pub form_factor: Option<FormFactor>,
 }
@@ -95,6 +100,18 @@ impl Needs {
     pub fn fps(&self) -> f64 {
         f64::from(self.fps_milli) / 1000.0
     }
+}
+
+/// How much the old camera's audio matters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AudioNeed {
+    /// No profile has an audio encoder.
+    #[default]
+    None,
+    /// A profile has an audio encoder, but nothing records it.
+    Streamed,
+    /// Audio is recorded, or `--keep-audio`.
+    Required,
 }
 
 /// One stream (profile) the old camera is configured with.
@@ -155,16 +172,39 @@ pub struct Requirements {
 /// named as functions in `hikvision/GetPresets-onvifnvt-ds2df7276.xml`) [M].
 const HIKVISION_RESERVED: &[(u32, u32)] = &[(33, 45), (92, 132), (200, 200)];
 
+/// Pelco-D's preset-number commands: "go to preset 0x21" is 180° flip and "go to preset
+/// 0x22" is zero pan (Pelco manual C466M-E, 6/99, section 5.3, extended commands). Dahua
+/// speed domes take Pelco-D for their PTZ; without a Dahua table of their own at hand, the
+/// planner treats the Pelco-D numbers as commands on them too [assumption, L].
+const PELCO_D_RESERVED: &[(u32, u32)] = &[(33, 34)];
+
 /// The special-function numbers that apply to this device, by flag company or manufacturer.
 fn reserved_numbers(s: &DeviceSnapshot, flag: &Flag) -> &'static [(u32, u32)] {
-    let hik = |v: &str| v.to_ascii_lowercase().contains("hikvision");
-    if flag.company.as_deref().is_some_and(hik)
-        || s.identity.manufacturer.as_deref().is_some_and(hik)
-    {
+    let is = |needle: &'static str| move |v: &str| v.to_ascii_lowercase().contains(needle);
+    let company_or_maker = |needle: &'static str| {
+        flag.company.as_deref().is_some_and(is(needle))
+            || s.identity.manufacturer.as_deref().is_some_and(is(needle))
+    };
+    if company_or_maker("hikvision") {
         HIKVISION_RESERVED
+    } else if company_or_maker("dahua") || company_or_maker("pelco") {
+        PELCO_D_RESERVED
     } else {
         &[]
     }
+}
+
+/// Presets in use and preset slots the device lists (the inventory table shows the first: a
+/// Hikvision dome lists 300 slots for a handful of real presets). `None` without PTZ.
+pub fn presets_in_use(s: &DeviceSnapshot) -> Option<(usize, usize)> {
+    let p = s.ptz.as_ref()?;
+    let flag = Flag {
+        verdict: String::new(),
+        company: None,
+        confidence: 0.0,
+    };
+    let usage = survey_ptz(s, &flag, p, None);
+    Some((usage.in_use.len(), p.presets.len()))
 }
 
 fn is_reserved(n: Option<u32>, table: &[(u32, u32)]) -> bool {
@@ -304,7 +344,12 @@ pub fn infer_form_factor(manufacturer: &str, model: &str) -> Option<(FormFactor,
 }
 
 /// Derives the requirements of one flagged camera.
-pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirements {
+pub fn derive(
+    s: &DeviceSnapshot,
+    flag: &Flag,
+    catalog: &Catalog,
+    opts: &PlanOptions,
+) -> Requirements {
     let mut items = Vec::new();
     let mut warnings = Vec::new();
     let mut streams = Vec::new();
@@ -456,9 +501,32 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
             })
         })
         .collect();
-    if !audio.is_empty() {
-        items.push(hard("audio input".into(), audio.join("; ")));
-    }
+    let recorded = recorded_audio(s);
+    let audio_need = if audio.is_empty() {
+        AudioNeed::None
+    } else if !recorded.is_empty() {
+        items.push(hard(
+            "audio input".into(),
+            format!("{}; recorded by {}", audio.join("; "), recorded.join(", ")),
+        ));
+        AudioNeed::Required
+    } else if opts.keep_audio {
+        items.push(hard(
+            "audio input".into(),
+            format!("{}; --keep-audio", audio.join("; ")),
+        ));
+        AudioNeed::Required
+    } else {
+        items.push(RequirementItem {
+            kind: Strength::Preference,
+            what: "audio input".into(),
+            from: format!(
+                "{}; no recording job records it (vendors enable audio by default; --keep-audio makes it a requirement)",
+                audio.join("; ")
+            ),
+        });
+        AudioNeed::Streamed
+    };
 
     // Form factor: from the PTZ service, else the model number.
     let manufacturer = s.identity.manufacturer.as_deref().unwrap_or_default();
@@ -491,7 +559,7 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
         presets,
         narrowest_hfov_half_deg: narrowest.map(|(h, _)| (h * 2.0).floor() as u32),
         edge_recording: !active.is_empty(),
-        audio: !audio.is_empty(),
+        audio: audio_need,
         form_factor,
     };
     Requirements {
@@ -501,6 +569,35 @@ pub fn derive(s: &DeviceSnapshot, flag: &Flag, catalog: &Catalog) -> Requirement
         ptz,
         warnings,
     }
+}
+
+/// Active recording jobs that record sound: a source profile with an audio encoder, writing
+/// to a recording with an audio track.
+fn recorded_audio(s: &DeviceSnapshot) -> Vec<String> {
+    let Some(rec) = &s.recording else {
+        return Vec::new();
+    };
+    rec.jobs
+        .iter()
+        .filter(|j| j.mode.eq_ignore_ascii_case("active"))
+        .filter(|j| {
+            let has_audio_track = rec
+                .recordings
+                .iter()
+                .filter(|r| r.token == j.recording_token)
+                .flat_map(|r| &r.tracks)
+                .any(|t| t.kind.eq_ignore_ascii_case("audio"));
+            let records_audio_profile = j.sources.iter().any(|src| {
+                src.source_token.as_deref().is_some_and(|tok| {
+                    s.profiles
+                        .iter()
+                        .any(|p| p.token == tok && p.audio_encoder.is_some())
+                })
+            });
+            has_audio_track && records_audio_profile
+        })
+        .map(|j| format!("recording job {}", j.token))
+        .collect()
 }
 
 fn survey_ptz(
@@ -650,7 +747,12 @@ mod tests {
     fn hikvision_special_function_presets_in_getpresets_are_not_counted() {
         let presets = capture_presets();
         assert_eq!(presets.len(), 255);
-        let r = derive(&ptz_snapshot(presets), &hik_flag(), &Catalog::example());
+        let r = derive(
+            &ptz_snapshot(presets),
+            &hik_flag(),
+            &Catalog::example(),
+            &PlanOptions::default(),
+        );
         let u = r.ptz.as_ref().unwrap();
         let p = &ptz_snapshot(capture_presets()).ptz.unwrap().presets;
         let in_use: Vec<(&str, &str)> = u
@@ -713,7 +815,12 @@ mod tests {
             pan_tilt: Some((0.3, 0.2, None)),
             zoom: Some((0.1, None)),
         });
-        let r = derive(&ptz_snapshot(presets), &hik_flag(), &Catalog::example());
+        let r = derive(
+            &ptz_snapshot(presets),
+            &hik_flag(),
+            &Catalog::example(),
+            &PlanOptions::default(),
+        );
         let u = r.ptz.as_ref().unwrap();
         assert_eq!(r.needs.presets, 2, "{:?}", u.in_use.len());
         assert_eq!(u.empty, 18);
@@ -757,5 +864,135 @@ mod tests {
         assert_eq!(infer_form_factor("Amcrest", "IP8M-2496EB"), None);
         assert_eq!(infer_form_factor("HIKVISION", "DS-7608NI"), None);
         assert_eq!(infer_form_factor("HIKVISION", "DS-2CD63C5G0-IVS"), None);
+    }
+
+    /// Issue 13 item 5: an audio encoder (on by default on most vendors) made audio a hard
+    /// requirement and excluded the Axis PTZ; only recorded audio (or --keep-audio) is one.
+    #[test]
+    fn unrecorded_audio_is_a_preference_recorded_audio_a_requirement() {
+        use crate::model::{
+            AudioEncoder, MediaProfile, Recording, RecordingItem, RecordingJob, RecordingJobSource,
+            Track, VideoEncoder,
+        };
+        let mut s = DeviceSnapshot {
+            id: "serial:A1".into(),
+            profiles: vec![MediaProfile {
+                token: "main".into(),
+                video_encoder: Some(VideoEncoder {
+                    token: "v".into(),
+                    encoding: Some(Codec::H264),
+                    width: Some(1920),
+                    height: Some(1080),
+                    frame_rate: Some(25.0),
+                    ..Default::default()
+                }),
+                audio_encoder: Some(AudioEncoder {
+                    token: "a".into(),
+                    encoding: Some("G711".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let catalog = Catalog::example();
+        // Axis Q6135-LE: `audio = false` in the example catalogue.
+        let ptz_axis = &catalog.models[catalog.find("Q6135-LE", Some("Axis")).unwrap()];
+        assert!(!ptz_axis.audio);
+        let opts = PlanOptions::default();
+        let r = derive(&s, &hik_flag(), &catalog, &opts);
+        assert_eq!(r.needs.audio, AudioNeed::Streamed);
+        assert!(super::super::matching::unmet(ptz_axis, &r.needs, &opts).is_empty());
+        assert!(
+            r.items
+                .iter()
+                .any(|i| i.kind == Strength::Preference && i.what == "audio input")
+        );
+
+        let keep = PlanOptions {
+            keep_audio: true,
+            ..PlanOptions::default()
+        };
+        assert_eq!(
+            derive(&s, &hik_flag(), &catalog, &keep).needs.audio,
+            AudioNeed::Required
+        );
+
+        // An Active job recording the profile into a recording with an audio track.
+        s.recording = Some(Recording {
+            recordings: vec![RecordingItem {
+                token: "rec".into(),
+                tracks: vec![Track {
+                    token: "t-audio".into(),
+                    kind: "Audio".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            jobs: vec![RecordingJob {
+                token: "job".into(),
+                recording_token: "rec".into(),
+                mode: "Active".into(),
+                sources: vec![RecordingJobSource {
+                    source_token: Some("main".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let r = derive(&s, &hik_flag(), &catalog, &opts);
+        assert_eq!(r.needs.audio, AudioNeed::Required);
+        let unmet = super::super::matching::unmet(ptz_axis, &r.needs, &opts);
+        assert!(unmet.iter().any(|u| u.starts_with("audio:")), "{unmet:?}");
+    }
+
+    /// Issue 13 item 9: a Dahua dome's Pelco-D command numbers (33 flip, 34 zero pan: Pelco
+    /// manual C466M-E section 5.3) were copied as presets; and the inventory table counted the
+    /// slots a Hikvision dome lists (the capture lists every slot) instead of the real presets.
+    #[test]
+    fn dahua_pelco_d_function_presets_are_skipped_and_presets_in_use_are_counted() {
+        let at = |x: f64| {
+            Some(PtzPosition {
+                pan_tilt: Some((x, 0.1, None)),
+                zoom: None,
+            })
+        };
+        let preset = |token: &str, name: &str, x: f64| Preset {
+            profile_token: "Profile_1".into(),
+            token: token.into(),
+            name: Some(name.into()),
+            position: at(x),
+        };
+        let mut s = ptz_snapshot(vec![
+            preset("1", "Gate", 0.1),
+            preset("33", "Flip", 0.2),
+            preset("34", "Zero", 0.3),
+            preset("35", "Yard", 0.4),
+        ]);
+        s.identity.manufacturer = Some("Dahua".into());
+        s.identity.model = Some("SD49225XA-HNR".into());
+        let flag = Flag {
+            verdict: "banned".into(),
+            company: Some("Dahua".into()),
+            confidence: 1.0,
+        };
+        let r = derive(&s, &flag, &Catalog::example(), &PlanOptions::default());
+        let u = r.ptz.unwrap();
+        let used: Vec<&str> = u
+            .in_use
+            .iter()
+            .map(|p| s.ptz.as_ref().unwrap().presets[p.index].token.as_str())
+            .collect();
+        // 1 and 35 are positions; 33 and 34 are Pelco-D commands.
+        assert_eq!(used, vec!["1", "35"]);
+        assert_eq!(r.needs.presets, 2);
+        assert_eq!(presets_in_use(&s), Some((2, 4)));
+
+        // The Hikvision capture lists 256 slots; its named function numbers are commands.
+        let hik = ptz_snapshot(capture_presets());
+        let (used, slots) = presets_in_use(&hik).unwrap();
+        assert_eq!(slots, hik.ptz.as_ref().unwrap().presets.len());
+        assert!(used < slots, "{used} of {slots}");
     }
 }

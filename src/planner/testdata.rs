@@ -45,6 +45,12 @@ fn network(mac: &str, ip: &str, dhcp: bool, hostname: &str) -> Network {
             from_dhcp: false,
             servers: vec!["10.20.0.3".into()],
         }),
+        // A UK site: GMT with BST from the last Sunday of March to the last of October.
+        time: Some(TimeSettings {
+            date_time_type: Some("NTP".into()),
+            tz: Some("GMT0BST,M3.5.0/1,M10.5.0".into()),
+            daylight_savings: Some(true),
+        }),
     }
 }
 
@@ -212,7 +218,8 @@ fn hikvision_function_name(n: u32) -> Option<&'static str> {
 /// Hikvision DS-2CD2143G2-I fixed dome: main 2688x1520 H264 25fps 4096kbps GOV 50, sub
 /// 640x360 H264 15fps 512kbps; manual IPv4; three users; vendor and site scopes.
 pub fn hikvision_fixed() -> DeviceSnapshot {
-    let q = Range::new(1.0, 6.0);
+    // QualityRange 0..5 as captured (hikvision/GetVideoEncoderConfigurationOptions-exonvif-tr2.xml).
+    let q = Range::new(0.0, 5.0);
     let mut s = DeviceSnapshot {
         id: "serial:DS-2CD2143G2-I20230101AAWRJ00000001".into(),
         xaddr: "http://10.20.0.11/onvif/device_service".into(),
@@ -283,7 +290,7 @@ pub fn hikvision_fixed() -> DeviceSnapshot {
 /// 30° down, 20° wide), special functions 33-44 and 92-105 listed, one factory-named empty
 /// slot; home supported ("Home" preset); an Active recording job on the main profile, 30 days.
 pub fn hikvision_ptz() -> DeviceSnapshot {
-    let q = Range::new(1.0, 6.0);
+    let q = Range::new(0.0, 5.0);
     let (gx, gy, gz) = hikvision_ptz_generic(90.0, 30.0, 20.0);
     let named: BTreeMap<u32, (&str, Option<PtzPosition>)> = [
         (1, ("Gate", at(gx, gy, gz))),
@@ -748,7 +755,7 @@ pub fn hikvision_fisheye() -> DeviceSnapshot {
                 quality: 4.0,
             },
             vec![(4000, 3072), (2048, 2048)],
-            Range::new(1.0, 6.0),
+            Range::new(0.0, 5.0),
         )],
         ..Default::default()
     };

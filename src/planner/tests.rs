@@ -439,6 +439,7 @@ fn approved(name: &str, max: Resolution, fps: f64, cost: f64) -> CatalogModel {
         quality_range: None,
         bitrate_range: None,
         gov_length_range: None,
+        dynamic_recordings: None,
     }
 }
 
@@ -458,7 +459,8 @@ fn greedy(
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     let (mut served, mut cost) = (0, 0.0);
     for s in sorted {
-        let needs = super::requirements::derive(s, &flags[&s.id], catalog).needs;
+        let needs =
+            super::requirements::derive(s, &flags[&s.id], catalog, &PlanOptions::default()).needs;
         let best = (0..catalog.models.len())
             .filter(|&j| {
                 left[j] != Some(0) && super::matching::fits(&catalog.models[j], &needs, opts)
@@ -793,9 +795,7 @@ fn meets_hard_constraints(
     if s.recording.is_some() && !m.edge_storage {
         return Err("edge storage".into());
     }
-    if s.profiles[0].audio_encoder.is_some() && !m.audio {
-        return Err("audio".into());
-    }
+    // Audio is only a preference here: no generated recording has an audio track.
     Ok(())
 }
 

@@ -274,6 +274,7 @@ fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
             quality_range: None,
             bitrate_range: None,
             gov_length_range: None,
+            dynamic_recordings: None,
         });
         entries.push(StockEntry {
             model: format!("M-{i:03}"),
@@ -343,7 +344,7 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
     // Requirement classes exactly as the planner groups cameras (distinct needs).
     let classes: BTreeSet<_> = fleet
         .iter()
-        .map(|s| requirements::derive(s, &flagged[&s.id], catalog).needs)
+        .map(|s| requirements::derive(s, &flagged[&s.id], catalog, &options).needs)
         .collect();
     let served = p.cameras.iter().filter(|c| c.replacement.is_some()).count();
     let stock_out = p

@@ -364,3 +364,126 @@ async fn dry_run_and_plan_for_the_built_in_fleet_match_their_fixtures() {
     );
     fleet.shutdown().await;
 }
+
+/// Issue 13 item 4: a unit whose generic pan runs the other way got mirrored presets. The mock
+/// persona (mock-devices/personas/ptz-reversed-pan.toml) stores its presets through its own
+/// calibration (pan [450, 90]: anticlockwise, zero at 90°); this test's catalogue is the
+/// "datasheet" for both units; the expected angles are worked out by hand below. Nothing is
+/// shared between the three.
+#[tokio::test]
+async fn a_reversed_pan_ptz_keeps_its_presets_pointing_the_same_way_and_an_anchor_fixes_the_offset()
+{
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("mock-devices/personas/ptz-reversed-pan.toml"),
+    )
+    .unwrap();
+    let persona = Persona::from_toml(&text, "ptz-reversed-pan.toml").unwrap();
+    let spec = FleetSpec {
+        devices: vec![DeviceSpec::new(persona)],
+        ..FleetSpec::round_robin(&[], 0, Ipv4Addr::new(127, 0, 15, 1))
+    };
+    let fleet = Fleet::start(spec).await.expect("the device starts");
+    let xaddrs = fleet.xaddrs().await;
+    let targets = vec![Target {
+        login: Some(Login {
+            username: "admin".into(),
+            password: Secret::new(PASSWORD),
+        }),
+        ..Target::new(xaddrs[0].clone())
+    }];
+    let opts = ReadOptions {
+        timeout: Duration::from_secs(10),
+        ..ReadOptions::default()
+    };
+    let snapshots = read_all(&targets, &opts, &|_, _| {}).await;
+    fleet.shutdown().await;
+    let id = snapshots[0].id.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let inv_path = dir.path().join("inventory.json");
+    Inventory::new(snapshots).save(&inv_path).unwrap();
+    let catalog = dir.path().join("catalog.toml");
+    std::fs::write(
+        &catalog,
+        r#"
+[[model]]
+vendor = "Test"
+model = "PTZ-CW"
+form_factor = "ptz"
+max_resolution = "1920x1080"
+max_fps = 60
+codecs = ["H264", "H265", "JPEG"]
+edge_storage = true
+audio = true
+ptz = { pan_range = [-180, 180], tilt_range = [-90, 20], spherical_space = true, optical_zoom = 30, hfov_wide = 60.0, max_presets = 256 }
+
+[[reference]]
+vendor = "Dahua"
+model = "SD-R100"
+ptz = { pan_range = [0, 360], tilt_range = [-15, 90], tilt_positive = "down", pan_positive = "anticlockwise", pan_zero = 90, optical_zoom = 25, hfov_wide = 58.6 }
+"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out_path = dir.path().join(format!("plan-{}.json", extra.len()));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_camswap"))
+            .args(["plan", inv_path.to_str().unwrap(), "--catalog"])
+            .arg(&catalog)
+            .args(extra)
+            .args(["-o", out_path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plan: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+        let cam = &plan["cameras"][0];
+        assert_eq!(cam["replacement"]["model"], "PTZ-CW", "{cam:#}");
+        let presets: BTreeMap<String, (f64, f64, bool)> = cam["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == "set_preset")
+            .map(|s| {
+                let pt = &s["target"]["pan_tilt"];
+                (
+                    s["name"].as_str().unwrap().to_owned(),
+                    (
+                        pt["x"].as_f64().unwrap(),
+                        pt["y"].as_f64().unwrap(),
+                        s["approximate"].as_bool().unwrap(),
+                    ),
+                )
+            })
+            .collect();
+        presets
+    };
+    // By hand: the persona's azimuths are Front Door 45° (written 405), Warehouse Aisle 135°,
+    // Yard 270°, tilts 15°, 25°, 5° down. PTZ-CW counts clockwise from its mark in -180..180,
+    // tilt positive up: 45 → 45, 135 → 135, 270 → -90; elevations -15, -25, -5.
+    let p = run(&[]);
+    let close = |a: f64, b: f64| (a - b).abs() < 0.05;
+    let expect = |p: &BTreeMap<String, (f64, f64, bool)>, name: &str, pan: f64, tilt: f64| {
+        let (x, y, approx) = p[name];
+        assert!(
+            close(x, pan) && close(y, tilt),
+            "{name}: {x}, {y} (want {pan}, {tilt})"
+        );
+        assert!(approx, "{name} must be marked approximate");
+    };
+    expect(&p, "Front Door", 45.0, -15.0);
+    expect(&p, "Warehouse Aisle", 135.0, -25.0);
+    expect(&p, "Yard", -90.0, -5.0);
+
+    // The new unit is mounted turned by 20°: the integrator aims Front Door by hand, reads pan 65,
+    // tilt -14. Offset 65 - 45 = 20°: Warehouse Aisle 135 + 20 = 155, Yard -90 + 20 = -70.
+    let anchor = format!("{id}:1=65,-14");
+    let p = run(&["--anchor", &anchor]);
+    expect(&p, "Front Door", 65.0, -14.0);
+    expect(&p, "Warehouse Aisle", 155.0, -25.0);
+    expect(&p, "Yard", -70.0, -5.0);
+}
