@@ -5,47 +5,110 @@
 //! Values are on each device's own scale (one says brightness 0..100, another 0..255), so the
 //! ranges from GetOptions travel with the settings and the planner rescales.
 
-use super::media::parse_range;
-use super::{ParseError, RequestError, child_str, ops, opt_f64, text_element, xs_float};
-use crate::model::{Imaging, Range};
 use std::fmt::Write as _;
 
-use super::operation::{Cursor, Operation, push_bool, push_text};
-use crate::soap::xml::Element;
+use super::media::{range, texts};
+use super::operation::{Cursor, Operation, push_bool, push_text, simple_operations};
+use super::{ParseError, RequestError, xs_float};
+use crate::model::{Imaging, Range};
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "imaging";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "timg";
 
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
+simple_operations! { SERVICE;
+    /// GetImagingSettings of a video source. `ranges` is left empty: they come from
+    /// [`GetOptions`].
+    GetImagingSettings {
+        /// The video source.
+        source: text "timg:VideoSourceToken"
+    } -> Imaging => |r| imaging_settings(r.child("ImagingSettings")?);
+    /// GetOptions of a video source.
+    GetOptions {
+        /// The video source.
+        source: text "timg:VideoSourceToken"
+    } -> ImagingOptions => |r| imaging_options(r.child("ImagingOptions")?);
 }
 
-/// The response element of `op` (`imaging.GetOptions`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
+fn imaging_settings(s: Cursor<'_>) -> Result<Imaging, ParseError> {
+    // `Mode`-style text of child `name` of `parent`, if any.
+    let text = |parent: &str, name: &str| {
+        s.opt_child(parent)
+            .and_then(|p| p.opt_str(name))
+            .map(str::to_owned)
+    };
+    let level = |parent| s.opt_child(parent).map_or(Ok(None), |p| p.opt_f64("Level"));
+    Ok(Imaging {
+        brightness: s.opt_f64("Brightness")?,
+        color_saturation: s.opt_f64("ColorSaturation")?,
+        contrast: s.opt_f64("Contrast")?,
+        sharpness: s.opt_f64("Sharpness")?,
+        ir_cut_filter: s.opt_str("IrCutFilter").map(str::to_owned),
+        wide_dynamic_range: text("WideDynamicRange", "Mode"),
+        wide_dynamic_range_level: level("WideDynamicRange")?,
+        backlight_compensation: text("BacklightCompensation", "Mode"),
+        backlight_compensation_level: level("BacklightCompensation")?,
+        exposure_mode: text("Exposure", "Mode"),
+        white_balance_mode: text("WhiteBalance", "Mode"),
+        focus_mode: text("Focus", "AutoFocusMode"),
+        ranges: Vec::new(),
+    })
 }
 
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-/// GetImagingSettings of a video source.
-pub fn get_imaging_settings(video_source_token: &str) -> String {
-    request(
-        "GetImagingSettings",
-        &text_element("timg:VideoSourceToken", video_source_token),
-    )
+fn imaging_options(o: Cursor<'_>) -> Result<ImagingOptions, ParseError> {
+    let mut ranges = Vec::new();
+    for (name, path) in [
+        (
+            "backlight_compensation_level",
+            &["BacklightCompensation", "Level"][..],
+        ),
+        ("brightness", &["Brightness"][..]),
+        ("color_saturation", &["ColorSaturation"][..]),
+        ("contrast", &["Contrast"][..]),
+        ("sharpness", &["Sharpness"][..]),
+        (
+            "wide_dynamic_range_level",
+            &["WideDynamicRange", "Level"][..],
+        ),
+    ] {
+        if let Some(r) = path.iter().try_fold(o, |c, n| c.opt_child(n)) {
+            ranges.push((name.to_owned(), range(r)?));
+        }
+    }
+    let modes = |parent: &str, name| {
+        o.opt_child(parent)
+            .map(|p| texts(p, name))
+            .unwrap_or_default()
+    };
+    Ok(ImagingOptions {
+        ranges,
+        ir_cut_filter_modes: texts(o, "IrCutFilterModes"),
+        backlight_compensation_modes: modes("BacklightCompensation", "Mode"),
+        wide_dynamic_range_modes: modes("WideDynamicRange", "Mode"),
+        exposure_modes: modes("Exposure", "Mode"),
+        white_balance_modes: modes("WhiteBalance", "Mode"),
+        focus_modes: modes("Focus", "AutoFocusModes"),
+    })
 }
 
-/// GetOptions of a video source.
-pub fn get_options(video_source_token: &str) -> String {
-    request(
-        "GetOptions",
-        &text_element("timg:VideoSourceToken", video_source_token),
-    )
+/// GetOptions: the ranges of the numeric settings and the modes each setting accepts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImagingOptions {
+    /// Ranges by setting name (`brightness`, `color_saturation`, `contrast`, `sharpness`,
+    /// `backlight_compensation_level`, `wide_dynamic_range_level`), sorted by name: the form
+    /// [`Imaging::ranges`] takes.
+    pub ranges: Vec<(String, Range)>,
+    /// IR cut filter modes.
+    pub ir_cut_filter_modes: Vec<String>,
+    /// Backlight compensation modes.
+    pub backlight_compensation_modes: Vec<String>,
+    /// Wide dynamic range modes.
+    pub wide_dynamic_range_modes: Vec<String>,
+    /// Exposure modes.
+    pub exposure_modes: Vec<String>,
+    /// White balance modes.
+    pub white_balance_modes: Vec<String>,
+    /// Auto focus modes.
+    pub focus_modes: Vec<String>,
 }
 
 const ON_OFF: &[&str] = &["ON", "OFF"];
@@ -157,135 +220,11 @@ impl Operation for SetImagingSettings {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
-
-/// GetOptions: the ranges of the numeric settings and the modes each setting accepts.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImagingOptions {
-    /// Ranges by setting name (`brightness`, `color_saturation`, `contrast`, `sharpness`,
-    /// `backlight_compensation_level`, `wide_dynamic_range_level`), sorted by name: the form
-    /// [`Imaging::ranges`] takes.
-    pub ranges: Vec<(String, Range)>,
-    /// IR cut filter modes.
-    pub ir_cut_filter_modes: Vec<String>,
-    /// Backlight compensation modes.
-    pub backlight_compensation_modes: Vec<String>,
-    /// Wide dynamic range modes.
-    pub wide_dynamic_range_modes: Vec<String>,
-    /// Exposure modes.
-    pub exposure_modes: Vec<String>,
-    /// White balance modes.
-    pub white_balance_modes: Vec<String>,
-    /// Auto focus modes.
-    pub focus_modes: Vec<String>,
-}
-
-/// GetImagingSettingsResponse. `ranges` is left empty: they come from [`parse_get_options`].
-pub fn parse_get_imaging_settings(payload: &Element) -> Result<Imaging, ParseError> {
-    const OP: &str = "imaging.GetImagingSettings";
-    let s = response(payload, OP)?
-        .child("ImagingSettings")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "ImagingSettings".into(),
-        })?;
-    let text = |path: &[&str]| s.path_text(path).map(str::to_owned);
-    Ok(Imaging {
-        brightness: opt_f64(child_str(s, "Brightness"), OP, "ImagingSettings/Brightness")?,
-        color_saturation: opt_f64(
-            child_str(s, "ColorSaturation"),
-            OP,
-            "ImagingSettings/ColorSaturation",
-        )?,
-        contrast: opt_f64(child_str(s, "Contrast"), OP, "ImagingSettings/Contrast")?,
-        sharpness: opt_f64(child_str(s, "Sharpness"), OP, "ImagingSettings/Sharpness")?,
-        ir_cut_filter: text(&["IrCutFilter"]),
-        wide_dynamic_range: text(&["WideDynamicRange", "Mode"]),
-        wide_dynamic_range_level: opt_f64(
-            s.path_text(&["WideDynamicRange", "Level"]),
-            OP,
-            "ImagingSettings/WideDynamicRange/Level",
-        )?,
-        backlight_compensation: text(&["BacklightCompensation", "Mode"]),
-        backlight_compensation_level: opt_f64(
-            s.path_text(&["BacklightCompensation", "Level"]),
-            OP,
-            "ImagingSettings/BacklightCompensation/Level",
-        )?,
-        exposure_mode: text(&["Exposure", "Mode"]),
-        white_balance_mode: text(&["WhiteBalance", "Mode"]),
-        focus_mode: text(&["Focus", "AutoFocusMode"]),
-        ranges: Vec::new(),
-    })
-}
-
-/// GetOptionsResponse.
-pub fn parse_get_options(payload: &Element) -> Result<ImagingOptions, ParseError> {
-    const OP: &str = "imaging.GetOptions";
-    let o = response(payload, OP)?
-        .child("ImagingOptions")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "ImagingOptions".into(),
-        })?;
-    let mut ranges = Vec::new();
-    for (name, path, field) in [
-        (
-            "brightness",
-            &["Brightness"][..],
-            "ImagingOptions/Brightness",
-        ),
-        (
-            "color_saturation",
-            &["ColorSaturation"][..],
-            "ImagingOptions/ColorSaturation",
-        ),
-        ("contrast", &["Contrast"][..], "ImagingOptions/Contrast"),
-        ("sharpness", &["Sharpness"][..], "ImagingOptions/Sharpness"),
-        (
-            "backlight_compensation_level",
-            &["BacklightCompensation", "Level"][..],
-            "ImagingOptions/BacklightCompensation/Level",
-        ),
-        (
-            "wide_dynamic_range_level",
-            &["WideDynamicRange", "Level"][..],
-            "ImagingOptions/WideDynamicRange/Level",
-        ),
-    ] {
-        if let Some(r) = o.path(path) {
-            ranges.push((name.to_owned(), parse_range(r, OP, field)?));
-        }
-    }
-    ranges.sort_by(|a, b| a.0.cmp(&b.0));
-    let modes = |parent: Option<&Element>, name: &str| -> Vec<String> {
-        parent
-            .map(|p| {
-                p.children_named(name)
-                    .map(Element::text_trim)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Ok(ImagingOptions {
-        ranges,
-        ir_cut_filter_modes: modes(Some(o), "IrCutFilterModes"),
-        backlight_compensation_modes: modes(o.child("BacklightCompensation"), "Mode"),
-        wide_dynamic_range_modes: modes(o.child("WideDynamicRange"), "Mode"),
-        exposure_modes: modes(o.child("Exposure"), "Mode"),
-        white_balance_modes: modes(o.child("WhiteBalance"), "Mode"),
-        focus_modes: modes(o.child("Focus"), "AutoFocusModes"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         let ns = r#"xmlns:timg="http://www.onvif.org/ver20/imaging/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema""#;
@@ -305,7 +244,7 @@ mod tests {
             <tt:WhiteBalance><tt:Mode>AUTO</tt:Mode></tt:WhiteBalance>
           </timg:ImagingSettings></timg:GetImagingSettingsResponse>"#,
         );
-        let i = parse_get_imaging_settings(&p).unwrap();
+        let i = GetImagingSettings::default().parse(&p).unwrap();
         assert_eq!(i.brightness, Some(50.0));
         assert_eq!(i.ir_cut_filter.as_deref(), Some("AUTO"));
         assert_eq!(i.wide_dynamic_range.as_deref(), Some("ON"));
@@ -319,7 +258,7 @@ mod tests {
             r#"<timg:GetImagingSettingsResponse NS><timg:ImagingSettings><tt:Contrast>max</tt:Contrast></timg:ImagingSettings></timg:GetImagingSettingsResponse>"#,
         );
         assert_eq!(
-            parse_get_imaging_settings(&bad),
+            GetImagingSettings::default().parse(&bad),
             Err(ParseError::invalid(
                 "imaging.GetImagingSettings",
                 "ImagingSettings/Contrast",
@@ -327,7 +266,7 @@ mod tests {
             ))
         );
         let empty = doc(r#"<timg:GetImagingSettingsResponse NS/>"#);
-        assert!(parse_get_imaging_settings(&empty).is_err());
+        assert!(GetImagingSettings::default().parse(&empty).is_err());
     }
 
     #[test]
@@ -339,7 +278,7 @@ mod tests {
             <tt:WideDynamicRange><tt:Mode>OFF</tt:Mode><tt:Mode>ON</tt:Mode><tt:Level><tt:Min>0</tt:Min><tt:Max>100</tt:Max></tt:Level></tt:WideDynamicRange>
             <tt:Focus><tt:AutoFocusModes>AUTO</tt:AutoFocusModes></tt:Focus>
           </timg:ImagingOptions></timg:GetOptionsResponse>"#);
-        let o = parse_get_options(&p).unwrap();
+        let o = GetOptions::default().parse(&p).unwrap();
         let names: Vec<&str> = o.ranges.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,

@@ -3,51 +3,24 @@
 //! configurations, stream and snapshot URIs, and the calls apply uses to rebuild a profile.
 //!
 //! Devices bind the namespace to `tr2`, `trt2` (XiongMai) or `ns1` (Reolink); elements are
-//! matched by local name, the response element by its name. Responses with an empty body are
-//! checked with [`parse_empty_response`].
+//! matched by local name, the response element by its name and namespace.
 
 use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, parse_audio_encoder, parse_media_capabilities, parse_range,
-    parse_resolutions, parse_video_encoder, parse_video_source_configuration, resolution,
-    write_multicast,
+    MediaCapabilities, audio_encoder, media_capabilities, range, resolution, resolutions,
+    video_encoder, video_source_configuration, write_multicast,
 };
-use super::operation::{Cursor, Operation, push_opt, push_text};
-use super::{
-    ParseError, RequestError, attr_str, child_str, ops, opt_bool, parse_f64, parse_u32, required,
-    text_element, xs_float,
-};
+use super::operation::{Cursor, Operation, push_opt, push_text, simple_operations};
+use super::{ParseError, RequestError, parse_f64, parse_u32, xs_float};
 use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, strip_userinfo,
 };
-use crate::soap::xml::{Element, escape};
+use crate::soap::xml::escape;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "media2";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "tr2";
-
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
-}
-
-/// The response element of `op` (`media2.GetProfiles`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the payload of an operation whose response carries nothing (AddConfiguration,
-/// SetVideoEncoderConfiguration, DeleteProfile); `operation` is the operation name.
-pub fn parse_empty_response(payload: &Element, operation: &'static str) -> Result<(), ParseError> {
-    response(payload, operation).map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
 
 /// A configuration type (`tr2:ConfigurationEnumeration`), for GetProfiles and profile edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,10 +87,11 @@ fn write_refs(out: &mut String, refs: &[ConfigurationRef]) {
     }
 }
 
-/// Stream protocol for [`get_stream_uri`] (the values the Media2 spec defines).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Stream protocol for [`GetStreamUri`] (the values the Media2 spec defines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum StreamProtocol {
     /// RTP over RTSP over TCP (`RTSP`): what camswap records, since it crosses firewalls.
+    #[default]
     Rtsp,
     /// RTSP with RTP over UDP.
     RtspUnicast,
@@ -144,93 +118,145 @@ impl StreamProtocol {
     }
 }
 
-fn configuration_and_profile(
-    operation: &str,
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    let mut inner = String::new();
-    if let Some(t) = configuration_token {
-        inner.push_str(&text_element("tr2:ConfigurationToken", t));
-    }
-    if let Some(t) = profile_token {
-        inner.push_str(&text_element("tr2:ProfileToken", t));
-    }
-    request(operation, &inner)
-}
-
-/// GetServiceCapabilities.
-pub fn get_service_capabilities() -> String {
-    request("GetServiceCapabilities", "")
+simple_operations! { SERVICE;
+    /// GetServiceCapabilities.
+    GetServiceCapabilities -> MediaCapabilities => |r| media_capabilities(r);
+    /// GetVideoSourceConfigurations, optionally for one configuration or profile.
+    GetVideoSourceConfigurations {
+        /// The configuration.
+        configuration: opt "tr2:ConfigurationToken",
+        /// The profile.
+        profile: opt "tr2:ProfileToken"
+    } -> Vec<VideoSourceConfiguration> => |r| r.each("Configurations", video_source_configuration);
+    /// GetVideoEncoderConfigurations, optionally for one configuration or profile.
+    GetVideoEncoderConfigurations {
+        /// The configuration.
+        configuration: opt "tr2:ConfigurationToken",
+        /// The profile.
+        profile: opt "tr2:ProfileToken"
+    } -> Vec<VideoEncoder> => |r| r.each("Configurations", video_encoder);
+    /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
+    /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
+    /// device lists them.
+    GetVideoEncoderConfigurationOptions {
+        /// The configuration.
+        configuration: opt "tr2:ConfigurationToken",
+        /// The profile.
+        profile: opt "tr2:ProfileToken"
+    } -> Vec<EncoderOptions> => |r| r.each("Options", encoder_options);
+    /// GetSnapshotUri of a profile: the URI, entities decoded and userinfo removed.
+    GetSnapshotUri {
+        /// The profile.
+        profile: text "tr2:ProfileToken"
+    } -> String => |r| Ok(strip_userinfo(r.str("Uri")?));
 }
 
 /// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
 /// send no configurations unless asked, so the inventory asks for
-/// [`ConfigurationType::All`].
-pub fn get_profiles(token: Option<&str>, types: &[ConfigurationType]) -> String {
-    let mut inner = token
-        .map(|t| text_element("tr2:Token", t))
-        .unwrap_or_default();
-    for t in types {
-        inner.push_str(&text_element("tr2:Type", t.as_str()));
+/// [`ConfigurationType::All`]. Answers the profiles with whatever configurations the device
+/// included.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetProfiles {
+    /// One profile, or all.
+    pub token: Option<String>,
+    /// Configuration types to include.
+    pub types: Vec<ConfigurationType>,
+}
+
+impl Operation for GetProfiles {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetProfiles";
+    type Response = Vec<MediaProfile>;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_opt(out, "tr2:Token", self.token.as_deref());
+        for t in &self.types {
+            push_text(out, "tr2:Type", t.as_str());
+        }
+        Ok(())
     }
-    request("GetProfiles", &inner)
+
+    fn read(&self, r: Cursor<'_>) -> Result<Vec<MediaProfile>, ParseError> {
+        r.each("Profiles", |p| {
+            let c = p.opt_child("Configurations");
+            let part = |name| c.and_then(|c| c.opt_child(name));
+            Ok(MediaProfile {
+                token: p.attr("token")?.to_owned(),
+                name: p.string_or_empty("Name"),
+                fixed: p
+                    .opt_attr_parse("fixed", super::parse_bool)?
+                    .unwrap_or(false),
+                service: MediaService::Media2,
+                video_source_configuration: part("VideoSource")
+                    .map(video_source_configuration)
+                    .transpose()?,
+                video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
+                encoder_options: Vec::new(),
+                audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
+                ptz_configuration: part("PTZ")
+                    .map(|e| e.attr("token").map(str::to_owned))
+                    .transpose()?,
+                stream_uri: None,
+                snapshot_uri: None,
+            })
+        })
+    }
 }
 
-/// GetVideoSourceConfigurations, optionally for one configuration or profile.
-pub fn get_video_source_configurations(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoSourceConfigurations",
-        configuration_token,
-        profile_token,
-    )
+/// GetStreamUri of a profile: the URI, entities decoded and userinfo removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetStreamUri {
+    /// The profile.
+    pub profile: String,
+    /// The stream protocol.
+    pub protocol: StreamProtocol,
 }
 
-/// GetVideoEncoderConfigurations, optionally for one configuration or profile.
-pub fn get_video_encoder_configurations(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoEncoderConfigurations",
-        configuration_token,
-        profile_token,
-    )
+impl Operation for GetStreamUri {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetStreamUri";
+    type Response = String;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tr2:Protocol", self.protocol.as_str());
+        push_text(out, "tr2:ProfileToken", &self.profile);
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        Ok(strip_userinfo(r.str("Uri")?))
+    }
 }
 
-/// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile.
-pub fn get_video_encoder_configuration_options(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoEncoderConfigurationOptions",
-        configuration_token,
-        profile_token,
-    )
-}
-
-/// GetStreamUri for a profile.
-pub fn get_stream_uri(profile_token: &str, protocol: StreamProtocol) -> String {
-    request(
-        "GetStreamUri",
-        &format!(
-            "{}{}",
-            text_element("tr2:Protocol", protocol.as_str()),
-            text_element("tr2:ProfileToken", profile_token)
-        ),
-    )
-}
-
-/// GetSnapshotUri for a profile.
-pub fn get_snapshot_uri(profile_token: &str) -> String {
-    request(
-        "GetSnapshotUri",
-        &text_element("tr2:ProfileToken", profile_token),
-    )
+/// One `Options` element of GetVideoEncoderConfigurationOptionsResponse.
+fn encoder_options(o: Cursor<'_>) -> Result<EncoderOptions, ParseError> {
+    let list = |name| o.opt_attr(name).unwrap_or_default().split_whitespace();
+    let frame_rates = list("FrameRatesSupported")
+        .map(|v| parse_f64(v).ok_or_else(|| o.invalid("@FrameRatesSupported", v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A `tt:IntList` used as a range (`"1 250"`): its lowest and highest value.
+    let gov = list("GovLengthRange")
+        .map(|v| parse_u32(v).ok_or_else(|| o.invalid("@GovLengthRange", v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EncoderOptions {
+        // The schema has an Encoding element; early Media2 firmware used an attribute.
+        encoding: o
+            .opt_str("Encoding")
+            .or_else(|| o.opt_attr("Encoding"))
+            .map(Codec::parse),
+        resolutions: resolutions(o)?,
+        frame_rates,
+        frame_rate_range: None,
+        quality_range: o.opt_child("QualityRange").map(range).transpose()?,
+        bitrate_range: o.opt_child("BitrateRange").map(range).transpose()?,
+        gov_length_range: gov
+            .iter()
+            .min()
+            .zip(gov.iter().max())
+            .map(|(lo, hi)| Range::new(f64::from(*lo), f64::from(*hi))),
+        encoding_interval_range: None,
+        profiles: list("ProfilesSupported").map(str::to_owned).collect(),
+    })
 }
 
 /// CreateProfile named `name` holding `configurations`; answers the new profile's token.
@@ -399,153 +425,11 @@ impl Operation for SetVideoEncoderConfiguration {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
-
-/// GetServiceCapabilitiesResponse.
-pub fn parse_get_service_capabilities(payload: &Element) -> Result<MediaCapabilities, ParseError> {
-    const OP: &str = "media2.GetServiceCapabilities";
-    parse_media_capabilities(response(payload, OP)?, OP)
-}
-
-/// GetProfilesResponse: profiles with whatever configurations the device included (none,
-/// unless the request asked for them).
-pub fn parse_get_profiles(payload: &Element) -> Result<Vec<MediaProfile>, ParseError> {
-    const OP: &str = "media2.GetProfiles";
-    response(payload, OP)?
-        .children_named("Profiles")
-        .map(|p| {
-            let c = p.child("Configurations");
-            let part = |name: &str| c.and_then(|c| c.child(name));
-            Ok(MediaProfile {
-                token: required(p.attr("token"), OP, "Profiles/@token")?,
-                name: child_str(p, "Name").unwrap_or_default().to_owned(),
-                fixed: opt_bool(attr_str(p, "fixed"), OP, "Profiles/@fixed")?.unwrap_or(false),
-                service: MediaService::Media2,
-                video_source_configuration: part("VideoSource")
-                    .map(|e| parse_video_source_configuration(e, OP))
-                    .transpose()?,
-                video_encoder: part("VideoEncoder")
-                    .map(|e| parse_video_encoder(e, OP))
-                    .transpose()?,
-                encoder_options: Vec::new(),
-                audio_encoder: part("AudioEncoder")
-                    .map(|e| parse_audio_encoder(e, OP))
-                    .transpose()?,
-                ptz_configuration: part("PTZ")
-                    .map(|e| required(e.attr("token"), OP, "Configurations/PTZ/@token"))
-                    .transpose()?,
-                stream_uri: None,
-                snapshot_uri: None,
-            })
-        })
-        .collect()
-}
-
-/// GetVideoSourceConfigurationsResponse.
-pub fn parse_get_video_source_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoSourceConfiguration>, ParseError> {
-    const OP: &str = "media2.GetVideoSourceConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_source_configuration(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationsResponse.
-pub fn parse_get_video_encoder_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoEncoder>, ParseError> {
-    const OP: &str = "media2.GetVideoEncoderConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_encoder(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationOptionsResponse: one [`EncoderOptions`] per `Options` element
-/// (one per encoding), with the frame rates as the device lists them.
-pub fn parse_get_video_encoder_configuration_options(
-    payload: &Element,
-) -> Result<Vec<EncoderOptions>, ParseError> {
-    const OP: &str = "media2.GetVideoEncoderConfigurationOptions";
-    response(payload, OP)?
-        .children_named("Options")
-        .map(|o| {
-            let range =
-                |name: &str, field| o.child(name).map(|r| parse_range(r, OP, field)).transpose();
-            let frame_rates = match o.attr("FrameRatesSupported") {
-                None => Vec::new(),
-                Some(list) => list
-                    .split_whitespace()
-                    .map(|v| {
-                        parse_f64(v).ok_or_else(|| {
-                            ParseError::invalid(OP, "Options/@FrameRatesSupported", list)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            };
-            Ok(EncoderOptions {
-                // The schema has an Encoding element; early Media2 firmware used an attribute.
-                encoding: child_str(o, "Encoding")
-                    .or_else(|| attr_str(o, "Encoding"))
-                    .map(Codec::parse),
-                resolutions: parse_resolutions(o, OP)?,
-                frame_rates,
-                frame_rate_range: None,
-                quality_range: range("QualityRange", "Options/QualityRange")?,
-                bitrate_range: range("BitrateRange", "Options/BitrateRange")?,
-                gov_length_range: o
-                    .attr("GovLengthRange")
-                    .map(|l| int_list_range(l, OP, "Options/@GovLengthRange"))
-                    .transpose()?
-                    .flatten(),
-                encoding_interval_range: None,
-                profiles: o
-                    .attr("ProfilesSupported")
-                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-/// `tt:IntList` used as a range (`"1 250"`): the lowest and highest value; `None` when empty.
-fn int_list_range(
-    list: &str,
-    op: &'static str,
-    field: &'static str,
-) -> Result<Option<Range>, ParseError> {
-    let values = list
-        .split_whitespace()
-        .map(|v| parse_u32(v).ok_or_else(|| ParseError::invalid(op, field, list)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(match (values.iter().min(), values.iter().max()) {
-        (Some(lo), Some(hi)) => Some(Range::new(f64::from(*lo), f64::from(*hi))),
-        _ => None,
-    })
-}
-
-/// GetStreamUriResponse: the URI, entities decoded and userinfo removed.
-pub fn parse_get_stream_uri(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.GetStreamUri";
-    let r = response(payload, OP)?;
-    Ok(strip_userinfo(&required(r.child_text("Uri"), OP, "Uri")?))
-}
-
-/// GetSnapshotUriResponse: the URI, entities decoded and userinfo removed.
-pub fn parse_get_snapshot_uri(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.GetSnapshotUri";
-    let r = response(payload, OP)?;
-    Ok(strip_userinfo(&required(r.child_text("Uri"), OP, "Uri")?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         xml::parse(body.as_bytes()).expect("test XML is well-formed")
@@ -565,7 +449,7 @@ mod tests {
                   <{prefix}:PTZ token="PTZ0"><tt:Name>p</tt:Name></{prefix}:PTZ>
                 </{prefix}:Configurations></{prefix}:Profiles></{prefix}:GetProfilesResponse>"#
             ));
-            let profiles = parse_get_profiles(&p).unwrap();
+            let profiles = GetProfiles::default().parse(&p).unwrap();
             let v = profiles[0].video_encoder.as_ref().unwrap();
             assert_eq!(profiles[0].service, MediaService::Media2);
             assert_eq!(v.encoding, Some(Codec::H265), "{prefix}");
@@ -588,7 +472,9 @@ mod tests {
             <tr2:Options Encoding="JPEG" GovLengthRange=""><tt:QualityRange><tt:Min>0</tt:Min><tt:Max>5</tt:Max></tt:QualityRange></tr2:Options>
           </tr2:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
-        let o = parse_get_video_encoder_configuration_options(&p).unwrap();
+        let o = GetVideoEncoderConfigurationOptions::default()
+            .parse(&p)
+            .unwrap();
         assert_eq!(o[0].encoding, Some(Codec::H265));
         assert_eq!(o[0].frame_rates, vec![25.0, 12.5, 1.0]);
         assert_eq!(o[0].gov_length_range, Some(Range::new(1.0, 250.0)));
@@ -602,7 +488,7 @@ mod tests {
             <tr2:Options FrameRatesSupported="25 fast"/></tr2:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
         assert!(matches!(
-            parse_get_video_encoder_configuration_options(&bad),
+            GetVideoEncoderConfigurationOptions::default().parse(&bad),
             Err(ParseError::Invalid { field, .. }) if field == "Options/@FrameRatesSupported"
         ));
     }
@@ -612,7 +498,10 @@ mod tests {
         let p = doc(
             r#"<tr2:GetStreamUriResponse xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"><tr2:Uri>rtsp://u:p@h/x?a=1&amp;b=2</tr2:Uri></tr2:GetStreamUriResponse>"#,
         );
-        assert_eq!(parse_get_stream_uri(&p).unwrap(), "rtsp://h/x?a=1&b=2");
+        assert_eq!(
+            GetStreamUri::default().parse(&p).unwrap(),
+            "rtsp://h/x?a=1&b=2"
+        );
         let p = doc(
             r#"<tr2:CreateProfileResponse xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"/>"#,
         );
@@ -665,7 +554,15 @@ mod tests {
 
     #[test]
     fn requests_carry_types_and_refs() {
-        assert!(get_profiles(None, &[ConfigurationType::All]).contains("<tr2:Type>All</tr2:Type>"));
+        assert!(
+            GetProfiles {
+                token: None,
+                types: vec![ConfigurationType::All]
+            }
+            .to_xml()
+            .unwrap()
+            .contains("<tr2:Type>All</tr2:Type>")
+        );
         let x = CreateProfile {
             name: "camswap 1".into(),
             configurations: vec![ConfigurationRef {

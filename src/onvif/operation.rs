@@ -139,41 +139,60 @@ pub fn push_bool(out: &mut String, qname: &str, value: bool) {
     push_text(out, qname, if value { "true" } else { "false" });
 }
 
-/// Declares request structs whose only content is a sequence of text elements, with the
-/// response they read: `Name { field: "qname" } -> Response, |self, r| body;`. Most ONVIF
-/// requests are a token or two; spelling each `write` out would hide the few that are not.
-#[macro_export]
-#[doc(hidden)]
+/// Declares operations whose request is a sequence of text elements (or nothing), with how
+/// their answer is read:
+///
+/// ```text
+/// simple_operations! { SERVICE;
+///     /// GetSnapshotUri of a profile.
+///     GetSnapshotUri { /// The profile.
+///         profile: text "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
+///     /// GetNodes.
+///     GetNodes -> Vec<PtzNode> => |r| r.each("PTZNode", node);
+/// }
+/// ```
+///
+/// A field is `text` (always written) or `opt` (written when `Some`). Most ONVIF requests are a
+/// token or two; spelling each `write` out would hide the few that are not.
 macro_rules! simple_operations {
     ($service:expr; $(
         $(#[$meta:meta])*
-        $name:ident { $($(#[$fmeta:meta])* $field:ident: $kind:tt $qname:literal),* $(,)? }
-        -> $response:ty, |$me:ident, $r:ident| $read:expr;
+        $name:ident $({ $($(#[$fmeta:meta])* $field:ident: $kind:tt $qname:literal),* $(,)? })?
+        -> $response:ty => |$r:ident| $read:expr;
     )*) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct $name { $($(#[$fmeta])* pub $field: $crate::simple_operations!(@type $kind)),* }
+        simple_operations!(@struct [$(#[$meta])*] $name $({ $($(#[$fmeta])* $field: $kind),* })?);
 
         impl $crate::onvif::operation::Operation for $name {
             const SERVICE: &'static str = $service;
             const NAME: &'static str = stringify!($name);
             type Response = $response;
 
-            #[allow(unused_variables)]
             fn write(&self, out: &mut String) -> Result<(), $crate::onvif::RequestError> {
-                $($crate::simple_operations!(@write out, self.$field, $kind, $qname);)*
+                let _ = &out;
+                $($(simple_operations!(@write out, self.$field, $kind, $qname);)*)?
                 Ok(())
             }
 
-            #[allow(unused_variables)]
             fn read(
-                &$me,
+                &self,
                 $r: $crate::onvif::operation::Cursor<'_>,
-            ) -> Result<Self::Response, $crate::onvif::ParseError> {
+            ) -> Result<$response, $crate::onvif::ParseError> {
                 $read
             }
         }
     )*};
+    (@struct [$($meta:tt)*] $name:ident) => {
+        $($meta)*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $name;
+    };
+    (@struct [$($meta:tt)*] $name:ident { $($(#[$fmeta:meta])* $field:ident: $kind:tt),* }) => {
+        $($meta)*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: simple_operations!(@type $kind)),*
+        }
+    };
     (@type text) => { String };
     (@type opt) => { Option<String> };
     (@write $out:ident, $v:expr, text, $q:literal) => {
@@ -183,6 +202,8 @@ macro_rules! simple_operations {
         $crate::onvif::operation::push_opt($out, $q, $v.as_deref())
     };
 }
+
+pub(crate) use simple_operations;
 
 /// How many element names a cursor keeps for its path; deeper paths keep the innermost ones
 /// and show `…/` in front (no ONVIF response field is that deep).

@@ -221,19 +221,6 @@ impl Session {
         op.parse(&payload).map_err(|e| self.parse(e))
     }
 
-    /// Sends `payload` and parses the answer with `parse`: the way of the readers not yet
-    /// converted to operation values; goes when they are.
-    pub async fn request<T>(
-        &self,
-        service: &str,
-        name: &str,
-        payload: &str,
-        parse: impl FnOnce(&Element) -> Result<T, ParseError>,
-    ) -> Result<T, OnvifError> {
-        let payload = self.call(service, name, payload).await?;
-        parse(&payload).map_err(|e| self.parse(e))
-    }
-
     fn url(&self, service: &str) -> Result<&str, OnvifError> {
         if service == "device" {
             return Ok(&self.device_url);

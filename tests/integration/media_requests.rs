@@ -202,56 +202,72 @@ fn requests() -> Vec<(&'static str, String)> {
         // Media ver10
         (
             "media-GetServiceCapabilities",
-            media::get_service_capabilities(),
+            xml(media::GetServiceCapabilities),
         ),
-        ("media-GetProfiles", media::get_profiles()),
-        ("media-GetVideoSources", media::get_video_sources()),
+        ("media-GetProfiles", xml(media::GetProfiles)),
+        ("media-GetVideoSources", xml(media::GetVideoSources)),
         (
             "media-GetVideoSourceConfigurations",
-            media::get_video_source_configurations(),
+            xml(media::GetVideoSourceConfigurations),
         ),
         (
             "media-GetVideoEncoderConfigurations",
-            media::get_video_encoder_configurations(),
+            xml(media::GetVideoEncoderConfigurations),
         ),
         (
             "media-GetVideoEncoderConfiguration",
-            media::get_video_encoder_configuration("VideoEncoderToken_1"),
+            xml(media::GetVideoEncoderConfiguration {
+                configuration: "VideoEncoderToken_1".into(),
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-none",
-            media::get_video_encoder_configuration_options(None, None),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: None,
+                profile: None,
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-both",
-            media::get_video_encoder_configuration_options(
-                Some("VideoEncoderToken_1"),
-                Some(token),
-            ),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: Some("VideoEncoderToken_1".into()),
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-profile",
-            media::get_video_encoder_configuration_options(None, Some(token)),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media-GetAudioEncoderConfigurations",
-            media::get_audio_encoder_configurations(),
+            xml(media::GetAudioEncoderConfigurations),
         ),
         (
             "media-GetStreamUri",
-            media::get_stream_uri(token, media::StreamSetup::default()),
+            xml(media::GetStreamUri {
+                profile: token.into(),
+                setup: media::StreamSetup::default(),
+            }),
         ),
         (
             "media-GetStreamUri-multicast-udp",
-            media::get_stream_uri(
-                token,
-                media::StreamSetup {
+            xml(media::GetStreamUri {
+                profile: token.into(),
+                setup: media::StreamSetup {
                     multicast: true,
                     protocol: media::TransportProtocol::Udp,
                 },
-            ),
+            }),
         ),
-        ("media-GetSnapshotUri", media::get_snapshot_uri(token)),
+        (
+            "media-GetSnapshotUri",
+            xml(media::GetSnapshotUri {
+                profile: token.into(),
+            }),
+        ),
         (
             "media-CreateProfile",
             xml(media::CreateProfile {
@@ -317,40 +333,63 @@ fn requests() -> Vec<(&'static str, String)> {
         // Media2
         (
             "media2-GetServiceCapabilities",
-            media2::get_service_capabilities(),
+            xml(media2::GetServiceCapabilities),
         ),
         (
             "media2-GetProfiles-all",
-            media2::get_profiles(None, &[ConfigurationType::All]),
+            xml(media2::GetProfiles {
+                token: None,
+                types: [ConfigurationType::All].to_vec(),
+            }),
         ),
         (
             "media2-GetProfiles-one",
-            media2::get_profiles(
-                Some(token),
-                &[ConfigurationType::VideoEncoder, ConfigurationType::Ptz],
-            ),
+            xml(media2::GetProfiles {
+                token: Some(token.into()),
+                types: [ConfigurationType::VideoEncoder, ConfigurationType::Ptz].to_vec(),
+            }),
         ),
         (
             "media2-GetVideoSourceConfigurations",
-            media2::get_video_source_configurations(None, Some(token)),
+            xml(media2::GetVideoSourceConfigurations {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media2-GetVideoEncoderConfigurations",
-            media2::get_video_encoder_configurations(Some("000"), None),
+            xml(media2::GetVideoEncoderConfigurations {
+                configuration: Some("000".into()),
+                profile: None,
+            }),
         ),
         (
             "media2-GetVideoEncoderConfigurationOptions",
-            media2::get_video_encoder_configuration_options(Some("000"), Some(token)),
+            xml(media2::GetVideoEncoderConfigurationOptions {
+                configuration: Some("000".into()),
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media2-GetStreamUri",
-            media2::get_stream_uri(token, StreamProtocol::Rtsp),
+            xml(media2::GetStreamUri {
+                profile: token.into(),
+                protocol: StreamProtocol::Rtsp,
+            }),
         ),
         (
             "media2-GetStreamUri-rtsps",
-            media2::get_stream_uri(token, StreamProtocol::RtspsUnicast),
+            xml(media2::GetStreamUri {
+                profile: token.into(),
+                protocol: StreamProtocol::RtspsUnicast,
+            }),
         ),
-        ("media2-GetSnapshotUri", media2::get_snapshot_uri(token)),
+        (
+            "media2-GetSnapshotUri",
+            xml(media2::GetSnapshotUri {
+                profile: token.into(),
+            }),
+        ),
         (
             "media2-CreateProfile",
             xml(media2::CreateProfile {
@@ -399,15 +438,22 @@ fn requests() -> Vec<(&'static str, String)> {
         // PTZ
         (
             "ptz-GetServiceCapabilities",
-            ptz::get_service_capabilities(),
+            xml(ptz::GetServiceCapabilities),
         ),
-        ("ptz-GetNodes", ptz::get_nodes()),
-        ("ptz-GetConfigurations", ptz::get_configurations()),
+        ("ptz-GetNodes", xml(ptz::GetNodes)),
+        ("ptz-GetConfigurations", xml(ptz::GetConfigurations)),
         (
             "ptz-GetConfigurationOptions",
-            ptz::get_configuration_options("PTZToken"),
+            xml(ptz::GetConfigurationOptions {
+                configuration: "PTZToken".into(),
+            }),
         ),
-        ("ptz-GetPresets", ptz::get_presets(token)),
+        (
+            "ptz-GetPresets",
+            xml(ptz::GetPresets {
+                profile: token.into(),
+            }),
+        ),
         (
             "ptz-GetStatus",
             xml(ptz::GetStatus {
@@ -480,28 +526,37 @@ fn requests() -> Vec<(&'static str, String)> {
         // Recording
         (
             "recording-GetServiceCapabilities",
-            recording::get_service_capabilities(),
+            xml(recording::GetServiceCapabilities),
         ),
-        ("recording-GetRecordings", recording::get_recordings()),
+        ("recording-GetRecordings", xml(recording::GetRecordings)),
         (
             "recording-GetRecordingConfiguration",
-            recording::get_recording_configuration("SD_DISK_1"),
+            xml(recording::GetRecordingConfiguration {
+                recording: "SD_DISK_1".into(),
+            }),
         ),
         (
             "recording-GetTrackConfiguration",
-            recording::get_track_configuration("SD_DISK_1", "VIDEO001"),
+            xml(recording::GetTrackConfiguration {
+                recording: "SD_DISK_1".into(),
+                track: "VIDEO001".into(),
+            }),
         ),
         (
             "recording-GetRecordingJobs",
-            recording::get_recording_jobs(),
+            xml(recording::GetRecordingJobs),
         ),
         (
             "recording-GetRecordingJobConfiguration",
-            recording::get_recording_job_configuration("JOB_1"),
+            xml(recording::GetRecordingJobConfiguration {
+                job: "JOB_1".into(),
+            }),
         ),
         (
             "recording-GetRecordingOptions",
-            recording::get_recording_options("SD_DISK_1"),
+            xml(recording::GetRecordingOptions {
+                recording: "SD_DISK_1".into(),
+            }),
         ),
         (
             "recording-CreateRecording",
@@ -578,9 +633,16 @@ fn requests() -> Vec<(&'static str, String)> {
         // Imaging
         (
             "imaging-GetImagingSettings",
-            imaging::get_imaging_settings("VideoSource_1"),
+            xml(imaging::GetImagingSettings {
+                source: "VideoSource_1".into(),
+            }),
         ),
-        ("imaging-GetOptions", imaging::get_options("VideoSource_1")),
+        (
+            "imaging-GetOptions",
+            xml(imaging::GetOptions {
+                source: "VideoSource_1".into(),
+            }),
+        ),
         (
             "imaging-SetImagingSettings",
             xml(imaging::SetImagingSettings {
@@ -642,7 +704,7 @@ fn every_request_validates_against_the_official_schemas() {
 #[test]
 fn the_validator_refuses_a_broken_request() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = media::get_stream_uri("P", media::StreamSetup::default()).replace(
+    let broken = xml(media::GetStreamUri { profile: "P".into(), setup: media::StreamSetup::default() }).replace(
         "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>",
         "",
     );
