@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 
 use super::media::{range, texts};
-use super::operation::{Cursor, Operation, push_bool, push_text, simple_operations};
+use super::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
+};
 use super::{ParseError, RequestError, xs_float};
 use crate::model::{Imaging, Range};
 
@@ -20,12 +22,12 @@ simple_operations! { SERVICE;
     /// [`GetOptions`].
     GetImagingSettings {
         /// The video source.
-        source: text "timg:VideoSourceToken"
+        source: String = "timg:VideoSourceToken"
     } -> Imaging => |r| imaging_settings(r.child("ImagingSettings")?);
     /// GetOptions of a video source.
     GetOptions {
         /// The video source.
-        source: text "timg:VideoSourceToken"
+        source: String = "timg:VideoSourceToken"
     } -> ImagingOptions => |r| imaging_options(r.child("ImagingOptions")?);
 }
 
@@ -128,21 +130,20 @@ pub struct SetImagingSettings {
 }
 
 impl SetImagingSettings {
-    /// Writes `<tt:element><tt:mode_element>mode</tt:mode_element>[<tt:Level>]</tt:element>`.
+    /// Writes `<tt:Element><tt:Mode>mode</tt:Mode>[<tt:Level>]</tt:Element>` for `field`
+    /// (`Element/Mode`), when there is a mode. A level needs its mode, since the schema nests
+    /// it there.
     fn mode_block(
         x: &mut String,
-        (element, mode_element): (&str, &str),
-        value: Option<&str>,
-        level: Option<f64>,
-        (allowed, field, reason): (&'static [&'static str], &'static str, &'static str),
+        field: &'static str,
+        (value, level): (Option<&str>, Option<f64>),
+        (allowed, reason): (&'static [&'static str], &'static str),
     ) -> Result<(), RequestError> {
         let Some(value) = value else {
-            return match level {
-                None => Ok(()),
-                Some(_) => Err(Self::missing(field)),
-            };
+            return level.map_or(Ok(()), |_| Err(Self::missing(field)));
         };
         let mode = Self::one_of(value, allowed, field, reason)?;
+        let (element, mode_element) = field.split_once('/').unwrap_or((field, "Mode"));
         let _ = write!(
             x,
             "<tt:{element}><tt:{mode_element}>{mode}</tt:{mode_element}>"
@@ -167,47 +168,44 @@ impl Operation for SetImagingSettings {
                 push_text(x, element, &xs_float(v));
             }
         };
+        let (on_off, auto_manual) = ((ON_OFF, "ON or OFF"), (AUTO_MANUAL, "AUTO or MANUAL"));
         push_text(x, "timg:VideoSourceToken", &self.source);
         x.push_str("<timg:ImagingSettings>");
         // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
         // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
-        Self::mode_block(
-            x,
-            ("BacklightCompensation", "Mode"),
+        let backlight = (
             i.backlight_compensation.as_deref(),
             i.backlight_compensation_level,
-            (ON_OFF, "BacklightCompensation/Mode", "ON or OFF"),
-        )?;
+        );
+        Self::mode_block(x, "BacklightCompensation/Mode", backlight, on_off)?;
         number(x, "tt:Brightness", i.brightness);
         number(x, "tt:ColorSaturation", i.color_saturation);
         number(x, "tt:Contrast", i.contrast);
-        let auto_manual = |field| (AUTO_MANUAL, field, "AUTO or MANUAL");
-        let exposure = i.exposure_mode.as_deref();
         Self::mode_block(
             x,
-            ("Exposure", "Mode"),
-            exposure,
-            None,
-            auto_manual("Exposure/Mode"),
+            "Exposure/Mode",
+            (i.exposure_mode.as_deref(), None),
+            auto_manual,
         )?;
-        let focus = i.focus_mode.as_deref();
-        let focus_field = auto_manual("Focus/AutoFocusMode");
-        Self::mode_block(x, ("Focus", "AutoFocusMode"), focus, None, focus_field)?;
+        Self::mode_block(
+            x,
+            "Focus/AutoFocusMode",
+            (i.focus_mode.as_deref(), None),
+            auto_manual,
+        )?;
         if let Some(ir) = i.ir_cut_filter.as_deref() {
             let ir = Self::one_of(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?;
             push_text(x, "tt:IrCutFilter", ir);
         }
         number(x, "tt:Sharpness", i.sharpness);
+        let wdr = (i.wide_dynamic_range.as_deref(), i.wide_dynamic_range_level);
+        Self::mode_block(x, "WideDynamicRange/Mode", wdr, on_off)?;
         Self::mode_block(
             x,
-            ("WideDynamicRange", "Mode"),
-            i.wide_dynamic_range.as_deref(),
-            i.wide_dynamic_range_level,
-            (ON_OFF, "WideDynamicRange/Mode", "ON or OFF"),
+            "WhiteBalance/Mode",
+            (i.white_balance_mode.as_deref(), None),
+            auto_manual,
         )?;
-        let white_balance = i.white_balance_mode.as_deref();
-        let wb_field = auto_manual("WhiteBalance/Mode");
-        Self::mode_block(x, ("WhiteBalance", "Mode"), white_balance, None, wb_field)?;
         x.push_str("</timg:ImagingSettings>");
         if let Some(f) = self.force_persistence {
             push_bool(x, "timg:ForcePersistence", f);
@@ -215,9 +213,7 @@ impl Operation for SetImagingSettings {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 #[cfg(test)]

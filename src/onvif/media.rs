@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use super::operation::{Cursor, Operation, push_bool, push_opt, push_text, simple_operations};
+use super::operation::{
+    Cursor, Field, Operation, answers_nothing, push_bool, push_text, simple_operations, wire_enum,
+};
 use super::{ParseError, RequestError, parse_duration_s, xs_float};
 use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
@@ -19,27 +21,17 @@ use crate::soap::xml::escape;
 /// Service name in the operation table.
 pub const SERVICE: &str = "media";
 
-/// RTP transport for [`GetStreamUri`] (`tt:TransportProtocol`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportProtocol {
-    /// RTP over UDP.
-    Udp,
-    /// RTP over TCP (rarely supported).
-    Tcp,
-    /// RTP over RTSP over TCP: what camswap records, since it crosses firewalls.
-    Rtsp,
-    /// RTP over RTSP over HTTP.
-    Http,
-}
-
-impl TransportProtocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Udp => "UDP",
-            Self::Tcp => "TCP",
-            Self::Rtsp => "RTSP",
-            Self::Http => "HTTP",
-        }
+wire_enum! {
+    /// RTP transport for [`GetStreamUri`] (`tt:TransportProtocol`).
+    TransportProtocol {
+        /// RTP over UDP.
+        Udp = "UDP",
+        /// RTP over TCP (rarely supported).
+        Tcp = "TCP",
+        /// RTP over RTSP over TCP: what camswap records, since it crosses firewalls.
+        Rtsp = "RTSP",
+        /// RTP over RTSP over HTTP.
+        Http = "HTTP",
     }
 }
 
@@ -81,7 +73,7 @@ simple_operations! { SERVICE;
     /// GetVideoEncoderConfiguration of one configuration.
     GetVideoEncoderConfiguration {
         /// The configuration.
-        configuration: text "trt:ConfigurationToken"
+        configuration: String = "trt:ConfigurationToken"
     } -> VideoEncoder => |r| video_encoder(r.child("Configuration")?);
     /// GetVideoEncoderConfigurationOptions for a configuration, a profile, both, or (neither)
     /// the device's generic options: one [`EncoderOptions`] per codec block (JPEG, MPEG4,
@@ -89,138 +81,73 @@ simple_operations! { SERVICE;
     /// extension, the codec's bitrate range.
     GetVideoEncoderConfigurationOptions {
         /// The configuration.
-        configuration: opt "trt:ConfigurationToken",
+        configuration: Option<String> = "trt:ConfigurationToken",
         /// The profile.
-        profile: opt "trt:ProfileToken"
+        profile: Option<String> = "trt:ProfileToken"
     } -> Vec<EncoderOptions> => |r| encoder_options(r);
     /// GetAudioEncoderConfigurations.
     GetAudioEncoderConfigurations -> Vec<AudioEncoder>
         => |r| r.each("Configurations", audio_encoder);
+    /// GetStreamUri of a profile.
+    GetStreamUri {
+        /// Unicast or multicast, and the transport.
+        setup: StreamSetup = "trt:StreamSetup",
+        /// The profile.
+        profile: String = "trt:ProfileToken"
+    } -> MediaUri => |r| media_uri(r);
     /// GetSnapshotUri of a profile.
     GetSnapshotUri {
         /// The profile.
-        profile: text "trt:ProfileToken"
+        profile: String = "trt:ProfileToken"
     } -> MediaUri => |r| media_uri(r);
+    /// CreateProfile: an empty profile named `name`, with the token we ask for if the device
+    /// lets clients choose (most ignore it and answer with their own). Answers the new profile.
+    CreateProfile {
+        /// Profile name.
+        name: String = "trt:Name",
+        /// Token asked for.
+        token: Option<String> = "trt:Token"
+    } -> MediaProfile => |r| profile(r.child("Profile")?);
+    /// AddVideoSourceConfiguration: attach a video source configuration to a profile.
+    AddVideoSourceConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
+    AddVideoEncoderConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
+    AddPTZConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// DeleteProfile.
+    DeleteProfile {
+        /// The profile.
+        profile: String = "trt:ProfileToken"
+    } -> () => |r| Ok(());
 }
 
-/// GetStreamUri of a profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetStreamUri {
-    /// The profile.
-    pub profile: String,
-    /// Unicast or multicast, and the transport.
-    pub setup: StreamSetup,
-}
-
-impl Operation for GetStreamUri {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetStreamUri";
-    type Response = MediaUri;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        let stream = if self.setup.multicast {
+impl Field for StreamSetup {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        let stream = if self.multicast {
             "RTP-Multicast"
         } else {
             "RTP-Unicast"
         };
-        let protocol = self.setup.protocol.as_str();
+        let protocol = self.protocol.as_str();
         let _ = write!(
             out,
-            "<trt:StreamSetup><tt:Stream>{stream}</tt:Stream><tt:Transport><tt:Protocol>{protocol}</tt:Protocol></tt:Transport></trt:StreamSetup>"
+            "<{qname}><tt:Stream>{stream}</tt:Stream><tt:Transport><tt:Protocol>{protocol}</tt:Protocol></tt:Transport></{qname}>"
         );
-        push_text(out, "trt:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<MediaUri, ParseError> {
-        media_uri(r)
-    }
-}
-
-/// CreateProfile: an empty profile named `name`, with the token we ask for if the device
-/// lets clients choose (most ignore it and answer with their own). Answers the new profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateProfile {
-    /// Profile name.
-    pub name: String,
-    /// Token asked for.
-    pub token: Option<String>,
-}
-
-impl Operation for CreateProfile {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateProfile";
-    type Response = MediaProfile;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "trt:Name", &self.name);
-        push_opt(out, "trt:Token", self.token.as_deref());
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<MediaProfile, ParseError> {
-        profile(r.child("Profile")?)
-    }
-}
-
-/// Declares the ver10 operations that attach a configuration to a profile.
-macro_rules! add_configuration {
-    ($($(#[$meta:meta])* $name:ident;)*) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct $name {
-            /// The profile.
-            pub profile: String,
-            /// The configuration attached to it.
-            pub configuration: String,
-        }
-
-        impl Operation for $name {
-            const SERVICE: &'static str = SERVICE;
-            const NAME: &'static str = stringify!($name);
-            type Response = ();
-
-            fn write(&self, out: &mut String) -> Result<(), RequestError> {
-                push_text(out, "trt:ProfileToken", &self.profile);
-                push_text(out, "trt:ConfigurationToken", &self.configuration);
-                Ok(())
-            }
-
-            fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-                Ok(())
-            }
-        }
-    )*};
-}
-
-add_configuration! {
-    /// AddVideoSourceConfiguration: attach a video source configuration to a profile.
-    AddVideoSourceConfiguration;
-    /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
-    AddVideoEncoderConfiguration;
-    /// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
-    AddPTZConfiguration;
-}
-
-/// DeleteProfile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteProfile {
-    /// The profile.
-    pub profile: String,
-}
-
-impl Operation for DeleteProfile {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "DeleteProfile";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "trt:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
     }
 }
 
@@ -353,9 +280,7 @@ impl Operation for SetVideoEncoderConfiguration {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 /// The encoder's resolution as `xs:int` texts; both are required.

@@ -11,7 +11,9 @@ use super::media::{
     MediaCapabilities, audio_encoder, media_capabilities, range, resolution, resolutions,
     video_encoder, video_source_configuration, write_multicast,
 };
-use super::operation::{Cursor, Operation, push_opt, push_text, simple_operations};
+use super::operation::{
+    Cursor, Field, Operation, answers_nothing, push_text, simple_operations, wire_enum,
+};
 use super::{ParseError, RequestError, parse_f64, parse_u32, xs_float};
 use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
@@ -22,49 +24,31 @@ use crate::soap::xml::escape;
 /// Service name in the operation table.
 pub const SERVICE: &str = "media2";
 
-/// A configuration type (`tr2:ConfigurationEnumeration`), for GetProfiles and profile edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigurationType {
-    /// Every type (GetProfiles only).
-    All,
-    /// Video source.
-    VideoSource,
-    /// Video encoder.
-    VideoEncoder,
-    /// Audio source.
-    AudioSource,
-    /// Audio encoder.
-    AudioEncoder,
-    /// Audio output.
-    AudioOutput,
-    /// Audio decoder.
-    AudioDecoder,
-    /// Metadata.
-    Metadata,
-    /// Analytics.
-    Analytics,
-    /// PTZ.
-    Ptz,
-    /// Receiver.
-    Receiver,
-}
-
-impl ConfigurationType {
-    /// The schema's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::All => "All",
-            Self::VideoSource => "VideoSource",
-            Self::VideoEncoder => "VideoEncoder",
-            Self::AudioSource => "AudioSource",
-            Self::AudioEncoder => "AudioEncoder",
-            Self::AudioOutput => "AudioOutput",
-            Self::AudioDecoder => "AudioDecoder",
-            Self::Metadata => "Metadata",
-            Self::Analytics => "Analytics",
-            Self::Ptz => "PTZ",
-            Self::Receiver => "Receiver",
-        }
+wire_enum! {
+    /// A configuration type (`tr2:ConfigurationEnumeration`), for GetProfiles and profile edits.
+    ConfigurationType {
+        /// Every type (GetProfiles only).
+        All = "All",
+        /// Video source.
+        VideoSource = "VideoSource",
+        /// Video encoder.
+        VideoEncoder = "VideoEncoder",
+        /// Audio source.
+        AudioSource = "AudioSource",
+        /// Audio encoder.
+        AudioEncoder = "AudioEncoder",
+        /// Audio output.
+        AudioOutput = "AudioOutput",
+        /// Audio decoder.
+        AudioDecoder = "AudioDecoder",
+        /// Metadata.
+        Metadata = "Metadata",
+        /// Analytics.
+        Analytics = "Analytics",
+        /// PTZ.
+        Ptz = "PTZ",
+        /// Receiver.
+        Receiver = "Receiver",
     }
 }
 
@@ -78,43 +62,44 @@ pub struct ConfigurationRef {
     pub token: Option<String>,
 }
 
-fn write_refs(out: &mut String, refs: &[ConfigurationRef]) {
-    for r in refs {
-        out.push_str("<tr2:Configuration>");
-        push_text(out, "tr2:Type", r.kind.as_str());
-        push_opt(out, "tr2:Token", r.token.as_deref());
-        out.push_str("</tr2:Configuration>");
+impl Field for ConfigurationRef {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        let _ = write!(out, "<{qname}>");
+        push_text(out, "tr2:Type", self.kind.as_str());
+        self.token.write_as(out, "tr2:Token");
+        let _ = write!(out, "</{qname}>");
     }
 }
 
-/// Stream protocol for [`GetStreamUri`] (the values the Media2 spec defines).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StreamProtocol {
-    /// RTP over RTSP over TCP (`RTSP`): what camswap records, since it crosses firewalls.
-    #[default]
-    Rtsp,
-    /// RTSP with RTP over UDP.
-    RtspUnicast,
-    /// RTSP with RTP multicast.
-    RtspMulticast,
-    /// RTSP over TLS, unicast.
-    RtspsUnicast,
-    /// RTSP over TLS, multicast.
-    RtspsMulticast,
-    /// RTSP tunnelled over HTTP.
-    RtspOverHttp,
+impl Field for ConfigurationType {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self.as_str());
+    }
 }
 
-impl StreamProtocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Rtsp => "RTSP",
-            Self::RtspUnicast => "RtspUnicast",
-            Self::RtspMulticast => "RtspMulticast",
-            Self::RtspsUnicast => "RtspsUnicast",
-            Self::RtspsMulticast => "RtspsMulticast",
-            Self::RtspOverHttp => "RtspOverHttp",
-        }
+impl Field for StreamProtocol {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self.as_str());
+    }
+}
+
+wire_enum! {
+    /// Stream protocol for [`GetStreamUri`] (the values the Media2 spec defines).
+    #[derive(Default)]
+    StreamProtocol {
+        /// RTP over RTSP over TCP (`RTSP`): what camswap records, since it crosses firewalls.
+        #[default]
+        Rtsp = "RTSP",
+        /// RTSP with RTP over UDP.
+        RtspUnicast = "RtspUnicast",
+        /// RTSP with RTP multicast.
+        RtspMulticast = "RtspMulticast",
+        /// RTSP over TLS, unicast.
+        RtspsUnicast = "RtspsUnicast",
+        /// RTSP over TLS, multicast.
+        RtspsMulticast = "RtspsMulticast",
+        /// RTSP tunnelled over HTTP.
+        RtspOverHttp = "RtspOverHttp",
     }
 }
 
@@ -124,108 +109,95 @@ simple_operations! { SERVICE;
     /// GetVideoSourceConfigurations, optionally for one configuration or profile.
     GetVideoSourceConfigurations {
         /// The configuration.
-        configuration: opt "tr2:ConfigurationToken",
+        configuration: Option<String> = "tr2:ConfigurationToken",
         /// The profile.
-        profile: opt "tr2:ProfileToken"
+        profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<VideoSourceConfiguration> => |r| r.each("Configurations", video_source_configuration);
     /// GetVideoEncoderConfigurations, optionally for one configuration or profile.
     GetVideoEncoderConfigurations {
         /// The configuration.
-        configuration: opt "tr2:ConfigurationToken",
+        configuration: Option<String> = "tr2:ConfigurationToken",
         /// The profile.
-        profile: opt "tr2:ProfileToken"
+        profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<VideoEncoder> => |r| r.each("Configurations", video_encoder);
     /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
     /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
     /// device lists them.
     GetVideoEncoderConfigurationOptions {
         /// The configuration.
-        configuration: opt "tr2:ConfigurationToken",
+        configuration: Option<String> = "tr2:ConfigurationToken",
         /// The profile.
-        profile: opt "tr2:ProfileToken"
+        profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<EncoderOptions> => |r| r.each("Options", encoder_options);
     /// GetSnapshotUri of a profile: the URI, entities decoded and userinfo removed.
     GetSnapshotUri {
         /// The profile.
-        profile: text "tr2:ProfileToken"
+        profile: String = "tr2:ProfileToken"
     } -> String => |r| Ok(strip_userinfo(r.str("Uri")?));
+    /// GetStreamUri of a profile: the URI, entities decoded and userinfo removed.
+    GetStreamUri {
+        /// The stream protocol.
+        protocol: StreamProtocol = "tr2:Protocol",
+        /// The profile.
+        profile: String = "tr2:ProfileToken"
+    } -> String => |r| Ok(strip_userinfo(r.str("Uri")?));
+    /// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
+    /// send no configurations unless asked, so the inventory asks for
+    /// [`ConfigurationType::All`]. Answers the profiles with whatever configurations the
+    /// device included.
+    GetProfiles {
+        /// One profile, or all.
+        token: Option<String> = "tr2:Token",
+        /// Configuration types to include.
+        types: Vec<ConfigurationType> = "tr2:Type"
+    } -> Vec<MediaProfile> => |r| r.each("Profiles", profile);
+    /// CreateProfile named `name` holding `configurations`; answers the new profile's token.
+    CreateProfile {
+        /// Profile name.
+        name: String = "tr2:Name",
+        /// Configurations the profile starts with.
+        configurations: Vec<ConfigurationRef> = "tr2:Configuration"
+    } -> String => |r| r.str("Token").map(str::to_owned);
+    /// AddConfiguration: attach configurations to a profile (and rename it, if `name` is
+    /// given).
+    AddConfiguration {
+        /// The profile.
+        profile: String = "tr2:ProfileToken",
+        /// New name, if any.
+        name: Option<String> = "tr2:Name",
+        /// Configurations to attach.
+        configurations: Vec<ConfigurationRef> = "tr2:Configuration"
+    } -> () => |r| Ok(());
+    /// DeleteProfile.
+    DeleteProfile {
+        /// The profile.
+        profile: String = "tr2:Token"
+    } -> () => |r| Ok(());
 }
 
-/// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
-/// send no configurations unless asked, so the inventory asks for
-/// [`ConfigurationType::All`]. Answers the profiles with whatever configurations the device
-/// included.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetProfiles {
-    /// One profile, or all.
-    pub token: Option<String>,
-    /// Configuration types to include.
-    pub types: Vec<ConfigurationType>,
-}
-
-impl Operation for GetProfiles {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetProfiles";
-    type Response = Vec<MediaProfile>;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_opt(out, "tr2:Token", self.token.as_deref());
-        for t in &self.types {
-            push_text(out, "tr2:Type", t.as_str());
-        }
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<MediaProfile>, ParseError> {
-        r.each("Profiles", |p| {
-            let c = p.opt_child("Configurations");
-            let part = |name| c.and_then(|c| c.opt_child(name));
-            Ok(MediaProfile {
-                token: p.attr("token")?.to_owned(),
-                name: p.string_or_empty("Name"),
-                fixed: p
-                    .opt_attr_parse("fixed", super::parse_bool)?
-                    .unwrap_or(false),
-                service: MediaService::Media2,
-                video_source_configuration: part("VideoSource")
-                    .map(video_source_configuration)
-                    .transpose()?,
-                video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
-                encoder_options: Vec::new(),
-                audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
-                ptz_configuration: part("PTZ")
-                    .map(|e| e.attr("token").map(str::to_owned))
-                    .transpose()?,
-                stream_uri: None,
-                snapshot_uri: None,
-            })
-        })
-    }
-}
-
-/// GetStreamUri of a profile: the URI, entities decoded and userinfo removed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetStreamUri {
-    /// The profile.
-    pub profile: String,
-    /// The stream protocol.
-    pub protocol: StreamProtocol,
-}
-
-impl Operation for GetStreamUri {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetStreamUri";
-    type Response = String;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tr2:Protocol", self.protocol.as_str());
-        push_text(out, "tr2:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
-        Ok(strip_userinfo(r.str("Uri")?))
-    }
+/// A Media2 `Profiles` element.
+fn profile(p: Cursor<'_>) -> Result<MediaProfile, ParseError> {
+    let c = p.opt_child("Configurations");
+    let part = |name| c.and_then(|c| c.opt_child(name));
+    Ok(MediaProfile {
+        token: p.attr("token")?.to_owned(),
+        name: p.string_or_empty("Name"),
+        fixed: p
+            .opt_attr_parse("fixed", super::parse_bool)?
+            .unwrap_or(false),
+        service: MediaService::Media2,
+        video_source_configuration: part("VideoSource")
+            .map(video_source_configuration)
+            .transpose()?,
+        video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
+        encoder_options: Vec::new(),
+        audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
+        ptz_configuration: part("PTZ")
+            .map(|e| e.attr("token").map(str::to_owned))
+            .transpose()?,
+        stream_uri: None,
+        snapshot_uri: None,
+    })
 }
 
 /// One `Options` element of GetVideoEncoderConfigurationOptionsResponse.
@@ -257,81 +229,6 @@ fn encoder_options(o: Cursor<'_>) -> Result<EncoderOptions, ParseError> {
         encoding_interval_range: None,
         profiles: list("ProfilesSupported").map(str::to_owned).collect(),
     })
-}
-
-/// CreateProfile named `name` holding `configurations`; answers the new profile's token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateProfile {
-    /// Profile name.
-    pub name: String,
-    /// Configurations the profile starts with.
-    pub configurations: Vec<ConfigurationRef>,
-}
-
-impl Operation for CreateProfile {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateProfile";
-    type Response = String;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tr2:Name", &self.name);
-        write_refs(out, &self.configurations);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
-        r.str("Token").map(str::to_owned)
-    }
-}
-
-/// AddConfiguration: attach configurations to a profile (and rename it, if `name` is given).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AddConfiguration {
-    /// The profile.
-    pub profile: String,
-    /// New name, if any.
-    pub name: Option<String>,
-    /// Configurations to attach.
-    pub configurations: Vec<ConfigurationRef>,
-}
-
-impl Operation for AddConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "AddConfiguration";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tr2:ProfileToken", &self.profile);
-        push_opt(out, "tr2:Name", self.name.as_deref());
-        write_refs(out, &self.configurations);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// DeleteProfile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteProfile {
-    /// The profile.
-    pub profile: String,
-}
-
-impl Operation for DeleteProfile {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "DeleteProfile";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tr2:Token", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
 }
 
 /// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
@@ -420,9 +317,7 @@ impl Operation for SetVideoEncoderConfiguration {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 #[cfg(test)]

@@ -127,40 +127,68 @@ pub fn push_text(out: &mut String, qname: &str, value: &str) {
     let _ = write!(out, "<{qname}>{}</{qname}>", escape(value));
 }
 
-/// Appends `<qname>value</qname>` when there is a value.
-pub fn push_opt(out: &mut String, qname: &str, value: Option<&str>) {
-    if let Some(v) = value {
-        push_text(out, qname, v);
-    }
-}
-
 /// Appends `<qname>true</qname>` or `false`.
 pub fn push_bool(out: &mut String, qname: &str, value: bool) {
     push_text(out, qname, if value { "true" } else { "false" });
 }
 
-/// Declares operations whose request is a sequence of text elements (or nothing), with how
-/// their answer is read:
+/// A request value written as the element `qname` (an optional one as nothing, a list as one
+/// element per item), so [`simple_operations!`] can write any field.
+pub trait Field {
+    /// Appends the value as `qname`.
+    fn write_as(&self, out: &mut String, qname: &str);
+}
+
+impl Field for String {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self);
+    }
+}
+
+impl Field for bool {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_bool(out, qname, *self);
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        if let Some(v) = self {
+            v.write_as(out, qname);
+        }
+    }
+}
+
+impl<T: Field> Field for Vec<T> {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        for v in self {
+            v.write_as(out, qname);
+        }
+    }
+}
+
+/// Declares operations whose request is a sequence of [`Field`]s (or nothing) in schema order,
+/// with how their answer is read:
 ///
 /// ```text
 /// simple_operations! { SERVICE;
 ///     /// GetSnapshotUri of a profile.
 ///     GetSnapshotUri { /// The profile.
-///         profile: text "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
+///         profile: String = "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
 ///     /// GetNodes.
 ///     GetNodes -> Vec<PtzNode> => |r| r.each("PTZNode", node);
 /// }
 /// ```
 ///
-/// A field is `text` (always written) or `opt` (written when `Some`). Most ONVIF requests are a
-/// token or two; spelling each `write` out would hide the few that are not.
+/// Most ONVIF requests are a token or two; spelling each `write` out would hide the few that
+/// check their values.
 macro_rules! simple_operations {
     ($service:expr; $(
         $(#[$meta:meta])*
-        $name:ident $({ $($(#[$fmeta:meta])* $field:ident: $kind:tt $qname:literal),* $(,)? })?
+        $name:ident $({ $($(#[$fmeta:meta])* $field:ident: $ty:ty = $qname:literal),* $(,)? })?
         -> $response:ty => |$r:ident| $read:expr;
     )*) => {$(
-        simple_operations!(@struct [$(#[$meta])*] $name $({ $($(#[$fmeta])* $field: $kind),* })?);
+        simple_operations!(@struct [$(#[$meta])*] $name $({ $($(#[$fmeta])* $field: $ty),* })?);
 
         impl $crate::onvif::operation::Operation for $name {
             const SERVICE: &'static str = $service;
@@ -169,7 +197,7 @@ macro_rules! simple_operations {
 
             fn write(&self, out: &mut String) -> Result<(), $crate::onvif::RequestError> {
                 let _ = &out;
-                $($(simple_operations!(@write out, self.$field, $kind, $qname);)*)?
+                $($($crate::onvif::operation::Field::write_as(&self.$field, out, $qname);)*)?
                 Ok(())
             }
 
@@ -177,6 +205,7 @@ macro_rules! simple_operations {
                 &self,
                 $r: $crate::onvif::operation::Cursor<'_>,
             ) -> Result<$response, $crate::onvif::ParseError> {
+                let _ = &$r;
                 $read
             }
         }
@@ -186,24 +215,60 @@ macro_rules! simple_operations {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $name;
     };
-    (@struct [$($meta:tt)*] $name:ident { $($(#[$fmeta:meta])* $field:ident: $kind:tt),* }) => {
+    (@struct [$($meta:tt)*] $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty),* }) => {
         $($meta)*
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name {
-            $($(#[$fmeta])* pub $field: simple_operations!(@type $kind)),*
+            $($(#[$fmeta])* pub $field: $ty),*
         }
-    };
-    (@type text) => { String };
-    (@type opt) => { Option<String> };
-    (@write $out:ident, $v:expr, text, $q:literal) => {
-        $crate::onvif::operation::push_text($out, $q, &$v)
-    };
-    (@write $out:ident, $v:expr, opt, $q:literal) => {
-        $crate::onvif::operation::push_opt($out, $q, $v.as_deref())
     };
 }
 
 pub(crate) use simple_operations;
+
+/// The `read` of an operation whose response element carries nothing.
+macro_rules! answers_nothing {
+    () => {
+        fn read(
+            &self,
+            _: $crate::onvif::operation::Cursor<'_>,
+        ) -> Result<(), $crate::onvif::ParseError> {
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use answers_nothing;
+
+/// Declares an enumeration of the schema with its wire spellings: `as_str`, and `parse` (any
+/// case, surrounding space ignored).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),*
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire),*
+                }
+            }
+
+            /// Reads a wire value, any case.
+            pub fn parse(s: &str) -> Option<Self> {
+                [$(Self::$variant),*]
+                    .into_iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
 
 /// How many element names a cursor keeps for its path; deeper paths keep the innermost ones
 /// and show `…/` in front (no ONVIF response field is that deep).
@@ -243,11 +308,6 @@ impl<'a> Cursor<'a> {
     /// The element under the cursor.
     pub fn element(&self) -> &'a Element {
         self.element
-    }
-
-    /// The operation being read (`media.GetProfiles`).
-    pub fn operation(&self) -> &'static str {
-        self.operation
     }
 
     /// Local name of the element under the cursor.

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::media::range;
-use super::operation::{Cursor, Operation, push_opt, push_text, simple_operations};
+use super::operation::{Cursor, Field, Operation, push_text, simple_operations};
 use super::{ParseError, RequestError, parse_bool, parse_duration_s, parse_f64, xs_float};
 use crate::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
 use crate::soap::xml::escape;
@@ -18,22 +18,24 @@ use crate::soap::xml::escape;
 /// Service name in the operation table.
 pub const SERVICE: &str = "ptz";
 
-/// Writes a `tt:PTZVector`/`tt:PTZSpeed` as `element`: PanTilt and Zoom with their spaces.
-fn write_vector(x: &mut String, element: &str, v: Option<&PtzPosition>) {
-    let Some(v) = v else { return };
-    let space = |s: &Option<String>| match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => format!(r#" space="{}""#, escape(s)),
-        None => String::new(),
-    };
-    let _ = write!(x, "<{element}>");
-    if let Some((px, py, s)) = &v.pan_tilt {
-        let (px, py, s) = (xs_float(*px), xs_float(*py), space(s));
-        let _ = write!(x, r#"<tt:PanTilt x="{px}" y="{py}"{s}/>"#);
+/// A `tt:PTZVector`/`tt:PTZSpeed`: PanTilt and Zoom with their spaces.
+impl Field for PtzPosition {
+    fn write_as(&self, x: &mut String, qname: &str) {
+        let space = |s: &Option<String>| match s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        {
+            Some(s) => format!(r#" space="{}""#, escape(s)),
+            None => String::new(),
+        };
+        let _ = write!(x, "<{qname}>");
+        if let Some((px, py, s)) = &self.pan_tilt {
+            let (px, py, s) = (xs_float(*px), xs_float(*py), space(s));
+            let _ = write!(x, r#"<tt:PanTilt x="{px}" y="{py}"{s}/>"#);
+        }
+        if let Some((z, s)) = &self.zoom {
+            let _ = write!(x, r#"<tt:Zoom x="{}"{}/>"#, xs_float(*z), space(s));
+        }
+        let _ = write!(x, "</{qname}>");
     }
-    if let Some((z, s)) = &v.zoom {
-        let _ = write!(x, r#"<tt:Zoom x="{}"{}/>"#, xs_float(*z), space(s));
-    }
-    let _ = write!(x, "</{element}>");
 }
 
 simple_operations! { SERVICE;
@@ -57,7 +59,7 @@ simple_operations! { SERVICE;
     /// timeout range.
     GetConfigurationOptions {
         /// The PTZ configuration.
-        configuration: text "tptz:ConfigurationToken"
+        configuration: String = "tptz:ConfigurationToken"
     } -> PtzConfigurationOptions => |r| {
         let o = r.child("PTZConfigurationOptions")?;
         let (absolute_pan_tilt, absolute_zoom, other_spaces) =
@@ -67,6 +69,60 @@ simple_operations! { SERVICE;
         });
         Ok(PtzConfigurationOptions { absolute_pan_tilt, absolute_zoom, other_spaces, timeout_s })
     };
+    /// GetStatus of a media profile's PTZ unit (what apply polls until a move is done).
+    GetStatus {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken"
+    } -> PtzStatus => |r| read_status(r.child("PTZStatus")?);
+    /// SetPreset: store the current position as a preset. With `token` it overwrites that
+    /// preset (how preset numbers are kept); without, the device picks a token. Answers the
+    /// token.
+    SetPreset {
+        /// The media profile whose PTZ configuration holds the preset.
+        profile: String = "tptz:ProfileToken",
+        /// Preset name.
+        name: Option<String> = "tptz:PresetName",
+        /// Preset to overwrite.
+        token: Option<String> = "tptz:PresetToken"
+    } -> String => |r| r.str("PresetToken").map(str::to_owned);
+    /// RemovePreset.
+    RemovePreset {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// The preset.
+        token: String = "tptz:PresetToken"
+    } -> () => |r| Ok(());
+    /// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
+    GotoPreset {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// The preset.
+        token: String = "tptz:PresetToken",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
+    /// AbsoluteMove to `position`, in the spaces it names (the configuration's default
+    /// spaces when it names none).
+    AbsoluteMove {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// Where to.
+        position: PtzPosition = "tptz:Position",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
+    /// SetHomePosition: the current position becomes home.
+    SetHomePosition {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken"
+    } -> () => |r| Ok(());
+    /// GotoHomePosition.
+    GotoHomePosition {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
 }
 
 /// GetPresets of a media profile (presets belong to the profile's PTZ configuration). The
@@ -101,186 +157,6 @@ impl Operation for GetPresets {
                     .flatten(),
             })
         })
-    }
-}
-
-/// SetPreset: store the current position as a preset. With `token` it overwrites that preset
-/// (how preset numbers are kept); without, the device picks a token. Answers the token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SetPreset {
-    /// The media profile whose PTZ configuration holds the preset.
-    pub profile: String,
-    /// Preset name.
-    pub name: Option<String>,
-    /// Preset to overwrite.
-    pub token: Option<String>,
-}
-
-impl Operation for SetPreset {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetPreset";
-    type Response = String;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        push_opt(out, "tptz:PresetName", self.name.as_deref());
-        push_opt(out, "tptz:PresetToken", self.token.as_deref());
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
-        r.str("PresetToken").map(str::to_owned)
-    }
-}
-
-/// RemovePreset.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RemovePreset {
-    /// The media profile.
-    pub profile: String,
-    /// The preset.
-    pub token: String,
-}
-
-impl Operation for RemovePreset {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "RemovePreset";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        push_text(out, "tptz:PresetToken", &self.token);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GotoPreset {
-    /// The media profile.
-    pub profile: String,
-    /// The preset.
-    pub token: String,
-    /// Speed, if not the default.
-    pub speed: Option<PtzPosition>,
-}
-
-impl Operation for GotoPreset {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GotoPreset";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        push_text(out, "tptz:PresetToken", &self.token);
-        write_vector(out, "tptz:Speed", self.speed.as_ref());
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// AbsoluteMove to `position`, in the spaces it names (the configuration's default spaces
-/// when it names none).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AbsoluteMove {
-    /// The media profile.
-    pub profile: String,
-    /// Where to.
-    pub position: PtzPosition,
-    /// Speed, if not the default.
-    pub speed: Option<PtzPosition>,
-}
-
-impl Operation for AbsoluteMove {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "AbsoluteMove";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        write_vector(out, "tptz:Position", Some(&self.position));
-        write_vector(out, "tptz:Speed", self.speed.as_ref());
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// SetHomePosition: the current position becomes home.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SetHomePosition {
-    /// The media profile.
-    pub profile: String,
-}
-
-impl Operation for SetHomePosition {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetHomePosition";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// GotoHomePosition.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GotoHomePosition {
-    /// The media profile.
-    pub profile: String,
-    /// Speed, if not the default.
-    pub speed: Option<PtzPosition>,
-}
-
-impl Operation for GotoHomePosition {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GotoHomePosition";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        write_vector(out, "tptz:Speed", self.speed.as_ref());
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// GetStatus of a media profile's PTZ unit (what apply polls until the move is done).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetStatus {
-    /// The media profile.
-    pub profile: String,
-}
-
-impl Operation for GetStatus {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetStatus";
-    type Response = PtzStatus;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<PtzStatus, ParseError> {
-        read_status(r.child("PTZStatus")?)
     }
 }
 

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use super::operation::{Cursor, Operation, push_bool, push_text, simple_operations};
+use super::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
+};
 use super::{
     ParseError, RequestError, format_duration_s, parse_bool, parse_duration_s, parse_f64, parse_u32,
 };
@@ -70,14 +72,14 @@ simple_operations! { SERVICE;
     /// GetRecordingConfiguration of one recording.
     GetRecordingConfiguration {
         /// The recording.
-        recording: text "trc:RecordingToken"
+        recording: String = "trc:RecordingToken"
     } -> RecordingConfiguration => |r| Ok(recording_configuration(r.child("RecordingConfiguration")?));
     /// GetTrackConfiguration of one track.
     GetTrackConfiguration {
         /// The recording.
-        recording: text "trc:RecordingToken",
+        recording: String = "trc:RecordingToken",
         /// The track.
-        track: text "trc:TrackToken"
+        track: String = "trc:TrackToken"
     } -> TrackConfiguration => |r| {
         let c = r.child("TrackConfiguration")?;
         Ok(TrackConfiguration { kind: c.str("TrackType")?.to_owned(), description: c.string_or_empty("Description") })
@@ -90,7 +92,7 @@ simple_operations! { SERVICE;
     /// GetRecordingOptions of one recording (spare jobs and tracks).
     GetRecordingOptions {
         /// The recording.
-        recording: text "trc:RecordingToken"
+        recording: String = "trc:RecordingToken"
     } -> RecordingOptions => |r| {
         let o = r.child("Options")?;
         let (job, track) = (o.opt_child("Job"), o.opt_child("Track"));
@@ -103,6 +105,11 @@ simple_operations! { SERVICE;
             track_spare_total: track.map_or(Ok(None), |t| t.opt_attr_parse("SpareTotal", parse_u32))?,
         })
     };
+    /// DeleteRecordingJob.
+    DeleteRecordingJob {
+        /// The job.
+        job: String = "trc:JobToken"
+    } -> () => |r| Ok(());
 }
 
 /// GetRecordingJobConfiguration of one job. The response does not repeat the job token; the
@@ -201,9 +208,7 @@ impl Operation for SetRecordingConfiguration {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 /// CreateTrack of `track.kind` in a recording (the device picks the token, and answers it).
@@ -368,31 +373,7 @@ impl Operation for SetRecordingJobMode {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
-}
-
-/// DeleteRecordingJob.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteRecordingJob {
-    /// The job.
-    pub job: String,
-}
-
-impl Operation for DeleteRecordingJob {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "DeleteRecordingJob";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        push_text(x, "trc:JobToken", &self.job);
-        Ok(())
-    }
-
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 /// A `tt:GetRecordingsResponseItem`.

@@ -11,8 +11,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use super::operation::Operation;
 use super::{ParseError, RequestError, device, ns, ops};
 use crate::model::ServiceInfo;
@@ -247,9 +245,4 @@ impl Session {
             source,
         }
     }
-}
-
-/// Current UTC time from the system clock (for callers without an injected clock).
-pub fn now() -> chrono::DateTime<Utc> {
-    SystemClock.now()
 }

@@ -6,32 +6,18 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::SERVICE;
-use crate::onvif::operation::{Cursor, Operation, push_bool, push_text};
+use crate::onvif::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations, wire_enum,
+};
 use crate::onvif::{ParseError, RequestError};
 
-/// How the device sets its clock (`tt:SetDateTimeType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateTimeType {
-    /// Set by hand (SetSystemDateAndTime with a UTCDateTime).
-    Manual,
-    /// From NTP.
-    Ntp,
-}
-
-impl DateTimeType {
-    /// The wire value (`Manual`, `NTP`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Manual => "Manual",
-            Self::Ntp => "NTP",
-        }
-    }
-
-    /// Reads a wire value, any case.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Manual, Self::Ntp]
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+wire_enum! {
+    /// How the device sets its clock (`tt:SetDateTimeType`).
+    DateTimeType {
+        /// Set by hand (SetSystemDateAndTime with a UTCDateTime).
+        Manual = "Manual",
+        /// From NTP.
+        Ntp = "NTP",
     }
 }
 
@@ -91,16 +77,9 @@ pub fn clock_offset(device: &SystemDateTime, our_now: DateTime<Utc>) -> Option<c
     Some(device_now - our_now)
 }
 
-/// GetSystemDateAndTime (PRE_AUTH: may be sent without credentials).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetSystemDateAndTime;
-
-impl Operation for GetSystemDateAndTime {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetSystemDateAndTime";
-    type Response = SystemDateTime;
-
-    fn read(&self, r: Cursor<'_>) -> Result<SystemDateTime, ParseError> {
+simple_operations! { SERVICE;
+    /// GetSystemDateAndTime (PRE_AUTH: may be sent without credentials).
+    GetSystemDateAndTime -> SystemDateTime => |r| {
         let s = r.child("SystemDateAndTime")?;
         Ok(SystemDateTime {
             date_time_type: s.opt_parse("DateTimeType", DateTimeType::parse)?,
@@ -116,7 +95,7 @@ impl Operation for GetSystemDateAndTime {
                 .map(|t| t.and_utc()),
             local: s.opt_child("LocalDateTime").map(date_time).transpose()?,
         })
-    }
+    };
 }
 
 /// A `tt:DateTime`: Time and Date, every part required.
@@ -183,7 +162,5 @@ impl Operation for SetSystemDateAndTime {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }

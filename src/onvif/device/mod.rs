@@ -19,25 +19,17 @@ pub use scopes::*;
 pub use services::*;
 pub use users::*;
 
-use super::ParseError;
-use super::operation::{Cursor, Operation};
+use super::operation::simple_operations;
 
 /// The service's name in the operation table.
 pub const SERVICE: &str = "device";
 
-/// SystemReboot: answers the device's message (`Rebooting in 30 seconds`), empty when it sent
-/// none.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SystemReboot;
-
-impl Operation for SystemReboot {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SystemReboot";
-    type Response = String;
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+simple_operations! { SERVICE;
+    /// SystemReboot: answers the device's message (`Rebooting in 30 seconds`), empty when it sent
+    /// none.
+    SystemReboot -> String => |r| {
         Ok(r.string_or_empty("Message"))
-    }
+    };
 }
 
 /// Replaces the host of a device-reported URL by the host we reached, when they differ, and
@@ -114,6 +106,8 @@ fn split_host_port(s: &str) -> (&str, Option<&str>) {
 mod tests {
     use super::*;
     use crate::model::{Dns, Hostname, Ipv4Config, Ntp, Scope, User};
+    use crate::onvif::ParseError;
+    use crate::onvif::operation::Operation;
     use crate::onvif::{RequestError, ns, ops};
     use crate::soap::xml;
     use crate::soap::xml::{Element, escape};

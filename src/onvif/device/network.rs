@@ -8,22 +8,17 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::SERVICE;
 use crate::model::{Dns, Hostname, Ipv4Config, NetworkInterface, Ntp, normalize_mac};
-use crate::onvif::operation::{Cursor, Operation, push_bool, push_text};
+use crate::onvif::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
+};
 use crate::onvif::{ParseError, RequestError, parse_u32};
 
-/// GetNetworkInterfaces. MACs are normalised (see [`normalize_mac`]). The IPv4 address is the
-/// one the interface has: with DHCP on, the `FromDHCP` address (an Axis P3818 keeps a stale
-/// Manual address beside it), else the first `Manual` one; each falls back to the other when
-/// missing. `LinkLocal` is never used (a Pelco D6230L reports 127.0.0.1 there).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetNetworkInterfaces;
-
-impl Operation for GetNetworkInterfaces {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetNetworkInterfaces";
-    type Response = Vec<NetworkInterface>;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<NetworkInterface>, ParseError> {
+simple_operations! { SERVICE;
+    /// GetNetworkInterfaces. MACs are normalised (see [`normalize_mac`]). The IPv4 address is the
+    /// one the interface has: with DHCP on, the `FromDHCP` address (an Axis P3818 keeps a stale
+    /// Manual address beside it), else the first `Manual` one; each falls back to the other when
+    /// missing. `LinkLocal` is never used (a Pelco D6230L reports 127.0.0.1 there).
+    GetNetworkInterfaces -> Vec<NetworkInterface> => |r| {
         r.each("NetworkInterfaces", |n| {
             let token = n.attr("token")?.to_owned();
             let enabled = n.bool("Enabled")?;
@@ -39,7 +34,7 @@ impl Operation for GetNetworkInterfaces {
                 ipv4: n.opt_child("IPv4").map(ipv4).transpose()?,
             })
         })
-    }
+    };
 }
 
 fn ipv4(v4: Cursor<'_>) -> Result<Ipv4Config, ParseError> {
@@ -138,16 +133,9 @@ impl Operation for SetNetworkInterfaces {
     }
 }
 
-/// GetNetworkDefaultGateway: the IPv4 gateways (the model keeps IPv4 only).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetNetworkDefaultGateway;
-
-impl Operation for GetNetworkDefaultGateway {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetNetworkDefaultGateway";
-    type Response = Vec<String>;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<String>, ParseError> {
+simple_operations! { SERVICE;
+    /// GetNetworkDefaultGateway: the IPv4 gateways (the model keeps IPv4 only).
+    GetNetworkDefaultGateway -> Vec<String> => |r| {
         let Some(g) = r.opt_child("NetworkGateway") else {
             return Ok(Vec::new());
         };
@@ -158,7 +146,7 @@ impl Operation for GetNetworkDefaultGateway {
                     .map(|ip| ip.to_string())
             })
             .collect()
-    }
+    };
 }
 
 /// An address classified for the schema's IPv4/IPv6 choice.
@@ -196,27 +184,18 @@ impl Operation for SetNetworkDefaultGateway {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
-/// GetHostname. An empty Name (Milesight) is no name.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetHostname;
-
-impl Operation for GetHostname {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetHostname";
-    type Response = Hostname;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Hostname, ParseError> {
+simple_operations! { SERVICE;
+    /// GetHostname. An empty Name (Milesight) is no name.
+    GetHostname -> Hostname => |r| {
         let h = r.child("HostnameInformation")?;
         Ok(Hostname {
             name: h.opt_str("Name").map(str::to_owned),
             from_dhcp: h.bool("FromDHCP")?,
         })
-    }
+    };
 }
 
 /// SetHostname.
@@ -240,22 +219,13 @@ impl Operation for SetHostname {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
-/// GetDNS. Servers are the manual ones only: the `DNSFromDHCP` list is what the site's DHCP
-/// hands out, and copying it to a new camera as manual would pin it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetDNS;
-
-impl Operation for GetDNS {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetDNS";
-    type Response = Dns;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Dns, ParseError> {
+simple_operations! { SERVICE;
+    /// GetDNS. Servers are the manual ones only: the `DNSFromDHCP` list is what the site's DHCP
+    /// hands out, and copying it to a new camera as manual would pin it.
+    GetDNS -> Dns => |r| {
         let d = r.child("DNSInformation")?;
         Ok(Dns {
             from_dhcp: d.bool("FromDHCP")?,
@@ -267,7 +237,7 @@ impl Operation for GetDNS {
                 .collect(),
             servers: hosts(d, "DNSManual")?,
         })
-    }
+    };
 }
 
 /// The addresses of every `name` child (`tt:IPAddress` or `tt:NetworkHost`): whichever of
@@ -350,28 +320,19 @@ impl Operation for SetDNS {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
-/// GetNTP. Servers are the `NTPManual` entries (IPv4Address, IPv6Address or DNSname);
-/// `NTPFromDHCP` is left out for the reason given at [`GetDNS`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetNTP;
-
-impl Operation for GetNTP {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetNTP";
-    type Response = Ntp;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Ntp, ParseError> {
+simple_operations! { SERVICE;
+    /// GetNTP. Servers are the `NTPManual` entries (IPv4Address, IPv6Address or DNSname);
+    /// `NTPFromDHCP` is left out for the reason given at [`GetDNS`].
+    GetNTP -> Ntp => |r| {
         let n = r.child("NTPInformation")?;
         Ok(Ntp {
             from_dhcp: n.bool("FromDHCP")?,
             servers: hosts(n, "NTPManual")?,
         })
-    }
+    };
 }
 
 /// SetNTP. Each server is written as IPv4, IPv6 or DNS name, by its form.
@@ -408,7 +369,5 @@ impl Operation for SetNTP {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }

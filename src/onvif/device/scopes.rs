@@ -3,20 +3,13 @@
 
 use super::SERVICE;
 use crate::model::Scope;
-use crate::onvif::operation::{Cursor, Operation, push_text};
+use crate::onvif::operation::{Cursor, Operation, push_text, simple_operations};
 use crate::onvif::{ParseError, RequestError};
 
-/// GetScopes. ScopeDef is required: taking a fixed scope (`hardware/...`) for a configurable
-/// one would copy the old model's identity onto the new camera.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetScopes;
-
-impl Operation for GetScopes {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetScopes";
-    type Response = Vec<Scope>;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<Scope>, ParseError> {
+simple_operations! { SERVICE;
+    /// GetScopes. ScopeDef is required: taking a fixed scope (`hardware/...`) for a configurable
+    /// one would copy the old model's identity onto the new camera.
+    GetScopes -> Vec<Scope> => |r| {
         r.each("Scopes", |s| {
             let fixed = s.parse("ScopeDef", |d| match d.to_ascii_lowercase().as_str() {
                 "fixed" => Some(true),
@@ -28,7 +21,7 @@ impl Operation for GetScopes {
                 fixed,
             })
         })
-    }
+    };
 }
 
 /// Declares the operations that send a list of scope URIs (at least one), each as `qname`.

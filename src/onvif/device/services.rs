@@ -3,7 +3,7 @@
 
 use super::SERVICE;
 use crate::model::{Identity, ServiceInfo};
-use crate::onvif::operation::{Cursor, Operation, push_bool};
+use crate::onvif::operation::{Cursor, Operation, simple_operations};
 use crate::onvif::{ParseError, RequestError, ns};
 
 /// Service namespaces that `ns` does not name, used to map GetCapabilities categories.
@@ -16,19 +16,12 @@ const NS_REPLAY: &str = "http://www.onvif.org/ver10/replay/wsdl";
 const NS_RECEIVER: &str = "http://www.onvif.org/ver10/receiver/wsdl";
 const NS_ANALYTICS_DEVICE: &str = "http://www.onvif.org/ver10/analyticsdevice/wsdl";
 
-/// GetDeviceInformation. Empty values become `None` (a generic IPD-H4K8M05 sends an empty
-/// Manufacturer). Manufacturer and Model must be present as elements: the audit cannot judge
-/// a camera without them. The schema requires the other three too, but a device that leaves
-/// one out still tells us who made it, so their absence is tolerated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetDeviceInformation;
-
-impl Operation for GetDeviceInformation {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetDeviceInformation";
-    type Response = Identity;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Identity, ParseError> {
+simple_operations! { SERVICE;
+    /// GetDeviceInformation. Empty values become `None` (a generic IPD-H4K8M05 sends an empty
+    /// Manufacturer). Manufacturer and Model must be present as elements: the audit cannot judge
+    /// a camera without them. The schema requires the other three too, but a device that leaves
+    /// one out still tells us who made it, so their absence is tolerated.
+    GetDeviceInformation -> Identity => |r| {
         r.child("Manufacturer")?;
         r.child("Model")?;
         let text = |name| r.opt_str(name).map(str::to_owned);
@@ -39,42 +32,22 @@ impl Operation for GetDeviceInformation {
             serial_number: text("SerialNumber"),
             hardware_id: text("HardwareId"),
         })
-    }
-}
-
-/// GetServices: service addresses as the device reported them (rewrite hosts with
-/// [`super::rewrite_host`]). With `include_capability` the device adds each service's
-/// capabilities (some old Hikvision firmware faults on `true`; ask with `false` first). Any
-/// `Capabilities` block is skipped unread: it may use prefixes the device never declared (the
-/// Reolink TrackMix's `tad:`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetServices {
-    /// Ask for each service's capabilities too.
-    pub include_capability: bool,
-}
-
-impl Operation for GetServices {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetServices";
-    type Response = Vec<ServiceInfo>;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_bool(out, "tds:IncludeCapability", self.include_capability);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<ServiceInfo>, ParseError> {
-        r.each("Service", |s| {
-            Ok(ServiceInfo {
-                namespace: s.str("Namespace")?.to_owned(),
-                xaddr: s.str("XAddr")?.to_owned(),
-                version: match s.opt_child("Version") {
-                    Some(v) => version(v)?.map(version_string),
-                    None => None,
-                },
-            })
+    };
+    /// GetServices: service addresses as the device reported them (rewrite hosts with
+    /// [`super::rewrite_host`]). With `include_capability` the device adds each service's
+    /// capabilities (some old Hikvision firmware faults on `true`; ask with `false` first). Any
+    /// `Capabilities` block is skipped unread: it may use prefixes the device never declared
+    /// (the Reolink TrackMix's `tad:`).
+    GetServices {
+        /// Ask for each service's capabilities too.
+        include_capability: bool = "tds:IncludeCapability"
+    } -> Vec<ServiceInfo> => |r| r.each("Service", |s| {
+        Ok(ServiceInfo {
+            namespace: s.str("Namespace")?.to_owned(),
+            xaddr: s.str("XAddr")?.to_owned(),
+            version: s.opt_child("Version").map(version).transpose()?.flatten().map(version_string),
         })
-    }
+    });
 }
 
 /// Reads a `tt:OnvifVersion` (Major, Minor) as integers: Dahua zero-pads Minor (`06`), and as

@@ -3,61 +3,31 @@
 
 use super::SERVICE;
 use crate::model::User;
-use crate::onvif::operation::{Cursor, Operation, push_text};
-use crate::onvif::{ParseError, RequestError};
+use crate::onvif::RequestError;
+use crate::onvif::operation::{
+    Operation, answers_nothing, push_text, simple_operations, wire_enum,
+};
 
-/// A user level (`tt:UserLevel`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserLevel {
-    /// Full control.
-    Administrator,
-    /// Operates the device, cannot administer it.
-    Operator,
-    /// Views.
-    User,
-    /// Unauthenticated access (devices refuse to create such users).
-    Anonymous,
-    /// Device-specific.
-    Extended,
-}
-
-impl UserLevel {
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Administrator => "Administrator",
-            Self::Operator => "Operator",
-            Self::User => "User",
-            Self::Anonymous => "Anonymous",
-            Self::Extended => "Extended",
-        }
-    }
-
-    /// Reads a wire value, any case.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Administrator,
-            Self::Operator,
-            Self::User,
-            Self::Anonymous,
-            Self::Extended,
-        ]
-        .into_iter()
-        .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+wire_enum! {
+    /// A user level (`tt:UserLevel`).
+    UserLevel {
+        /// Full control.
+        Administrator = "Administrator",
+        /// Operates the device, cannot administer it.
+        Operator = "Operator",
+        /// Views.
+        User = "User",
+        /// Unauthenticated access (devices refuse to create such users).
+        Anonymous = "Anonymous",
+        /// Device-specific.
+        Extended = "Extended",
     }
 }
 
-/// GetUsers: names and levels. A `Password` element, should a device send one, is never read.
-/// The level is kept as sent (normalised in case when it is a known one).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetUsers;
-
-impl Operation for GetUsers {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetUsers";
-    type Response = Vec<User>;
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<User>, ParseError> {
+simple_operations! { SERVICE;
+    /// GetUsers: names and levels. A `Password` element, should a device send one, is never read.
+    /// The level is kept as sent (normalised in case when it is a known one).
+    GetUsers -> Vec<User> => |r| {
         r.each("User", |u| {
             let username = u.str("Username")?.to_owned();
             let level = u.str("UserLevel")?;
@@ -68,7 +38,7 @@ impl Operation for GetUsers {
                     .to_owned(),
             })
         })
-    }
+    };
 }
 
 /// Writes one `tds:User`.
@@ -105,11 +75,11 @@ pub struct CreateUsers {
 
 impl std::fmt::Debug for CreateUsers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateUsers")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .field("level", &self.level)
-            .finish()
+        let (user, level, password) = (&self.username, self.level, "***");
+        write!(
+            f,
+            "CreateUsers {{ username: {user:?}, password: {password:?}, level: {level:?} }}"
+        )
     }
 }
 
@@ -122,9 +92,7 @@ impl Operation for CreateUsers {
         write_user::<Self>(out, &self.username, Some(&self.password), self.level)
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 /// SetUser for one existing user: a new level, and a new password when given (same care as
@@ -141,11 +109,15 @@ pub struct SetUser {
 
 impl std::fmt::Debug for SetUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SetUser")
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("level", &self.level)
-            .finish()
+        let (user, level, password) = (
+            &self.username,
+            self.level,
+            self.password.as_ref().map(|_| "***"),
+        );
+        write!(
+            f,
+            "SetUser {{ username: {user:?}, password: {password:?}, level: {level:?} }}"
+        )
     }
 }
 
@@ -158,9 +130,7 @@ impl Operation for SetUser {
         write_user::<Self>(out, &self.username, self.password.as_deref(), self.level)
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
 
 /// DeleteUsers (at least one name).
@@ -188,7 +158,5 @@ impl Operation for DeleteUsers {
         Ok(())
     }
 
-    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-        Ok(())
-    }
+    answers_nothing!();
 }
