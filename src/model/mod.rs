@@ -9,6 +9,7 @@
 
 mod address;
 mod conflict;
+mod mac;
 mod media;
 mod network;
 mod ptz;
@@ -16,6 +17,7 @@ mod recording;
 
 pub use address::*;
 pub use conflict::*;
+pub use mac::*;
 pub use media::*;
 pub use network::*;
 pub use ptz::*;

@@ -5,183 +5,92 @@
 //! Values are on each device's own scale (one says brightness 0..100, another 0..255), so the
 //! ranges from GetOptions travel with the settings and the planner rescales.
 
-use super::media::parse_range;
-use super::{ParseError, RequestError, child_str, ops, opt_f64, text_element, xs_float};
+use std::fmt::Write as _;
+
+use super::media::{range, texts};
+use super::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
+};
+use super::{ParseError, RequestError, xs_float};
 use crate::model::{Imaging, Range};
-use crate::soap::xml::Element;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "imaging";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "timg";
 
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
+simple_operations! { SERVICE;
+    /// GetImagingSettings of a video source. `ranges` is left empty: they come from
+    /// [`GetOptions`].
+    GetImagingSettings {
+        /// The video source.
+        source: String = "timg:VideoSourceToken"
+    } -> Imaging => |r| imaging_settings(r.child("ImagingSettings")?);
+    /// GetOptions of a video source.
+    GetOptions {
+        /// The video source.
+        source: String = "timg:VideoSourceToken"
+    } -> ImagingOptions => |r| imaging_options(r.child("ImagingOptions")?);
 }
 
-/// The response element of `op` (`imaging.GetOptions`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the (empty) SetImagingSettingsResponse.
-pub fn parse_set_imaging_settings(payload: &Element) -> Result<(), ParseError> {
-    response(payload, "imaging.SetImagingSettings").map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-/// GetImagingSettings of a video source.
-pub fn get_imaging_settings(video_source_token: &str) -> String {
-    request(
-        "GetImagingSettings",
-        &text_element("timg:VideoSourceToken", video_source_token),
-    )
-}
-
-/// GetOptions of a video source.
-pub fn get_options(video_source_token: &str) -> String {
-    request(
-        "GetOptions",
-        &text_element("timg:VideoSourceToken", video_source_token),
-    )
-}
-
-const ON_OFF: &[&str] = &["ON", "OFF"];
-const AUTO_MANUAL: &[&str] = &["AUTO", "MANUAL"];
-const IR_CUT: &[&str] = &["ON", "OFF", "AUTO"];
-
-fn mode(
-    value: &str,
-    allowed: &'static [&'static str],
-    field: &'static str,
-    reason: &'static str,
-) -> Result<&'static str, RequestError> {
-    allowed
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(value.trim()))
-        .copied()
-        .ok_or_else(|| {
-            RequestError::unsupported("imaging.SetImagingSettings", field, value, reason)
-        })
-}
-
-/// SetImagingSettings: writes the settings `imaging` has (a field left `None` is left out, so
-/// the device keeps its value). A level needs its mode, since the schema nests it there.
-pub fn set_imaging_settings(
-    video_source_token: &str,
-    imaging: &Imaging,
-    force_persistence: Option<bool>,
-) -> Result<String, RequestError> {
-    let mut x = String::from("<timg:ImagingSettings>");
-    let mode_block = |element: &str,
-                      mode_element: &str,
-                      value: Option<&str>,
-                      level: Option<f64>,
-                      allowed: &'static [&'static str],
-                      field: &'static str,
-                      reason: &'static str|
-     -> Result<String, RequestError> {
-        let Some(value) = value else {
-            return match level {
-                None => Ok(String::new()),
-                Some(_) => Err(RequestError::Missing {
-                    operation: "imaging.SetImagingSettings",
-                    field,
-                }),
-            };
-        };
-        let level = level
-            .map(|l| text_element("tt:Level", &xs_float(l)))
-            .unwrap_or_default();
-        Ok(format!(
-            "<tt:{element}>{}{level}</tt:{element}>",
-            text_element(
-                &format!("tt:{mode_element}"),
-                mode(value, allowed, field, reason)?
-            )
-        ))
+fn imaging_settings(s: Cursor<'_>) -> Result<Imaging, ParseError> {
+    // `Mode`-style text of child `name` of `parent`, if any.
+    let text = |parent: &str, name: &str| {
+        s.opt_child(parent)
+            .and_then(|p| p.opt_str(name))
+            .map(str::to_owned)
     };
-    let number = |element: &str, v: Option<f64>| {
-        v.map(|v| text_element(element, &xs_float(v)))
+    let level = |parent| s.opt_child(parent).map_or(Ok(None), |p| p.opt_f64("Level"));
+    Ok(Imaging {
+        brightness: s.opt_f64("Brightness")?,
+        color_saturation: s.opt_f64("ColorSaturation")?,
+        contrast: s.opt_f64("Contrast")?,
+        sharpness: s.opt_f64("Sharpness")?,
+        ir_cut_filter: s.opt_str("IrCutFilter").map(str::to_owned),
+        wide_dynamic_range: text("WideDynamicRange", "Mode"),
+        wide_dynamic_range_level: level("WideDynamicRange")?,
+        backlight_compensation: text("BacklightCompensation", "Mode"),
+        backlight_compensation_level: level("BacklightCompensation")?,
+        exposure_mode: text("Exposure", "Mode"),
+        white_balance_mode: text("WhiteBalance", "Mode"),
+        focus_mode: text("Focus", "AutoFocusMode"),
+        ranges: Vec::new(),
+    })
+}
+
+fn imaging_options(o: Cursor<'_>) -> Result<ImagingOptions, ParseError> {
+    let mut ranges = Vec::new();
+    for (name, path) in [
+        (
+            "backlight_compensation_level",
+            &["BacklightCompensation", "Level"][..],
+        ),
+        ("brightness", &["Brightness"][..]),
+        ("color_saturation", &["ColorSaturation"][..]),
+        ("contrast", &["Contrast"][..]),
+        ("sharpness", &["Sharpness"][..]),
+        (
+            "wide_dynamic_range_level",
+            &["WideDynamicRange", "Level"][..],
+        ),
+    ] {
+        if let Some(r) = path.iter().try_fold(o, |c, n| c.opt_child(n)) {
+            ranges.push((name.to_owned(), range(r)?));
+        }
+    }
+    let modes = |parent: &str, name| {
+        o.opt_child(parent)
+            .map(|p| texts(p, name))
             .unwrap_or_default()
     };
-    // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
-    // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
-    x.push_str(&mode_block(
-        "BacklightCompensation",
-        "Mode",
-        imaging.backlight_compensation.as_deref(),
-        imaging.backlight_compensation_level,
-        ON_OFF,
-        "BacklightCompensation/Mode",
-        "ON or OFF",
-    )?);
-    x.push_str(&number("tt:Brightness", imaging.brightness));
-    x.push_str(&number("tt:ColorSaturation", imaging.color_saturation));
-    x.push_str(&number("tt:Contrast", imaging.contrast));
-    x.push_str(&mode_block(
-        "Exposure",
-        "Mode",
-        imaging.exposure_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "Exposure/Mode",
-        "AUTO or MANUAL",
-    )?);
-    x.push_str(&mode_block(
-        "Focus",
-        "AutoFocusMode",
-        imaging.focus_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "Focus/AutoFocusMode",
-        "AUTO or MANUAL",
-    )?);
-    if let Some(ir) = imaging.ir_cut_filter.as_deref() {
-        x.push_str(&text_element(
-            "tt:IrCutFilter",
-            mode(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?,
-        ));
-    }
-    x.push_str(&number("tt:Sharpness", imaging.sharpness));
-    x.push_str(&mode_block(
-        "WideDynamicRange",
-        "Mode",
-        imaging.wide_dynamic_range.as_deref(),
-        imaging.wide_dynamic_range_level,
-        ON_OFF,
-        "WideDynamicRange/Mode",
-        "ON or OFF",
-    )?);
-    x.push_str(&mode_block(
-        "WhiteBalance",
-        "Mode",
-        imaging.white_balance_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "WhiteBalance/Mode",
-        "AUTO or MANUAL",
-    )?);
-    x.push_str("</timg:ImagingSettings>");
-    let persistence = force_persistence
-        .map(|f| text_element("timg:ForcePersistence", &f.to_string()))
-        .unwrap_or_default();
-    Ok(request(
-        "SetImagingSettings",
-        &format!(
-            "{}{x}{persistence}",
-            text_element("timg:VideoSourceToken", video_source_token)
-        ),
-    ))
+    Ok(ImagingOptions {
+        ranges,
+        ir_cut_filter_modes: texts(o, "IrCutFilterModes"),
+        backlight_compensation_modes: modes("BacklightCompensation", "Mode"),
+        wide_dynamic_range_modes: modes("WideDynamicRange", "Mode"),
+        exposure_modes: modes("Exposure", "Mode"),
+        white_balance_modes: modes("WhiteBalance", "Mode"),
+        focus_modes: modes("Focus", "AutoFocusModes"),
+    })
 }
-
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
 
 /// GetOptions: the ranges of the numeric settings and the modes each setting accepts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -204,110 +113,114 @@ pub struct ImagingOptions {
     pub focus_modes: Vec<String>,
 }
 
-/// GetImagingSettingsResponse. `ranges` is left empty: they come from [`parse_get_options`].
-pub fn parse_get_imaging_settings(payload: &Element) -> Result<Imaging, ParseError> {
-    const OP: &str = "imaging.GetImagingSettings";
-    let s = response(payload, OP)?
-        .child("ImagingSettings")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "ImagingSettings".into(),
-        })?;
-    let text = |path: &[&str]| s.path_text(path).map(str::to_owned);
-    Ok(Imaging {
-        brightness: opt_f64(child_str(s, "Brightness"), OP, "ImagingSettings/Brightness")?,
-        color_saturation: opt_f64(
-            child_str(s, "ColorSaturation"),
-            OP,
-            "ImagingSettings/ColorSaturation",
-        )?,
-        contrast: opt_f64(child_str(s, "Contrast"), OP, "ImagingSettings/Contrast")?,
-        sharpness: opt_f64(child_str(s, "Sharpness"), OP, "ImagingSettings/Sharpness")?,
-        ir_cut_filter: text(&["IrCutFilter"]),
-        wide_dynamic_range: text(&["WideDynamicRange", "Mode"]),
-        wide_dynamic_range_level: opt_f64(
-            s.path_text(&["WideDynamicRange", "Level"]),
-            OP,
-            "ImagingSettings/WideDynamicRange/Level",
-        )?,
-        backlight_compensation: text(&["BacklightCompensation", "Mode"]),
-        backlight_compensation_level: opt_f64(
-            s.path_text(&["BacklightCompensation", "Level"]),
-            OP,
-            "ImagingSettings/BacklightCompensation/Level",
-        )?,
-        exposure_mode: text(&["Exposure", "Mode"]),
-        white_balance_mode: text(&["WhiteBalance", "Mode"]),
-        focus_mode: text(&["Focus", "AutoFocusMode"]),
-        ranges: Vec::new(),
-    })
+const ON_OFF: &[&str] = &["ON", "OFF"];
+const AUTO_MANUAL: &[&str] = &["AUTO", "MANUAL"];
+const IR_CUT: &[&str] = &["ON", "OFF", "AUTO"];
+
+/// SetImagingSettings: writes the settings `settings` has (a field left `None` is left out, so
+/// the device keeps its value). A level needs its mode, since the schema nests it there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetImagingSettings {
+    /// The video source.
+    pub source: String,
+    /// The settings to write (`ranges` is not written).
+    pub settings: Imaging,
+    /// Keep them across reboots, when said.
+    pub force_persistence: Option<bool>,
 }
 
-/// GetOptionsResponse.
-pub fn parse_get_options(payload: &Element) -> Result<ImagingOptions, ParseError> {
-    const OP: &str = "imaging.GetOptions";
-    let o = response(payload, OP)?
-        .child("ImagingOptions")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "ImagingOptions".into(),
-        })?;
-    let mut ranges = Vec::new();
-    for (name, path, field) in [
-        (
-            "brightness",
-            &["Brightness"][..],
-            "ImagingOptions/Brightness",
-        ),
-        (
-            "color_saturation",
-            &["ColorSaturation"][..],
-            "ImagingOptions/ColorSaturation",
-        ),
-        ("contrast", &["Contrast"][..], "ImagingOptions/Contrast"),
-        ("sharpness", &["Sharpness"][..], "ImagingOptions/Sharpness"),
-        (
-            "backlight_compensation_level",
-            &["BacklightCompensation", "Level"][..],
-            "ImagingOptions/BacklightCompensation/Level",
-        ),
-        (
-            "wide_dynamic_range_level",
-            &["WideDynamicRange", "Level"][..],
-            "ImagingOptions/WideDynamicRange/Level",
-        ),
-    ] {
-        if let Some(r) = o.path(path) {
-            ranges.push((name.to_owned(), parse_range(r, OP, field)?));
+impl SetImagingSettings {
+    /// Writes `<tt:Element><tt:Mode>mode</tt:Mode>[<tt:Level>]</tt:Element>` for `field`
+    /// (`Element/Mode`), when there is a mode. A level needs its mode, since the schema nests
+    /// it there.
+    fn mode_block(
+        x: &mut String,
+        field: &'static str,
+        (value, level): (Option<&str>, Option<f64>),
+        (allowed, reason): (&'static [&'static str], &'static str),
+    ) -> Result<(), RequestError> {
+        let Some(value) = value else {
+            return level.map_or(Ok(()), |_| Err(Self::missing(field)));
+        };
+        let mode = Self::one_of(value, allowed, field, reason)?;
+        let (element, mode_element) = field.split_once('/').unwrap_or((field, "Mode"));
+        let _ = write!(
+            x,
+            "<tt:{element}><tt:{mode_element}>{mode}</tt:{mode_element}>"
+        );
+        if let Some(l) = level {
+            push_text(x, "tt:Level", &xs_float(l));
         }
+        let _ = write!(x, "</tt:{element}>");
+        Ok(())
     }
-    ranges.sort_by(|a, b| a.0.cmp(&b.0));
-    let modes = |parent: Option<&Element>, name: &str| -> Vec<String> {
-        parent
-            .map(|p| {
-                p.children_named(name)
-                    .map(Element::text_trim)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Ok(ImagingOptions {
-        ranges,
-        ir_cut_filter_modes: modes(Some(o), "IrCutFilterModes"),
-        backlight_compensation_modes: modes(o.child("BacklightCompensation"), "Mode"),
-        wide_dynamic_range_modes: modes(o.child("WideDynamicRange"), "Mode"),
-        exposure_modes: modes(o.child("Exposure"), "Mode"),
-        white_balance_modes: modes(o.child("WhiteBalance"), "Mode"),
-        focus_modes: modes(o.child("Focus"), "AutoFocusModes"),
-    })
+}
+
+impl Operation for SetImagingSettings {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetImagingSettings";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let i = &self.settings;
+        let number = |x: &mut String, element: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                push_text(x, element, &xs_float(v));
+            }
+        };
+        let (on_off, auto_manual) = ((ON_OFF, "ON or OFF"), (AUTO_MANUAL, "AUTO or MANUAL"));
+        push_text(x, "timg:VideoSourceToken", &self.source);
+        x.push_str("<timg:ImagingSettings>");
+        // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
+        // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
+        let backlight = (
+            i.backlight_compensation.as_deref(),
+            i.backlight_compensation_level,
+        );
+        Self::mode_block(x, "BacklightCompensation/Mode", backlight, on_off)?;
+        number(x, "tt:Brightness", i.brightness);
+        number(x, "tt:ColorSaturation", i.color_saturation);
+        number(x, "tt:Contrast", i.contrast);
+        Self::mode_block(
+            x,
+            "Exposure/Mode",
+            (i.exposure_mode.as_deref(), None),
+            auto_manual,
+        )?;
+        Self::mode_block(
+            x,
+            "Focus/AutoFocusMode",
+            (i.focus_mode.as_deref(), None),
+            auto_manual,
+        )?;
+        if let Some(ir) = i.ir_cut_filter.as_deref() {
+            let ir = Self::one_of(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?;
+            push_text(x, "tt:IrCutFilter", ir);
+        }
+        number(x, "tt:Sharpness", i.sharpness);
+        let wdr = (i.wide_dynamic_range.as_deref(), i.wide_dynamic_range_level);
+        Self::mode_block(x, "WideDynamicRange/Mode", wdr, on_off)?;
+        Self::mode_block(
+            x,
+            "WhiteBalance/Mode",
+            (i.white_balance_mode.as_deref(), None),
+            auto_manual,
+        )?;
+        x.push_str("</timg:ImagingSettings>");
+        if let Some(f) = self.force_persistence {
+            push_bool(x, "timg:ForcePersistence", f);
+        }
+        Ok(())
+    }
+
+    answers_nothing!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         let ns = r#"xmlns:timg="http://www.onvif.org/ver20/imaging/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema""#;
@@ -327,7 +240,7 @@ mod tests {
             <tt:WhiteBalance><tt:Mode>AUTO</tt:Mode></tt:WhiteBalance>
           </timg:ImagingSettings></timg:GetImagingSettingsResponse>"#,
         );
-        let i = parse_get_imaging_settings(&p).unwrap();
+        let i = GetImagingSettings::default().parse(&p).unwrap();
         assert_eq!(i.brightness, Some(50.0));
         assert_eq!(i.ir_cut_filter.as_deref(), Some("AUTO"));
         assert_eq!(i.wide_dynamic_range.as_deref(), Some("ON"));
@@ -341,7 +254,7 @@ mod tests {
             r#"<timg:GetImagingSettingsResponse NS><timg:ImagingSettings><tt:Contrast>max</tt:Contrast></timg:ImagingSettings></timg:GetImagingSettingsResponse>"#,
         );
         assert_eq!(
-            parse_get_imaging_settings(&bad),
+            GetImagingSettings::default().parse(&bad),
             Err(ParseError::invalid(
                 "imaging.GetImagingSettings",
                 "ImagingSettings/Contrast",
@@ -349,7 +262,7 @@ mod tests {
             ))
         );
         let empty = doc(r#"<timg:GetImagingSettingsResponse NS/>"#);
-        assert!(parse_get_imaging_settings(&empty).is_err());
+        assert!(GetImagingSettings::default().parse(&empty).is_err());
     }
 
     #[test]
@@ -361,7 +274,7 @@ mod tests {
             <tt:WideDynamicRange><tt:Mode>OFF</tt:Mode><tt:Mode>ON</tt:Mode><tt:Level><tt:Min>0</tt:Min><tt:Max>100</tt:Max></tt:Level></tt:WideDynamicRange>
             <tt:Focus><tt:AutoFocusModes>AUTO</tt:AutoFocusModes></tt:Focus>
           </timg:ImagingOptions></timg:GetOptionsResponse>"#);
-        let o = parse_get_options(&p).unwrap();
+        let o = GetOptions::default().parse(&p).unwrap();
         let names: Vec<&str> = o.ranges.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -383,14 +296,25 @@ mod tests {
             wide_dynamic_range_level: Some(60.0),
             ..Default::default()
         };
-        let x = set_imaging_settings("VS&1", &i, Some(true)).unwrap();
+        let x = SetImagingSettings {
+            source: "VS&1".into(),
+            settings: i.clone(),
+            force_persistence: Some(true),
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<timg:VideoSourceToken>VS&amp;1</timg:VideoSourceToken><timg:ImagingSettings><tt:Brightness>40</tt:Brightness><tt:IrCutFilter>AUTO</tt:IrCutFilter><tt:Sharpness>10</tt:Sharpness><tt:WideDynamicRange><tt:Mode>ON</tt:Mode><tt:Level>60</tt:Level></tt:WideDynamicRange></timg:ImagingSettings><timg:ForcePersistence>true</timg:ForcePersistence>"), "{x}");
         let bad = Imaging {
             ir_cut_filter: Some("NIGHT".into()),
             ..Default::default()
         };
         assert!(matches!(
-            set_imaging_settings("VS", &bad, None),
+            SetImagingSettings {
+                source: "VS".into(),
+                settings: bad.clone(),
+                force_persistence: None
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "IrCutFilter",
                 ..
@@ -401,7 +325,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            set_imaging_settings("VS", &level_alone, None),
+            SetImagingSettings {
+                source: "VS".into(),
+                settings: level_alone.clone(),
+                force_persistence: None
+            }
+            .to_xml(),
             Err(RequestError::Missing {
                 operation: "imaging.SetImagingSettings",
                 field: "BacklightCompensation/Mode"

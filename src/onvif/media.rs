@@ -5,68 +5,33 @@
 //! Also home of the readers for the shared `tt:` configuration types (video source, video
 //! encoder, audio encoder, multicast), which Media2 uses too: the two services wrap the same
 //! types in different elements.
-//!
-//! Responses with an empty body (AddVideoSourceConfiguration, SetVideoEncoderConfiguration,
-//! DeleteProfile, ...) are checked with [`parse_empty_response`].
 
-use super::operation::{Cursor, Operation};
-use super::{
-    ParseError, RequestError, attr_str, child_str, ops, opt_bool, opt_f64, opt_u32,
-    parse_duration_s, required, text_element, xs_float,
+use std::fmt::Write as _;
+
+use super::operation::{
+    Cursor, Field, Operation, answers_nothing, push_bool, push_text, simple_operations, wire_enum,
 };
+use super::{ParseError, RequestError, parse_duration_s, xs_float};
 use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
     VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri,
 };
-use crate::soap::xml::{Element, escape};
+use crate::soap::xml::escape;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "media";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "trt";
 
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
-}
-
-/// The response element of `op` (`media.GetProfiles`), or the error naming what came instead.
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the payload of an operation whose response carries nothing
-/// (`AddVideoEncoderConfigurationResponse`, `DeleteProfileResponse`, ...); `operation` is the
-/// operation name (`DeleteProfile`).
-pub fn parse_empty_response(payload: &Element, operation: &'static str) -> Result<(), ParseError> {
-    response(payload, operation).map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-/// RTP transport for [`get_stream_uri`] (`tt:TransportProtocol`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportProtocol {
-    /// RTP over UDP.
-    Udp,
-    /// RTP over TCP (rarely supported).
-    Tcp,
-    /// RTP over RTSP over TCP: what camswap records, since it crosses firewalls.
-    Rtsp,
-    /// RTP over RTSP over HTTP.
-    Http,
-}
-
-impl TransportProtocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Udp => "UDP",
-            Self::Tcp => "TCP",
-            Self::Rtsp => "RTSP",
-            Self::Http => "HTTP",
-        }
+wire_enum! {
+    /// RTP transport for [`GetStreamUri`] (`tt:TransportProtocol`).
+    TransportProtocol {
+        /// RTP over UDP.
+        Udp = "UDP",
+        /// RTP over TCP (rarely supported).
+        Tcp = "TCP",
+        /// RTP over RTSP over TCP: what camswap records, since it crosses firewalls.
+        Rtsp = "RTSP",
+        /// RTP over RTSP over HTTP.
+        Http = "HTTP",
     }
 }
 
@@ -89,134 +54,101 @@ impl Default for StreamSetup {
     }
 }
 
-/// GetServiceCapabilities.
-pub fn get_service_capabilities() -> String {
-    request("GetServiceCapabilities", "")
+simple_operations! { SERVICE;
+    /// GetServiceCapabilities.
+    GetServiceCapabilities -> MediaCapabilities => |r| media_capabilities(r);
+    /// GetProfiles: every profile with its video source, video and audio encoder and PTZ
+    /// configuration token. Stream and snapshot URIs come from their own calls.
+    GetProfiles -> Vec<MediaProfile> => |r| r.each("Profiles", profile);
+    /// GetVideoSources: the physical inputs (imaging settings are read per source).
+    GetVideoSources -> Vec<VideoSource> => |r| r.each("VideoSources", |s| {
+        Ok(VideoSource { token: s.attr("token")?.to_owned(), imaging: None })
+    });
+    /// GetVideoSourceConfigurations.
+    GetVideoSourceConfigurations -> Vec<VideoSourceConfiguration>
+        => |r| r.each("Configurations", video_source_configuration);
+    /// GetVideoEncoderConfigurations.
+    GetVideoEncoderConfigurations -> Vec<VideoEncoder>
+        => |r| r.each("Configurations", video_encoder);
+    /// GetVideoEncoderConfiguration of one configuration.
+    GetVideoEncoderConfiguration {
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> VideoEncoder => |r| video_encoder(r.child("Configuration")?);
+    /// GetVideoEncoderConfigurationOptions for a configuration, a profile, both, or (neither)
+    /// the device's generic options: one [`EncoderOptions`] per codec block (JPEG, MPEG4,
+    /// H264), each with the shared quality range and, when the device sends the ONVIF 2.0
+    /// extension, the codec's bitrate range.
+    GetVideoEncoderConfigurationOptions {
+        /// The configuration.
+        configuration: Option<String> = "trt:ConfigurationToken",
+        /// The profile.
+        profile: Option<String> = "trt:ProfileToken"
+    } -> Vec<EncoderOptions> => |r| encoder_options(r);
+    /// GetAudioEncoderConfigurations.
+    GetAudioEncoderConfigurations -> Vec<AudioEncoder>
+        => |r| r.each("Configurations", audio_encoder);
+    /// GetStreamUri of a profile.
+    GetStreamUri {
+        /// Unicast or multicast, and the transport.
+        setup: StreamSetup = "trt:StreamSetup",
+        /// The profile.
+        profile: String = "trt:ProfileToken"
+    } -> MediaUri => |r| media_uri(r);
+    /// GetSnapshotUri of a profile.
+    GetSnapshotUri {
+        /// The profile.
+        profile: String = "trt:ProfileToken"
+    } -> MediaUri => |r| media_uri(r);
+    /// CreateProfile: an empty profile named `name`, with the token we ask for if the device
+    /// lets clients choose (most ignore it and answer with their own). Answers the new profile.
+    CreateProfile {
+        /// Profile name.
+        name: String = "trt:Name",
+        /// Token asked for.
+        token: Option<String> = "trt:Token"
+    } -> MediaProfile => |r| profile(r.child("Profile")?);
+    /// AddVideoSourceConfiguration: attach a video source configuration to a profile.
+    AddVideoSourceConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
+    AddVideoEncoderConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
+    AddPTZConfiguration {
+        /// The profile.
+        profile: String = "trt:ProfileToken",
+        /// The configuration.
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |r| Ok(());
+    /// DeleteProfile.
+    DeleteProfile {
+        /// The profile.
+        profile: String = "trt:ProfileToken"
+    } -> () => |r| Ok(());
 }
 
-/// GetProfiles.
-pub fn get_profiles() -> String {
-    request("GetProfiles", "")
-}
-
-/// GetVideoSources.
-pub fn get_video_sources() -> String {
-    request("GetVideoSources", "")
-}
-
-/// GetVideoSourceConfigurations.
-pub fn get_video_source_configurations() -> String {
-    request("GetVideoSourceConfigurations", "")
-}
-
-/// GetVideoEncoderConfigurations.
-pub fn get_video_encoder_configurations() -> String {
-    request("GetVideoEncoderConfigurations", "")
-}
-
-/// GetVideoEncoderConfiguration for one configuration token.
-pub fn get_video_encoder_configuration(configuration_token: &str) -> String {
-    request(
-        "GetVideoEncoderConfiguration",
-        &text_element("trt:ConfigurationToken", configuration_token),
-    )
-}
-
-/// GetVideoEncoderConfigurationOptions for a configuration, a profile, both, or (neither) the
-/// device's generic options.
-pub fn get_video_encoder_configuration_options(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    let mut inner = String::new();
-    if let Some(t) = configuration_token {
-        inner.push_str(&text_element("trt:ConfigurationToken", t));
+impl Field for StreamSetup {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        let stream = if self.multicast {
+            "RTP-Multicast"
+        } else {
+            "RTP-Unicast"
+        };
+        let protocol = self.protocol.as_str();
+        let _ = write!(
+            out,
+            "<{qname}><tt:Stream>{stream}</tt:Stream><tt:Transport><tt:Protocol>{protocol}</tt:Protocol></tt:Transport></{qname}>"
+        );
     }
-    if let Some(t) = profile_token {
-        inner.push_str(&text_element("trt:ProfileToken", t));
-    }
-    request("GetVideoEncoderConfigurationOptions", &inner)
-}
-
-/// GetAudioEncoderConfigurations.
-pub fn get_audio_encoder_configurations() -> String {
-    request("GetAudioEncoderConfigurations", "")
-}
-
-/// GetStreamUri for a profile.
-pub fn get_stream_uri(profile_token: &str, setup: StreamSetup) -> String {
-    let stream = if setup.multicast {
-        "RTP-Multicast"
-    } else {
-        "RTP-Unicast"
-    };
-    let inner = format!(
-        "<trt:StreamSetup>{}<tt:Transport>{}</tt:Transport></trt:StreamSetup>{}",
-        text_element("tt:Stream", stream),
-        text_element("tt:Protocol", setup.protocol.as_str()),
-        text_element("trt:ProfileToken", profile_token)
-    );
-    request("GetStreamUri", &inner)
-}
-
-/// GetSnapshotUri for a profile.
-pub fn get_snapshot_uri(profile_token: &str) -> String {
-    request(
-        "GetSnapshotUri",
-        &text_element("trt:ProfileToken", profile_token),
-    )
-}
-
-/// CreateProfile: an empty profile named `name`, with the token we ask for if the device
-/// lets clients choose (most ignore it and answer with their own).
-pub fn create_profile(name: &str, token: Option<&str>) -> String {
-    let mut inner = text_element("trt:Name", name);
-    if let Some(t) = token {
-        inner.push_str(&text_element("trt:Token", t));
-    }
-    request("CreateProfile", &inner)
-}
-
-fn profile_and_configuration(operation: &str, profile_token: &str, configuration: &str) -> String {
-    request(
-        operation,
-        &format!(
-            "{}{}",
-            text_element("trt:ProfileToken", profile_token),
-            text_element("trt:ConfigurationToken", configuration)
-        ),
-    )
-}
-
-/// AddVideoSourceConfiguration: attach a video source configuration to a profile.
-pub fn add_video_source_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration(
-        "AddVideoSourceConfiguration",
-        profile_token,
-        configuration_token,
-    )
-}
-
-/// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
-pub fn add_video_encoder_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration(
-        "AddVideoEncoderConfiguration",
-        profile_token,
-        configuration_token,
-    )
-}
-
-/// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
-pub fn add_ptz_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration("AddPTZConfiguration", profile_token, configuration_token)
-}
-
-/// DeleteProfile.
-pub fn delete_profile(profile_token: &str) -> String {
-    request(
-        "DeleteProfile",
-        &text_element("trt:ProfileToken", profile_token),
-    )
 }
 
 /// SetVideoEncoderConfiguration with a complete `tt:VideoEncoderConfiguration`.
@@ -227,213 +159,167 @@ pub fn delete_profile(profile_token: &str) -> String {
 /// without a session timeout with `PT60S`. Rate control is written when frame rate and bitrate
 /// are both known, the H264/MPEG4 block when GOV length and codec profile are: otherwise the
 /// device keeps its own. A codec ver10 cannot name (H.265) is refused: use
-/// [`super::media2::set_video_encoder_configuration`].
-pub fn set_video_encoder_configuration(
-    encoder: &VideoEncoder,
-    force_persistence: bool,
-) -> Result<String, RequestError> {
-    const OP: &str = "media.SetVideoEncoderConfiguration";
-    if encoder.token.trim().is_empty() {
-        return Err(RequestError::Missing {
-            operation: OP,
-            field: "Configuration/@token",
-        });
-    }
-    let codec = encoder.encoding.as_ref().ok_or(RequestError::Missing {
-        operation: OP,
-        field: "Configuration/Encoding",
-    })?;
-    let encoding = codec.media1_name().ok_or_else(|| {
-        RequestError::unsupported(
-            OP,
-            "Configuration/Encoding",
-            codec.mime_name(),
-            "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2",
-        )
-    })?;
-    let missing = |field| RequestError::Missing {
-        operation: OP,
-        field,
-    };
-    let width = xs_int(
-        encoder
-            .width
-            .ok_or(missing("Configuration/Resolution/Width"))?,
-        OP,
-        "Configuration/Resolution/Width",
-    )?;
-    let height = xs_int(
-        encoder
-            .height
-            .ok_or(missing("Configuration/Resolution/Height"))?,
-        OP,
-        "Configuration/Resolution/Height",
-    )?;
-    let quality = encoder.quality.ok_or(missing("Configuration/Quality"))?;
+/// [`super::media2::SetVideoEncoderConfiguration`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetVideoEncoderConfiguration {
+    /// The configuration, by its token.
+    pub encoder: VideoEncoder,
+    /// Keep it across reboots (ver10 requires the flag; devices persist either way).
+    pub force_persistence: bool,
+}
 
-    let mut x = format!(
-        r#"<trt:Configuration token="{}"{}>"#,
-        escape(&encoder.token),
-        encoder
-            .guaranteed_frame_rate
-            .map(|g| format!(r#" GuaranteedFrameRate="{g}""#))
-            .unwrap_or_default()
-    );
-    x.push_str(&text_element("tt:Name", &encoder.name));
-    // UseCount is read-only; devices ignore what a client sends.
-    x.push_str(&text_element("tt:UseCount", "0"));
-    x.push_str(&text_element("tt:Encoding", encoding));
-    x.push_str(&format!(
-        "<tt:Resolution>{}{}</tt:Resolution>",
-        text_element("tt:Width", &width),
-        text_element("tt:Height", &height)
-    ));
-    x.push_str(&text_element("tt:Quality", &xs_float(quality)));
-    // RateControl is all or nothing in ver10; a partial one is left out so the device keeps
-    // its current limits rather than receiving invented ones.
-    if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-        if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
-            return Err(RequestError::unsupported(
-                OP,
-                "Configuration/RateControl/FrameRateLimit",
-                &xs_float(fps),
-                "ver10 frame rate limits are whole numbers of at least 1",
+impl Operation for SetVideoEncoderConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetVideoEncoderConfiguration";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let encoder = &self.encoder;
+        if encoder.token.trim().is_empty() {
+            return Err(Self::missing("Configuration/@token"));
+        }
+        let codec = encoder
+            .encoding
+            .as_ref()
+            .ok_or(Self::missing("Configuration/Encoding"))?;
+        let encoding = codec.media1_name().ok_or_else(|| {
+            Self::unsupported(
+                "Configuration/Encoding",
+                codec.mime_name(),
+                "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2",
+            )
+        })?;
+        let (width, height) = resolution::<Self>(encoder)?;
+        let quality = encoder
+            .quality
+            .ok_or(Self::missing("Configuration/Quality"))?;
+        let _ = write!(
+            x,
+            r#"<trt:Configuration token="{}""#,
+            escape(&encoder.token)
+        );
+        if let Some(g) = encoder.guaranteed_frame_rate {
+            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
+        }
+        x.push('>');
+        push_text(x, "tt:Name", &encoder.name);
+        // UseCount is read-only; devices ignore what a client sends.
+        push_text(x, "tt:UseCount", "0");
+        push_text(x, "tt:Encoding", encoding);
+        let _ = write!(
+            x,
+            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
+        );
+        push_text(x, "tt:Quality", &xs_float(quality));
+        // RateControl is all or nothing in ver10; a partial one is left out so the device keeps
+        // its current limits rather than receiving invented ones.
+        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
+            if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "ver10 frame rate limits are whole numbers of at least 1",
+                ));
+            }
+            x.push_str("<tt:RateControl>");
+            push_text(x, "tt:FrameRateLimit", &fps.to_string());
+            let interval = encoder.encoding_interval.unwrap_or(1);
+            let interval = Self::xs_int(interval, "Configuration/RateControl/EncodingInterval")?;
+            push_text(x, "tt:EncodingInterval", &interval);
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            push_text(x, "tt:BitrateLimit", &bitrate);
+            x.push_str("</tt:RateControl>");
+        }
+        let block: Option<(&str, &str, &[&str])> = match codec {
+            Codec::H264 => Some((
+                "H264",
+                "H264Profile",
+                &["Baseline", "Main", "Extended", "High"],
+            )),
+            Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
+            _ => None,
+        };
+        if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
+            (block, encoder.gov_length, encoder.profile.as_deref())
+        {
+            let profile = allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(profile.trim()))
+                .ok_or_else(|| {
+                    Self::unsupported(
+                        "Configuration/H264/H264Profile",
+                        profile,
+                        "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
+                    )
+                })?;
+            let gov = Self::xs_int(gov, "Configuration/H264/GovLength")?;
+            let _ = write!(
+                x,
+                "<tt:{block}><tt:GovLength>{gov}</tt:GovLength><tt:{profile_element}>{profile}</tt:{profile_element}></tt:{block}>"
+            );
+        }
+        write_multicast::<Self>(
+            x,
+            encoder.multicast.as_ref().unwrap_or(&Multicast::default()),
+        )?;
+        let timeout = encoder
+            .session_timeout
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("PT60S");
+        if parse_duration_s(timeout).is_none() {
+            return Err(Self::unsupported(
+                "Configuration/SessionTimeout",
+                timeout,
+                "an xs:duration such as PT60S",
             ));
         }
-        x.push_str(&format!(
-            "<tt:RateControl>{}{}{}</tt:RateControl>",
-            text_element("tt:FrameRateLimit", &format!("{fps}")),
-            text_element(
-                "tt:EncodingInterval",
-                &xs_int(
-                    encoder.encoding_interval.unwrap_or(1),
-                    OP,
-                    "Configuration/RateControl/EncodingInterval"
-                )?
-            ),
-            text_element(
-                "tt:BitrateLimit",
-                &xs_int(bitrate, OP, "Configuration/RateControl/BitrateLimit")?
-            )
-        ));
+        push_text(x, "tt:SessionTimeout", timeout);
+        x.push_str("</trt:Configuration>");
+        push_bool(x, "trt:ForcePersistence", self.force_persistence);
+        Ok(())
     }
-    let block: Option<(&str, &str, &[&str])> = match codec {
-        Codec::H264 => Some((
-            "H264",
-            "H264Profile",
-            &["Baseline", "Main", "Extended", "High"],
-        )),
-        Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
-        _ => None,
-    };
-    if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
-        (block, encoder.gov_length, encoder.profile.as_deref())
-    {
-        let profile = allowed
-            .iter()
-            .find(|a| a.eq_ignore_ascii_case(profile.trim()))
-            .ok_or_else(|| {
-                RequestError::unsupported(
-                    OP,
-                    "Configuration/H264/H264Profile",
-                    profile,
-                    "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
-                )
-            })?;
-        x.push_str(&format!(
-            "<tt:{block}>{}{}</tt:{block}>",
-            text_element(
-                "tt:GovLength",
-                &xs_int(gov, OP, "Configuration/H264/GovLength")?
-            ),
-            text_element(&format!("tt:{profile_element}"), profile)
-        ));
-    }
-    x.push_str(&multicast_xml(
-        encoder.multicast.as_ref(),
-        OP,
-        "Configuration/Multicast",
-    )?);
-    let timeout = encoder
-        .session_timeout
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("PT60S");
-    if parse_duration_s(timeout).is_none() {
-        return Err(RequestError::unsupported(
-            OP,
-            "Configuration/SessionTimeout",
-            timeout,
-            "an xs:duration such as PT60S",
-        ));
-    }
-    x.push_str(&text_element("tt:SessionTimeout", timeout));
-    x.push_str("</trt:Configuration>");
-    x.push_str(&text_element(
-        "trt:ForcePersistence",
-        if force_persistence { "true" } else { "false" },
-    ));
-    Ok(request("SetVideoEncoderConfiguration", &x))
+
+    answers_nothing!();
 }
 
-/// `xs:int` text for a count the model keeps unsigned.
-pub(crate) fn xs_int(
-    v: u32,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<String, RequestError> {
-    i32::try_from(v).map(|v| v.to_string()).map_err(|_| {
-        RequestError::unsupported(
-            operation,
-            field,
-            &v.to_string(),
-            "xs:int (at most 2147483647)",
-        )
-    })
-}
-
-/// `tt:MulticastConfiguration`, multicast off when the encoder has none.
-pub(crate) fn multicast_xml(
-    multicast: Option<&Multicast>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<String, RequestError> {
-    let default = Multicast::default();
-    let m = multicast.unwrap_or(&default);
-    let address = m.address.as_deref().unwrap_or("0.0.0.0");
-    let ip: std::net::IpAddr = address.parse().map_err(|_| {
-        RequestError::unsupported(operation, field, address, "an IPv4 or IPv6 address")
-    })?;
-    let address_xml = match ip {
-        std::net::IpAddr::V4(_) => format!(
-            "{}{}",
-            text_element("tt:Type", "IPv4"),
-            text_element("tt:IPv4Address", address)
-        ),
-        std::net::IpAddr::V6(_) => format!(
-            "{}{}",
-            text_element("tt:Type", "IPv6"),
-            text_element("tt:IPv6Address", address)
-        ),
-    };
-    Ok(format!(
-        "<tt:Multicast><tt:Address>{address_xml}</tt:Address>{}{}{}</tt:Multicast>",
-        text_element("tt:Port", &m.port.unwrap_or(0).to_string()),
-        text_element("tt:TTL", &xs_int(m.ttl.unwrap_or(1), operation, field)?),
-        text_element(
-            "tt:AutoStart",
-            if m.auto_start.unwrap_or(false) {
-                "true"
-            } else {
-                "false"
-            }
-        )
+/// The encoder's resolution as `xs:int` texts; both are required.
+pub(crate) fn resolution<O: Operation>(
+    encoder: &VideoEncoder,
+) -> Result<(String, String), RequestError> {
+    let width = encoder
+        .width
+        .ok_or(O::missing("Configuration/Resolution/Width"))?;
+    let height = encoder
+        .height
+        .ok_or(O::missing("Configuration/Resolution/Height"))?;
+    Ok((
+        O::xs_int(width, "Configuration/Resolution/Width")?,
+        O::xs_int(height, "Configuration/Resolution/Height")?,
     ))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
+/// Writes a `tt:MulticastConfiguration` (multicast off is `0.0.0.0`, port 0).
+pub(crate) fn write_multicast<O: Operation>(
+    x: &mut String,
+    m: &Multicast,
+) -> Result<(), RequestError> {
+    const FIELD: &str = "Configuration/Multicast";
+    let address = m.address.as_deref().unwrap_or("0.0.0.0");
+    let ip: std::net::IpAddr = address
+        .parse()
+        .map_err(|_| O::unsupported(FIELD, address, "an IPv4 or IPv6 address"))?;
+    let version = if ip.is_ipv4() { "IPv4" } else { "IPv6" };
+    let ttl = O::xs_int(m.ttl.unwrap_or(1), FIELD)?;
+    let _ = write!(
+        x,
+        "<tt:Multicast><tt:Address><tt:Type>{version}</tt:Type><tt:{version}Address>{address}</tt:{version}Address></tt:Address>\
+         <tt:Port>{}</tt:Port><tt:TTL>{ttl}</tt:TTL><tt:AutoStart>{}</tt:AutoStart></tt:Multicast>",
+        m.port.unwrap_or(0),
+        m.auto_start.unwrap_or(false)
+    );
+    Ok(())
+}
 
 /// A stream or snapshot URI (GetStreamUri, GetSnapshotUri).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -476,229 +362,86 @@ pub struct MediaCapabilities {
 }
 
 /// Reads the capabilities element of either media service.
-pub(crate) fn parse_media_capabilities(
-    r: &Element,
-    op: &'static str,
-) -> Result<MediaCapabilities, ParseError> {
-    let caps = r.child("Capabilities").ok_or(ParseError::Missing {
-        operation: op,
-        field: "Capabilities".into(),
-    })?;
-    let b = |e: Option<&Element>, name: &str, field| {
-        opt_bool(e.and_then(|e| attr_str(e, name)), op, field)
+pub(crate) fn media_capabilities(r: Cursor<'_>) -> Result<MediaCapabilities, ParseError> {
+    let caps = r.child("Capabilities")?;
+    let profile = caps.opt_child("ProfileCapabilities");
+    let streaming = caps.opt_child("StreamingCapabilities");
+    let flag = |c: Option<Cursor<'_>>, name| {
+        c.map_or(Ok(None), |c| c.opt_attr_parse(name, super::parse_bool))
     };
-    let profile = caps.child("ProfileCapabilities");
-    let streaming = caps.child("StreamingCapabilities");
-    let no_rtsp = b(
-        streaming,
-        "NoRTSPStreaming",
-        "StreamingCapabilities/@NoRTSPStreaming",
-    )?;
+    let no_rtsp = flag(streaming, "NoRTSPStreaming")?;
     Ok(MediaCapabilities {
-        snapshot_uri: b(Some(caps), "SnapshotUri", "Capabilities/@SnapshotUri")?,
-        rotation: b(Some(caps), "Rotation", "Capabilities/@Rotation")?,
-        video_source_mode: b(
-            Some(caps),
-            "VideoSourceMode",
-            "Capabilities/@VideoSourceMode",
-        )?,
-        osd: b(Some(caps), "OSD", "Capabilities/@OSD")?,
-        maximum_number_of_profiles: opt_u32(
-            profile.and_then(|p| attr_str(p, "MaximumNumberOfProfiles")),
-            op,
-            "ProfileCapabilities/@MaximumNumberOfProfiles",
-        )?,
+        snapshot_uri: flag(Some(caps), "SnapshotUri")?,
+        rotation: flag(Some(caps), "Rotation")?,
+        video_source_mode: flag(Some(caps), "VideoSourceMode")?,
+        osd: flag(Some(caps), "OSD")?,
+        maximum_number_of_profiles: profile.map_or(Ok(None), |p| {
+            p.opt_attr_parse("MaximumNumberOfProfiles", super::parse_u32)
+        })?,
         configurations_supported: profile
-            .and_then(|p| p.attr("ConfigurationsSupported"))
+            .and_then(|p| p.element().attr("ConfigurationsSupported"))
             .map(|s| s.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default(),
-        rtp_multicast: b(
-            streaming,
-            "RTPMulticast",
-            "StreamingCapabilities/@RTPMulticast",
-        )?,
-        rtp_tcp: b(streaming, "RTP_TCP", "StreamingCapabilities/@RTP_TCP")?,
-        rtp_rtsp_tcp: b(
-            streaming,
-            "RTP_RTSP_TCP",
-            "StreamingCapabilities/@RTP_RTSP_TCP",
-        )?,
-        rtsp_streaming: match b(
-            streaming,
-            "RTSPStreaming",
-            "StreamingCapabilities/@RTSPStreaming",
-        )? {
-            Some(v) => Some(v),
-            None => no_rtsp.map(|n| !n),
-        },
-        non_aggregate_control: b(
-            streaming,
-            "NonAggregateControl",
-            "StreamingCapabilities/@NonAggregateControl",
-        )?,
+        rtp_multicast: flag(streaming, "RTPMulticast")?,
+        rtp_tcp: flag(streaming, "RTP_TCP")?,
+        rtp_rtsp_tcp: flag(streaming, "RTP_RTSP_TCP")?,
+        rtsp_streaming: flag(streaming, "RTSPStreaming")?.or(no_rtsp.map(|n| !n)),
+        non_aggregate_control: flag(streaming, "NonAggregateControl")?,
     })
 }
 
-/// GetServiceCapabilitiesResponse.
-pub fn parse_get_service_capabilities(payload: &Element) -> Result<MediaCapabilities, ParseError> {
-    const OP: &str = "media.GetServiceCapabilities";
-    parse_media_capabilities(response(payload, OP)?, OP)
-}
-
-/// GetProfiles: every profile with its video source, video and audio encoder and PTZ
-/// configuration token. Stream and snapshot URIs come from their own calls.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetProfiles;
-
-impl Operation for GetProfiles {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetProfiles";
-    type Response = Vec<MediaProfile>;
-
-    fn read(r: Cursor<'_>) -> Result<Self::Response, ParseError> {
-        r.each("Profiles", |p| parse_profile(p.element(), r.operation()))
-    }
-}
-
-/// GetProfilesResponse (see [`GetProfiles`]).
-pub fn parse_get_profiles(payload: &Element) -> Result<Vec<MediaProfile>, ParseError> {
-    GetProfiles::parse(payload)
-}
-
-/// CreateProfileResponse: the new, empty profile.
-pub fn parse_create_profile(payload: &Element) -> Result<MediaProfile, ParseError> {
-    const OP: &str = "media.CreateProfile";
-    let r = response(payload, OP)?;
-    let p = r.child("Profile").ok_or(ParseError::Missing {
-        operation: OP,
-        field: "Profile".into(),
-    })?;
-    parse_profile(p, OP)
-}
-
-fn parse_profile(p: &Element, op: &'static str) -> Result<MediaProfile, ParseError> {
+/// `tt:Profile`.
+fn profile(p: Cursor<'_>) -> Result<MediaProfile, ParseError> {
     Ok(MediaProfile {
-        token: required(p.attr("token"), op, "Profiles/@token")?,
-        name: child_str(p, "Name").unwrap_or_default().to_owned(),
-        fixed: opt_bool(attr_str(p, "fixed"), op, "Profiles/@fixed")?.unwrap_or(false),
+        token: p.attr("token")?.to_owned(),
+        name: p.string_or_empty("Name"),
+        fixed: p
+            .opt_attr_parse("fixed", super::parse_bool)?
+            .unwrap_or(false),
         service: MediaService::Media,
         video_source_configuration: p
-            .child("VideoSourceConfiguration")
-            .map(|e| parse_video_source_configuration(e, op))
+            .opt_child("VideoSourceConfiguration")
+            .map(video_source_configuration)
             .transpose()?,
         video_encoder: p
-            .child("VideoEncoderConfiguration")
-            .map(|e| parse_video_encoder(e, op))
+            .opt_child("VideoEncoderConfiguration")
+            .map(video_encoder)
             .transpose()?,
         encoder_options: Vec::new(),
         audio_encoder: p
-            .child("AudioEncoderConfiguration")
-            .map(|e| parse_audio_encoder(e, op))
+            .opt_child("AudioEncoderConfiguration")
+            .map(audio_encoder)
             .transpose()?,
         ptz_configuration: p
-            .child("PTZConfiguration")
-            .map(|e| required(e.attr("token"), op, "PTZConfiguration/@token"))
+            .opt_child("PTZConfiguration")
+            .map(|c| c.attr("token").map(str::to_owned))
             .transpose()?,
         stream_uri: None,
         snapshot_uri: None,
     })
 }
 
-/// GetVideoSourcesResponse: the physical inputs (imaging settings are read per source).
-pub fn parse_get_video_sources(payload: &Element) -> Result<Vec<VideoSource>, ParseError> {
-    const OP: &str = "media.GetVideoSources";
-    response(payload, OP)?
-        .children_named("VideoSources")
-        .map(|s| {
-            Ok(VideoSource {
-                token: required(s.attr("token"), OP, "VideoSources/@token")?,
-                imaging: None,
-            })
-        })
-        .collect()
-}
-
-/// GetVideoSourceConfigurationsResponse.
-pub fn parse_get_video_source_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoSourceConfiguration>, ParseError> {
-    const OP: &str = "media.GetVideoSourceConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_source_configuration(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationsResponse.
-pub fn parse_get_video_encoder_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoEncoder>, ParseError> {
-    const OP: &str = "media.GetVideoEncoderConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_encoder(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationResponse.
-pub fn parse_get_video_encoder_configuration(
-    payload: &Element,
-) -> Result<VideoEncoder, ParseError> {
-    const OP: &str = "media.GetVideoEncoderConfiguration";
-    let c = response(payload, OP)?
-        .child("Configuration")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "Configuration".into(),
-        })?;
-    parse_video_encoder(c, OP)
-}
-
-/// GetAudioEncoderConfigurationsResponse.
-pub fn parse_get_audio_encoder_configurations(
-    payload: &Element,
-) -> Result<Vec<AudioEncoder>, ParseError> {
-    const OP: &str = "media.GetAudioEncoderConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_audio_encoder(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationOptionsResponse: one [`EncoderOptions`] per codec block
-/// (JPEG, MPEG4, H264), each with the shared quality range and, when the device sends the
-/// ONVIF 2.0 extension, the codec's bitrate range.
-pub fn parse_get_video_encoder_configuration_options(
-    payload: &Element,
-) -> Result<Vec<EncoderOptions>, ParseError> {
-    const OP: &str = "media.GetVideoEncoderConfigurationOptions";
-    let r = response(payload, OP)?;
-    let Some(options) = r.child("Options") else {
+/// The options of `GetVideoEncoderConfigurationOptionsResponse`, one entry per codec block.
+fn encoder_options(r: Cursor<'_>) -> Result<Vec<EncoderOptions>, ParseError> {
+    let Some(options) = r.opt_child("Options") else {
         return Ok(Vec::new());
     };
-    let quality_range = options
-        .child("QualityRange")
-        .map(|q| parse_range(q, OP, "Options/QualityRange"))
-        .transpose()?;
-    let extension = options.child("Extension");
+    let quality_range = options.opt_child("QualityRange").map(range).transpose()?;
+    let extension = options.opt_child("Extension");
     let mut out = Vec::new();
     for (block, codec) in [
         ("JPEG", Codec::Jpeg),
         ("MPEG4", Codec::Mpeg4),
         ("H264", Codec::H264),
     ] {
-        let base = options.child(block);
-        let ext = extension.and_then(|e| e.child(block));
+        let base = options.opt_child(block);
+        let ext = extension.and_then(|e| e.opt_child(block));
         // The 2.0 extension repeats the block with a bitrate range; some devices send only it.
         let Some(main) = base.or(ext) else { continue };
-        let frame_rate_range = main
-            .child("FrameRateRange")
-            .map(|f| parse_range(f, OP, "Options/FrameRateRange"))
-            .transpose()?;
-        let profiles_element = if codec == Codec::Mpeg4 {
-            "Mpeg4ProfilesSupported"
-        } else {
-            "H264ProfilesSupported"
+        let frame_rate_range = main.opt_child("FrameRateRange").map(range).transpose()?;
+        let profiles = match codec {
+            Codec::Mpeg4 => "Mpeg4ProfilesSupported",
+            _ => "H264ProfilesSupported",
         };
         let mut frame_rates = Vec::new();
         if let Some(r) = frame_rate_range {
@@ -707,277 +450,176 @@ pub fn parse_get_video_encoder_configuration_options(
                 frame_rates.push(r.max);
             }
         }
+        let bitrate = [ext, base]
+            .into_iter()
+            .flatten()
+            .find_map(|b| b.opt_child("BitrateRange"));
         out.push(EncoderOptions {
             encoding: Some(codec),
-            resolutions: parse_resolutions(main, OP)?,
+            resolutions: resolutions(main)?,
             frame_rates,
             frame_rate_range,
             quality_range,
-            bitrate_range: [ext, base]
-                .into_iter()
-                .flatten()
-                .find_map(|b| b.child("BitrateRange"))
-                .map(|b| parse_range(b, OP, "Options/Extension/BitrateRange"))
-                .transpose()?,
-            gov_length_range: main
-                .child("GovLengthRange")
-                .map(|g| parse_range(g, OP, "Options/GovLengthRange"))
-                .transpose()?,
+            bitrate_range: bitrate.map(range).transpose()?,
+            gov_length_range: main.opt_child("GovLengthRange").map(range).transpose()?,
             encoding_interval_range: main
-                .child("EncodingIntervalRange")
-                .map(|g| parse_range(g, OP, "Options/EncodingIntervalRange"))
+                .opt_child("EncodingIntervalRange")
+                .map(range)
                 .transpose()?,
-            profiles: main
-                .children_named(profiles_element)
-                .map(Element::text_trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            profiles: texts(main, profiles),
         });
     }
     Ok(out)
 }
 
-/// GetStreamUriResponse.
-pub fn parse_get_stream_uri(payload: &Element) -> Result<MediaUri, ParseError> {
-    const OP: &str = "media.GetStreamUri";
-    parse_media_uri(response(payload, OP)?, OP)
-}
-
-/// GetSnapshotUriResponse.
-pub fn parse_get_snapshot_uri(payload: &Element) -> Result<MediaUri, ParseError> {
-    const OP: &str = "media.GetSnapshotUri";
-    parse_media_uri(response(payload, OP)?, OP)
-}
-
-fn parse_media_uri(r: &Element, op: &'static str) -> Result<MediaUri, ParseError> {
-    let m = r.child("MediaUri").ok_or(ParseError::Missing {
-        operation: op,
-        field: "MediaUri".into(),
-    })?;
-    let uri = required(m.child_text("Uri"), op, "MediaUri/Uri")?;
-    Ok(MediaUri {
-        uri: redact_uri(&uri),
-        invalid_after_connect: opt_bool(
-            child_str(m, "InvalidAfterConnect"),
-            op,
-            "MediaUri/InvalidAfterConnect",
-        )?,
-        invalid_after_reboot: opt_bool(
-            child_str(m, "InvalidAfterReboot"),
-            op,
-            "MediaUri/InvalidAfterReboot",
-        )?,
-        // A timeout we cannot read is not worth failing the URI for.
-        timeout_s: child_str(m, "Timeout").and_then(parse_duration_s),
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared tt: readers
-// ---------------------------------------------------------------------------------------------
-
-/// `tt:IntRange`/`tt:FloatRange`: both ends required.
-pub(crate) fn parse_range(
-    e: &Element,
-    op: &'static str,
-    field: &'static str,
-) -> Result<Range, ParseError> {
-    let end = |name: &str| {
-        let v = required(e.child_text(name), op, field)?;
-        super::parse_f64(&v).ok_or_else(|| ParseError::invalid(op, field, &v))
-    };
-    Ok(Range::new(end("Min")?, end("Max")?))
-}
-
-/// All `ResolutionsAvailable` children as `(width, height)`.
-pub(crate) fn parse_resolutions(
-    e: &Element,
-    op: &'static str,
-) -> Result<Vec<(u32, u32)>, ParseError> {
-    e.children_named("ResolutionsAvailable")
-        .map(|r| {
-            let w = opt_u32(child_str(r, "Width"), op, "ResolutionsAvailable/Width")?;
-            let h = opt_u32(child_str(r, "Height"), op, "ResolutionsAvailable/Height")?;
-            match (w, h) {
-                (Some(w), Some(h)) => Ok((w, h)),
-                _ => Err(ParseError::Missing {
-                    operation: op,
-                    field: "ResolutionsAvailable/Width+Height".into(),
-                }),
-            }
-        })
+/// The non-empty texts of every child `name`.
+pub(crate) fn texts(c: Cursor<'_>, name: &'static str) -> Vec<String> {
+    c.children(name)
+        .map(|t| t.text())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 
+/// `tt:MediaUri` (GetStreamUri, GetSnapshotUri): the URI, entities decoded and userinfo
+/// removed.
+fn media_uri(r: Cursor<'_>) -> Result<MediaUri, ParseError> {
+    let m = r.child("MediaUri")?;
+    Ok(MediaUri {
+        uri: redact_uri(m.str("Uri")?),
+        invalid_after_connect: m.opt_bool("InvalidAfterConnect")?,
+        invalid_after_reboot: m.opt_bool("InvalidAfterReboot")?,
+        // A timeout we cannot read is not worth failing the URI for.
+        timeout_s: m.opt_str("Timeout").and_then(parse_duration_s),
+    })
+}
+
+/// `tt:IntRange`/`tt:FloatRange`: both ends required.
+pub(crate) fn range(c: Cursor<'_>) -> Result<Range, ParseError> {
+    Ok(Range::new(c.f64("Min")?, c.f64("Max")?))
+}
+
+/// All `ResolutionsAvailable` children as `(width, height)`.
+pub(crate) fn resolutions(c: Cursor<'_>) -> Result<Vec<(u32, u32)>, ParseError> {
+    c.each("ResolutionsAvailable", |r| {
+        Ok((r.u32("Width")?, r.u32("Height")?))
+    })
+}
+
 /// `tt:VideoSourceConfiguration` (also Media2's `VideoSource`).
-pub(crate) fn parse_video_source_configuration(
-    e: &Element,
-    op: &'static str,
+pub(crate) fn video_source_configuration(
+    c: Cursor<'_>,
 ) -> Result<VideoSourceConfiguration, ParseError> {
-    let bounds = match e.child("Bounds") {
+    let bounds = match c.opt_child("Bounds") {
         None => None,
         Some(b) => {
-            let side = |name: &str, field: &'static str| -> Result<Option<i64>, ParseError> {
-                opt_f64(attr_str(b, name), op, field)?
-                    .map(|v| {
-                        if v.fract() == 0.0 && v.abs() <= f64::from(u32::MAX) {
-                            Ok(v as i64)
-                        } else {
-                            Err(ParseError::invalid(op, field, &v.to_string()))
-                        }
-                    })
-                    .transpose()
+            // Whole numbers that fit the model's types; a window with a side missing says
+            // nothing usable.
+            let side = |name: &str, fits: fn(f64) -> bool| {
+                b.opt_attr_parse(name, |v| {
+                    super::parse_f64(v).filter(|v| v.fract() == 0.0 && fits(*v))
+                })
             };
-            let fit = |v: i64, field: &'static str| ParseError::invalid(op, field, &v.to_string());
+            let signed = |v: f64| (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&v);
+            let unsigned = |v: f64| (0.0..=f64::from(u32::MAX)).contains(&v);
             match (
-                side("x", "VideoSourceConfiguration/Bounds/@x")?,
-                side("y", "VideoSourceConfiguration/Bounds/@y")?,
-                side("width", "VideoSourceConfiguration/Bounds/@width")?,
-                side("height", "VideoSourceConfiguration/Bounds/@height")?,
+                side("x", signed)?,
+                side("y", signed)?,
+                side("width", unsigned)?,
+                side("height", unsigned)?,
             ) {
                 (Some(x), Some(y), Some(w), Some(h)) => Some(Rect {
-                    x: i32::try_from(x)
-                        .map_err(|_| fit(x, "VideoSourceConfiguration/Bounds/@x"))?,
-                    y: i32::try_from(y)
-                        .map_err(|_| fit(y, "VideoSourceConfiguration/Bounds/@y"))?,
-                    width: u32::try_from(w)
-                        .map_err(|_| fit(w, "VideoSourceConfiguration/Bounds/@width"))?,
-                    height: u32::try_from(h)
-                        .map_err(|_| fit(h, "VideoSourceConfiguration/Bounds/@height"))?,
+                    x: x as i32,
+                    y: y as i32,
+                    width: w as u32,
+                    height: h as u32,
                 }),
-                // A window with a side missing says nothing usable.
                 _ => None,
             }
         }
     };
     Ok(VideoSourceConfiguration {
-        token: required(e.attr("token"), op, "VideoSourceConfiguration/@token")?,
-        name: child_str(e, "Name").unwrap_or_default().to_owned(),
-        source_token: child_str(e, "SourceToken").unwrap_or_default().to_owned(),
+        token: c.attr("token")?.to_owned(),
+        name: c.string_or_empty("Name"),
+        source_token: c.string_or_empty("SourceToken"),
         bounds,
     })
 }
 
 /// `tt:VideoEncoderConfiguration` (ver10) or `tt:VideoEncoder2Configuration` (Media2): every
 /// child optional, since Dahua-family firmware sends configurations with only a name.
-pub(crate) fn parse_video_encoder(
-    e: &Element,
-    op: &'static str,
-) -> Result<VideoEncoder, ParseError> {
-    let mut encoding = child_str(e, "Encoding").map(Codec::parse);
+pub(crate) fn video_encoder(e: Cursor<'_>) -> Result<VideoEncoder, ParseError> {
+    let mut encoding = e.opt_str("Encoding").map(Codec::parse);
     // Hikvision firmware that encodes H.265 says `H264` in the ver10 element (the enumeration
     // has no H.265) and the truth in a non-standard `encoding` attribute.
-    if let Some(real) = attr_str(e, "encoding") {
+    if let Some(real) = e.opt_attr("encoding") {
         encoding = Some(Codec::parse(real));
     }
-    let resolution = e.child("Resolution");
-    let rate = e.child("RateControl");
+    let resolution = e.opt_child("Resolution");
+    let rate = e.opt_child("RateControl");
     // ver10 has H264/MPEG4 blocks; Media2 has GovLength/Profile attributes.
-    let block = e.child("H264").or_else(|| e.child("MPEG4"));
-    let gov_length = match attr_str(e, "GovLength") {
-        Some(g) => opt_u32(Some(g), op, "VideoEncoderConfiguration/@GovLength")?,
-        None => opt_u32(
-            block.and_then(|b| child_str(b, "GovLength")),
-            op,
-            "VideoEncoderConfiguration/H264/GovLength",
-        )?,
+    let block = e.opt_child("H264").or_else(|| e.opt_child("MPEG4"));
+    let gov_length = match e.opt_attr_parse("GovLength", super::parse_u32)? {
+        Some(g) => Some(g),
+        None => block.map_or(Ok(None), |b| b.opt_u32("GovLength"))?,
     };
-    let profile = attr_str(e, "Profile")
-        .or_else(|| block.and_then(|b| child_str(b, "H264Profile")))
-        .or_else(|| block.and_then(|b| child_str(b, "Mpeg4Profile")))
+    let profile = e
+        .opt_attr("Profile")
+        .or_else(|| {
+            block.and_then(|b| {
+                b.opt_str("H264Profile")
+                    .or_else(|| b.opt_str("Mpeg4Profile"))
+            })
+        })
         .map(str::to_owned);
+    let u32_in = |c: Option<Cursor<'_>>, name| c.map_or(Ok(None), |c| c.opt_u32(name));
     Ok(VideoEncoder {
-        token: required(e.attr("token"), op, "VideoEncoderConfiguration/@token")?,
-        name: child_str(e, "Name").unwrap_or_default().to_owned(),
+        token: e.attr("token")?.to_owned(),
+        name: e.string_or_empty("Name"),
         encoding,
-        width: opt_u32(
-            resolution.and_then(|r| child_str(r, "Width")),
-            op,
-            "VideoEncoderConfiguration/Resolution/Width",
-        )?,
-        height: opt_u32(
-            resolution.and_then(|r| child_str(r, "Height")),
-            op,
-            "VideoEncoderConfiguration/Resolution/Height",
-        )?,
-        quality: opt_f64(
-            child_str(e, "Quality"),
-            op,
-            "VideoEncoderConfiguration/Quality",
-        )?,
-        frame_rate: opt_f64(
-            rate.and_then(|r| child_str(r, "FrameRateLimit")),
-            op,
-            "VideoEncoderConfiguration/RateControl/FrameRateLimit",
-        )?,
-        bitrate_kbps: opt_u32(
-            rate.and_then(|r| child_str(r, "BitrateLimit")),
-            op,
-            "VideoEncoderConfiguration/RateControl/BitrateLimit",
-        )?,
+        width: u32_in(resolution, "Width")?,
+        height: u32_in(resolution, "Height")?,
+        quality: e.opt_f64("Quality")?,
+        frame_rate: rate.map_or(Ok(None), |r| r.opt_f64("FrameRateLimit"))?,
+        bitrate_kbps: u32_in(rate, "BitrateLimit")?,
         gov_length,
-        encoding_interval: opt_u32(
-            rate.and_then(|r| child_str(r, "EncodingInterval")),
-            op,
-            "VideoEncoderConfiguration/RateControl/EncodingInterval",
-        )?,
+        encoding_interval: u32_in(rate, "EncodingInterval")?,
         profile,
-        constant_bitrate: opt_bool(
-            rate.and_then(|r| attr_str(r, "ConstantBitRate")),
-            op,
-            "VideoEncoderConfiguration/RateControl/@ConstantBitRate",
-        )?,
-        guaranteed_frame_rate: opt_bool(
-            attr_str(e, "GuaranteedFrameRate"),
-            op,
-            "VideoEncoderConfiguration/@GuaranteedFrameRate",
-        )?,
-        multicast: e
-            .child("Multicast")
-            .map(|m| parse_multicast(m, op))
-            .transpose()?,
-        session_timeout: child_str(e, "SessionTimeout").map(str::to_owned),
+        constant_bitrate: rate.map_or(Ok(None), |r| {
+            r.opt_attr_parse("ConstantBitRate", super::parse_bool)
+        })?,
+        guaranteed_frame_rate: e.opt_attr_parse("GuaranteedFrameRate", super::parse_bool)?,
+        multicast: e.opt_child("Multicast").map(multicast).transpose()?,
+        session_timeout: e.opt_str("SessionTimeout").map(str::to_owned),
     })
 }
 
 /// `tt:AudioEncoderConfiguration` (also Media2's `AudioEncoder`).
-pub(crate) fn parse_audio_encoder(
-    e: &Element,
-    op: &'static str,
-) -> Result<AudioEncoder, ParseError> {
+pub(crate) fn audio_encoder(e: Cursor<'_>) -> Result<AudioEncoder, ParseError> {
     Ok(AudioEncoder {
-        token: required(e.attr("token"), op, "AudioEncoderConfiguration/@token")?,
-        name: child_str(e, "Name").unwrap_or_default().to_owned(),
-        encoding: child_str(e, "Encoding").map(str::to_owned),
-        bitrate_kbps: opt_u32(
-            child_str(e, "Bitrate"),
-            op,
-            "AudioEncoderConfiguration/Bitrate",
-        )?,
-        sample_rate_khz: opt_u32(
-            child_str(e, "SampleRate"),
-            op,
-            "AudioEncoderConfiguration/SampleRate",
-        )?,
+        token: e.attr("token")?.to_owned(),
+        name: e.string_or_empty("Name"),
+        encoding: e.opt_str("Encoding").map(str::to_owned),
+        bitrate_kbps: e.opt_u32("Bitrate")?,
+        sample_rate_khz: e.opt_u32("SampleRate")?,
     })
 }
 
 /// `tt:MulticastConfiguration`.
-pub(crate) fn parse_multicast(e: &Element, op: &'static str) -> Result<Multicast, ParseError> {
-    let address = e.child("Address");
-    let port = opt_u32(child_str(e, "Port"), op, "Multicast/Port")?
-        .map(|p| {
-            u16::try_from(p).map_err(|_| ParseError::invalid(op, "Multicast/Port", &p.to_string()))
-        })
-        .transpose()?;
+pub(crate) fn multicast(e: Cursor<'_>) -> Result<Multicast, ParseError> {
+    let address = e.opt_child("Address");
     Ok(Multicast {
         address: address
-            .and_then(|a| child_str(a, "IPv4Address").or_else(|| child_str(a, "IPv6Address")))
+            .and_then(|a| {
+                a.opt_str("IPv4Address")
+                    .or_else(|| a.opt_str("IPv6Address"))
+            })
             .map(str::to_owned),
-        port,
-        ttl: opt_u32(child_str(e, "TTL"), op, "Multicast/TTL")?,
-        auto_start: opt_bool(child_str(e, "AutoStart"), op, "Multicast/AutoStart")?,
+        port: e.opt_parse("Port", |p| {
+            super::parse_u32(p).and_then(|p| u16::try_from(p).ok())
+        })?,
+        ttl: e.opt_u32("TTL")?,
+        auto_start: e.opt_bool("AutoStart")?,
     })
 }
 
@@ -985,6 +627,7 @@ pub(crate) fn parse_multicast(e: &Element, op: &'static str) -> Result<Multicast
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     const NS: &str = r#"xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema""#;
 
@@ -1012,7 +655,7 @@ mod tests {
             <tt:Unknown><tt:Deep/></tt:Unknown>
           </trt:Profiles></trt:GetProfilesResponse>"#,
         );
-        let profiles = parse_get_profiles(&p).unwrap();
+        let profiles = GetProfiles.parse(&p).unwrap();
         assert_eq!(profiles.len(), 1);
         let p = &profiles[0];
         assert_eq!(
@@ -1046,7 +689,7 @@ mod tests {
             r#"<trt:GetProfilesResponse NS><trt:Profiles><tt:Name>x</tt:Name></trt:Profiles></trt:GetProfilesResponse>"#,
         );
         assert_eq!(
-            parse_get_profiles(&p),
+            GetProfiles.parse(&p),
             Err(ParseError::Missing {
                 operation: "media.GetProfiles",
                 field: "Profiles/@token".into()
@@ -1057,31 +700,28 @@ mod tests {
     #[test]
     fn garbage_numbers_are_invalid_not_panics() {
         for (inner, field) in [
-            (
-                "<tt:Quality>high</tt:Quality>",
-                "VideoEncoderConfiguration/Quality",
-            ),
+            ("<tt:Quality>high</tt:Quality>", "Configurations/Quality"),
             (
                 "<tt:Resolution><tt:Width>-1920</tt:Width></tt:Resolution>",
-                "VideoEncoderConfiguration/Resolution/Width",
+                "Configurations/Resolution/Width",
             ),
             (
                 "<tt:RateControl><tt:BitrateLimit>99999999999</tt:BitrateLimit></tt:RateControl>",
-                "VideoEncoderConfiguration/RateControl/BitrateLimit",
+                "Configurations/RateControl/BitrateLimit",
             ),
             (
                 "<tt:RateControl><tt:FrameRateLimit>NaN</tt:FrameRateLimit></tt:RateControl>",
-                "VideoEncoderConfiguration/RateControl/FrameRateLimit",
+                "Configurations/RateControl/FrameRateLimit",
             ),
             (
                 "<tt:Multicast><tt:Port>70000</tt:Port></tt:Multicast>",
-                "Multicast/Port",
+                "Configurations/Multicast/Port",
             ),
         ] {
             let p = doc(&format!(
                 r#"<trt:GetVideoEncoderConfigurationsResponse NS><trt:Configurations token="1">{inner}</trt:Configurations></trt:GetVideoEncoderConfigurationsResponse>"#
             ));
-            match parse_get_video_encoder_configurations(&p) {
+            match GetVideoEncoderConfigurations.parse(&p) {
                 Err(ParseError::Invalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{inner}: {other:?}"),
             }
@@ -1094,7 +734,7 @@ mod tests {
             r#"<trt:GetVideoEncoderConfigurationsResponse NS><trt:Configurations token="1">
             <tt:Name/><tt:Encoding> </tt:Encoding><tt:Quality></tt:Quality><tt:RateControl/></trt:Configurations></trt:GetVideoEncoderConfigurationsResponse>"#,
         );
-        let v = &parse_get_video_encoder_configurations(&p).unwrap()[0];
+        let v = &GetVideoEncoderConfigurations.parse(&p).unwrap()[0];
         assert_eq!(v.encoding, None);
         assert_eq!(v.quality, None);
         assert_eq!(v.frame_rate, None);
@@ -1104,7 +744,7 @@ mod tests {
     fn wrong_response_element_is_reported() {
         let p = doc(r#"<trt:GetStreamUri NS/>"#);
         assert!(matches!(
-            parse_get_stream_uri(&p),
+            GetStreamUri::default().parse(&p),
             Err(ParseError::WrongElement {
                 expected: "GetStreamUriResponse",
                 ..
@@ -1118,7 +758,7 @@ mod tests {
             <tt:Uri>rtsp://admin:Secret1@10.0.0.5:554/cam/realmonitor?channel=1&amp;subtype=0</tt:Uri>
             <tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>true</tt:InvalidAfterReboot>
             <tt:Timeout>PT60S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>"#);
-        let u = parse_get_stream_uri(&p).unwrap();
+        let u = GetStreamUri::default().parse(&p).unwrap();
         assert_eq!(
             u.uri,
             "rtsp://10.0.0.5:554/cam/realmonitor?channel=1&subtype=0"
@@ -1129,7 +769,7 @@ mod tests {
             r#"<trt:GetStreamUriResponse NS><trt:MediaUri><tt:Uri/></trt:MediaUri></trt:GetStreamUriResponse>"#,
         );
         assert_eq!(
-            parse_get_stream_uri(&empty),
+            GetStreamUri::default().parse(&empty),
             Err(ParseError::Missing {
                 operation: "media.GetStreamUri",
                 field: "MediaUri/Uri".into()
@@ -1153,7 +793,9 @@ mod tests {
             <tt:Extension><tt:H264><tt:BitrateRange><tt:Min>32</tt:Min><tt:Max>16384</tt:Max></tt:BitrateRange></tt:H264></tt:Extension>
           </trt:Options></trt:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
-        let o = parse_get_video_encoder_configuration_options(&p).unwrap();
+        let o = GetVideoEncoderConfigurationOptions::default()
+            .parse(&p)
+            .unwrap();
         assert_eq!(o.len(), 2);
         assert_eq!(o[0].encoding, Some(Codec::Jpeg));
         assert_eq!(o[0].bitrate_range, None);
@@ -1171,10 +813,10 @@ mod tests {
             <tt:QualityRange><tt:Min>1</tt:Min></tt:QualityRange></trt:Options></trt:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
         assert_eq!(
-            parse_get_video_encoder_configuration_options(&bad),
+            GetVideoEncoderConfigurationOptions::default().parse(&bad),
             Err(ParseError::Missing {
                 operation: "media.GetVideoEncoderConfigurationOptions",
-                field: "Options/QualityRange".into()
+                field: "Options/QualityRange/Max".into()
             })
         );
     }
@@ -1186,7 +828,7 @@ mod tests {
             <trt:ProfileCapabilities MaximumNumberOfProfiles="24"/>
             <trt:StreamingCapabilities NoRTSPStreaming="false" RTPMulticast="false"/></trt:Capabilities></trt:GetServiceCapabilitiesResponse>"#,
         );
-        let c = parse_get_service_capabilities(&p).unwrap();
+        let c = GetServiceCapabilities.parse(&p).unwrap();
         assert_eq!(c.snapshot_uri, Some(true));
         assert_eq!(c.maximum_number_of_profiles, Some(24));
         assert_eq!(c.rtsp_streaming, Some(true));
@@ -1213,7 +855,12 @@ mod tests {
 
     #[test]
     fn set_encoder_writes_escaped_complete_configuration() {
-        let x = set_video_encoder_configuration(&encoder(), true).unwrap();
+        let x = SetVideoEncoderConfiguration {
+            encoder: encoder(),
+            force_persistence: true,
+        }
+        .to_xml()
+        .unwrap();
         assert!(
             x.contains(r#"<trt:Configuration token="VE&lt;1&gt;">"#),
             "{x}"
@@ -1226,14 +873,9 @@ mod tests {
             "<trt:ForcePersistence>true</trt:ForcePersistence></trt:SetVideoEncoderConfiguration>"
         ));
         // What we write reads back as what we meant.
-        let back = parse_video_encoder(
-            xml::parse(x.as_bytes())
-                .unwrap()
-                .child("Configuration")
-                .unwrap(),
-            "test",
-        )
-        .unwrap();
+        let written = xml::parse(x.as_bytes()).unwrap();
+        let back =
+            video_encoder(Cursor::new(written.child("Configuration").unwrap(), "test")).unwrap();
         assert_eq!(back.bitrate_kbps, Some(4096));
         assert_eq!(back.profile.as_deref(), Some("Main"));
     }
@@ -1243,7 +885,11 @@ mod tests {
         let mut e = encoder();
         e.encoding = Some(Codec::H265);
         assert!(matches!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "Configuration/Encoding",
                 ..
@@ -1252,7 +898,11 @@ mod tests {
         let mut e = encoder();
         e.width = None;
         assert_eq!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Missing {
                 operation: "media.SetVideoEncoderConfiguration",
                 field: "Configuration/Resolution/Width"
@@ -1260,11 +910,22 @@ mod tests {
         );
         let mut e = encoder();
         e.profile = Some("Ultra".into());
-        assert!(set_video_encoder_configuration(&e, false).is_err());
+        assert!(
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml()
+            .is_err()
+        );
         let mut e = encoder();
         e.bitrate_kbps = Some(u32::MAX);
         assert!(matches!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "Configuration/RateControl/BitrateLimit",
                 ..
@@ -1275,16 +936,33 @@ mod tests {
             address: Some("not an address".into()),
             ..Default::default()
         });
-        assert!(set_video_encoder_configuration(&e, false).is_err());
+        assert!(
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml()
+            .is_err()
+        );
     }
 
     #[test]
     fn request_values_are_escaped() {
-        let x = get_stream_uri("a&b", StreamSetup::default());
+        let x = GetStreamUri {
+            profile: "a&b".into(),
+            setup: StreamSetup::default(),
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<trt:ProfileToken>a&amp;b</trt:ProfileToken>"));
         assert!(x.contains("<tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"));
         assert_eq!(
-            get_video_encoder_configuration_options(None, Some("P")),
+            GetVideoEncoderConfigurationOptions {
+                configuration: None,
+                profile: Some("P".into()),
+            }
+            .to_xml()
+            .unwrap(),
             r#"<trt:GetVideoEncoderConfigurationOptions xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><trt:ProfileToken>P</trt:ProfileToken></trt:GetVideoEncoderConfigurationOptions>"#
         );
     }

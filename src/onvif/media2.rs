@@ -3,91 +3,52 @@
 //! configurations, stream and snapshot URIs, and the calls apply uses to rebuild a profile.
 //!
 //! Devices bind the namespace to `tr2`, `trt2` (XiongMai) or `ns1` (Reolink); elements are
-//! matched by local name, the response element by its name. Responses with an empty body are
-//! checked with [`parse_empty_response`].
+//! matched by local name, the response element by its name and namespace.
+
+use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, multicast_xml, parse_audio_encoder, parse_media_capabilities, parse_range,
-    parse_resolutions, parse_video_encoder, parse_video_source_configuration, xs_int,
+    MediaCapabilities, audio_encoder, media_capabilities, range, resolution, resolutions,
+    video_encoder, video_source_configuration, write_multicast,
 };
-use super::{
-    ParseError, RequestError, attr_str, child_str, ops, opt_bool, parse_f64, parse_u32, required,
-    text_element, xs_float,
+use super::operation::{
+    Cursor, Field, Operation, answers_nothing, push_text, simple_operations, wire_enum,
 };
+use super::{ParseError, RequestError, parse_f64, parse_u32, xs_float};
 use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, redact_uri,
 };
-use crate::soap::xml::Element;
+use crate::soap::xml::escape;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "media2";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "tr2";
 
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
-}
-
-/// The response element of `op` (`media2.GetProfiles`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the payload of an operation whose response carries nothing (AddConfiguration,
-/// SetVideoEncoderConfiguration, DeleteProfile); `operation` is the operation name.
-pub fn parse_empty_response(payload: &Element, operation: &'static str) -> Result<(), ParseError> {
-    response(payload, operation).map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-/// A configuration type (`tr2:ConfigurationEnumeration`), for GetProfiles and profile edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigurationType {
-    /// Every type (GetProfiles only).
-    All,
-    /// Video source.
-    VideoSource,
-    /// Video encoder.
-    VideoEncoder,
-    /// Audio source.
-    AudioSource,
-    /// Audio encoder.
-    AudioEncoder,
-    /// Audio output.
-    AudioOutput,
-    /// Audio decoder.
-    AudioDecoder,
-    /// Metadata.
-    Metadata,
-    /// Analytics.
-    Analytics,
-    /// PTZ.
-    Ptz,
-    /// Receiver.
-    Receiver,
-}
-
-impl ConfigurationType {
-    /// The schema's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::All => "All",
-            Self::VideoSource => "VideoSource",
-            Self::VideoEncoder => "VideoEncoder",
-            Self::AudioSource => "AudioSource",
-            Self::AudioEncoder => "AudioEncoder",
-            Self::AudioOutput => "AudioOutput",
-            Self::AudioDecoder => "AudioDecoder",
-            Self::Metadata => "Metadata",
-            Self::Analytics => "Analytics",
-            Self::Ptz => "PTZ",
-            Self::Receiver => "Receiver",
-        }
+wire_enum! {
+    /// A configuration type (`tr2:ConfigurationEnumeration`), for GetProfiles and profile edits.
+    ConfigurationType {
+        /// Every type (GetProfiles only).
+        All = "All",
+        /// Video source.
+        VideoSource = "VideoSource",
+        /// Video encoder.
+        VideoEncoder = "VideoEncoder",
+        /// Audio source.
+        AudioSource = "AudioSource",
+        /// Audio encoder.
+        AudioEncoder = "AudioEncoder",
+        /// Audio output.
+        AudioOutput = "AudioOutput",
+        /// Audio decoder.
+        AudioDecoder = "AudioDecoder",
+        /// Metadata.
+        Metadata = "Metadata",
+        /// Analytics.
+        Analytics = "Analytics",
+        /// PTZ.
+        Ptz = "PTZ",
+        /// Receiver.
+        Receiver = "Receiver",
     }
 }
 
@@ -101,173 +62,173 @@ pub struct ConfigurationRef {
     pub token: Option<String>,
 }
 
-fn configuration_refs(refs: &[ConfigurationRef]) -> String {
-    refs.iter()
-        .map(|r| {
-            format!(
-                "<tr2:Configuration>{}{}</tr2:Configuration>",
-                text_element("tr2:Type", r.kind.as_str()),
-                r.token
-                    .as_deref()
-                    .map(|t| text_element("tr2:Token", t))
-                    .unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-/// Stream protocol for [`get_stream_uri`] (the values the Media2 spec defines).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamProtocol {
-    /// RTP over RTSP over TCP (`RTSP`): what camswap records, since it crosses firewalls.
-    Rtsp,
-    /// RTSP with RTP over UDP.
-    RtspUnicast,
-    /// RTSP with RTP multicast.
-    RtspMulticast,
-    /// RTSP over TLS, unicast.
-    RtspsUnicast,
-    /// RTSP over TLS, multicast.
-    RtspsMulticast,
-    /// RTSP tunnelled over HTTP.
-    RtspOverHttp,
-}
-
-impl StreamProtocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Rtsp => "RTSP",
-            Self::RtspUnicast => "RtspUnicast",
-            Self::RtspMulticast => "RtspMulticast",
-            Self::RtspsUnicast => "RtspsUnicast",
-            Self::RtspsMulticast => "RtspsMulticast",
-            Self::RtspOverHttp => "RtspOverHttp",
-        }
+impl Field for ConfigurationRef {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        let _ = write!(out, "<{qname}>");
+        push_text(out, "tr2:Type", self.kind.as_str());
+        self.token.write_as(out, "tr2:Token");
+        let _ = write!(out, "</{qname}>");
     }
 }
 
-fn configuration_and_profile(
-    operation: &str,
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    let mut inner = String::new();
-    if let Some(t) = configuration_token {
-        inner.push_str(&text_element("tr2:ConfigurationToken", t));
+impl Field for ConfigurationType {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self.as_str());
     }
-    if let Some(t) = profile_token {
-        inner.push_str(&text_element("tr2:ProfileToken", t));
+}
+
+impl Field for StreamProtocol {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self.as_str());
     }
-    request(operation, &inner)
 }
 
-/// GetServiceCapabilities.
-pub fn get_service_capabilities() -> String {
-    request("GetServiceCapabilities", "")
-}
-
-/// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
-/// send no configurations unless asked, so the inventory asks for
-/// [`ConfigurationType::All`].
-pub fn get_profiles(token: Option<&str>, types: &[ConfigurationType]) -> String {
-    let mut inner = token
-        .map(|t| text_element("tr2:Token", t))
-        .unwrap_or_default();
-    for t in types {
-        inner.push_str(&text_element("tr2:Type", t.as_str()));
+wire_enum! {
+    /// Stream protocol for [`GetStreamUri`] (the values the Media2 spec defines).
+    #[derive(Default)]
+    StreamProtocol {
+        /// RTP over RTSP over TCP (`RTSP`): what camswap records, since it crosses firewalls.
+        #[default]
+        Rtsp = "RTSP",
+        /// RTSP with RTP over UDP.
+        RtspUnicast = "RtspUnicast",
+        /// RTSP with RTP multicast.
+        RtspMulticast = "RtspMulticast",
+        /// RTSP over TLS, unicast.
+        RtspsUnicast = "RtspsUnicast",
+        /// RTSP over TLS, multicast.
+        RtspsMulticast = "RtspsMulticast",
+        /// RTSP tunnelled over HTTP.
+        RtspOverHttp = "RtspOverHttp",
     }
-    request("GetProfiles", &inner)
 }
 
-/// GetVideoSourceConfigurations, optionally for one configuration or profile.
-pub fn get_video_source_configurations(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoSourceConfigurations",
-        configuration_token,
-        profile_token,
-    )
+simple_operations! { SERVICE;
+    /// GetServiceCapabilities.
+    GetServiceCapabilities -> MediaCapabilities => |r| media_capabilities(r);
+    /// GetVideoSourceConfigurations, optionally for one configuration or profile.
+    GetVideoSourceConfigurations {
+        /// The configuration.
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        /// The profile.
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<VideoSourceConfiguration> => |r| r.each("Configurations", video_source_configuration);
+    /// GetVideoEncoderConfigurations, optionally for one configuration or profile.
+    GetVideoEncoderConfigurations {
+        /// The configuration.
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        /// The profile.
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<VideoEncoder> => |r| r.each("Configurations", video_encoder);
+    /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
+    /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
+    /// device lists them.
+    GetVideoEncoderConfigurationOptions {
+        /// The configuration.
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        /// The profile.
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<EncoderOptions> => |r| r.each("Options", encoder_options);
+    /// GetSnapshotUri of a profile: the URI, entities decoded and userinfo removed.
+    GetSnapshotUri {
+        /// The profile.
+        profile: String = "tr2:ProfileToken"
+    } -> String => |r| Ok(redact_uri(r.str("Uri")?));
+    /// GetStreamUri of a profile: the URI, entities decoded and userinfo removed.
+    GetStreamUri {
+        /// The stream protocol.
+        protocol: StreamProtocol = "tr2:Protocol",
+        /// The profile.
+        profile: String = "tr2:ProfileToken"
+    } -> String => |r| Ok(redact_uri(r.str("Uri")?));
+    /// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
+    /// send no configurations unless asked, so the inventory asks for
+    /// [`ConfigurationType::All`]. Answers the profiles with whatever configurations the
+    /// device included.
+    GetProfiles {
+        /// One profile, or all.
+        token: Option<String> = "tr2:Token",
+        /// Configuration types to include.
+        types: Vec<ConfigurationType> = "tr2:Type"
+    } -> Vec<MediaProfile> => |r| r.each("Profiles", profile);
+    /// CreateProfile named `name` holding `configurations`; answers the new profile's token.
+    CreateProfile {
+        /// Profile name.
+        name: String = "tr2:Name",
+        /// Configurations the profile starts with.
+        configurations: Vec<ConfigurationRef> = "tr2:Configuration"
+    } -> String => |r| r.str("Token").map(str::to_owned);
+    /// AddConfiguration: attach configurations to a profile (and rename it, if `name` is
+    /// given).
+    AddConfiguration {
+        /// The profile.
+        profile: String = "tr2:ProfileToken",
+        /// New name, if any.
+        name: Option<String> = "tr2:Name",
+        /// Configurations to attach.
+        configurations: Vec<ConfigurationRef> = "tr2:Configuration"
+    } -> () => |r| Ok(());
+    /// DeleteProfile.
+    DeleteProfile {
+        /// The profile.
+        profile: String = "tr2:Token"
+    } -> () => |r| Ok(());
 }
 
-/// GetVideoEncoderConfigurations, optionally for one configuration or profile.
-pub fn get_video_encoder_configurations(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoEncoderConfigurations",
-        configuration_token,
-        profile_token,
-    )
+/// A Media2 `Profiles` element.
+fn profile(p: Cursor<'_>) -> Result<MediaProfile, ParseError> {
+    let c = p.opt_child("Configurations");
+    let part = |name| c.and_then(|c| c.opt_child(name));
+    Ok(MediaProfile {
+        token: p.attr("token")?.to_owned(),
+        name: p.string_or_empty("Name"),
+        fixed: p
+            .opt_attr_parse("fixed", super::parse_bool)?
+            .unwrap_or(false),
+        service: MediaService::Media2,
+        video_source_configuration: part("VideoSource")
+            .map(video_source_configuration)
+            .transpose()?,
+        video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
+        encoder_options: Vec::new(),
+        audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
+        ptz_configuration: part("PTZ")
+            .map(|e| e.attr("token").map(str::to_owned))
+            .transpose()?,
+        stream_uri: None,
+        snapshot_uri: None,
+    })
 }
 
-/// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile.
-pub fn get_video_encoder_configuration_options(
-    configuration_token: Option<&str>,
-    profile_token: Option<&str>,
-) -> String {
-    configuration_and_profile(
-        "GetVideoEncoderConfigurationOptions",
-        configuration_token,
-        profile_token,
-    )
-}
-
-/// GetStreamUri for a profile.
-pub fn get_stream_uri(profile_token: &str, protocol: StreamProtocol) -> String {
-    request(
-        "GetStreamUri",
-        &format!(
-            "{}{}",
-            text_element("tr2:Protocol", protocol.as_str()),
-            text_element("tr2:ProfileToken", profile_token)
-        ),
-    )
-}
-
-/// GetSnapshotUri for a profile.
-pub fn get_snapshot_uri(profile_token: &str) -> String {
-    request(
-        "GetSnapshotUri",
-        &text_element("tr2:ProfileToken", profile_token),
-    )
-}
-
-/// CreateProfile named `name` holding `configurations`.
-pub fn create_profile(name: &str, configurations: &[ConfigurationRef]) -> String {
-    request(
-        "CreateProfile",
-        &format!(
-            "{}{}",
-            text_element("tr2:Name", name),
-            configuration_refs(configurations)
-        ),
-    )
-}
-
-/// AddConfiguration: attach configurations to a profile (and rename it, if `name` is given).
-pub fn add_configuration(
-    profile_token: &str,
-    name: Option<&str>,
-    configurations: &[ConfigurationRef],
-) -> String {
-    request(
-        "AddConfiguration",
-        &format!(
-            "{}{}{}",
-            text_element("tr2:ProfileToken", profile_token),
-            name.map(|n| text_element("tr2:Name", n))
-                .unwrap_or_default(),
-            configuration_refs(configurations)
-        ),
-    )
-}
-
-/// DeleteProfile.
-pub fn delete_profile(token: &str) -> String {
-    request("DeleteProfile", &text_element("tr2:Token", token))
+/// One `Options` element of GetVideoEncoderConfigurationOptionsResponse.
+fn encoder_options(o: Cursor<'_>) -> Result<EncoderOptions, ParseError> {
+    let list = |name| o.opt_attr(name).unwrap_or_default().split_whitespace();
+    let frame_rates = list("FrameRatesSupported")
+        .map(|v| parse_f64(v).ok_or_else(|| o.invalid("@FrameRatesSupported", v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A `tt:IntList` used as a range (`"1 250"`): its lowest and highest value.
+    let gov = list("GovLengthRange")
+        .map(|v| parse_u32(v).ok_or_else(|| o.invalid("@GovLengthRange", v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EncoderOptions {
+        // The schema has an Encoding element; early Media2 firmware used an attribute.
+        encoding: o
+            .opt_str("Encoding")
+            .or_else(|| o.opt_attr("Encoding"))
+            .map(Codec::parse),
+        resolutions: resolutions(o)?,
+        frame_rates,
+        frame_rate_range: None,
+        quality_range: o.opt_child("QualityRange").map(range).transpose()?,
+        bitrate_range: o.opt_child("BitrateRange").map(range).transpose()?,
+        gov_length_range: gov
+            .iter()
+            .min()
+            .zip(gov.iter().max())
+            .map(|(lo, hi)| Range::new(f64::from(*lo), f64::from(*hi))),
+        encoding_interval_range: None,
+        profiles: list("ProfilesSupported").map(str::to_owned).collect(),
+    })
 }
 
 /// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
@@ -275,255 +236,95 @@ pub fn delete_profile(token: &str) -> String {
 /// Encoding, resolution and quality are required; rate control is written when both the frame
 /// rate and the bitrate are known (the schema needs both), and multicast when the encoder has
 /// settings for it. Devices may adapt values silently, so read the configuration back.
-pub fn set_video_encoder_configuration(encoder: &VideoEncoder) -> Result<String, RequestError> {
-    const OP: &str = "media2.SetVideoEncoderConfiguration";
-    let missing = |field| RequestError::Missing {
-        operation: OP,
-        field,
-    };
-    if encoder.token.trim().is_empty() {
-        return Err(missing("Configuration/@token"));
-    }
-    let codec = encoder
-        .encoding
-        .as_ref()
-        .ok_or(missing("Configuration/Encoding"))?;
-    if let Codec::Other(name) = codec {
-        if name.is_empty() {
-            return Err(missing("Configuration/Encoding"));
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetVideoEncoderConfiguration {
+    /// The configuration, by its token.
+    pub encoder: VideoEncoder,
+}
+
+impl Operation for SetVideoEncoderConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetVideoEncoderConfiguration";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let encoder = &self.encoder;
+        if encoder.token.trim().is_empty() {
+            return Err(Self::missing("Configuration/@token"));
         }
-    }
-    let width = xs_int(
-        encoder
-            .width
-            .ok_or(missing("Configuration/Resolution/Width"))?,
-        OP,
-        "Configuration/Resolution/Width",
-    )?;
-    let height = xs_int(
-        encoder
-            .height
-            .ok_or(missing("Configuration/Resolution/Height"))?,
-        OP,
-        "Configuration/Resolution/Height",
-    )?;
-    let quality = encoder.quality.ok_or(missing("Configuration/Quality"))?;
-
-    let mut attrs = format!(r#" token="{}""#, crate::soap::xml::escape(&encoder.token));
-    if let Some(g) = encoder.gov_length {
-        attrs.push_str(&format!(
-            r#" GovLength="{}""#,
-            xs_int(g, OP, "Configuration/@GovLength")?
-        ));
-    }
-    if let Some(p) = encoder
-        .profile
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        attrs.push_str(&format!(r#" Profile="{}""#, crate::soap::xml::escape(p)));
-    }
-    if let Some(g) = encoder.guaranteed_frame_rate {
-        attrs.push_str(&format!(r#" GuaranteedFrameRate="{g}""#));
-    }
-    let mut x = format!("<tr2:Configuration{attrs}>");
-    x.push_str(&text_element("tt:Name", &encoder.name));
-    // UseCount is read-only (and deprecated in Media2); devices ignore it.
-    x.push_str(&text_element("tt:UseCount", "0"));
-    x.push_str(&text_element("tt:Encoding", codec.mime_name()));
-    x.push_str(&format!(
-        "<tt:Resolution>{}{}</tt:Resolution>",
-        text_element("tt:Width", &width),
-        text_element("tt:Height", &height)
-    ));
-    if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-        if !fps.is_finite() || fps <= 0.0 {
-            return Err(RequestError::unsupported(
-                OP,
-                "Configuration/RateControl/FrameRateLimit",
-                &xs_float(fps),
-                "a positive frame rate",
-            ));
+        let codec = match &encoder.encoding {
+            Some(Codec::Other(name)) if name.is_empty() => None,
+            other => other.as_ref(),
         }
-        let cbr = encoder
-            .constant_bitrate
-            .map(|c| format!(r#" ConstantBitRate="{c}""#))
-            .unwrap_or_default();
-        x.push_str(&format!(
-            "<tt:RateControl{cbr}>{}{}</tt:RateControl>",
-            text_element("tt:FrameRateLimit", &xs_float(fps)),
-            text_element(
-                "tt:BitrateLimit",
-                &xs_int(bitrate, OP, "Configuration/RateControl/BitrateLimit")?
-            )
-        ));
+        .ok_or(Self::missing("Configuration/Encoding"))?;
+        let (width, height) = resolution::<Self>(encoder)?;
+        let quality = encoder
+            .quality
+            .ok_or(Self::missing("Configuration/Quality"))?;
+        let _ = write!(
+            x,
+            r#"<tr2:Configuration token="{}""#,
+            escape(&encoder.token)
+        );
+        if let Some(g) = encoder.gov_length {
+            let g = Self::xs_int(g, "Configuration/@GovLength")?;
+            let _ = write!(x, r#" GovLength="{g}""#);
+        }
+        if let Some(p) = encoder
+            .profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let _ = write!(x, r#" Profile="{}""#, escape(p));
+        }
+        if let Some(g) = encoder.guaranteed_frame_rate {
+            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
+        }
+        x.push('>');
+        push_text(x, "tt:Name", &encoder.name);
+        // UseCount is read-only (and deprecated in Media2); devices ignore it.
+        push_text(x, "tt:UseCount", "0");
+        push_text(x, "tt:Encoding", codec.mime_name());
+        let _ = write!(
+            x,
+            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
+        );
+        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
+            if !fps.is_finite() || fps <= 0.0 {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "a positive frame rate",
+                ));
+            }
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            x.push_str("<tt:RateControl");
+            if let Some(c) = encoder.constant_bitrate {
+                let _ = write!(x, r#" ConstantBitRate="{c}""#);
+            }
+            let _ = write!(
+                x,
+                "><tt:FrameRateLimit>{}</tt:FrameRateLimit><tt:BitrateLimit>{bitrate}</tt:BitrateLimit></tt:RateControl>",
+                xs_float(fps)
+            );
+        }
+        if let Some(m) = &encoder.multicast {
+            write_multicast::<Self>(x, m)?;
+        }
+        push_text(x, "tt:Quality", &xs_float(quality));
+        x.push_str("</tr2:Configuration>");
+        Ok(())
     }
-    if encoder.multicast.is_some() {
-        x.push_str(&multicast_xml(
-            encoder.multicast.as_ref(),
-            OP,
-            "Configuration/Multicast",
-        )?);
-    }
-    x.push_str(&text_element("tt:Quality", &xs_float(quality)));
-    x.push_str("</tr2:Configuration>");
-    Ok(request("SetVideoEncoderConfiguration", &x))
-}
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
-
-/// GetServiceCapabilitiesResponse.
-pub fn parse_get_service_capabilities(payload: &Element) -> Result<MediaCapabilities, ParseError> {
-    const OP: &str = "media2.GetServiceCapabilities";
-    parse_media_capabilities(response(payload, OP)?, OP)
-}
-
-/// GetProfilesResponse: profiles with whatever configurations the device included (none,
-/// unless the request asked for them).
-pub fn parse_get_profiles(payload: &Element) -> Result<Vec<MediaProfile>, ParseError> {
-    const OP: &str = "media2.GetProfiles";
-    response(payload, OP)?
-        .children_named("Profiles")
-        .map(|p| {
-            let c = p.child("Configurations");
-            let part = |name: &str| c.and_then(|c| c.child(name));
-            Ok(MediaProfile {
-                token: required(p.attr("token"), OP, "Profiles/@token")?,
-                name: child_str(p, "Name").unwrap_or_default().to_owned(),
-                fixed: opt_bool(attr_str(p, "fixed"), OP, "Profiles/@fixed")?.unwrap_or(false),
-                service: MediaService::Media2,
-                video_source_configuration: part("VideoSource")
-                    .map(|e| parse_video_source_configuration(e, OP))
-                    .transpose()?,
-                video_encoder: part("VideoEncoder")
-                    .map(|e| parse_video_encoder(e, OP))
-                    .transpose()?,
-                encoder_options: Vec::new(),
-                audio_encoder: part("AudioEncoder")
-                    .map(|e| parse_audio_encoder(e, OP))
-                    .transpose()?,
-                ptz_configuration: part("PTZ")
-                    .map(|e| required(e.attr("token"), OP, "Configurations/PTZ/@token"))
-                    .transpose()?,
-                stream_uri: None,
-                snapshot_uri: None,
-            })
-        })
-        .collect()
-}
-
-/// GetVideoSourceConfigurationsResponse.
-pub fn parse_get_video_source_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoSourceConfiguration>, ParseError> {
-    const OP: &str = "media2.GetVideoSourceConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_source_configuration(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationsResponse.
-pub fn parse_get_video_encoder_configurations(
-    payload: &Element,
-) -> Result<Vec<VideoEncoder>, ParseError> {
-    const OP: &str = "media2.GetVideoEncoderConfigurations";
-    response(payload, OP)?
-        .children_named("Configurations")
-        .map(|c| parse_video_encoder(c, OP))
-        .collect()
-}
-
-/// GetVideoEncoderConfigurationOptionsResponse: one [`EncoderOptions`] per `Options` element
-/// (one per encoding), with the frame rates as the device lists them.
-pub fn parse_get_video_encoder_configuration_options(
-    payload: &Element,
-) -> Result<Vec<EncoderOptions>, ParseError> {
-    const OP: &str = "media2.GetVideoEncoderConfigurationOptions";
-    response(payload, OP)?
-        .children_named("Options")
-        .map(|o| {
-            let range =
-                |name: &str, field| o.child(name).map(|r| parse_range(r, OP, field)).transpose();
-            let frame_rates = match o.attr("FrameRatesSupported") {
-                None => Vec::new(),
-                Some(list) => list
-                    .split_whitespace()
-                    .map(|v| {
-                        parse_f64(v).ok_or_else(|| {
-                            ParseError::invalid(OP, "Options/@FrameRatesSupported", list)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            };
-            Ok(EncoderOptions {
-                // The schema has an Encoding element; early Media2 firmware used an attribute.
-                encoding: child_str(o, "Encoding")
-                    .or_else(|| attr_str(o, "Encoding"))
-                    .map(Codec::parse),
-                resolutions: parse_resolutions(o, OP)?,
-                frame_rates,
-                frame_rate_range: None,
-                quality_range: range("QualityRange", "Options/QualityRange")?,
-                bitrate_range: range("BitrateRange", "Options/BitrateRange")?,
-                gov_length_range: o
-                    .attr("GovLengthRange")
-                    .map(|l| int_list_range(l, OP, "Options/@GovLengthRange"))
-                    .transpose()?
-                    .flatten(),
-                encoding_interval_range: None,
-                profiles: o
-                    .attr("ProfilesSupported")
-                    .map(|s| s.split_whitespace().map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-/// `tt:IntList` used as a range (`"1 250"`): the lowest and highest value; `None` when empty.
-fn int_list_range(
-    list: &str,
-    op: &'static str,
-    field: &'static str,
-) -> Result<Option<Range>, ParseError> {
-    let values = list
-        .split_whitespace()
-        .map(|v| parse_u32(v).ok_or_else(|| ParseError::invalid(op, field, list)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(match (values.iter().min(), values.iter().max()) {
-        (Some(lo), Some(hi)) => Some(Range::new(f64::from(*lo), f64::from(*hi))),
-        _ => None,
-    })
-}
-
-/// GetStreamUriResponse: the URI, entities decoded and userinfo removed.
-pub fn parse_get_stream_uri(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.GetStreamUri";
-    let r = response(payload, OP)?;
-    Ok(redact_uri(&required(r.child_text("Uri"), OP, "Uri")?))
-}
-
-/// GetSnapshotUriResponse: the URI, entities decoded and userinfo removed.
-pub fn parse_get_snapshot_uri(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.GetSnapshotUri";
-    let r = response(payload, OP)?;
-    Ok(redact_uri(&required(r.child_text("Uri"), OP, "Uri")?))
-}
-
-/// CreateProfileResponse: the new profile's token.
-pub fn parse_create_profile(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.CreateProfile";
-    required(response(payload, OP)?.child_text("Token"), OP, "Token")
+    answers_nothing!();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         xml::parse(body.as_bytes()).expect("test XML is well-formed")
@@ -543,7 +344,7 @@ mod tests {
                   <{prefix}:PTZ token="PTZ0"><tt:Name>p</tt:Name></{prefix}:PTZ>
                 </{prefix}:Configurations></{prefix}:Profiles></{prefix}:GetProfilesResponse>"#
             ));
-            let profiles = parse_get_profiles(&p).unwrap();
+            let profiles = GetProfiles::default().parse(&p).unwrap();
             let v = profiles[0].video_encoder.as_ref().unwrap();
             assert_eq!(profiles[0].service, MediaService::Media2);
             assert_eq!(v.encoding, Some(Codec::H265), "{prefix}");
@@ -566,7 +367,9 @@ mod tests {
             <tr2:Options Encoding="JPEG" GovLengthRange=""><tt:QualityRange><tt:Min>0</tt:Min><tt:Max>5</tt:Max></tt:QualityRange></tr2:Options>
           </tr2:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
-        let o = parse_get_video_encoder_configuration_options(&p).unwrap();
+        let o = GetVideoEncoderConfigurationOptions::default()
+            .parse(&p)
+            .unwrap();
         assert_eq!(o[0].encoding, Some(Codec::H265));
         assert_eq!(o[0].frame_rates, vec![25.0, 12.5, 1.0]);
         assert_eq!(o[0].gov_length_range, Some(Range::new(1.0, 250.0)));
@@ -580,7 +383,7 @@ mod tests {
             <tr2:Options FrameRatesSupported="25 fast"/></tr2:GetVideoEncoderConfigurationOptionsResponse>"#,
         );
         assert!(matches!(
-            parse_get_video_encoder_configuration_options(&bad),
+            GetVideoEncoderConfigurationOptions::default().parse(&bad),
             Err(ParseError::Invalid { field, .. }) if field == "Options/@FrameRatesSupported"
         ));
     }
@@ -590,12 +393,15 @@ mod tests {
         let p = doc(
             r#"<tr2:GetStreamUriResponse xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"><tr2:Uri>rtsp://u:p@h/x?a=1&amp;b=2</tr2:Uri></tr2:GetStreamUriResponse>"#,
         );
-        assert_eq!(parse_get_stream_uri(&p).unwrap(), "rtsp://h/x?a=1&b=2");
+        assert_eq!(
+            GetStreamUri::default().parse(&p).unwrap(),
+            "rtsp://h/x?a=1&b=2"
+        );
         let p = doc(
             r#"<tr2:CreateProfileResponse xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"/>"#,
         );
         assert_eq!(
-            parse_create_profile(&p),
+            CreateProfile::default().parse(&p),
             Err(ParseError::Missing {
                 operation: "media2.CreateProfile",
                 field: "Token".into()
@@ -618,7 +424,9 @@ mod tests {
             constant_bitrate: Some(true),
             ..Default::default()
         };
-        let x = set_video_encoder_configuration(&e).unwrap();
+        let x = SetVideoEncoderConfiguration { encoder: e.clone() }
+            .to_xml()
+            .unwrap();
         assert!(
             x.contains(r#"<tr2:Configuration token="VE" GovLength="25" Profile="SP">"#),
             "{x}"
@@ -631,7 +439,7 @@ mod tests {
         let mut e2 = e.clone();
         e2.quality = None;
         assert_eq!(
-            set_video_encoder_configuration(&e2),
+            SetVideoEncoderConfiguration { encoder: e2 }.to_xml(),
             Err(RequestError::Missing {
                 operation: "media2.SetVideoEncoderConfiguration",
                 field: "Configuration/Quality"
@@ -641,14 +449,24 @@ mod tests {
 
     #[test]
     fn requests_carry_types_and_refs() {
-        assert!(get_profiles(None, &[ConfigurationType::All]).contains("<tr2:Type>All</tr2:Type>"));
-        let x = create_profile(
-            "camswap 1",
-            &[ConfigurationRef {
+        assert!(
+            GetProfiles {
+                token: None,
+                types: vec![ConfigurationType::All]
+            }
+            .to_xml()
+            .unwrap()
+            .contains("<tr2:Type>All</tr2:Type>")
+        );
+        let x = CreateProfile {
+            name: "camswap 1".into(),
+            configurations: vec![ConfigurationRef {
                 kind: ConfigurationType::Ptz,
                 token: Some("P&1".into()),
             }],
-        );
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tr2:Configuration><tr2:Type>PTZ</tr2:Type><tr2:Token>P&amp;1</tr2:Token></tr2:Configuration>"));
     }
 }

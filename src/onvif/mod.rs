@@ -1,10 +1,10 @@
 //! Typed ONVIF operations per service, on top of [`crate::soap`].
 //!
-//! Each service module has, per operation, a request builder (strict output: a payload element
-//! that validates against the official schema) and a response parser (lenient input: optional
-//! fields, unknown elements skipped, any prefix). Parsers take the payload [`Element`] that the
-//! SOAP layer found in the Body and fill types from [`crate::model`] or small wire
-//! types of their own.
+//! Every operation is a value implementing [`operation::Operation`]: it writes its request
+//! strictly (a payload element that validates against the official schema) and reads its
+//! response leniently (optional fields, unknown elements skipped, any prefix) through a
+//! path-carrying [`operation::Cursor`], into types from [`crate::model`] or small wire types
+//! of its own. [`session::Session::send`] sends one.
 //!
 //! SOAP actions and element names come from the operation table in `wsdl/*.tsv`
 //! (see [`ops`]), which a conformance test checks against the official WSDLs.
@@ -63,23 +63,6 @@ impl ParseError {
             field: field.into(),
             value: value.chars().take(80).collect(),
         }
-    }
-}
-
-/// Checks that `payload` is the response element `expected` (by local name) of `operation`.
-pub fn expect_element<'a>(
-    payload: &'a Element,
-    operation: &'static str,
-    expected: &'static str,
-) -> Result<&'a Element, ParseError> {
-    if payload.is(expected) {
-        Ok(payload)
-    } else {
-        Err(ParseError::WrongElement {
-            operation,
-            expected,
-            found: payload.name.clone(),
-        })
     }
 }
 
@@ -221,88 +204,18 @@ pub(crate) fn response_element<'a>(
     payload: &'a Element,
     operation: &'static ops::Operation,
 ) -> Result<&'a Element, ParseError> {
-    let op = operation.id;
-    expect_element(payload, op, operation.response)?;
+    let wrong = |found| ParseError::WrongElement {
+        operation: operation.id,
+        expected: operation.response,
+        found,
+    };
+    if !payload.is(operation.response) {
+        return Err(wrong(payload.name.clone()));
+    }
     match &payload.ns {
-        Some(ns) if ns != operation.namespace => Err(ParseError::WrongElement {
-            operation: op,
-            expected: operation.response,
-            found: format!("{{{ns}}}{}", payload.name),
-        }),
+        Some(ns) if ns != operation.namespace => Err(wrong(format!("{{{ns}}}{}", payload.name))),
         _ => Ok(payload),
     }
-}
-
-/// Trimmed, non-empty text of child `name`.
-pub(crate) fn child_str<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
-    e.child_text(name).filter(|t| !t.is_empty())
-}
-
-/// Trimmed, non-empty value of attribute `name`.
-pub(crate) fn attr_str<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
-    e.attr(name).map(str::trim).filter(|t| !t.is_empty())
-}
-
-/// A value that must be there: absent or empty is [`ParseError::Missing`].
-pub(crate) fn required(
-    value: Option<&str>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<String, ParseError> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .ok_or(ParseError::Missing {
-            operation,
-            field: field.into(),
-        })
-}
-
-/// An optional number: absent or empty is `None`, anything else must read as a number.
-pub(crate) fn opt_f64(
-    value: Option<&str>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<Option<f64>, ParseError> {
-    opt_with(value, parse_f64, operation, field)
-}
-
-/// An optional unsigned integer (`25`, `25.0`, `1.000000`), as [`opt_f64`].
-pub(crate) fn opt_u32(
-    value: Option<&str>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<Option<u32>, ParseError> {
-    opt_with(value, parse_u32, operation, field)
-}
-
-/// An optional boolean, as [`opt_f64`].
-pub(crate) fn opt_bool(
-    value: Option<&str>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<Option<bool>, ParseError> {
-    opt_with(value, parse_bool, operation, field)
-}
-
-fn opt_with<T>(
-    value: Option<&str>,
-    parse: impl Fn(&str) -> Option<T>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<Option<T>, ParseError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => parse(v)
-            .map(Some)
-            .ok_or_else(|| ParseError::invalid(operation, field, v)),
-    }
-}
-
-/// `<qname>escaped text</qname>` for a request.
-pub(crate) fn text_element(qname: &str, value: &str) -> String {
-    format!("<{qname}>{}</{qname}>", crate::soap::xml::escape(value))
 }
 
 /// An `xs:float`/`xs:double` literal: Rust prints `inf`, the schema wants `INF`.
@@ -372,38 +285,11 @@ mod tests {
     }
 
     #[test]
-    fn optional_values_distinguish_absent_from_garbage() {
-        assert_eq!(opt_f64(None, "op", "F"), Ok(None));
-        assert_eq!(opt_f64(Some("  "), "op", "F"), Ok(None));
-        assert_eq!(opt_f64(Some("4.000000"), "op", "F"), Ok(Some(4.0)));
-        assert_eq!(opt_u32(Some("1.000000"), "op", "F"), Ok(Some(1)));
-        assert_eq!(
-            opt_u32(Some("-1"), "op", "F"),
-            Err(ParseError::invalid("op", "F", "-1"))
-        );
-        assert!(matches!(
-            opt_bool(Some("yes"), "op", "F"),
-            Err(ParseError::Invalid { field, .. }) if field == "F"
-        ));
-        assert_eq!(
-            required(Some(" "), "op", "T"),
-            Err(ParseError::Missing {
-                operation: "op",
-                field: "T".into()
-            })
-        );
-    }
-
-    #[test]
     fn floats_are_written_as_xs_float() {
         assert_eq!(xs_float(0.5), "0.5");
         assert_eq!(xs_float(-1.0), "-1");
         assert_eq!(xs_float(1e-7), "0.0000001");
         assert_eq!(xs_float(f64::INFINITY), "INF");
         assert_eq!(xs_float(f64::NEG_INFINITY), "-INF");
-        assert_eq!(
-            text_element("tt:Name", "a<b&c"),
-            "<tt:Name>a&lt;b&amp;c</tt:Name>"
-        );
     }
 }

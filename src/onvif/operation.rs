@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 
 use super::{ParseError, RequestError, ops, parse_bool, parse_f64, parse_u32};
-use crate::soap::xml::Element;
+use crate::soap::xml::{Element, escape};
 
 /// One ONVIF operation: a request value, its row in the operation table, and how its answer
 /// is read.
@@ -37,30 +37,238 @@ pub trait Operation {
     }
 
     /// Reads the response element, already checked to be this operation's (by local name and
-    /// namespace).
-    fn read(response: Cursor<'_>) -> Result<Self::Response, ParseError>;
+    /// namespace). The request is at hand for answers that do not repeat what was asked
+    /// (GetPresets does not name its profile).
+    fn read(&self, response: Cursor<'_>) -> Result<Self::Response, ParseError>;
 
     /// This operation's row in the operation table.
-    fn row() -> &'static ops::Operation {
+    fn row() -> &'static ops::Operation
+    where
+        Self: Sized,
+    {
         ops::get(Self::SERVICE, Self::NAME)
     }
 
     /// The SOAP Body payload: the request element with its namespace declarations.
-    fn to_xml(&self) -> Result<String, RequestError> {
+    fn to_xml(&self) -> Result<String, RequestError>
+    where
+        Self: Sized,
+    {
         let mut inner = String::new();
         self.write(&mut inner)?;
-        let row = Self::row();
-        Ok(ops::request_xml(row, ops::prefix(Self::SERVICE), &inner))
+        Ok(ops::request_xml(
+            Self::row(),
+            ops::prefix(Self::SERVICE),
+            &inner,
+        ))
     }
 
     /// Checks that `payload` is this operation's response element (local name, and the
     /// service's namespace when the device declared one) and reads it.
-    fn parse(payload: &Element) -> Result<Self::Response, ParseError> {
+    fn parse(&self, payload: &Element) -> Result<Self::Response, ParseError>
+    where
+        Self: Sized,
+    {
         let row = Self::row();
         let response = super::response_element(payload, row)?;
-        Self::read(Cursor::new(response, row.id))
+        self.read(Cursor::new(response, row.id))
+    }
+
+    /// The request cannot be written without `field`.
+    fn missing(field: &'static str) -> RequestError
+    where
+        Self: Sized,
+    {
+        RequestError::Missing {
+            operation: Self::row().id,
+            field,
+        }
+    }
+
+    /// `field` cannot carry `value`; `reason` says what the schema allows.
+    fn unsupported(field: &'static str, value: &str, reason: &'static str) -> RequestError
+    where
+        Self: Sized,
+    {
+        RequestError::unsupported(Self::row().id, field, value, reason)
+    }
+
+    /// The schema's spelling of `value` among `allowed` (matched without regard to case);
+    /// `reason` names them for the error.
+    fn one_of(
+        value: &str,
+        allowed: &'static [&'static str],
+        field: &'static str,
+        reason: &'static str,
+    ) -> Result<&'static str, RequestError>
+    where
+        Self: Sized,
+    {
+        allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(value.trim()))
+            .copied()
+            .ok_or_else(|| Self::unsupported(field, value, reason))
+    }
+
+    /// `xs:int` text for a count the model keeps unsigned.
+    fn xs_int(value: u32, field: &'static str) -> Result<String, RequestError>
+    where
+        Self: Sized,
+    {
+        i32::try_from(value).map(|v| v.to_string()).map_err(|_| {
+            Self::unsupported(field, &value.to_string(), "xs:int (at most 2147483647)")
+        })
     }
 }
+
+/// Appends `<qname>value</qname>`, the value escaped.
+pub fn push_text(out: &mut String, qname: &str, value: &str) {
+    let _ = write!(out, "<{qname}>{}</{qname}>", escape(value));
+}
+
+/// Appends `<qname>true</qname>` or `false`.
+pub fn push_bool(out: &mut String, qname: &str, value: bool) {
+    push_text(out, qname, if value { "true" } else { "false" });
+}
+
+/// A request value written as the element `qname` (an optional one as nothing, a list as one
+/// element per item), so [`simple_operations!`] can write any field.
+pub trait Field {
+    /// Appends the value as `qname`.
+    fn write_as(&self, out: &mut String, qname: &str);
+}
+
+impl Field for String {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_text(out, qname, self);
+    }
+}
+
+impl Field for bool {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        push_bool(out, qname, *self);
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        if let Some(v) = self {
+            v.write_as(out, qname);
+        }
+    }
+}
+
+impl<T: Field> Field for Vec<T> {
+    fn write_as(&self, out: &mut String, qname: &str) {
+        for v in self {
+            v.write_as(out, qname);
+        }
+    }
+}
+
+/// Declares operations whose request is a sequence of [`Field`]s (or nothing) in schema order,
+/// with how their answer is read:
+///
+/// ```text
+/// simple_operations! { SERVICE;
+///     /// GetSnapshotUri of a profile.
+///     GetSnapshotUri { /// The profile.
+///         profile: String = "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
+///     /// GetNodes.
+///     GetNodes -> Vec<PtzNode> => |r| r.each("PTZNode", node);
+/// }
+/// ```
+///
+/// Most ONVIF requests are a token or two; spelling each `write` out would hide the few that
+/// check their values.
+macro_rules! simple_operations {
+    ($service:expr; $(
+        $(#[$meta:meta])*
+        $name:ident $({ $($(#[$fmeta:meta])* $field:ident: $ty:ty = $qname:literal),* $(,)? })?
+        -> $response:ty => |$r:ident| $read:expr;
+    )*) => {$(
+        simple_operations!(@struct [$(#[$meta])*] $name $({ $($(#[$fmeta])* $field: $ty),* })?);
+
+        impl $crate::onvif::operation::Operation for $name {
+            const SERVICE: &'static str = $service;
+            const NAME: &'static str = stringify!($name);
+            type Response = $response;
+
+            fn write(&self, out: &mut String) -> Result<(), $crate::onvif::RequestError> {
+                let _ = &out;
+                $($($crate::onvif::operation::Field::write_as(&self.$field, out, $qname);)*)?
+                Ok(())
+            }
+
+            fn read(
+                &self,
+                $r: $crate::onvif::operation::Cursor<'_>,
+            ) -> Result<$response, $crate::onvif::ParseError> {
+                let _ = &$r;
+                $read
+            }
+        }
+    )*};
+    (@struct [$($meta:tt)*] $name:ident) => {
+        $($meta)*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $name;
+    };
+    (@struct [$($meta:tt)*] $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty),* }) => {
+        $($meta)*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty),*
+        }
+    };
+}
+
+pub(crate) use simple_operations;
+
+/// The `read` of an operation whose response element carries nothing.
+macro_rules! answers_nothing {
+    () => {
+        fn read(
+            &self,
+            _: $crate::onvif::operation::Cursor<'_>,
+        ) -> Result<(), $crate::onvif::ParseError> {
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use answers_nothing;
+
+/// Declares an enumeration of the schema with its wire spellings: `as_str`, and `parse` (any
+/// case, surrounding space ignored).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),*
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire),*
+                }
+            }
+
+            /// Reads a wire value, any case.
+            pub fn parse(s: &str) -> Option<Self> {
+                [$(Self::$variant),*]
+                    .into_iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
 
 /// How many element names a cursor keeps for its path; deeper paths keep the innermost ones
 /// and show `…/` in front (no ONVIF response field is that deep).
@@ -100,11 +308,6 @@ impl<'a> Cursor<'a> {
     /// The element under the cursor.
     pub fn element(&self) -> &'a Element {
         self.element
-    }
-
-    /// The operation being read (`media.GetProfiles`).
-    pub fn operation(&self) -> &'static str {
-        self.operation
     }
 
     /// Local name of the element under the cursor.

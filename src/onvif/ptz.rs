@@ -7,189 +7,158 @@
 //! present but not a number is an error naming it, since a preset silently re-aimed at 0,0
 //! is worse than one reported as unreadable.
 
-use super::media::parse_range;
-use super::{
-    ParseError, attr_str, child_str, ops, opt_bool, opt_u32, parse_duration_s, parse_f64, required,
-    text_element, xs_float,
-};
+use std::fmt::Write as _;
+
+use super::media::range;
+use super::operation::{Cursor, Field, Operation, push_text, simple_operations};
+use super::{ParseError, RequestError, parse_bool, parse_duration_s, parse_f64, xs_float};
 use crate::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
-use crate::soap::xml::{Element, escape};
+use crate::soap::xml::escape;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "ptz";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "tptz";
 
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
-}
-
-/// The response element of `op` (`ptz.GetNodes`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the payload of an operation whose response carries nothing (RemovePreset,
-/// GotoPreset, AbsoluteMove, SetHomePosition, GotoHomePosition); `operation` is its name.
-pub fn parse_empty_response(payload: &Element, operation: &'static str) -> Result<(), ParseError> {
-    response(payload, operation).map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-fn profile(token: &str) -> String {
-    text_element("tptz:ProfileToken", token)
-}
-
-/// A `tt:PTZVector`/`tt:PTZSpeed` body: PanTilt and Zoom with their spaces.
-fn vector(v: &PtzPosition) -> String {
-    let mut x = String::new();
-    if let Some((px, py, space)) = &v.pan_tilt {
-        x.push_str(&format!(
-            r#"<tt:PanTilt x="{}" y="{}"{}/>"#,
-            xs_float(*px),
-            xs_float(*py),
-            space_attr(space.as_deref())
-        ));
-    }
-    if let Some((z, space)) = &v.zoom {
-        x.push_str(&format!(
-            r#"<tt:Zoom x="{}"{}/>"#,
-            xs_float(*z),
-            space_attr(space.as_deref())
-        ));
-    }
-    x
-}
-
-fn space_attr(space: Option<&str>) -> String {
-    match space.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => format!(r#" space="{}""#, escape(s)),
-        None => String::new(),
+/// A `tt:PTZVector`/`tt:PTZSpeed`: PanTilt and Zoom with their spaces.
+impl Field for PtzPosition {
+    fn write_as(&self, x: &mut String, qname: &str) {
+        let space = |s: &Option<String>| match s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        {
+            Some(s) => format!(r#" space="{}""#, escape(s)),
+            None => String::new(),
+        };
+        let _ = write!(x, "<{qname}>");
+        if let Some((px, py, s)) = &self.pan_tilt {
+            let (px, py, s) = (xs_float(*px), xs_float(*py), space(s));
+            let _ = write!(x, r#"<tt:PanTilt x="{px}" y="{py}"{s}/>"#);
+        }
+        if let Some((z, s)) = &self.zoom {
+            let _ = write!(x, r#"<tt:Zoom x="{}"{}/>"#, xs_float(*z), space(s));
+        }
+        let _ = write!(x, "</{qname}>");
     }
 }
 
-fn speed(element: &str, s: Option<&PtzPosition>) -> String {
-    s.map(|s| format!("<{element}>{}</{element}>", vector(s)))
-        .unwrap_or_default()
+simple_operations! { SERVICE;
+    /// GetServiceCapabilities.
+    GetServiceCapabilities -> PtzCapabilities => |r| {
+        let c = r.child("Capabilities")?;
+        let flag = |name| c.opt_attr_parse(name, parse_bool);
+        Ok(PtzCapabilities {
+            eflip: flag("EFlip")?,
+            reverse: flag("Reverse")?,
+            get_compatible_configurations: flag("GetCompatibleConfigurations")?,
+            move_status: flag("MoveStatus")?,
+            status_position: flag("StatusPosition")?,
+        })
+    };
+    /// GetNodes.
+    GetNodes -> Vec<PtzNode> => |r| r.each("PTZNode", node);
+    /// GetConfigurations.
+    GetConfigurations -> Vec<PtzConfiguration> => |r| r.each("PTZConfiguration", configuration);
+    /// GetConfigurationOptions of one PTZ configuration: the spaces it may use and the
+    /// timeout range.
+    GetConfigurationOptions {
+        /// The PTZ configuration.
+        configuration: String = "tptz:ConfigurationToken"
+    } -> PtzConfigurationOptions => |r| {
+        let o = r.child("PTZConfigurationOptions")?;
+        let (absolute_pan_tilt, absolute_zoom, other_spaces) =
+            o.opt_child("Spaces").map(spaces).transpose()?.unwrap_or_default();
+        let timeout_s = o.opt_child("PTZTimeout").and_then(|t| {
+            Some((parse_duration_s(t.opt_str("Min")?)?, parse_duration_s(t.opt_str("Max")?)?))
+        });
+        Ok(PtzConfigurationOptions { absolute_pan_tilt, absolute_zoom, other_spaces, timeout_s })
+    };
+    /// GetStatus of a media profile's PTZ unit (what apply polls until a move is done).
+    GetStatus {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken"
+    } -> PtzStatus => |r| read_status(r.child("PTZStatus")?);
+    /// SetPreset: store the current position as a preset. With `token` it overwrites that
+    /// preset (how preset numbers are kept); without, the device picks a token. Answers the
+    /// token.
+    SetPreset {
+        /// The media profile whose PTZ configuration holds the preset.
+        profile: String = "tptz:ProfileToken",
+        /// Preset name.
+        name: Option<String> = "tptz:PresetName",
+        /// Preset to overwrite.
+        token: Option<String> = "tptz:PresetToken"
+    } -> String => |r| r.str("PresetToken").map(str::to_owned);
+    /// RemovePreset.
+    RemovePreset {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// The preset.
+        token: String = "tptz:PresetToken"
+    } -> () => |r| Ok(());
+    /// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
+    GotoPreset {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// The preset.
+        token: String = "tptz:PresetToken",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
+    /// AbsoluteMove to `position`, in the spaces it names (the configuration's default
+    /// spaces when it names none).
+    AbsoluteMove {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// Where to.
+        position: PtzPosition = "tptz:Position",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
+    /// SetHomePosition: the current position becomes home.
+    SetHomePosition {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken"
+    } -> () => |r| Ok(());
+    /// GotoHomePosition.
+    GotoHomePosition {
+        /// The media profile.
+        profile: String = "tptz:ProfileToken",
+        /// Speed, if not the default.
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
 }
 
-/// GetServiceCapabilities.
-pub fn get_service_capabilities() -> String {
-    request("GetServiceCapabilities", "")
+/// GetPresets of a media profile (presets belong to the profile's PTZ configuration). The
+/// response does not name the profile; each preset gets the one asked about. An empty list is
+/// a normal answer (Reolink sends one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetPresets {
+    /// The media profile.
+    pub profile: String,
 }
 
-/// GetNodes.
-pub fn get_nodes() -> String {
-    request("GetNodes", "")
-}
+impl Operation for GetPresets {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetPresets";
+    type Response = Vec<Preset>;
 
-/// GetConfigurations.
-pub fn get_configurations() -> String {
-    request("GetConfigurations", "")
-}
-
-/// GetConfigurationOptions for one PTZ configuration.
-pub fn get_configuration_options(configuration_token: &str) -> String {
-    request(
-        "GetConfigurationOptions",
-        &text_element("tptz:ConfigurationToken", configuration_token),
-    )
-}
-
-/// GetPresets of a media profile (presets belong to the profile's PTZ configuration).
-pub fn get_presets(profile_token: &str) -> String {
-    request("GetPresets", &profile(profile_token))
-}
-
-/// GetStatus of a media profile's PTZ unit.
-pub fn get_status(profile_token: &str) -> String {
-    request("GetStatus", &profile(profile_token))
-}
-
-/// SetPreset: store the current position as a preset. With `preset_token` it overwrites that
-/// preset (how preset numbers are kept); without, the device picks a token.
-pub fn set_preset(
-    profile_token: &str,
-    preset_name: Option<&str>,
-    preset_token: Option<&str>,
-) -> String {
-    let mut inner = profile(profile_token);
-    if let Some(n) = preset_name {
-        inner.push_str(&text_element("tptz:PresetName", n));
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        Ok(())
     }
-    if let Some(t) = preset_token {
-        inner.push_str(&text_element("tptz:PresetToken", t));
+
+    fn read(&self, r: Cursor<'_>) -> Result<Vec<Preset>, ParseError> {
+        r.each("Preset", |p| {
+            Ok(Preset {
+                profile_token: self.profile.clone(),
+                token: p.attr("token")?.to_owned(),
+                name: p.opt_str("Name").map(str::to_owned),
+                position: p
+                    .opt_child("PTZPosition")
+                    .map(vector)
+                    .transpose()?
+                    .flatten(),
+            })
+        })
     }
-    request("SetPreset", &inner)
 }
-
-/// RemovePreset.
-pub fn remove_preset(profile_token: &str, preset_token: &str) -> String {
-    request(
-        "RemovePreset",
-        &format!(
-            "{}{}",
-            profile(profile_token),
-            text_element("tptz:PresetToken", preset_token)
-        ),
-    )
-}
-
-/// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
-pub fn goto_preset(profile_token: &str, preset_token: &str, speed: Option<&PtzPosition>) -> String {
-    request(
-        "GotoPreset",
-        &format!(
-            "{}{}{}",
-            profile(profile_token),
-            text_element("tptz:PresetToken", preset_token),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
-}
-
-/// AbsoluteMove to `position`, in the spaces it names (the configuration's default spaces
-/// when it names none).
-pub fn absolute_move(
-    profile_token: &str,
-    position: &PtzPosition,
-    speed: Option<&PtzPosition>,
-) -> String {
-    request(
-        "AbsoluteMove",
-        &format!(
-            "{}<tptz:Position>{}</tptz:Position>{}",
-            profile(profile_token),
-            vector(position),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
-}
-
-/// SetHomePosition: the current position becomes home.
-pub fn set_home_position(profile_token: &str) -> String {
-    request("SetHomePosition", &profile(profile_token))
-}
-
-/// GotoHomePosition.
-pub fn goto_home_position(profile_token: &str, speed: Option<&PtzPosition>) -> String {
-    request(
-        "GotoHomePosition",
-        &format!(
-            "{}{}",
-            profile(profile_token),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
-}
-
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
 
 /// What the PTZ service says it can do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -282,293 +251,117 @@ pub struct PtzConfigurationOptions {
     pub timeout_s: Option<(u64, u64)>,
 }
 
-/// GetServiceCapabilitiesResponse.
-pub fn parse_get_service_capabilities(payload: &Element) -> Result<PtzCapabilities, ParseError> {
-    const OP: &str = "ptz.GetServiceCapabilities";
-    let caps = response(payload, OP)?
-        .child("Capabilities")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "Capabilities".into(),
-        })?;
-    let b = |name, field| opt_bool(attr_str(caps, name), OP, field);
-    Ok(PtzCapabilities {
-        eflip: b("EFlip", "Capabilities/@EFlip")?,
-        reverse: b("Reverse", "Capabilities/@Reverse")?,
-        get_compatible_configurations: b(
-            "GetCompatibleConfigurations",
-            "Capabilities/@GetCompatibleConfigurations",
-        )?,
-        move_status: b("MoveStatus", "Capabilities/@MoveStatus")?,
-        status_position: b("StatusPosition", "Capabilities/@StatusPosition")?,
+/// `tt:PTZNode`.
+fn node(n: Cursor<'_>) -> Result<PtzNode, ParseError> {
+    let (absolute_pan_tilt, absolute_zoom, other_spaces) = n
+        .opt_child("SupportedPTZSpaces")
+        .map(spaces)
+        .transpose()?
+        .unwrap_or_default();
+    Ok(PtzNode {
+        token: n.attr("token")?.to_owned(),
+        name: n.opt_str("Name").map(str::to_owned),
+        max_presets: n.opt_u32("MaximumNumberOfPresets")?.unwrap_or(0),
+        home_supported: n.opt_bool("HomeSupported")?.unwrap_or(false),
+        fixed_home_position: n.opt_attr_parse("FixedHomePosition", parse_bool)?,
+        absolute_pan_tilt,
+        absolute_zoom,
+        other_spaces,
     })
 }
 
-/// GetNodesResponse.
-pub fn parse_get_nodes(payload: &Element) -> Result<Vec<PtzNode>, ParseError> {
-    const OP: &str = "ptz.GetNodes";
-    response(payload, OP)?
-        .children_named("PTZNode")
-        .map(|n| {
-            let (absolute_pan_tilt, absolute_zoom, other_spaces) =
-                match n.child("SupportedPTZSpaces") {
-                    Some(s) => parse_spaces(s, OP)?,
-                    None => Default::default(),
-                };
-            Ok(PtzNode {
-                token: required(n.attr("token"), OP, "PTZNode/@token")?,
-                name: child_str(n, "Name").map(str::to_owned),
-                max_presets: opt_u32(
-                    child_str(n, "MaximumNumberOfPresets"),
-                    OP,
-                    "PTZNode/MaximumNumberOfPresets",
-                )?
-                .unwrap_or(0),
-                home_supported: opt_bool(
-                    child_str(n, "HomeSupported"),
-                    OP,
-                    "PTZNode/HomeSupported",
-                )?
-                .unwrap_or(false),
-                fixed_home_position: opt_bool(
-                    attr_str(n, "FixedHomePosition"),
-                    OP,
-                    "PTZNode/@FixedHomePosition",
-                )?,
-                absolute_pan_tilt,
-                absolute_zoom,
-                other_spaces,
-            })
-        })
-        .collect()
+/// `tt:PTZConfiguration`.
+fn configuration(c: Cursor<'_>) -> Result<PtzConfiguration, ParseError> {
+    let limits = |name| c.opt_child(name).and_then(|l| l.opt_child("Range"));
+    Ok(PtzConfiguration {
+        token: c.attr("token")?.to_owned(),
+        name: c.string_or_empty("Name"),
+        node_token: c.string_or_empty("NodeToken"),
+        // The schema's own spelling is "Pant"; accept the obvious correction too.
+        default_absolute_pan_tilt_space: c
+            .opt_str("DefaultAbsolutePantTiltPositionSpace")
+            .or_else(|| c.opt_str("DefaultAbsolutePanTiltPositionSpace"))
+            .map(str::to_owned),
+        default_absolute_zoom_space: c
+            .opt_str("DefaultAbsoluteZoomPositionSpace")
+            .map(str::to_owned),
+        pan_tilt_limits: limits("PanTiltLimits").map(space2d).transpose()?,
+        zoom_limits: limits("ZoomLimits").map(space1d).transpose()?,
+    })
 }
 
 type Spaces = (Vec<Space2d>, Vec<Space1d>, Vec<String>);
 
 /// `tt:PTZSpaces`: absolute spaces with their ranges, the others by URI.
-fn parse_spaces(s: &Element, op: &'static str) -> Result<Spaces, ParseError> {
-    let mut pan_tilt = Vec::new();
-    let mut zoom = Vec::new();
-    let mut other = Vec::new();
-    for space in &s.children {
-        match space.name.as_str() {
-            "AbsolutePanTiltPositionSpace" => {
-                pan_tilt.push(parse_space2d(space, op, "AbsolutePanTiltPositionSpace")?)
-            }
-            "AbsoluteZoomPositionSpace" => {
-                zoom.push(parse_space1d(space, op, "AbsoluteZoomPositionSpace")?)
-            }
-            _ => {
-                if let Some(uri) = child_str(space, "URI") {
-                    other.push(uri.to_owned());
-                }
-            }
+fn spaces(s: Cursor<'_>) -> Result<Spaces, ParseError> {
+    let mut out = Spaces::default();
+    for space in s.all_children() {
+        match space.name() {
+            "AbsolutePanTiltPositionSpace" => out.0.push(space2d(space)?),
+            "AbsoluteZoomPositionSpace" => out.1.push(space1d(space)?),
+            _ => out.2.extend(space.opt_str("URI").map(str::to_owned)),
         }
     }
-    Ok((pan_tilt, zoom, other))
+    Ok(out)
 }
 
-fn parse_space2d(
-    e: &Element,
-    op: &'static str,
-    field: &'static str,
-) -> Result<Space2d, ParseError> {
+fn space2d(e: Cursor<'_>) -> Result<Space2d, ParseError> {
     Ok(Space2d {
-        uri: required(e.child_text("URI"), op, field)?,
-        x: parse_range(
-            e.child("XRange").ok_or(ParseError::Missing {
-                operation: op,
-                field: field.into(),
-            })?,
-            op,
-            field,
-        )?,
-        y: parse_range(
-            e.child("YRange").ok_or(ParseError::Missing {
-                operation: op,
-                field: field.into(),
-            })?,
-            op,
-            field,
-        )?,
+        uri: e.str("URI")?.to_owned(),
+        x: range(e.child("XRange")?)?,
+        y: range(e.child("YRange")?)?,
     })
 }
 
-fn parse_space1d(
-    e: &Element,
-    op: &'static str,
-    field: &'static str,
-) -> Result<Space1d, ParseError> {
+fn space1d(e: Cursor<'_>) -> Result<Space1d, ParseError> {
     Ok(Space1d {
-        uri: required(e.child_text("URI"), op, field)?,
-        x: parse_range(
-            e.child("XRange").ok_or(ParseError::Missing {
-                operation: op,
-                field: field.into(),
-            })?,
-            op,
-            field,
-        )?,
+        uri: e.str("URI")?.to_owned(),
+        x: range(e.child("XRange")?)?,
     })
 }
 
-/// GetConfigurationsResponse.
-pub fn parse_get_configurations(payload: &Element) -> Result<Vec<PtzConfiguration>, ParseError> {
-    const OP: &str = "ptz.GetConfigurations";
-    response(payload, OP)?
-        .children_named("PTZConfiguration")
-        .map(|c| {
-            Ok(PtzConfiguration {
-                token: required(c.attr("token"), OP, "PTZConfiguration/@token")?,
-                name: child_str(c, "Name").unwrap_or_default().to_owned(),
-                node_token: child_str(c, "NodeToken").unwrap_or_default().to_owned(),
-                // The schema's own spelling is "Pant"; accept the obvious correction too.
-                default_absolute_pan_tilt_space: child_str(
-                    c,
-                    "DefaultAbsolutePantTiltPositionSpace",
-                )
-                .or_else(|| child_str(c, "DefaultAbsolutePanTiltPositionSpace"))
-                .map(str::to_owned),
-                default_absolute_zoom_space: child_str(c, "DefaultAbsoluteZoomPositionSpace")
-                    .map(str::to_owned),
-                pan_tilt_limits: c
-                    .path(&["PanTiltLimits", "Range"])
-                    .map(|r| parse_space2d(r, OP, "PTZConfiguration/PanTiltLimits/Range"))
-                    .transpose()?,
-                zoom_limits: c
-                    .path(&["ZoomLimits", "Range"])
-                    .map(|r| parse_space1d(r, OP, "PTZConfiguration/ZoomLimits/Range"))
-                    .transpose()?,
-            })
-        })
-        .collect()
-}
-
-/// GetConfigurationOptionsResponse.
-pub fn parse_get_configuration_options(
-    payload: &Element,
-) -> Result<PtzConfigurationOptions, ParseError> {
-    const OP: &str = "ptz.GetConfigurationOptions";
-    let o = response(payload, OP)?
-        .child("PTZConfigurationOptions")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "PTZConfigurationOptions".into(),
-        })?;
-    let (absolute_pan_tilt, absolute_zoom, other_spaces) = match o.child("Spaces") {
-        Some(s) => parse_spaces(s, OP)?,
-        None => Default::default(),
+/// `tt:PTZVector`: `x`/`y` required where the element is present, `space` optional; `None`
+/// when it has neither part.
+fn vector(v: Cursor<'_>) -> Result<Option<PtzPosition>, ParseError> {
+    let coordinate = |c: Cursor<'_>, name| {
+        c.opt_attr_parse(name, parse_f64)?
+            .ok_or_else(|| c.missing(&format!("@{name}")))
     };
-    let timeout_s = o.child("PTZTimeout").and_then(|t| {
-        Some((
-            parse_duration_s(child_str(t, "Min")?)?,
-            parse_duration_s(child_str(t, "Max")?)?,
-        ))
-    });
-    Ok(PtzConfigurationOptions {
-        absolute_pan_tilt,
-        absolute_zoom,
-        other_spaces,
-        timeout_s,
-    })
+    let space = |c: Cursor<'_>| c.opt_attr("space").map(str::to_owned);
+    let pan_tilt = v
+        .opt_child("PanTilt")
+        .map(|p| Ok::<_, ParseError>((coordinate(p, "x")?, coordinate(p, "y")?, space(p))))
+        .transpose()?;
+    let zoom = v
+        .opt_child("Zoom")
+        .map(|z| Ok::<_, ParseError>((coordinate(z, "x")?, space(z))))
+        .transpose()?;
+    Ok((pan_tilt.is_some() || zoom.is_some()).then_some(PtzPosition { pan_tilt, zoom }))
 }
 
-/// GetPresetsResponse. The response does not name the profile, so the caller passes the one
-/// it asked about; an empty list is a normal answer (Reolink sends one).
-pub fn parse_get_presets(
-    payload: &Element,
-    profile_token: &str,
-) -> Result<Vec<Preset>, ParseError> {
-    const OP: &str = "ptz.GetPresets";
-    response(payload, OP)?
-        .children_named("Preset")
-        .map(|p| {
-            Ok(Preset {
-                profile_token: profile_token.to_owned(),
-                token: required(p.attr("token"), OP, "Preset/@token")?,
-                name: child_str(p, "Name").map(str::to_owned),
-                position: p
-                    .child("PTZPosition")
-                    .map(|v| parse_vector(v, OP))
-                    .transpose()?
-                    .filter(|v| v.pan_tilt.is_some() || v.zoom.is_some()),
-            })
-        })
-        .collect()
-}
-
-/// GetStatusResponse.
-pub fn parse_get_status(payload: &Element) -> Result<PtzStatus, ParseError> {
-    const OP: &str = "ptz.GetStatus";
-    let s = response(payload, OP)?
-        .child("PTZStatus")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "PTZStatus".into(),
-        })?;
-    let (pan_tilt, zoom) = match s.child("MoveStatus") {
+/// `tt:PTZStatus`.
+fn read_status(s: Cursor<'_>) -> Result<PtzStatus, ParseError> {
+    let (pan_tilt, zoom) = match s.opt_child("MoveStatus") {
         None => (None, None),
         // ONVIF 1.0 devices put one state straight into MoveStatus.
-        Some(m) if m.children.is_empty() => {
-            let state = Some(m.text_trim())
+        Some(m) if m.element().children.is_empty() => {
+            let state = Some(m.text())
                 .filter(|t| !t.is_empty())
                 .map(MoveStatus::parse);
             (state.clone(), state)
         }
         Some(m) => (
-            child_str(m, "PanTilt").map(MoveStatus::parse),
-            child_str(m, "Zoom").map(MoveStatus::parse),
+            m.opt_str("PanTilt").map(MoveStatus::parse),
+            m.opt_str("Zoom").map(MoveStatus::parse),
         ),
     };
     Ok(PtzStatus {
-        position: s
-            .child("Position")
-            .map(|v| parse_vector(v, OP))
-            .transpose()?
-            .filter(|v| v.pan_tilt.is_some() || v.zoom.is_some()),
+        position: s.opt_child("Position").map(vector).transpose()?.flatten(),
         pan_tilt,
         zoom,
-        error: child_str(s, "Error").map(str::to_owned),
-        utc_time: child_str(s, "UtcTime").map(str::to_owned),
+        error: s.opt_str("Error").map(str::to_owned),
+        utc_time: s.opt_str("UtcTime").map(str::to_owned),
     })
-}
-
-/// SetPresetResponse: the token of the preset written.
-pub fn parse_set_preset(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "ptz.SetPreset";
-    required(
-        response(payload, OP)?.child_text("PresetToken"),
-        OP,
-        "PresetToken",
-    )
-}
-
-/// `tt:PTZVector`: `x`/`y` required where the element is present, `space` optional.
-fn parse_vector(v: &Element, op: &'static str) -> Result<PtzPosition, ParseError> {
-    let coordinate = |e: &Element, name: &str, field: &'static str| -> Result<f64, ParseError> {
-        let raw = required(e.attr(name), op, field)?;
-        parse_f64(&raw).ok_or_else(|| ParseError::invalid(op, field, &raw))
-    };
-    let pan_tilt = v
-        .child("PanTilt")
-        .map(|p| {
-            Ok::<_, ParseError>((
-                coordinate(p, "x", "PTZVector/PanTilt/@x")?,
-                coordinate(p, "y", "PTZVector/PanTilt/@y")?,
-                attr_str(p, "space").map(str::to_owned),
-            ))
-        })
-        .transpose()?;
-    let zoom = v
-        .child("Zoom")
-        .map(|z| {
-            Ok::<_, ParseError>((
-                coordinate(z, "x", "PTZVector/Zoom/@x")?,
-                attr_str(z, "space").map(str::to_owned),
-            ))
-        })
-        .transpose()?;
-    Ok(PtzPosition { pan_tilt, zoom })
 }
 
 #[cfg(test)]
@@ -576,6 +369,7 @@ mod tests {
     use super::*;
     use crate::model::Range;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         let ns = r#"xmlns:tptz="http://www.onvif.org/ver20/ptz/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema""#;
@@ -596,7 +390,7 @@ mod tests {
             </tt:SupportedPTZSpaces><tt:MaximumNumberOfPresets>300</tt:MaximumNumberOfPresets><tt:HomeSupported>true</tt:HomeSupported>
           </tptz:PTZNode></tptz:GetNodesResponse>"#,
         );
-        let n = &parse_get_nodes(&p).unwrap()[0];
+        let n = &GetNodes.parse(&p).unwrap()[0];
         assert_eq!(n.max_presets, 300);
         assert!(n.home_supported);
         assert_eq!(n.fixed_home_position, Some(false));
@@ -614,10 +408,10 @@ mod tests {
             </tt:SupportedPTZSpaces></tptz:PTZNode></tptz:GetNodesResponse>"#,
         );
         assert_eq!(
-            parse_get_nodes(&p),
+            GetNodes.parse(&p),
             Err(ParseError::Missing {
                 operation: "ptz.GetNodes",
-                field: "AbsoluteZoomPositionSpace".into()
+                field: "PTZNode/SupportedPTZSpaces/AbsoluteZoomPositionSpace/XRange".into()
             })
         );
     }
@@ -629,7 +423,11 @@ mod tests {
               <tt:PanTilt x="-0.311" y="0.822" space="http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace"/><tt:Zoom x="0.179"/></tt:PTZPosition></tptz:Preset>
             <tptz:Preset token="2"><tt:Name></tt:Name><tt:PTZPosition/></tptz:Preset>
           </tptz:GetPresetsResponse>"#);
-        let presets = parse_get_presets(&p, "Profile_1").unwrap();
+        let presets = GetPresets {
+            profile: "Profile_1".into(),
+        }
+        .parse(&p)
+        .unwrap();
         assert_eq!(presets[0].profile_token, "Profile_1");
         assert_eq!(presets[0].name.as_deref(), Some("Gate"));
         let pos = presets[0].position.as_ref().unwrap();
@@ -648,10 +446,13 @@ mod tests {
             r#"<tptz:GetPresetsResponse NS><tptz:Preset token="1"><tt:PTZPosition><tt:PanTilt x="left" y="0"/></tt:PTZPosition></tptz:Preset></tptz:GetPresetsResponse>"#,
         );
         assert_eq!(
-            parse_get_presets(&p, "P"),
+            GetPresets {
+                profile: "P".into()
+            }
+            .parse(&p),
             Err(ParseError::invalid(
                 "ptz.GetPresets",
-                "PTZVector/PanTilt/@x",
+                "Preset/PTZPosition/PanTilt/@x",
                 "left"
             ))
         );
@@ -659,17 +460,23 @@ mod tests {
             r#"<tptz:GetPresetsResponse NS><tptz:Preset token="1"><tt:PTZPosition><tt:Zoom/></tt:PTZPosition></tptz:Preset></tptz:GetPresetsResponse>"#,
         );
         assert_eq!(
-            parse_get_presets(&p, "P"),
+            GetPresets {
+                profile: "P".into()
+            }
+            .parse(&p),
             Err(ParseError::Missing {
                 operation: "ptz.GetPresets",
-                field: "PTZVector/Zoom/@x".into()
+                field: "Preset/PTZPosition/Zoom/@x".into()
             })
         );
         let p = doc(
             r#"<tptz:GetPresetsResponse NS><tptz:Preset><tt:Name>x</tt:Name></tptz:Preset></tptz:GetPresetsResponse>"#,
         );
         assert_eq!(
-            parse_get_presets(&p, "P"),
+            GetPresets {
+                profile: "P".into()
+            }
+            .parse(&p),
             Err(ParseError::Missing {
                 operation: "ptz.GetPresets",
                 field: "Preset/@token".into()
@@ -682,20 +489,20 @@ mod tests {
         let p = doc(r#"<tptz:GetStatusResponse NS><tptz:PTZStatus>
             <tt:MoveStatus><tt:PanTilt>MOVING</tt:PanTilt><tt:Zoom>IDLE</tt:Zoom></tt:MoveStatus>
             <tt:UtcTime>2024-01-01T00:00:00Z</tt:UtcTime></tptz:PTZStatus></tptz:GetStatusResponse>"#);
-        let s = parse_get_status(&p).unwrap();
+        let s = GetStatus::default().parse(&p).unwrap();
         assert_eq!(s.pan_tilt, Some(MoveStatus::Moving));
         assert!(!s.is_idle());
         assert_eq!(s.position, None);
         let p = doc(
             r#"<tptz:GetStatusResponse NS><tptz:PTZStatus><tt:MoveStatus>IDLE</tt:MoveStatus><tt:Error>Overheat</tt:Error></tptz:PTZStatus></tptz:GetStatusResponse>"#,
         );
-        let s = parse_get_status(&p).unwrap();
+        let s = GetStatus::default().parse(&p).unwrap();
         assert_eq!(s.zoom, Some(MoveStatus::Idle));
         assert!(s.is_idle());
         assert_eq!(s.fault(), Some("Overheat"));
         let p = doc(r#"<tptz:GetStatusResponse NS/>"#);
         assert!(matches!(
-            parse_get_status(&p),
+            GetStatus::default().parse(&p),
             Err(ParseError::Missing { field, .. }) if field == "PTZStatus"
         ));
     }
@@ -709,7 +516,7 @@ mod tests {
             <tt:ZoomLimits><tt:Range><tt:URI>z</tt:URI><tt:XRange><tt:Min>0</tt:Min><tt:Max>0.08</tt:Max></tt:XRange></tt:Range></tt:ZoomLimits>
           </tptz:PTZConfiguration></tptz:GetConfigurationsResponse>"#,
         );
-        let c = &parse_get_configurations(&p).unwrap()[0];
+        let c = &GetConfigurations.parse(&p).unwrap()[0];
         assert_eq!(c.default_absolute_pan_tilt_space.as_deref(), Some("pt"));
         assert_eq!(c.zoom_limits.as_ref().unwrap().x, Range::new(0.0, 0.08));
         assert_eq!(c.pan_tilt_limits, None);
@@ -721,13 +528,25 @@ mod tests {
             pan_tilt: Some((0.25, -1.0, Some(GENERIC.into()))),
             zoom: Some((f64::INFINITY, None)),
         };
-        let x = absolute_move("P&1", &pos, None);
+        let x = AbsoluteMove {
+            profile: "P&1".into(),
+            position: pos,
+            speed: None,
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tptz:ProfileToken>P&amp;1</tptz:ProfileToken>"));
         assert!(x.contains(&format!(
             r#"<tptz:Position><tt:PanTilt x="0.25" y="-1" space="{GENERIC}"/><tt:Zoom x="INF"/></tptz:Position>"#
         )));
         assert!(!x.contains("Speed"));
-        let x = set_preset("P", Some("Gate <north>"), Some("7"));
+        let x = SetPreset {
+            profile: "P".into(),
+            name: Some("Gate <north>".into()),
+            token: Some("7".into()),
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tptz:PresetName>Gate &lt;north&gt;</tptz:PresetName><tptz:PresetToken>7</tptz:PresetToken>"));
     }
 }

@@ -4,278 +4,29 @@
 //!
 //! Retention times are kept as the device wrote them and in seconds ([`parse_duration_s`]);
 //! a duration we cannot read keeps its text and has no seconds, rather than failing the whole
-//! list. Responses with an empty body are checked with [`parse_empty_response`].
+//! list.
 
-use super::media::xs_int;
+use std::fmt::Write as _;
+
+use super::operation::{
+    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
+};
 use super::{
-    ParseError, RequestError, attr_str, child_str, format_duration_s, ops, opt_bool, opt_f64,
-    opt_u32, parse_duration_s, required, text_element,
+    ParseError, RequestError, format_duration_s, parse_bool, parse_duration_s, parse_f64, parse_u32,
 };
 use crate::model::{
     RecordingCapabilities, RecordingItem, RecordingJob, RecordingJobSource, RecordingOptions,
     RecordingSource, Track,
 };
-use crate::soap::xml::{Element, escape};
+use crate::soap::xml::escape;
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "recording";
-/// Prefix the requests bind to the service namespace.
-pub const PREFIX: &str = "trc";
 
 /// The track types the schema allows (`tt:TrackType`).
 pub const TRACK_TYPES: [&str; 4] = ["Video", "Audio", "Metadata", "Extended"];
 /// The job modes the spec defines.
 pub const JOB_MODES: [&str; 2] = ["Idle", "Active"];
-
-fn request(operation: &str, inner: &str) -> String {
-    ops::request_xml(ops::get(SERVICE, operation), PREFIX, inner)
-}
-
-/// The response element of `op` (`recording.GetRecordings`).
-fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
-    let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
-    super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the payload of an operation whose response carries nothing (SetRecordingJobMode,
-/// SetRecordingConfiguration, DeleteRecordingJob); `operation` is its name.
-pub fn parse_empty_response(payload: &Element, operation: &'static str) -> Result<(), ParseError> {
-    response(payload, operation).map(|_| ())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-// ---------------------------------------------------------------------------------------------
-
-/// GetServiceCapabilities.
-pub fn get_service_capabilities() -> String {
-    request("GetServiceCapabilities", "")
-}
-
-/// GetRecordings.
-pub fn get_recordings() -> String {
-    request("GetRecordings", "")
-}
-
-/// GetRecordingConfiguration of one recording.
-pub fn get_recording_configuration(recording_token: &str) -> String {
-    request(
-        "GetRecordingConfiguration",
-        &text_element("trc:RecordingToken", recording_token),
-    )
-}
-
-/// GetTrackConfiguration of one track.
-pub fn get_track_configuration(recording_token: &str, track_token: &str) -> String {
-    request(
-        "GetTrackConfiguration",
-        &format!(
-            "{}{}",
-            text_element("trc:RecordingToken", recording_token),
-            text_element("trc:TrackToken", track_token)
-        ),
-    )
-}
-
-/// GetRecordingJobs.
-pub fn get_recording_jobs() -> String {
-    request("GetRecordingJobs", "")
-}
-
-/// GetRecordingJobConfiguration of one job.
-pub fn get_recording_job_configuration(job_token: &str) -> String {
-    request(
-        "GetRecordingJobConfiguration",
-        &text_element("trc:JobToken", job_token),
-    )
-}
-
-/// GetRecordingOptions of one recording (spare jobs and tracks).
-pub fn get_recording_options(recording_token: &str) -> String {
-    request(
-        "GetRecordingOptions",
-        &text_element("trc:RecordingToken", recording_token),
-    )
-}
-
-/// A `tt:RecordingConfiguration` body: source description, content, retention.
-fn recording_configuration(
-    source: &RecordingSource,
-    content: &str,
-    max_retention_s: u64,
-) -> String {
-    format!(
-        "<tt:Source>{}{}{}{}{}</tt:Source>{}{}",
-        text_element("tt:SourceId", &source.source_id),
-        text_element("tt:Name", &source.name),
-        text_element("tt:Location", &source.location),
-        text_element("tt:Description", &source.description),
-        text_element("tt:Address", &source.address),
-        text_element("tt:Content", content),
-        text_element(
-            "tt:MaximumRetentionTime",
-            &format_duration_s(max_retention_s)
-        )
-    )
-}
-
-/// CreateRecording with its descriptive source, content and retention (0: keep until space
-/// runs out). Only possible where the capabilities say `DynamicRecordings`.
-pub fn create_recording(source: &RecordingSource, content: &str, max_retention_s: u64) -> String {
-    request(
-        "CreateRecording",
-        &format!(
-            "<trc:RecordingConfiguration>{}</trc:RecordingConfiguration>",
-            recording_configuration(source, content, max_retention_s)
-        ),
-    )
-}
-
-/// SetRecordingConfiguration: replace a recording's source, content and retention.
-pub fn set_recording_configuration(
-    recording_token: &str,
-    source: &RecordingSource,
-    content: &str,
-    max_retention_s: u64,
-) -> String {
-    request(
-        "SetRecordingConfiguration",
-        &format!(
-            "{}<trc:RecordingConfiguration>{}</trc:RecordingConfiguration>",
-            text_element("trc:RecordingToken", recording_token),
-            recording_configuration(source, content, max_retention_s)
-        ),
-    )
-}
-
-/// The schema's spelling of a value from `allowed`, matched without regard to case.
-fn one_of(
-    value: &str,
-    allowed: &'static [&'static str],
-    operation: &'static str,
-    field: &'static str,
-    reason: &'static str,
-) -> Result<&'static str, RequestError> {
-    allowed
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(value.trim()))
-        .copied()
-        .ok_or_else(|| RequestError::unsupported(operation, field, value, reason))
-}
-
-/// CreateTrack of `track.kind` in a recording (the device picks the token).
-pub fn create_track(recording_token: &str, track: &Track) -> Result<String, RequestError> {
-    const OP: &str = "recording.CreateTrack";
-    let kind = one_of(
-        &track.kind,
-        &TRACK_TYPES,
-        OP,
-        "TrackConfiguration/TrackType",
-        "Video, Audio, Metadata or Extended",
-    )?;
-    Ok(request(
-        "CreateTrack",
-        &format!(
-            "{}<trc:TrackConfiguration>{}{}</trc:TrackConfiguration>",
-            text_element("trc:RecordingToken", recording_token),
-            text_element("tt:TrackType", kind),
-            text_element("tt:Description", &track.description)
-        ),
-    ))
-}
-
-/// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the device
-/// assigns one).
-pub fn create_recording_job(job: &RecordingJob) -> Result<String, RequestError> {
-    const OP: &str = "recording.CreateRecordingJob";
-    if job.recording_token.trim().is_empty() {
-        return Err(RequestError::Missing {
-            operation: OP,
-            field: "JobConfiguration/RecordingToken",
-        });
-    }
-    let mode = one_of(
-        &job.mode,
-        &JOB_MODES,
-        OP,
-        "JobConfiguration/Mode",
-        "Idle or Active",
-    )?;
-    let schedule = job
-        .schedule_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| format!(r#" ScheduleToken="{}""#, escape(s)))
-        .unwrap_or_default();
-    let mut x = format!("<trc:JobConfiguration{schedule}>");
-    x.push_str(&text_element("tt:RecordingToken", &job.recording_token));
-    x.push_str(&text_element("tt:Mode", mode));
-    x.push_str(&text_element(
-        "tt:Priority",
-        &xs_int(job.priority, OP, "JobConfiguration/Priority")?,
-    ));
-    for s in &job.sources {
-        x.push_str("<tt:Source>");
-        if let Some(token) = s.source_token.as_deref() {
-            let kind = s
-                .source_type
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(|t| format!(r#" Type="{}""#, escape(t)))
-                .unwrap_or_default();
-            x.push_str(&format!(
-                "<tt:SourceToken{kind}>{}</tt:SourceToken>",
-                text_element("tt:Token", token)
-            ));
-        }
-        if let Some(auto) = s.auto_create_receiver {
-            x.push_str(&text_element("tt:AutoCreateReceiver", &auto.to_string()));
-        }
-        for (tag, destination) in &s.tracks {
-            x.push_str(&format!(
-                "<tt:Tracks>{}{}</tt:Tracks>",
-                text_element("tt:SourceTag", tag),
-                text_element("tt:Destination", destination)
-            ));
-        }
-        x.push_str("</tt:Source>");
-    }
-    x.push_str("</trc:JobConfiguration>");
-    Ok(request("CreateRecordingJob", &x))
-}
-
-/// SetRecordingJobMode: `Idle` or `Active`.
-pub fn set_recording_job_mode(job_token: &str, mode: &str) -> Result<String, RequestError> {
-    let mode = one_of(
-        mode,
-        &JOB_MODES,
-        "recording.SetRecordingJobMode",
-        "Mode",
-        "Idle or Active",
-    )?;
-    Ok(request(
-        "SetRecordingJobMode",
-        &format!(
-            "{}{}",
-            text_element("trc:JobToken", job_token),
-            text_element("trc:Mode", mode)
-        ),
-    ))
-}
-
-/// DeleteRecordingJob.
-pub fn delete_recording_job(job_token: &str) -> String {
-    request(
-        "DeleteRecordingJob",
-        &text_element("trc:JobToken", job_token),
-    )
-}
-
-// ---------------------------------------------------------------------------------------------
-// Responses
-// ---------------------------------------------------------------------------------------------
 
 /// A recording's configuration (GetRecordingConfiguration).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -299,124 +50,370 @@ pub struct TrackConfiguration {
     pub description: String,
 }
 
-/// GetServiceCapabilitiesResponse.
-pub fn parse_get_service_capabilities(
-    payload: &Element,
-) -> Result<RecordingCapabilities, ParseError> {
-    const OP: &str = "recording.GetServiceCapabilities";
-    let c = response(payload, OP)?
-        .child("Capabilities")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "Capabilities".into(),
-        })?;
-    let flag = |name, field| -> Result<bool, ParseError> {
-        Ok(opt_bool(attr_str(c, name), OP, field)?.unwrap_or(false))
+simple_operations! { SERVICE;
+    /// GetServiceCapabilities.
+    GetServiceCapabilities -> RecordingCapabilities => |r| {
+        let c = r.child("Capabilities")?;
+        let flag = |name| Ok::<_, ParseError>(c.opt_attr_parse(name, parse_bool)?.unwrap_or(false));
+        Ok(RecordingCapabilities {
+            dynamic_recordings: flag("DynamicRecordings")?,
+            dynamic_tracks: flag("DynamicTracks")?,
+            encodings: c.opt_attr("Encoding").unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
+            // MaxRecordings is an xs:float in the schema; devices write `1.000000`.
+            max_recordings: c.opt_attr_parse("MaxRecordings", parse_u32)?,
+            max_recording_jobs: c.opt_attr_parse("MaxRecordingJobs", parse_u32)?,
+            max_rate: c.opt_attr_parse("MaxRate", parse_f64)?,
+            max_total_rate: c.opt_attr_parse("MaxTotalRate", parse_f64)?,
+            options: flag("Options")?,
+        })
     };
-    Ok(RecordingCapabilities {
-        dynamic_recordings: flag("DynamicRecordings", "Capabilities/@DynamicRecordings")?,
-        dynamic_tracks: flag("DynamicTracks", "Capabilities/@DynamicTracks")?,
-        encodings: c
-            .attr("Encoding")
-            .map(|s| s.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default(),
-        // MaxRecordings is an xs:float in the schema; devices write `1.000000`.
-        max_recordings: opt_u32(
-            attr_str(c, "MaxRecordings"),
-            OP,
-            "Capabilities/@MaxRecordings",
-        )?,
-        max_recording_jobs: opt_u32(
-            attr_str(c, "MaxRecordingJobs"),
-            OP,
-            "Capabilities/@MaxRecordingJobs",
-        )?,
-        max_rate: opt_f64(attr_str(c, "MaxRate"), OP, "Capabilities/@MaxRate")?,
-        max_total_rate: opt_f64(
-            attr_str(c, "MaxTotalRate"),
-            OP,
-            "Capabilities/@MaxTotalRate",
-        )?,
-        options: flag("Options", "Capabilities/@Options")?,
+    /// GetRecordings: recordings with their configuration and tracks.
+    GetRecordings -> Vec<RecordingItem> => |r| r.each("RecordingItem", recording_item);
+    /// GetRecordingConfiguration of one recording.
+    GetRecordingConfiguration {
+        /// The recording.
+        recording: String = "trc:RecordingToken"
+    } -> RecordingConfiguration => |r| Ok(recording_configuration(r.child("RecordingConfiguration")?));
+    /// GetTrackConfiguration of one track.
+    GetTrackConfiguration {
+        /// The recording.
+        recording: String = "trc:RecordingToken",
+        /// The track.
+        track: String = "trc:TrackToken"
+    } -> TrackConfiguration => |r| {
+        let c = r.child("TrackConfiguration")?;
+        Ok(TrackConfiguration { kind: c.str("TrackType")?.to_owned(), description: c.string_or_empty("Description") })
+    };
+    /// GetRecordingJobs.
+    GetRecordingJobs -> Vec<RecordingJob> => |r| r.each("JobItem", |item| {
+        let token = item.str("JobToken")?;
+        job_configuration(item.child("JobConfiguration")?, token)
+    });
+    /// GetRecordingOptions of one recording (spare jobs and tracks).
+    GetRecordingOptions {
+        /// The recording.
+        recording: String = "trc:RecordingToken"
+    } -> RecordingOptions => |r| {
+        let o = r.child("Options")?;
+        let (job, track) = (o.opt_child("Job"), o.opt_child("Track"));
+        Ok(RecordingOptions {
+            job_spare: job.map_or(Ok(None), |j| j.opt_attr_parse("Spare", parse_u32))?,
+            compatible_sources: job
+                .and_then(|j| j.opt_attr("CompatibleSources"))
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            track_spare_total: track.map_or(Ok(None), |t| t.opt_attr_parse("SpareTotal", parse_u32))?,
+        })
+    };
+    /// DeleteRecordingJob.
+    DeleteRecordingJob {
+        /// The job.
+        job: String = "trc:JobToken"
+    } -> () => |r| Ok(());
+}
+
+/// GetRecordingJobConfiguration of one job. The response does not repeat the job token; the
+/// job gets the one asked about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetRecordingJobConfiguration {
+    /// The job.
+    pub job: String,
+}
+
+impl Operation for GetRecordingJobConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetRecordingJobConfiguration";
+    type Response = RecordingJob;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "trc:JobToken", &self.job);
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+        job_configuration(r.child("JobConfiguration")?, &self.job)
+    }
+}
+
+/// Writes a `tt:RecordingConfiguration` body: source description, content, retention.
+fn write_configuration(x: &mut String, source: &RecordingSource, content: &str, retention_s: u64) {
+    x.push_str("<tt:Source>");
+    push_text(x, "tt:SourceId", &source.source_id);
+    push_text(x, "tt:Name", &source.name);
+    push_text(x, "tt:Location", &source.location);
+    push_text(x, "tt:Description", &source.description);
+    push_text(x, "tt:Address", &source.address);
+    x.push_str("</tt:Source>");
+    push_text(x, "tt:Content", content);
+    push_text(
+        x,
+        "tt:MaximumRetentionTime",
+        &format_duration_s(retention_s),
+    );
+}
+
+/// CreateRecording with its descriptive source, content and retention (0: keep until space
+/// runs out). Only possible where the capabilities say `DynamicRecordings`. Answers the new
+/// recording's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateRecording {
+    /// Descriptive source.
+    pub source: RecordingSource,
+    /// Content description.
+    pub content: String,
+    /// Maximum retention time in seconds.
+    pub max_retention_s: u64,
+}
+
+impl Operation for CreateRecording {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateRecording";
+    type Response = String;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        x.push_str("<trc:RecordingConfiguration>");
+        write_configuration(x, &self.source, &self.content, self.max_retention_s);
+        x.push_str("</trc:RecordingConfiguration>");
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("RecordingToken").map(str::to_owned)
+    }
+}
+
+/// SetRecordingConfiguration: replace a recording's source, content and retention.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetRecordingConfiguration {
+    /// The recording.
+    pub recording: String,
+    /// Descriptive source.
+    pub source: RecordingSource,
+    /// Content description.
+    pub content: String,
+    /// Maximum retention time in seconds.
+    pub max_retention_s: u64,
+}
+
+impl Operation for SetRecordingConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingConfiguration";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        push_text(x, "trc:RecordingToken", &self.recording);
+        x.push_str("<trc:RecordingConfiguration>");
+        write_configuration(x, &self.source, &self.content, self.max_retention_s);
+        x.push_str("</trc:RecordingConfiguration>");
+        Ok(())
+    }
+
+    answers_nothing!();
+}
+
+/// CreateTrack of `track.kind` in a recording (the device picks the token, and answers it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateTrack {
+    /// The recording.
+    pub recording: String,
+    /// The track (its token is ignored).
+    pub track: Track,
+}
+
+impl Operation for CreateTrack {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateTrack";
+    type Response = String;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let kind = Self::one_of(
+            &self.track.kind,
+            &TRACK_TYPES,
+            "TrackConfiguration/TrackType",
+            "Video, Audio, Metadata or Extended",
+        )?;
+        push_text(x, "trc:RecordingToken", &self.recording);
+        x.push_str("<trc:TrackConfiguration>");
+        push_text(x, "tt:TrackType", kind);
+        push_text(x, "tt:Description", &self.track.description);
+        x.push_str("</trc:TrackConfiguration>");
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("TrackToken").map(str::to_owned)
+    }
+}
+
+/// Writes `job` as a `tt:RecordingJobConfiguration` (its token is not part of it).
+fn write_job<O: Operation>(x: &mut String, job: &RecordingJob) -> Result<(), RequestError> {
+    if job.recording_token.trim().is_empty() {
+        return Err(O::missing("JobConfiguration/RecordingToken"));
+    }
+    let mode = O::one_of(
+        &job.mode,
+        &JOB_MODES,
+        "JobConfiguration/Mode",
+        "Idle or Active",
+    )?;
+    let priority = O::xs_int(job.priority, "JobConfiguration/Priority")?;
+    x.push_str("<trc:JobConfiguration");
+    if let Some(s) = job
+        .schedule_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let _ = write!(x, r#" ScheduleToken="{}""#, escape(s));
+    }
+    x.push('>');
+    push_text(x, "tt:RecordingToken", &job.recording_token);
+    push_text(x, "tt:Mode", mode);
+    push_text(x, "tt:Priority", &priority);
+    for s in &job.sources {
+        x.push_str("<tt:Source>");
+        if let Some(token) = s.source_token.as_deref() {
+            x.push_str("<tt:SourceToken");
+            if let Some(t) = s
+                .source_type
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                let _ = write!(x, r#" Type="{}""#, escape(t));
+            }
+            x.push('>');
+            push_text(x, "tt:Token", token);
+            x.push_str("</tt:SourceToken>");
+        }
+        if let Some(auto) = s.auto_create_receiver {
+            push_bool(x, "tt:AutoCreateReceiver", auto);
+        }
+        for (tag, destination) in &s.tracks {
+            x.push_str("<tt:Tracks>");
+            push_text(x, "tt:SourceTag", tag);
+            push_text(x, "tt:Destination", destination);
+            x.push_str("</tt:Tracks>");
+        }
+        x.push_str("</tt:Source>");
+    }
+    x.push_str("</trc:JobConfiguration>");
+    Ok(())
+}
+
+/// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the device
+/// assigns one). Answers the new job as the device adjusted it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateRecordingJob {
+    /// The job.
+    pub job: RecordingJob,
+}
+
+impl Operation for CreateRecordingJob {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateRecordingJob";
+    type Response = RecordingJob;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        write_job::<Self>(x, &self.job)
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+        let token = r.str("JobToken")?.to_owned();
+        let c = r.child("JobConfiguration")?;
+        job_configuration(c, &token)
+    }
+}
+
+/// SetRecordingJobConfiguration: replace a job's configuration (recording, mode, priority,
+/// sources). Answers the job as the device adjusted it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetRecordingJobConfiguration {
+    /// The job, by its token, with the new configuration.
+    pub job: RecordingJob,
+}
+
+impl Operation for SetRecordingJobConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingJobConfiguration";
+    type Response = RecordingJob;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        if self.job.token.trim().is_empty() {
+            return Err(Self::missing("JobToken"));
+        }
+        push_text(x, "trc:JobToken", &self.job.token);
+        write_job::<Self>(x, &self.job)
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+        let c = r.child("JobConfiguration")?;
+        job_configuration(c, &self.job.token)
+    }
+}
+
+/// SetRecordingJobMode: `Idle` or `Active`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetRecordingJobMode {
+    /// The job.
+    pub job: String,
+    /// The mode.
+    pub mode: String,
+}
+
+impl Operation for SetRecordingJobMode {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingJobMode";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let mode = Self::one_of(&self.mode, &JOB_MODES, "Mode", "Idle or Active")?;
+        push_text(x, "trc:JobToken", &self.job);
+        push_text(x, "trc:Mode", mode);
+        Ok(())
+    }
+
+    answers_nothing!();
+}
+
+/// A `tt:GetRecordingsResponseItem`.
+fn recording_item(item: Cursor<'_>) -> Result<RecordingItem, ParseError> {
+    let token = item.str("RecordingToken")?.to_owned();
+    let config = item
+        .opt_child("Configuration")
+        .map(recording_configuration)
+        .unwrap_or_default();
+    let tracks = item.opt_child("Tracks").map_or(Ok(Vec::new()), |t| {
+        t.each("Track", |track| {
+            let c = track.opt_child("Configuration");
+            Ok(Track {
+                token: track.str("TrackToken")?.to_owned(),
+                kind: match c {
+                    Some(c) => c.str("TrackType")?.to_owned(),
+                    None => return Err(track.missing("Configuration/TrackType")),
+                },
+                description: c
+                    .map(|c| c.string_or_empty("Description"))
+                    .unwrap_or_default(),
+            })
+        })
+    })?;
+    Ok(RecordingItem {
+        token,
+        source: config.source,
+        content: config.content,
+        max_retention: config.max_retention,
+        max_retention_s: config.max_retention_s,
+        tracks,
+        options: None,
     })
 }
 
-/// GetRecordingsResponse: recordings with their configuration and tracks.
-pub fn parse_get_recordings(payload: &Element) -> Result<Vec<RecordingItem>, ParseError> {
-    const OP: &str = "recording.GetRecordings";
-    response(payload, OP)?
-        .children_named("RecordingItem")
-        .map(|item| {
-            let config = item
-                .child("Configuration")
-                .map(parse_recording_configuration)
-                .unwrap_or_default();
-            Ok(RecordingItem {
-                token: required(
-                    item.child_text("RecordingToken"),
-                    OP,
-                    "RecordingItem/RecordingToken",
-                )?,
-                source: config.source,
-                content: config.content,
-                max_retention: config.max_retention,
-                max_retention_s: config.max_retention_s,
-                tracks: item
-                    .child("Tracks")
-                    .map(|t| {
-                        t.children_named("Track")
-                            .map(|track| {
-                                let c = track.child("Configuration");
-                                Ok(Track {
-                                    token: required(
-                                        track.child_text("TrackToken"),
-                                        OP,
-                                        "Track/TrackToken",
-                                    )?,
-                                    kind: required(
-                                        c.and_then(|c| c.child_text("TrackType")),
-                                        OP,
-                                        "Track/Configuration/TrackType",
-                                    )?,
-                                    description: c
-                                        .and_then(|c| child_str(c, "Description"))
-                                        .unwrap_or_default()
-                                        .to_owned(),
-                                })
-                            })
-                            .collect::<Result<Vec<_>, ParseError>>()
-                    })
-                    .transpose()?
-                    .unwrap_or_default(),
-                options: None,
-            })
-        })
-        .collect()
-}
-
-/// GetRecordingConfigurationResponse.
-pub fn parse_get_recording_configuration(
-    payload: &Element,
-) -> Result<RecordingConfiguration, ParseError> {
-    const OP: &str = "recording.GetRecordingConfiguration";
-    let c = response(payload, OP)?
-        .child("RecordingConfiguration")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "RecordingConfiguration".into(),
-        })?;
-    Ok(parse_recording_configuration(c))
-}
-
 /// `tt:RecordingConfiguration`: every part is descriptive text, so nothing in it can fail.
-fn parse_recording_configuration(c: &Element) -> RecordingConfiguration {
-    let s = c.child("Source");
-    let text = |name: &str| {
-        s.and_then(|s| child_str(s, name))
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let max_retention = child_str(c, "MaximumRetentionTime").map(str::to_owned);
+fn recording_configuration(c: Cursor<'_>) -> RecordingConfiguration {
+    let s = c.opt_child("Source");
+    let text = |name| s.map(|s| s.string_or_empty(name)).unwrap_or_default();
+    let max_retention = c.opt_str("MaximumRetentionTime").map(str::to_owned);
     RecordingConfiguration {
         source: RecordingSource {
             source_id: text("SourceId"),
@@ -425,186 +422,49 @@ fn parse_recording_configuration(c: &Element) -> RecordingConfiguration {
             description: text("Description"),
             address: text("Address"),
         },
-        content: child_str(c, "Content").unwrap_or_default().to_owned(),
+        content: c.string_or_empty("Content"),
         max_retention_s: max_retention.as_deref().and_then(parse_duration_s),
         max_retention,
     }
 }
 
-/// GetTrackConfigurationResponse.
-pub fn parse_get_track_configuration(payload: &Element) -> Result<TrackConfiguration, ParseError> {
-    const OP: &str = "recording.GetTrackConfiguration";
-    let c = response(payload, OP)?
-        .child("TrackConfiguration")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "TrackConfiguration".into(),
-        })?;
-    Ok(TrackConfiguration {
-        kind: required(
-            c.child_text("TrackType"),
-            OP,
-            "TrackConfiguration/TrackType",
-        )?,
-        description: child_str(c, "Description").unwrap_or_default().to_owned(),
-    })
-}
-
-/// GetRecordingJobsResponse.
-pub fn parse_get_recording_jobs(payload: &Element) -> Result<Vec<RecordingJob>, ParseError> {
-    const OP: &str = "recording.GetRecordingJobs";
-    response(payload, OP)?
-        .children_named("JobItem")
-        .map(|item| {
-            let token = required(item.child_text("JobToken"), OP, "JobItem/JobToken")?;
-            let c = item.child("JobConfiguration").ok_or(ParseError::Missing {
-                operation: OP,
-                field: "JobItem/JobConfiguration".into(),
-            })?;
-            parse_job_configuration(c, token, OP)
-        })
-        .collect()
-}
-
-/// GetRecordingJobConfigurationResponse. The response does not repeat the job token, so the
-/// caller passes the one it asked about.
-pub fn parse_get_recording_job_configuration(
-    payload: &Element,
-    job_token: &str,
-) -> Result<RecordingJob, ParseError> {
-    const OP: &str = "recording.GetRecordingJobConfiguration";
-    let c = response(payload, OP)?
-        .child("JobConfiguration")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "JobConfiguration".into(),
-        })?;
-    parse_job_configuration(c, job_token.to_owned(), OP)
-}
-
-/// CreateRecordingJobResponse: the new job with the configuration as the device adjusted it.
-pub fn parse_create_recording_job(payload: &Element) -> Result<RecordingJob, ParseError> {
-    const OP: &str = "recording.CreateRecordingJob";
-    let r = response(payload, OP)?;
-    let token = required(r.child_text("JobToken"), OP, "JobToken")?;
-    let c = r.child("JobConfiguration").ok_or(ParseError::Missing {
-        operation: OP,
-        field: "JobConfiguration".into(),
-    })?;
-    parse_job_configuration(c, token, OP)
-}
-
-/// `tt:RecordingJobConfiguration`.
-fn parse_job_configuration(
-    c: &Element,
-    token: String,
-    op: &'static str,
-) -> Result<RecordingJob, ParseError> {
+/// `tt:RecordingJobConfiguration`, for the job `token`.
+fn job_configuration(c: Cursor<'_>, token: &str) -> Result<RecordingJob, ParseError> {
     Ok(RecordingJob {
-        token,
-        recording_token: required(
-            c.child_text("RecordingToken"),
-            op,
-            "JobConfiguration/RecordingToken",
-        )?,
-        mode: required(c.child_text("Mode"), op, "JobConfiguration/Mode")?,
-        priority: opt_u32(child_str(c, "Priority"), op, "JobConfiguration/Priority")?.unwrap_or(0),
-        schedule_token: attr_str(c, "ScheduleToken").map(str::to_owned),
-        sources: c
-            .children_named("Source")
-            .map(|s| {
-                let source_token = s.child("SourceToken");
-                Ok(RecordingJobSource {
-                    // The schema wraps the token in a Token element; some firmware writes it
-                    // as the SourceToken text.
-                    source_token: source_token
-                        .and_then(|t| child_str(t, "Token").or_else(|| Some(t.text_trim())))
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned),
-                    source_type: source_token
-                        .and_then(|t| attr_str(t, "Type"))
-                        .map(str::to_owned),
-                    auto_create_receiver: opt_bool(
-                        child_str(s, "AutoCreateReceiver"),
-                        op,
-                        "JobConfiguration/Source/AutoCreateReceiver",
-                    )?,
-                    tracks: s
-                        .children_named("Tracks")
-                        .map(|t| {
-                            Ok((
-                                required(
-                                    t.child_text("SourceTag"),
-                                    op,
-                                    "JobConfiguration/Source/Tracks/SourceTag",
-                                )?,
-                                required(
-                                    t.child_text("Destination"),
-                                    op,
-                                    "JobConfiguration/Source/Tracks/Destination",
-                                )?,
-                            ))
-                        })
-                        .collect::<Result<Vec<_>, ParseError>>()?,
-                })
+        token: token.to_owned(),
+        recording_token: c.str("RecordingToken")?.to_owned(),
+        mode: c.str("Mode")?.to_owned(),
+        priority: c.opt_u32("Priority")?.unwrap_or(0),
+        schedule_token: c.opt_attr("ScheduleToken").map(str::to_owned),
+        sources: c.each("Source", |s| {
+            let source_token = s.opt_child("SourceToken");
+            Ok(RecordingJobSource {
+                // The schema wraps the token in a Token element; some firmware writes it as
+                // the SourceToken text.
+                source_token: source_token
+                    .and_then(|t| t.opt_str("Token").or(Some(t.text())))
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+                source_type: source_token
+                    .and_then(|t| t.opt_attr("Type"))
+                    .map(str::to_owned),
+                auto_create_receiver: s.opt_bool("AutoCreateReceiver")?,
+                tracks: s.each("Tracks", |t| {
+                    Ok((
+                        t.str("SourceTag")?.to_owned(),
+                        t.str("Destination")?.to_owned(),
+                    ))
+                })?,
             })
-            .collect::<Result<Vec<_>, ParseError>>()?,
+        })?,
     })
-}
-
-/// GetRecordingOptionsResponse.
-pub fn parse_get_recording_options(payload: &Element) -> Result<RecordingOptions, ParseError> {
-    const OP: &str = "recording.GetRecordingOptions";
-    let o = response(payload, OP)?
-        .child("Options")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "Options".into(),
-        })?;
-    let job = o.child("Job");
-    let track = o.child("Track");
-    Ok(RecordingOptions {
-        job_spare: opt_u32(
-            job.and_then(|j| attr_str(j, "Spare")),
-            OP,
-            "Options/Job/@Spare",
-        )?,
-        compatible_sources: job
-            .and_then(|j| j.attr("CompatibleSources"))
-            .map(|s| s.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default(),
-        track_spare_total: opt_u32(
-            track.and_then(|t| attr_str(t, "SpareTotal")),
-            OP,
-            "Options/Track/@SpareTotal",
-        )?,
-    })
-}
-
-/// CreateRecordingResponse: the new recording's token.
-pub fn parse_create_recording(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "recording.CreateRecording";
-    required(
-        response(payload, OP)?.child_text("RecordingToken"),
-        OP,
-        "RecordingToken",
-    )
-}
-
-/// CreateTrackResponse: the new track's token.
-pub fn parse_create_track(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "recording.CreateTrack";
-    required(
-        response(payload, OP)?.child_text("TrackToken"),
-        OP,
-        "TrackToken",
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::soap::xml;
+    use crate::soap::xml::Element;
 
     fn doc(body: &str) -> Element {
         let ns = r#"xmlns:trc="http://www.onvif.org/ver10/recording/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema""#;
@@ -621,7 +481,7 @@ mod tests {
           </trc:RecordingItem><trc:RecordingItem><tt:RecordingToken>R2</tt:RecordingToken>
             <tt:Configuration><tt:MaximumRetentionTime>forever</tt:MaximumRetentionTime></tt:Configuration><tt:Tracks/></trc:RecordingItem>
           </trc:GetRecordingsResponse>"#);
-        let r = parse_get_recordings(&p).unwrap();
+        let r = GetRecordings.parse(&p).unwrap();
         assert_eq!(r[0].token, "R1");
         assert_eq!(r[0].source.name, "Lobby");
         assert_eq!(r[0].max_retention.as_deref(), Some("P30D"));
@@ -639,7 +499,7 @@ mod tests {
             r#"<trc:GetRecordingsResponse NS><trc:RecordingItem><tt:RecordingToken/></trc:RecordingItem></trc:GetRecordingsResponse>"#,
         );
         assert_eq!(
-            parse_get_recordings(&p),
+            GetRecordings.parse(&p),
             Err(ParseError::Missing {
                 operation: "recording.GetRecordings",
                 field: "RecordingItem/RecordingToken".into()
@@ -656,7 +516,7 @@ mod tests {
                 <tt:Tracks><tt:SourceTag>v</tt:SourceTag><tt:Destination>VIDEO001</tt:Destination></tt:Tracks></tt:Source>
             </tt:JobConfiguration></trc:JobItem></trc:GetRecordingJobsResponse>"#,
         );
-        let j = &parse_get_recording_jobs(&p).unwrap()[0];
+        let j = &GetRecordingJobs.parse(&p).unwrap()[0];
         assert_eq!(
             (j.token.as_str(), j.mode.as_str(), j.priority),
             ("J", "Idle", 3)
@@ -677,10 +537,10 @@ mod tests {
             <tt:JobConfiguration><tt:RecordingToken>R</tt:RecordingToken><tt:Mode>Active</tt:Mode><tt:Priority>high</tt:Priority></tt:JobConfiguration></trc:JobItem></trc:GetRecordingJobsResponse>"#,
         );
         assert_eq!(
-            parse_get_recording_jobs(&bad),
+            GetRecordingJobs.parse(&bad),
             Err(ParseError::invalid(
                 "recording.GetRecordingJobs",
-                "JobConfiguration/Priority",
+                "JobItem/JobConfiguration/Priority",
                 "high"
             ))
         );
@@ -691,7 +551,7 @@ mod tests {
         let p = doc(
             r#"<trc:GetServiceCapabilitiesResponse NS><trc:Capabilities DynamicRecordings="false" Encoding="G711 H264 H265" MaxRate="16384.000000" MaxRecordings="1.000000" MaxRecordingJobs="1" Options="true"/></trc:GetServiceCapabilitiesResponse>"#,
         );
-        let c = parse_get_service_capabilities(&p).unwrap();
+        let c = GetServiceCapabilities.parse(&p).unwrap();
         assert!(!c.dynamic_recordings);
         assert_eq!(c.encodings, ["G711", "H264", "H265"]);
         assert_eq!(c.max_recordings, Some(1));
@@ -700,7 +560,7 @@ mod tests {
         let p = doc(
             r#"<trc:GetRecordingOptionsResponse NS><trc:Options><trc:Job Spare="2" CompatibleSources="P1 P2"/><trc:Track SpareTotal="6"/></trc:Options></trc:GetRecordingOptionsResponse>"#,
         );
-        let o = parse_get_recording_options(&p).unwrap();
+        let o = GetRecordingOptions::default().parse(&p).unwrap();
         assert_eq!((o.job_spare, o.track_spare_total), (Some(2), Some(6)));
         assert_eq!(o.compatible_sources, ["P1", "P2"]);
     }
@@ -720,31 +580,45 @@ mod tests {
                 tracks: vec![("tag0".into(), "VIDEO001".into())],
             }],
         };
-        let x = create_recording_job(&job).unwrap();
+        let x = CreateRecordingJob { job: job.clone() }.to_xml().unwrap();
         assert!(x.contains(r#"<trc:JobConfiguration ScheduleToken="night"><tt:RecordingToken>R&amp;1</tt:RecordingToken><tt:Mode>Active</tt:Mode><tt:Priority>5</tt:Priority>"#), "{x}");
         assert!(!x.contains("ignored"));
         let mut bad = job.clone();
         bad.mode = "Recording".into();
         assert!(matches!(
-            create_recording_job(&bad),
+            CreateRecordingJob { job: bad }.to_xml(),
             Err(RequestError::Unsupported {
                 field: "JobConfiguration/Mode",
                 ..
             })
         ));
-        assert!(set_recording_job_mode("J", "Paused").is_err());
         assert!(
-            create_track(
-                "R",
-                &Track {
+            SetRecordingJobMode {
+                job: "J".into(),
+                mode: "Paused".into()
+            }
+            .to_xml()
+            .is_err()
+        );
+        assert!(
+            CreateTrack {
+                recording: "R".into(),
+                track: Track {
                     token: String::new(),
                     kind: "Thermal".into(),
                     description: String::new()
                 }
-            )
+            }
+            .to_xml()
             .is_err()
         );
-        let x = create_recording(&RecordingSource::default(), "c", 259_200);
+        let x = CreateRecording {
+            source: RecordingSource::default(),
+            content: "c".into(),
+            max_retention_s: 259_200,
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tt:MaximumRetentionTime>PT259200S</tt:MaximumRetentionTime>"));
     }
 }

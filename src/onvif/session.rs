@@ -11,8 +11,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use super::operation::Operation;
 use super::{ParseError, RequestError, device, ns, ops};
 use crate::model::{Origin, ServiceInfo, onto_origin, redact_uri};
@@ -146,22 +144,21 @@ impl Session {
     pub async fn sync_clock_settings(
         &self,
     ) -> Result<(Option<chrono::Duration>, device::SystemDateTime), OnvifError> {
-        let op = device::operation("GetSystemDateAndTime");
-        let request = device::get_system_date_and_time_request();
+        let op = device::GetSystemDateAndTime;
+        let request = op.to_xml().map_err(|e| self.request_error(e))?;
+        let action = device::GetSystemDateAndTime::row().action;
         let payload = match self
             .soap
-            .call_unauthenticated(&self.device_url, op.action, &request)
+            .call_unauthenticated(&self.device_url, action, &request)
             .await
         {
             Ok(p) => p,
             Err(e) if e.is_not_authorized() || e.fault().is_some() => {
-                self.soap
-                    .call(&self.device_url, op.action, &request)
-                    .await?
+                self.soap.call(&self.device_url, action, &request).await?
             }
             Err(e) => return Err(e.into()),
         };
-        let sdt = device::parse_get_system_date_and_time(&payload).map_err(|e| self.parse(e))?;
+        let sdt = op.parse(&payload).map_err(|e| self.parse(e))?;
         let offset = device::clock_offset(&sdt, self.clock.now());
         if let Some(o) = offset {
             self.soap.set_clock_offset(o);
@@ -172,27 +169,14 @@ impl Session {
     /// Learns where the services live: GetServices, or GetCapabilities on devices that fail
     /// it. Addresses are rewritten to the host we reached. Returns the (rewritten) list.
     pub async fn load_services(&mut self) -> Result<Vec<ServiceInfo>, OnvifError> {
-        let services = match self
-            .request(
-                "device",
-                "GetServices",
-                &device::get_services_request(false),
-                device::parse_get_services,
-            )
-            .await
-        {
+        let get_services = device::GetServices {
+            include_capability: false,
+        };
+        let services = match self.send(&get_services).await {
             Ok(s) if !s.is_empty() => s,
             Ok(_)
             | Err(OnvifError::Soap(SoapError::Fault { .. }))
-            | Err(OnvifError::Parse { .. }) => {
-                self.request(
-                    "device",
-                    "GetCapabilities",
-                    &device::get_capabilities_request(),
-                    device::parse_get_capabilities,
-                )
-                .await?
-            }
+            | Err(OnvifError::Parse { .. }) => self.send(&device::GetCapabilities).await?,
             Err(e) => return Err(e),
         };
         // Credentials go only to the origin the device was reached at: a service address
@@ -235,15 +219,9 @@ impl Session {
         Ok(out)
     }
 
-    /// Sends operation `name` of `service` with `payload` (built by the service module) and
-    /// returns the response payload. On NotAuthorized it re-reads the device clock and
-    /// retries once.
-    pub async fn call(
-        &self,
-        service: &str,
-        name: &str,
-        payload: &str,
-    ) -> Result<Element, OnvifError> {
+    /// Sends `payload` for `service`'s operation `name`; on NotAuthorized re-reads the device
+    /// clock and retries once.
+    async fn call(&self, service: &str, name: &str, payload: &str) -> Result<Element, OnvifError> {
         let url = self.url(service)?;
         let op = ops::get(service, name);
         match self.soap.call(url, op.action, payload).await {
@@ -264,24 +242,9 @@ impl Session {
     /// a device. The response element is checked against the operation table (local name and
     /// namespace) before it is parsed; NotAuthorized is retried once after a clock re-read.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Response, OnvifError> {
-        let body = op.to_xml().map_err(|source| OnvifError::Request {
-            device: self.soap.device().to_owned(),
-            source,
-        })?;
+        let body = op.to_xml().map_err(|e| self.request_error(e))?;
         let payload = self.call(O::SERVICE, O::NAME, &body).await?;
-        O::parse(&payload).map_err(|e| self.parse(e))
-    }
-
-    /// [`Session::call`] and parse the answer with `parse`.
-    pub async fn request<T>(
-        &self,
-        service: &str,
-        name: &str,
-        payload: &str,
-        parse: impl FnOnce(&Element) -> Result<T, ParseError>,
-    ) -> Result<T, OnvifError> {
-        let payload = self.call(service, name, payload).await?;
-        parse(&payload).map_err(|e| self.parse(e))
+        op.parse(&payload).map_err(|e| self.parse(e))
     }
 
     fn url(&self, service: &str) -> Result<&str, OnvifError> {
@@ -297,15 +260,17 @@ impl Session {
             })
     }
 
+    fn request_error(&self, source: RequestError) -> OnvifError {
+        OnvifError::Request {
+            device: self.soap.device().to_owned(),
+            source,
+        }
+    }
+
     fn parse(&self, source: ParseError) -> OnvifError {
         OnvifError::Parse {
             device: self.soap.device().to_owned(),
             source,
         }
     }
-}
-
-/// Current UTC time from the system clock (for callers without an injected clock).
-pub fn now() -> chrono::DateTime<Utc> {
-    SystemClock.now()
 }

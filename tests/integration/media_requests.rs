@@ -9,6 +9,7 @@ use camswap::model::{
     Track, VideoEncoder,
 };
 use camswap::onvif::media2::{ConfigurationRef, ConfigurationType, StreamProtocol};
+use camswap::onvif::operation::Operation;
 use camswap::onvif::{imaging, media, media2, ptz, recording};
 
 use crate::support::envelope::wrap as envelope;
@@ -70,6 +71,11 @@ fn encoder() -> VideoEncoder {
         }),
         session_timeout: Some("PT5S".into()),
     }
+}
+
+/// The request payload of `op`, which must be writable.
+fn xml(op: impl Operation) -> String {
+    op.to_xml().unwrap()
 }
 
 fn requests() -> Vec<(&'static str, String)> {
@@ -150,291 +156,465 @@ fn requests() -> Vec<(&'static str, String)> {
         // Media ver10
         (
             "media-GetServiceCapabilities",
-            media::get_service_capabilities(),
+            xml(media::GetServiceCapabilities),
         ),
-        ("media-GetProfiles", media::get_profiles()),
-        ("media-GetVideoSources", media::get_video_sources()),
+        ("media-GetProfiles", xml(media::GetProfiles)),
+        ("media-GetVideoSources", xml(media::GetVideoSources)),
         (
             "media-GetVideoSourceConfigurations",
-            media::get_video_source_configurations(),
+            xml(media::GetVideoSourceConfigurations),
         ),
         (
             "media-GetVideoEncoderConfigurations",
-            media::get_video_encoder_configurations(),
+            xml(media::GetVideoEncoderConfigurations),
         ),
         (
             "media-GetVideoEncoderConfiguration",
-            media::get_video_encoder_configuration("VideoEncoderToken_1"),
+            xml(media::GetVideoEncoderConfiguration {
+                configuration: "VideoEncoderToken_1".into(),
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-none",
-            media::get_video_encoder_configuration_options(None, None),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: None,
+                profile: None,
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-both",
-            media::get_video_encoder_configuration_options(
-                Some("VideoEncoderToken_1"),
-                Some(token),
-            ),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: Some("VideoEncoderToken_1".into()),
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media-GetVideoEncoderConfigurationOptions-profile",
-            media::get_video_encoder_configuration_options(None, Some(token)),
+            xml(media::GetVideoEncoderConfigurationOptions {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media-GetAudioEncoderConfigurations",
-            media::get_audio_encoder_configurations(),
+            xml(media::GetAudioEncoderConfigurations),
         ),
         (
             "media-GetStreamUri",
-            media::get_stream_uri(token, media::StreamSetup::default()),
+            xml(media::GetStreamUri {
+                profile: token.into(),
+                setup: media::StreamSetup::default(),
+            }),
         ),
         (
             "media-GetStreamUri-multicast-udp",
-            media::get_stream_uri(
-                token,
-                media::StreamSetup {
+            xml(media::GetStreamUri {
+                profile: token.into(),
+                setup: media::StreamSetup {
                     multicast: true,
                     protocol: media::TransportProtocol::Udp,
                 },
-            ),
+            }),
         ),
-        ("media-GetSnapshotUri", media::get_snapshot_uri(token)),
+        (
+            "media-GetSnapshotUri",
+            xml(media::GetSnapshotUri {
+                profile: token.into(),
+            }),
+        ),
         (
             "media-CreateProfile",
-            media::create_profile("camswap main", Some("camswap_1")),
+            xml(media::CreateProfile {
+                name: "camswap main".into(),
+                token: Some("camswap_1".into()),
+            }),
         ),
         (
             "media-CreateProfile-no-token",
-            media::create_profile("camswap <sub>", None),
+            xml(media::CreateProfile {
+                name: "camswap <sub>".into(),
+                token: None,
+            }),
         ),
         (
             "media-AddVideoSourceConfiguration",
-            media::add_video_source_configuration(token, "VideoSourceToken"),
+            xml(media::AddVideoSourceConfiguration {
+                profile: token.into(),
+                configuration: "VideoSourceToken".into(),
+            }),
         ),
         (
             "media-AddVideoEncoderConfiguration",
-            media::add_video_encoder_configuration(token, "VideoEncoderToken_1"),
+            xml(media::AddVideoEncoderConfiguration {
+                profile: token.into(),
+                configuration: "VideoEncoderToken_1".into(),
+            }),
         ),
         (
             "media-AddPTZConfiguration",
-            media::add_ptz_configuration(token, "PTZToken"),
+            xml(media::AddPTZConfiguration {
+                profile: token.into(),
+                configuration: "PTZToken".into(),
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration",
-            media::set_video_encoder_configuration(&encoder(), true).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: encoder(),
+                force_persistence: true,
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration-jpeg-defaults",
-            media::set_video_encoder_configuration(&jpeg, false).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: jpeg,
+                force_persistence: false,
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration-ipv6",
-            media::set_video_encoder_configuration(&ipv6, false).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: ipv6,
+                force_persistence: false,
+            }),
         ),
-        ("media-DeleteProfile", media::delete_profile(token)),
+        (
+            "media-DeleteProfile",
+            xml(media::DeleteProfile {
+                profile: token.into(),
+            }),
+        ),
         // Media2
         (
             "media2-GetServiceCapabilities",
-            media2::get_service_capabilities(),
+            xml(media2::GetServiceCapabilities),
         ),
         (
             "media2-GetProfiles-all",
-            media2::get_profiles(None, &[ConfigurationType::All]),
+            xml(media2::GetProfiles {
+                token: None,
+                types: [ConfigurationType::All].to_vec(),
+            }),
         ),
         (
             "media2-GetProfiles-one",
-            media2::get_profiles(
-                Some(token),
-                &[ConfigurationType::VideoEncoder, ConfigurationType::Ptz],
-            ),
+            xml(media2::GetProfiles {
+                token: Some(token.into()),
+                types: [ConfigurationType::VideoEncoder, ConfigurationType::Ptz].to_vec(),
+            }),
         ),
         (
             "media2-GetVideoSourceConfigurations",
-            media2::get_video_source_configurations(None, Some(token)),
+            xml(media2::GetVideoSourceConfigurations {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media2-GetVideoEncoderConfigurations",
-            media2::get_video_encoder_configurations(Some("000"), None),
+            xml(media2::GetVideoEncoderConfigurations {
+                configuration: Some("000".into()),
+                profile: None,
+            }),
         ),
         (
             "media2-GetVideoEncoderConfigurationOptions",
-            media2::get_video_encoder_configuration_options(Some("000"), Some(token)),
+            xml(media2::GetVideoEncoderConfigurationOptions {
+                configuration: Some("000".into()),
+                profile: Some(token.into()),
+            }),
         ),
         (
             "media2-GetStreamUri",
-            media2::get_stream_uri(token, StreamProtocol::Rtsp),
+            xml(media2::GetStreamUri {
+                profile: token.into(),
+                protocol: StreamProtocol::Rtsp,
+            }),
         ),
         (
             "media2-GetStreamUri-rtsps",
-            media2::get_stream_uri(token, StreamProtocol::RtspsUnicast),
+            xml(media2::GetStreamUri {
+                profile: token.into(),
+                protocol: StreamProtocol::RtspsUnicast,
+            }),
         ),
-        ("media2-GetSnapshotUri", media2::get_snapshot_uri(token)),
+        (
+            "media2-GetSnapshotUri",
+            xml(media2::GetSnapshotUri {
+                profile: token.into(),
+            }),
+        ),
         (
             "media2-CreateProfile",
-            media2::create_profile("camswap main", &refs),
+            xml(media2::CreateProfile {
+                name: "camswap main".into(),
+                configurations: refs.to_vec(),
+            }),
         ),
         (
             "media2-CreateProfile-empty",
-            media2::create_profile("camswap empty", &[]),
+            xml(media2::CreateProfile {
+                name: "camswap empty".into(),
+                configurations: vec![],
+            }),
         ),
         (
             "media2-AddConfiguration",
-            media2::add_configuration(token, Some("renamed"), &refs),
+            xml(media2::AddConfiguration {
+                profile: token.into(),
+                name: Some("renamed".into()),
+                configurations: refs.to_vec(),
+            }),
         ),
         (
             "media2-SetVideoEncoderConfiguration",
-            media2::set_video_encoder_configuration(&h265).unwrap(),
+            xml(media2::SetVideoEncoderConfiguration { encoder: h265 }),
         ),
         (
             "media2-SetVideoEncoderConfiguration-minimal",
-            media2::set_video_encoder_configuration(&VideoEncoder {
-                token: "000".into(),
-                encoding: Some(Codec::Jpeg),
-                width: Some(640),
-                height: Some(480),
-                quality: Some(3.0),
-                ..Default::default()
-            })
-            .unwrap(),
+            xml(media2::SetVideoEncoderConfiguration {
+                encoder: VideoEncoder {
+                    token: "000".into(),
+                    encoding: Some(Codec::Jpeg),
+                    width: Some(640),
+                    height: Some(480),
+                    quality: Some(3.0),
+                    ..Default::default()
+                },
+            }),
         ),
-        ("media2-DeleteProfile", media2::delete_profile(token)),
+        (
+            "media2-DeleteProfile",
+            xml(media2::DeleteProfile {
+                profile: token.into(),
+            }),
+        ),
         // PTZ
         (
             "ptz-GetServiceCapabilities",
-            ptz::get_service_capabilities(),
+            xml(ptz::GetServiceCapabilities),
         ),
-        ("ptz-GetNodes", ptz::get_nodes()),
-        ("ptz-GetConfigurations", ptz::get_configurations()),
+        ("ptz-GetNodes", xml(ptz::GetNodes)),
+        ("ptz-GetConfigurations", xml(ptz::GetConfigurations)),
         (
             "ptz-GetConfigurationOptions",
-            ptz::get_configuration_options("PTZToken"),
+            xml(ptz::GetConfigurationOptions {
+                configuration: "PTZToken".into(),
+            }),
         ),
-        ("ptz-GetPresets", ptz::get_presets(token)),
-        ("ptz-GetStatus", ptz::get_status(token)),
+        (
+            "ptz-GetPresets",
+            xml(ptz::GetPresets {
+                profile: token.into(),
+            }),
+        ),
+        (
+            "ptz-GetStatus",
+            xml(ptz::GetStatus {
+                profile: token.into(),
+            }),
+        ),
         (
             "ptz-SetPreset",
-            ptz::set_preset(token, Some("Gate & <north>"), Some("7")),
+            xml(ptz::SetPreset {
+                profile: token.into(),
+                name: Some("Gate & <north>".into()),
+                token: Some("7".into()),
+            }),
         ),
         (
             "ptz-SetPreset-new",
-            ptz::set_preset(token, Some("Lobby"), None),
+            xml(ptz::SetPreset {
+                profile: token.into(),
+                name: Some("Lobby".into()),
+                token: None,
+            }),
         ),
-        ("ptz-RemovePreset", ptz::remove_preset(token, "7")),
-        ("ptz-GotoPreset", ptz::goto_preset(token, "7", Some(&speed))),
+        (
+            "ptz-RemovePreset",
+            xml(ptz::RemovePreset {
+                profile: token.into(),
+                token: "7".into(),
+            }),
+        ),
+        (
+            "ptz-GotoPreset",
+            xml(ptz::GotoPreset {
+                profile: token.into(),
+                token: "7".into(),
+                speed: Some(speed.clone()),
+            }),
+        ),
         (
             "ptz-AbsoluteMove",
-            ptz::absolute_move(token, &position, None),
+            xml(ptz::AbsoluteMove {
+                profile: token.into(),
+                position,
+                speed: None,
+            }),
         ),
         (
             "ptz-AbsoluteMove-speed-no-space",
-            ptz::absolute_move(
-                token,
-                &PtzPosition {
+            xml(ptz::AbsoluteMove {
+                profile: token.into(),
+                position: PtzPosition {
                     pan_tilt: Some((0.0, 0.0, None)),
                     zoom: Some((f64::INFINITY, None)),
                 },
-                Some(&speed),
-            ),
+                speed: Some(speed),
+            }),
         ),
-        ("ptz-SetHomePosition", ptz::set_home_position(token)),
-        ("ptz-GotoHomePosition", ptz::goto_home_position(token, None)),
+        (
+            "ptz-SetHomePosition",
+            xml(ptz::SetHomePosition {
+                profile: token.into(),
+            }),
+        ),
+        (
+            "ptz-GotoHomePosition",
+            xml(ptz::GotoHomePosition {
+                profile: token.into(),
+                speed: None,
+            }),
+        ),
         // Recording
         (
             "recording-GetServiceCapabilities",
-            recording::get_service_capabilities(),
+            xml(recording::GetServiceCapabilities),
         ),
-        ("recording-GetRecordings", recording::get_recordings()),
+        ("recording-GetRecordings", xml(recording::GetRecordings)),
         (
             "recording-GetRecordingConfiguration",
-            recording::get_recording_configuration("SD_DISK_1"),
+            xml(recording::GetRecordingConfiguration {
+                recording: "SD_DISK_1".into(),
+            }),
         ),
         (
             "recording-GetTrackConfiguration",
-            recording::get_track_configuration("SD_DISK_1", "VIDEO001"),
+            xml(recording::GetTrackConfiguration {
+                recording: "SD_DISK_1".into(),
+                track: "VIDEO001".into(),
+            }),
         ),
         (
             "recording-GetRecordingJobs",
-            recording::get_recording_jobs(),
+            xml(recording::GetRecordingJobs),
         ),
         (
             "recording-GetRecordingJobConfiguration",
-            recording::get_recording_job_configuration("JOB_1"),
+            xml(recording::GetRecordingJobConfiguration {
+                job: "JOB_1".into(),
+            }),
         ),
         (
             "recording-GetRecordingOptions",
-            recording::get_recording_options("SD_DISK_1"),
+            xml(recording::GetRecordingOptions {
+                recording: "SD_DISK_1".into(),
+            }),
         ),
         (
             "recording-CreateRecording",
-            recording::create_recording(&source, "cam 1 <lobby>", 30 * 86_400),
+            xml(recording::CreateRecording {
+                source: source.clone(),
+                content: "cam 1 <lobby>".into(),
+                max_retention_s: 30 * 86_400,
+            }),
         ),
         (
             "recording-CreateRecording-empty-source",
-            recording::create_recording(&RecordingSource::default(), "", 0),
+            xml(recording::CreateRecording::default()),
         ),
         (
             "recording-CreateTrack",
-            recording::create_track(
-                "SD_DISK_1",
-                &Track {
+            xml(recording::CreateTrack {
+                recording: "SD_DISK_1".into(),
+                track: Track {
                     token: String::new(),
                     kind: "Metadata".into(),
                     description: "events".into(),
                 },
-            )
-            .unwrap(),
+            }),
         ),
         (
             "recording-CreateRecordingJob",
-            recording::create_recording_job(&job).unwrap(),
+            xml(recording::CreateRecordingJob { job: job.clone() }),
         ),
         (
             "recording-CreateRecordingJob-receiver",
-            recording::create_recording_job(&RecordingJob {
-                sources: vec![RecordingJobSource {
-                    auto_create_receiver: Some(true),
-                    ..Default::default()
-                }],
-                schedule_token: None,
-                mode: "Idle".into(),
-                ..job.clone()
-            })
-            .unwrap(),
+            xml(recording::CreateRecordingJob {
+                job: RecordingJob {
+                    sources: vec![RecordingJobSource {
+                        auto_create_receiver: Some(true),
+                        ..Default::default()
+                    }],
+                    schedule_token: None,
+                    mode: "Idle".into(),
+                    ..job.clone()
+                },
+            }),
+        ),
+        (
+            "recording-SetRecordingJobConfiguration",
+            xml(recording::SetRecordingJobConfiguration {
+                job: RecordingJob {
+                    token: "JOB_1".into(),
+                    ..job.clone()
+                },
+            }),
         ),
         (
             "recording-SetRecordingJobMode",
-            recording::set_recording_job_mode("JOB_1", "Idle").unwrap(),
+            xml(recording::SetRecordingJobMode {
+                job: "JOB_1".into(),
+                mode: "Idle".into(),
+            }),
         ),
         (
             "recording-SetRecordingConfiguration",
-            recording::set_recording_configuration("SD_DISK_1", &source, "cam 1", 259_200),
+            xml(recording::SetRecordingConfiguration {
+                recording: "SD_DISK_1".into(),
+                source,
+                content: "cam 1".into(),
+                max_retention_s: 259_200,
+            }),
         ),
         (
             "recording-DeleteRecordingJob",
-            recording::delete_recording_job("JOB_1"),
+            xml(recording::DeleteRecordingJob {
+                job: "JOB_1".into(),
+            }),
         ),
         // Imaging
         (
             "imaging-GetImagingSettings",
-            imaging::get_imaging_settings("VideoSource_1"),
+            xml(imaging::GetImagingSettings {
+                source: "VideoSource_1".into(),
+            }),
         ),
-        ("imaging-GetOptions", imaging::get_options("VideoSource_1")),
+        (
+            "imaging-GetOptions",
+            xml(imaging::GetOptions {
+                source: "VideoSource_1".into(),
+            }),
+        ),
         (
             "imaging-SetImagingSettings",
-            imaging::set_imaging_settings("VideoSource_1", &settings, Some(true)).unwrap(),
+            xml(imaging::SetImagingSettings {
+                source: "VideoSource_1".into(),
+                settings,
+                force_persistence: Some(true),
+            }),
         ),
         (
             "imaging-SetImagingSettings-partial",
-            imaging::set_imaging_settings(
-                "VideoSource_1",
-                &Imaging {
+            xml(imaging::SetImagingSettings {
+                source: "VideoSource_1".into(),
+                settings: Imaging {
                     brightness: Some(40.0),
                     ..Default::default()
                 },
-                None,
-            )
-            .unwrap(),
+                force_persistence: None,
+            }),
         ),
     ]
 }
@@ -478,7 +658,7 @@ fn every_request_validates_against_the_official_schemas() {
 #[test]
 fn the_validator_refuses_a_broken_request() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = media::get_stream_uri("P", media::StreamSetup::default()).replace(
+    let broken = xml(media::GetStreamUri { profile: "P".into(), setup: media::StreamSetup::default() }).replace(
         "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>",
         "",
     );
