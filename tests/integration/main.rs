@@ -15,6 +15,7 @@ mod discovery;
 mod discovery_fleet;
 // Audit: verdicts, OUI table against ieee-data, HTML in headless Chromium, policy errors.
 mod audit;
+mod oui_table;
 // Planner CLI: --check and input errors.
 mod plan_check;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy
