@@ -7,7 +7,7 @@
 //! could be reached, 2 for bad input.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::output::{emit, table};
@@ -83,14 +83,20 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         None => Credentials::none(),
     };
     let mut addresses = Vec::new();
+    // What discovery heard, kept on each device's record (the audit's evidence without a login).
+    let mut heard: Vec<discovery::Device> = Vec::new();
     if let Some(path) = &args.devices {
-        addresses.extend(read_devices_file(path)?);
+        let (listed, devices) = read_devices_file(path)?;
+        heard.extend(devices);
+        addresses.extend(listed);
     }
     for x in &args.xaddrs {
         addresses.push((device_url(x)?, None));
     }
     if args.discover {
-        addresses.extend(discover().await?);
+        let found = discover().await?;
+        heard.extend(found.iter().cloned());
+        addresses.extend(addresses_of(found, "discovery"));
     }
     if args.devices.is_none() && args.xaddrs.is_empty() && !args.discover {
         return Err(CliError::input(
@@ -114,7 +120,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             let _ = err.flush();
         }
     };
-    let devices = read_all(&targets, &opts, &progress).await;
+    let mut devices = read_all(&targets, &opts, &progress).await;
+    attach_discovery(&mut devices, &heard);
     let mut inventory = Inventory::new(devices);
     // When the read started: a device read later is still as of this time or after.
     inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -188,7 +195,7 @@ fn options(args: &Args) -> Result<ReadOptions, CliError> {
 
 /// `--discover`: WS-Discovery with its defaults (multicast on every IPv4 interface, the
 /// default listening window), each device's chosen address.
-async fn discover() -> Result<Vec<(String, Option<String>)>, CliError> {
+async fn discover() -> Result<Vec<discovery::Device>, CliError> {
     let found = discovery::discover(&discovery::Settings::default())
         .await
         .map_err(CliError::runtime)?;
@@ -197,19 +204,48 @@ async fn discover() -> Result<Vec<(String, Option<String>)>, CliError> {
             "discovery found no ONVIF device (multicast does not cross VLANs: try `camswap discover --cidr` and pass its devices.json)",
         ));
     }
-    Ok(addresses(found.devices, "discovery"))
+    Ok(found.devices)
 }
 
-/// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`.
-fn read_devices_file(path: &Path) -> Result<Vec<(String, Option<String>)>, CliError> {
+/// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`, and
+/// the records themselves.
+type Listed = (Vec<(String, Option<String>)>, Vec<discovery::Device>);
+
+fn read_devices_file(path: &std::path::Path) -> Result<Listed, CliError> {
     let file = discovery::read_devices(path).map_err(CliError::input)?;
-    Ok(addresses(file.devices, &path.display().to_string()))
+    let listed = addresses_of(file.devices.clone(), &path.display().to_string());
+    Ok((listed, file.devices))
+}
+
+/// Keeps the discovery record (endpoint, types, scopes, XAddrs, sender) on the snapshot of the
+/// device read at that record's address.
+fn attach_discovery(devices: &mut [DeviceSnapshot], heard: &[discovery::Device]) {
+    for d in heard {
+        let chosen = d
+            .xaddr
+            .as_deref()
+            .or_else(|| d.xaddrs.first().map(String::as_str))
+            .map(str::trim);
+        let Some(snap) = devices
+            .iter_mut()
+            .find(|s| chosen.is_some_and(|x| crate::model::strip_userinfo(x) == s.xaddr))
+        else {
+            continue;
+        };
+        snap.unauthenticated.discovery = Some(crate::model::Discovered {
+            endpoint: Some(d.endpoint.clone()),
+            types: d.types.clone(),
+            scopes: d.scopes.clone(),
+            xaddrs: d.xaddrs.clone(),
+            from: Some(d.from.to_string()),
+        });
+    }
 }
 
 /// The address to read for each discovered device: the one discovery chose (its host is the
 /// address the reply came from), else the first XAddr. Devices that said Bye, or never gave
 /// an address, are skipped with a warning.
-fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Option<String>)> {
+fn addresses_of(devices: Vec<discovery::Device>, origin: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for d in devices {
         if d.left() {
@@ -524,7 +560,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let got = read_devices_file(&p).unwrap();
+        let got = read_devices_file(&p).unwrap().0;
         assert_eq!(
             got,
             [

@@ -304,7 +304,11 @@ async fn read_into(target: &Target, opts: &ReadOptions, out: &mut Progress) -> R
         last_failure: None,
         source_configurations: Vec::new(),
     };
-    reader.read().await
+    let result = reader.read().await;
+    // What the device showed without a login, whatever the read's outcome.
+    let seen = reader.session.soap().server_seen();
+    super::preauth::absorb(&mut reader.out.snapshot, seen);
+    result
 }
 
 /// The SOAP client and session for a target.
@@ -520,6 +524,11 @@ impl Reader<'_> {
         match (identity, self.last_failure) {
             (Some(identity), _) => self.snap().identity = identity,
             (None, Some(Failure::NotAuthorized)) => {
+                // Judged later on what it shows without a login (separate ONVIF user lists
+                // are normal on Hikvision and Dahua).
+                self.snap().unauthenticated.login_refused = true;
+                self.snap().unauthenticated.identity =
+                    super::preauth::identity_without_login(&self.session).await;
                 return Err(Stop {
                     operation: SKIPPED,
                     reason: "the device refused our credentials for its identity; the remaining reads were skipped".to_owned(),

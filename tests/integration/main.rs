@@ -16,6 +16,8 @@ mod discovery_fleet;
 // Audit: verdicts, OUI table against ieee-data, HTML in headless Chromium, policy errors.
 mod audit;
 mod oui_table;
+// Evidence without a login: a camera refusing the credentials is still judged.
+mod preauth;
 // Planner CLI: --check and input errors.
 mod plan_check;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy
