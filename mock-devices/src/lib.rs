@@ -77,6 +77,7 @@ mod services;
 mod soap;
 mod state;
 mod tz;
+pub mod vendor_discovery;
 mod wire;
 mod xml;
 

@@ -104,7 +104,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         ));
     }
     let targets = targets(addresses, &credentials);
-    if targets.is_empty() {
+    let onvif_off = onvif_off_snapshots(&heard);
+    if targets.is_empty() && onvif_off.is_empty() {
         return Err(CliError::input("no device to read: the input lists none"));
     }
 
@@ -122,6 +123,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     };
     let mut devices = read_all(&targets, &opts, &progress).await;
     attach_discovery(&mut devices, &heard);
+    devices.extend(onvif_off);
+    devices.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.xaddr.cmp(&b.xaddr)));
     let mut inventory = Inventory::new(devices);
     // When the read started: a device read later is still as of this time or after.
     inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -217,6 +220,46 @@ fn read_devices_file(path: &std::path::Path) -> Result<Listed, CliError> {
     Ok((listed, file.devices))
 }
 
+/// Operation recorded on a device found only by its vendor's discovery protocol.
+pub const ONVIF_OFF: &str = "inventory.onvif_off";
+
+/// A record for each device found only by SADP or DHIP: what its answer says, and why nothing
+/// else was read. ONVIF must be enabled on it (or it must be read by hand) before a migration.
+fn onvif_off_snapshots(heard: &[discovery::Device]) -> Vec<DeviceSnapshot> {
+    heard
+        .iter()
+        .filter(|d| discovery::vendor::onvif_off(d))
+        .map(|d| {
+            let first = &d.vendor[0];
+            let host = first.ipv4.clone().unwrap_or_else(|| d.from.to_string());
+            let xaddr = match first.http_port {
+                Some(p) if p != 80 => format!("http://{host}:{p}/"),
+                _ => format!("http://{host}/"),
+            };
+            let protocols: Vec<&str> = d
+                .vendor
+                .iter()
+                .filter_map(|a| a.protocol.map(|p| p.name()))
+                .collect();
+            let mut s = DeviceSnapshot {
+                xaddr,
+                ..DeviceSnapshot::default()
+            };
+            s.unauthenticated.vendor_discovery = d.vendor.clone();
+            s.errors.push(crate::model::ReadError {
+                operation: ONVIF_OFF.to_owned(),
+                reason: format!(
+                    "ONVIF is off: found only by {} (model, serial, MAC and firmware from its answer); enable ONVIF on the device, or read it by hand, before it can be migrated",
+                    protocols.join(" and ")
+                ),
+            });
+            s.id = s.stable_id();
+            s.seal();
+            s
+        })
+        .collect()
+}
+
 /// Keeps the discovery record (endpoint, types, scopes, XAddrs, sender) on the snapshot of the
 /// device read at that record's address.
 fn attach_discovery(devices: &mut [DeviceSnapshot], heard: &[discovery::Device]) {
@@ -232,6 +275,7 @@ fn attach_discovery(devices: &mut [DeviceSnapshot], heard: &[discovery::Device])
         else {
             continue;
         };
+        snap.unauthenticated.vendor_discovery = d.vendor.clone();
         snap.unauthenticated.discovery = Some(crate::model::Discovered {
             endpoint: Some(d.endpoint.clone()),
             types: d.types.clone(),
@@ -531,6 +575,7 @@ mod tests {
                 xaddr_mismatch: vec![],
                 seen: vec![seen],
                 also_from: vec![],
+                vendor: vec![],
             };
         discovery::write_devices(
             &p,

@@ -59,6 +59,11 @@ pub struct Device {
     /// Other addresses the same endpoint answered from (a multi-homed device).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_from: Vec<IpAddr>,
+    /// Answers to the vendors' own discovery protocols (SADP, DHIP) from this device; a record
+    /// with only these (no XAddr) is a device whose ONVIF is off (see
+    /// [`super::vendor::merge`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendor: Vec<crate::model::VendorAnswer>,
 }
 
 impl Device {
@@ -194,6 +199,7 @@ impl Collector {
                     xaddr_mismatch,
                     seen: p.seen.into_iter().collect(),
                     also_from: p.from[1..].to_vec(),
+                    vendor: Vec::new(),
                 }
             })
             .collect();

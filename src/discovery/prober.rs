@@ -145,7 +145,7 @@ pub struct Stats {
 }
 
 /// The result of a run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Discovery {
     /// One record per endpoint, sorted by address.
     pub devices: Vec<Device>,
