@@ -145,3 +145,43 @@ async fn onvif_off_hikvision_and_dahua_are_found_by_sadp_and_dhip_and_flagged() 
     }
     drop((hik, dahua));
 }
+
+/// A recorder that advertises only `tds:Device` (no NetworkVideoTransmitter type): the default
+/// Probe carries no Types filter, so it is found, inventoried and audited like a camera.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorder_advertising_only_device_type_is_found_and_audited() {
+    let ip = Ipv4Addr::new(127, 0, 22, 3);
+    let port = std::net::UdpSocket::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut p = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    p.discovery.types = vec!["tds:Device".into()];
+    let device = MockDevice::start(DeviceConfig::new(p, (ip, 0).into()).discovery_port(port))
+        .await
+        .unwrap();
+    let target = format!("{ip}:{port}");
+    let out = camswap(&[
+        "discover",
+        "--target",
+        &target,
+        "--protocols",
+        "onvif",
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let file: DevicesFile = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(file.devices.len(), 1, "{file:#?}");
+    assert!(
+        file.devices[0]
+            .types
+            .iter()
+            .all(|t| !t.contains("NetworkVideoTransmitter")),
+        "{:?}",
+        file.devices[0].types
+    );
+    drop(device);
+}
