@@ -31,6 +31,12 @@ pub struct DeviceConfig {
     pub discovery_port: Option<u16>,
     /// Serve HTTPS with a certificate made for the bound address (see [`crate::tls`]).
     pub tls: bool,
+    /// UDP port for the vendor discovery responder (SADP 37020 for Hikvision personas, DHIP
+    /// 37810 for Dahua and Amcrest; see [`crate::vendor_discovery`]). `Some(0)` picks a free port.
+    pub vendor_discovery_port: Option<u16>,
+    /// ONVIF switched off, as many Hikvision firmware versions ship: the web server answers
+    /// 404 on `/onvif/`, no WS-Discovery responder runs; vendor discovery still answers.
+    pub onvif_off: bool,
 }
 
 impl DeviceConfig {
@@ -45,12 +51,26 @@ impl DeviceConfig {
             factory: false,
             discovery_port: None,
             tls: false,
+            vendor_discovery_port: None,
+            onvif_off: false,
         }
     }
 
     /// Serve HTTPS instead of HTTP.
     pub fn https(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// Answer the persona's vendor discovery protocol (SADP or DHIP) on this UDP port.
+    pub fn vendor_discovery_port(mut self, port: u16) -> Self {
+        self.vendor_discovery_port = Some(port);
+        self
+    }
+
+    /// Switch ONVIF off (only the vendor protocol and plain HTTP answer).
+    pub fn onvif_off(mut self, off: bool) -> Self {
+        self.onvif_off = off;
         self
     }
 
@@ -103,6 +123,7 @@ pub struct MockDevice {
     /// The WS-Discovery responder, when the device has a discovery port. Dropped with the
     /// device (sending Bye).
     responder: Option<discovery::Responder>,
+    vendor_responder: Option<(JoinHandle<()>, SocketAddr)>,
 }
 
 /// A cheap, cloneable, read-only view of a running device for tasks that run beside it, such
@@ -212,11 +233,31 @@ impl MockDevice {
             task: Some(task),
             helpers: Vec::new(),
             responder: None,
+            vendor_responder: None,
         };
-        if let (Some(port), Some(ip)) = (device.core.discovery_port, listen_ip) {
+        device
+            .core
+            .onvif_off
+            .store(config.onvif_off, std::sync::atomic::Ordering::Relaxed);
+        if let (Some(port), Some(ip), false) =
+            (device.core.discovery_port, listen_ip, config.onvif_off)
+        {
             device.responder = Some(start_responder(&device, ip, port).await?);
         }
+        if let (Some(port), Some(ip)) = (config.vendor_discovery_port, listen_ip)
+            && let Some(protocol) =
+                crate::vendor_discovery::VendorProtocol::for_persona(&device.core.persona)
+        {
+            let answer = crate::vendor_discovery::Answer::of(&device.core.persona, ip, addr.port());
+            device.vendor_responder =
+                Some(crate::vendor_discovery::start(protocol, ip, port, answer).await?);
+        }
         Ok(device)
+    }
+
+    /// Where the vendor discovery responder (SADP or DHIP) listens, if one runs.
+    pub fn vendor_discovery_addr(&self) -> Option<SocketAddr> {
+        self.vendor_responder.as_ref().map(|(_, a)| *a)
     }
 
     /// A live read-only view for tasks running beside the device.

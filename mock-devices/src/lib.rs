@@ -79,6 +79,7 @@ mod soap;
 mod state;
 pub mod tls;
 mod tz;
+pub mod vendor_discovery;
 mod wire;
 mod xml;
 

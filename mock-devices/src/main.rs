@@ -46,6 +46,13 @@ enum Command {
         /// Start in the factory-default state (no users, so no auth).
         #[arg(long)]
         factory: bool,
+        /// UDP port for the vendor discovery protocol the persona answers (Hikvision SADP,
+        /// real port 37020; Dahua/Amcrest DHIP, real port 37810).
+        #[arg(long)]
+        vendor_discovery_port: Option<u16>,
+        /// ONVIF switched off: only the vendor discovery protocol and plain HTTP answer.
+        #[arg(long)]
+        onvif_off: bool,
     },
     /// List the built-in personas.
     Personas,
@@ -181,11 +188,15 @@ async fn run(command: Command) -> Result<(), Failure> {
             auth,
             clock_offset,
             factory,
+            vendor_discovery_port,
+            onvif_off,
         } => {
             let persona = Persona::resolve(&persona).map_err(Failure::input)?;
             let mut config = DeviceConfig::new(persona, bind)
                 .clock_offset(clock_offset)
-                .factory(factory);
+                .factory(factory)
+                .onvif_off(onvif_off);
+            config.vendor_discovery_port = vendor_discovery_port;
             config.discovery_port = discovery_port;
             config.auth = auth;
             if !users.is_empty() {
@@ -194,6 +205,9 @@ async fn run(command: Command) -> Result<(), Failure> {
             let device = MockDevice::start(config)
                 .await
                 .map_err(|e| Failure::runtime(format!("cannot listen on {bind}: {e}")))?;
+            if let Some(a) = device.vendor_discovery_addr() {
+                say(&format!("vendor discovery on udp://{a}"))?;
+            }
             say(&format!("listening on http://{}", device.addr()))?;
             wait_for_signal().await?;
             device.shutdown().await;

@@ -98,6 +98,8 @@ pub(crate) struct Core {
     pub persona: Persona,
     pub auth_mode: AuthMode,
     pub discovery_port: Option<u16>,
+    /// ONVIF switched off: `/onvif/` answers 404.
+    pub onvif_off: AtomicBool,
     state: Mutex<DeviceState>,
     auth: Mutex<AuthState>,
     faults: Mutex<Faults>,
@@ -131,6 +133,7 @@ impl Core {
             persona,
             auth_mode,
             discovery_port,
+            onvif_off: AtomicBool::new(false),
             state: Mutex::new(state),
             auth: Mutex::new(AuthState::new()),
             faults: Mutex::new(Faults::default()),
@@ -511,6 +514,16 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
 async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
     if !req.uri().path().starts_with("/onvif/") {
         return Ok(plain(StatusCode::NOT_FOUND, "not found\n"));
+    }
+    if core.onvif_off.load(Ordering::Relaxed) {
+        // The web server is up; the "Integration Protocol" is not.
+        let mut resp = plain(StatusCode::NOT_FOUND, "not found\n");
+        if let Some(server) = &core.persona.http.server
+            && let Ok(v) = HeaderValue::from_str(server)
+        {
+            resp.headers_mut().insert(SERVER, v);
+        }
+        return Ok(resp);
     }
     if req.method() != Method::POST {
         let mut resp = plain(StatusCode::METHOD_NOT_ALLOWED, "ONVIF services take POST\n");

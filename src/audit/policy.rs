@@ -186,6 +186,29 @@ pub struct FirmwareRule {
     pub source: String,
 }
 
+/// Where a [`FingerprintRule`] looks: what a device shows before any login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FingerprintKind {
+    /// The HTTP `Server` header of the device service.
+    HttpServer,
+    /// The realm of the HTTP Digest challenge.
+    AuthRealm,
+    /// A namespace URI the device's SOAP answers declare.
+    SoapNamespace,
+    /// The vendor discovery protocol that answered (`sadp`, `dhip`).
+    DiscoveryProtocol,
+}
+
+/// A pattern on pre-login evidence (web server, Digest realm, SOAP namespaces, vendor discovery).
+#[derive(Debug, Clone)]
+pub struct FingerprintRule {
+    /// Where it looks.
+    pub kind: FingerprintKind,
+    /// The pattern, weight and source.
+    pub rule: PatternRule,
+}
+
 /// A rule with only a weight (the endpoint-UUID habit).
 #[derive(Debug, Clone)]
 pub struct WeightRule {
@@ -228,6 +251,8 @@ pub struct Company {
     pub stream_paths: Vec<PatternRule>,
     /// The WS-Discovery endpoint UUID ends in the NIC's MAC.
     pub endpoint_uuid_mac: Option<WeightRule>,
+    /// Pre-login fingerprints (Server header, Digest realm, SOAP namespaces, vendor discovery).
+    pub fingerprints: Vec<FingerprintRule>,
 }
 
 impl Company {
@@ -263,6 +288,13 @@ pub struct Policy {
     pub effective: Option<String>,
     /// What it requires, in a sentence or two.
     pub summary: Option<String>,
+    /// The policy's own words, quoted.
+    pub statement: Option<String>,
+    /// Where and to what it applies (sites, equipment, companies).
+    pub scope: Option<String>,
+    /// The word for a covered device under this policy, with what it means
+    /// (`covered: do not deploy on sensitive sites; removal advised`).
+    pub covered_wording: Option<String>,
     /// `builtin:NAME` or the file path.
     pub origin: String,
     /// Cited sources.
@@ -351,6 +383,12 @@ struct RawPolicy {
     effective: Option<String>,
     #[serde(default)]
     summary: Option<String>,
+    #[serde(default)]
+    statement: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    covered_wording: Option<String>,
     #[serde(default, rename = "source")]
     sources: Vec<RawSource>,
     #[serde(default, rename = "company")]
@@ -393,6 +431,18 @@ struct RawCompany {
     stream_paths: Vec<RawPattern>,
     #[serde(default)]
     endpoint_uuid_mac: Option<RawWeight>,
+    #[serde(default, rename = "fingerprint")]
+    fingerprints: Vec<RawFingerprint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFingerprint {
+    kind: FingerprintKind,
+    pattern: Spanned<String>,
+    description: String,
+    confidence: Spanned<f64>,
+    source: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -522,6 +572,9 @@ impl Checker<'_> {
             jurisdiction: raw.jurisdiction,
             effective: raw.effective,
             summary: raw.summary,
+            statement: raw.statement,
+            scope: raw.scope,
+            covered_wording: raw.covered_wording,
             origin: self.origin.to_owned(),
             sources,
             companies,
@@ -725,7 +778,21 @@ impl Checker<'_> {
             }
             None => None,
         };
+        let mut fingerprints = Vec::new();
+        for (i, r) in c.fingerprints.into_iter().enumerate() {
+            let f = format!("{path}.fingerprint[{i}]");
+            fingerprints.push(FingerprintRule {
+                kind: r.kind,
+                rule: PatternRule {
+                    pattern: self.regex(&r.pattern, format!("{f}.pattern"))?,
+                    description: r.description,
+                    confidence: self.confidence(&r.confidence, format!("{f}.confidence"))?,
+                    source: self.source_ref(&r.source, format!("{f}.source"), sources)?,
+                },
+            });
+        }
         Ok(Company {
+            fingerprints,
             models: self.patterns(c.models, &format!("{path}.model"), sources)?,
             scopes: self.patterns(c.scopes, &format!("{path}.scope"), sources)?,
             stream_paths: self.patterns(c.stream_paths, &format!("{path}.stream_path"), sources)?,
@@ -805,7 +872,25 @@ source = "s"
         }
         let uk = Policy::builtin("uk-2022").unwrap();
         let ids: Vec<&str> = uk.companies.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["hikvision", "dahua"]);
+        assert_eq!(
+            ids,
+            [
+                "hikvision",
+                "dahua",
+                "uniview",
+                "tiandy",
+                "huawei",
+                "zte",
+                "hytera"
+            ]
+        );
+        assert!(
+            uk.statement
+                .as_deref()
+                .unwrap()
+                .contains("National Intelligence Law")
+        );
+        assert!(uk.scope.as_deref().unwrap().contains("sensitive sites"));
         let ndaa = Policy::builtin("ndaa-889").unwrap();
         for id in ["hikvision", "dahua", "huawei", "zte", "hytera"] {
             assert!(ndaa.companies.iter().any(|c| c.id == id), "{id}");

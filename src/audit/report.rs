@@ -40,11 +40,7 @@ pub fn table(r: &AuditReport) -> String {
         ],
         &rows,
     );
-    for d in r
-        .devices
-        .iter()
-        .filter(|d| d.flagged() || d.verdict == Verdict::Unknown)
-    {
+    for d in r.devices.iter().filter(|d| d.verdict != Verdict::Clear) {
         let _ = write!(
             out,
             "\n{} {}: {}\n",
@@ -52,30 +48,52 @@ pub fn table(r: &AuditReport) -> String {
             clean(&d.id),
             clean(&d.reason)
         );
+        for w in &d.wording {
+            let _ = writeln!(out, "  policy: {}", clean(w));
+        }
         for e in d
             .evidence
             .iter()
-            .filter(|e| e.company.is_some() || d.verdict == Verdict::Unknown)
+            .filter(|e| e.company.is_some() || e.counter.is_some() || d.verdict == Verdict::Unknown)
         {
             let _ = writeln!(out, "  - {}", clean(&evidence_line(e)));
         }
     }
+    // Clear devices with counter-evidence or set-aside signals: say what decided.
+    for d in r
+        .devices
+        .iter()
+        .filter(|d| d.verdict == Verdict::Clear && d.evidence.iter().any(|e| e.set_aside))
+    {
+        let _ = write!(out, "\nCLEAR {}: {}\n", clean(&d.id), clean(&d.reason));
+    }
+    out.push('\n');
+    for p in &r.policies {
+        let _ = writeln!(out, "Policy {}: {}", clean(&p.id), clean(&p.title));
+        if let Some(st) = &p.statement {
+            let _ = writeln!(out, "  Statement: \"{}\"", clean(st));
+        }
+        if let Some(sc) = &p.scope {
+            let _ = writeln!(out, "  Scope: {}", clean(sc));
+        }
+        if let Some(w) = &p.covered_wording {
+            let _ = writeln!(out, "  Verdict COVERED means: {}", clean(w));
+        }
+    }
+    out.push_str("Not visible remotely:\n");
+    for l in &r.limits {
+        let _ = writeln!(out, "  - {}", clean(l));
+    }
     let s = &r.summary;
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "\n{} of {} devices flagged ({} banned, {} white label); {} unknown, {} clear. Policies: {}.\n",
-        s.flagged(),
-        s.devices,
-        s.banned,
-        s.white_label,
-        s.unknown,
-        s.clear,
-        r.policies
-            .iter()
-            .map(|p| p.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        "\n{} of {} devices need attention (exit 10 unless --allow-unknown covers them all).",
+        s.needing_attention(false),
+        s.devices
     );
+    for v in Verdict::ALL {
+        let _ = writeln!(out, "{:<12} {}", v.label(), s.count(v));
+    }
     out
 }
 
@@ -100,8 +118,14 @@ pub fn csv(r: &AuditReport) -> String {
         "firmware",
         "xaddr",
         "mac",
+        "serial",
+        "access",
+        "found_by",
+        "channels",
         "reason",
+        "policy_wording",
         "evidence",
+        "counter_evidence",
     ];
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -112,6 +136,7 @@ pub fn csv(r: &AuditReport) -> String {
             .filter(|e| e.company.is_some())
             .map(evidence_line)
             .collect();
+        let counter: Vec<String> = d.counter_evidence().map(evidence_line).collect();
         let cells = [
             d.id.clone(),
             serde_plain(d.verdict),
@@ -123,8 +148,14 @@ pub fn csv(r: &AuditReport) -> String {
             d.device.firmware.clone().unwrap_or_default(),
             d.device.xaddr.clone(),
             d.device.mac.clone().unwrap_or_default(),
+            d.device.serial.clone().unwrap_or_default(),
+            d.device.access.clone().unwrap_or_default(),
+            d.device.found_by.join(" "),
+            d.device.channels.map(|c| c.to_string()).unwrap_or_default(),
             d.reason.clone(),
+            d.wording.join("; "),
             evidence.join("; "),
+            counter.join("; "),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));
@@ -179,6 +210,9 @@ fn evidence_line(e: &Evidence) -> String {
         }
         s.push(')');
     }
+    if let Some(c) = &e.counter {
+        let _ = write!(s, " (counter-evidence: {c})");
+    }
     if let Some(n) = &e.note {
         let _ = write!(s, " [{n}]");
     }
@@ -217,14 +251,15 @@ h2{font-size:17px;margin:28px 0 10px}
 .card{background:#fff;border:1px solid var(--line);border-left-width:6px;border-radius:6px;padding:12px 18px;min-width:170px}
 .card .n{font-size:30px;font-weight:700;line-height:1.1}
 .card .t{color:var(--muted);font-size:13px}
-.card.total{border-left-color:#17212f}.card.banned{border-left-color:var(--red)}.card.white{border-left-color:#d99400}.card.unknown{border-left-color:var(--grey)}.card.clear{border-left-color:var(--green)}
+.card.total{border-left-color:#17212f}.card.covered{border-left-color:var(--red)}.card.review{border-left-color:#d99400}.card.white{border-left-color:#d99400}.card.unknown{border-left-color:var(--grey)}.card.clear{border-left-color:var(--green)}
 .verdict-line{margin:14px 0 0;font-size:15px}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);border-radius:6px;overflow:hidden}
 th,td{text-align:left;vertical-align:top;padding:9px 12px;border-bottom:1px solid var(--line)}
 th{background:#eef1f5;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 tr:last-child td{border-bottom:0}
 .badge{display:inline-block;white-space:nowrap;font-weight:700;font-size:12px;letter-spacing:.03em;padding:3px 9px;border-radius:12px;border:1px solid}
-.badge.banned{color:var(--red);background:var(--red-bg);border-color:var(--red)}
+.badge.covered{color:var(--red);background:var(--red-bg);border-color:var(--red)}
+.badge.review{color:var(--amber);background:#fff;border-color:#d99400}
 .badge.white_label{color:var(--amber);background:var(--amber-bg);border-color:#d99400}
 .badge.unknown{color:var(--grey);background:var(--grey-bg);border-color:var(--grey)}
 .badge.clear{color:var(--green);background:var(--green-bg);border-color:var(--green)}
@@ -254,9 +289,9 @@ pub fn html(r: &AuditReport) -> String {
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     // Nothing may load from anywhere: a report opened on an offline laptop shows everything.
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
-    h.push_str("<title>camswap audit: banned camera report</title>\n<style>");
+    h.push_str("<title>camswap audit: covered camera report</title>\n<style>");
     h.push_str(CSS);
-    h.push_str("</style>\n</head>\n<body>\n<header>\n<h1>Camera audit: banned and white-label hardware</h1>\n<p>");
+    h.push_str("</style>\n</head>\n<body>\n<header>\n<h1>Camera audit: covered and white-label hardware</h1>\n<p>");
     let policies: Vec<String> = r.policies.iter().map(|p| p.id.clone()).collect();
     let _ = write!(h, "Policies: {}", e(&policies.join(", ")));
     if let Some(t) = &r.inventory_taken_at {
@@ -271,9 +306,14 @@ pub fn html(r: &AuditReport) -> String {
     h.push_str("<section aria-label=\"Summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n");
     for (class, n, t) in [
         ("total", s.devices, "devices audited"),
-        ("banned", s.banned, "banned (covered company)"),
+        ("covered", s.covered, "covered (policy applies)"),
         ("white", s.white_label, "white label (rebranded)"),
-        ("unknown", s.unknown, "unknown (too little data)"),
+        (
+            "review",
+            s.review,
+            "review (one group, weak or contradicted)",
+        ),
+        ("unknown", s.unknown, "unknown (nothing readable)"),
         ("clear", s.clear, "clear"),
     ] {
         let _ = writeln!(
@@ -288,14 +328,14 @@ pub fn html(r: &AuditReport) -> String {
         s.flagged(),
         s.devices,
         if s.flagged() > 0 {
-            ": remove or replace them as the policies require."
+            ": the policies below say what that means for each."
         } else {
             "."
         }
     );
 
     let mut refs = Refs::default();
-    // Banned first, then white label; the strongest cases first within each.
+    // Covered first, then white label; the strongest cases first within each.
     let mut flagged: Vec<&DeviceVerdict> = r.devices.iter().filter(|d| d.flagged()).collect();
     flagged.sort_by(|a, b| {
         a.verdict
@@ -311,6 +351,16 @@ pub fn html(r: &AuditReport) -> String {
     }
     h.push_str("</section>\n");
 
+    let review: Vec<&DeviceVerdict> = r
+        .devices
+        .iter()
+        .filter(|d| d.verdict == Verdict::Review)
+        .collect();
+    if !review.is_empty() {
+        h.push_str("<section aria-label=\"Devices to review\">\n<h2>To review</h2>\n");
+        device_table(&mut h, &review, true, &mut refs);
+        h.push_str("</section>\n");
+    }
     let unknown: Vec<&DeviceVerdict> = r
         .devices
         .iter()
@@ -335,11 +385,11 @@ pub fn html(r: &AuditReport) -> String {
     }
     h.push_str("</section>\n");
 
-    h.push_str("<footer>\n<p><strong>How to read this.</strong> Each flag lists its evidence: the signal, the value the device reported, the policy rule it matched with its source, and its weight. Evidence for one company is combined per independent signal group with a noisy-OR, capped at 0.99; a device is flagged at the threshold above. Banned: the device names a covered company or its brand. White label: it carries another name, but its firmware, MAC, model or stream shapes point to a covered company.</p>\n<ul>\n");
+    h.push_str("<footer>\n<p><strong>How to read this.</strong> Each flag lists its evidence: the signal, the value the device reported (with or without a login), the policy rule it matched with its source, and its weight. Evidence for one company is combined per independent signal group with a noisy-OR, capped at 0.99. Covered: a covered company is shown by at least two independent groups, one of them strong, and the device names it or nothing else. White label: it carries another name, but its firmware, MAC, model or fingerprints point to a covered company. Review: one group only, weak signals only, or evidence for another maker (named) contradicts it. Weak signals are set aside when the device carries evidence for a maker no policy covers.</p>\n<ul>\n");
     for p in &r.policies {
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<li><strong>{}</strong> ({}): {}{}. Covers {}.</li>",
+            "<li><strong>{}</strong> ({}): {}{}. Covers {}.",
             e(&p.id),
             e(&p.origin),
             e(&p.title),
@@ -349,12 +399,27 @@ pub fn html(r: &AuditReport) -> String {
                 .unwrap_or_default(),
             e(&p.companies.join(", "))
         );
+        if let Some(st) = &p.statement {
+            let _ = write!(h, "<blockquote>&ldquo;{}&rdquo;</blockquote>", e(st));
+        }
+        if let Some(sc) = &p.scope {
+            let _ = write!(h, "<div>Scope: {}</div>", e(sc));
+        }
+        if let Some(w) = &p.covered_wording {
+            let _ = write!(h, "<div>COVERED means: {}</div>", e(w));
+        }
+        h.push_str("</li>\n");
     }
     let _ = writeln!(
         h,
         "<li>OUI table: {}.</li>\n</ul>",
         e(&r.oui_sources.join("; "))
     );
+    h.push_str("<h3>What a remote audit cannot see</h3>\n<ul>\n");
+    for l in &r.limits {
+        let _ = writeln!(h, "<li>{}</li>", e(l));
+    }
+    h.push_str("</ul>\n");
     if !refs.0.is_empty() {
         h.push_str("<h3>Sources</h3>\n<ol class=\"sources\">\n");
         for (i, c) in refs.0.iter().enumerate() {
@@ -373,8 +438,9 @@ pub fn html(r: &AuditReport) -> String {
 
 fn badge(v: Verdict) -> String {
     let (class, sym) = match v {
-        Verdict::Banned => ("banned", "&#x2716;"),
+        Verdict::Covered => ("covered", "&#x2716;"),
         Verdict::WhiteLabel => ("white_label", "&#x26A0;"),
+        Verdict::Review => ("review", "&#x25CE;"),
         Verdict::Unknown => ("unknown", "?"),
         Verdict::Clear => ("clear", "&#x2714;"),
     };
@@ -400,6 +466,18 @@ fn device_cell(d: &DeviceVerdict) -> String {
     }
     if let Some(m) = &dev.mac {
         let _ = write!(s, "<div>MAC {}</div>", e(m));
+    }
+    if let Some(sn) = &dev.serial {
+        let _ = write!(s, "<div>serial {}</div>", e(sn));
+    }
+    if let Some(a) = &dev.access {
+        let _ = write!(s, "<div>access: {}</div>", e(a));
+    }
+    if !dev.found_by.is_empty() {
+        let _ = write!(s, "<div>found by {}</div>", e(&dev.found_by.join(", ")));
+    }
+    if let Some(c) = dev.channels.filter(|c| *c > 1) {
+        let _ = write!(s, "<div>{c} channels</div>");
     }
     s.push_str("</td>");
     s
@@ -448,7 +526,15 @@ fn device_table(h: &mut String, devices: &[&DeviceVerdict], with_evidence: bool,
         let _ = write!(h, "<td>{company}</td>");
         h.push_str(&confidence_cell(d));
         let _ = write!(h, "<td><p class=\"reason\">{}</p>", e(&d.reason));
-        if with_evidence {
+        for w in &d.wording {
+            let _ = write!(h, "<p class=\"w\">{}</p>", e(w));
+        }
+        // A clear device shows its evidence when something was weighed against it.
+        if with_evidence
+            || d.evidence
+                .iter()
+                .any(|e| e.set_aside || e.company.is_some())
+        {
             h.push_str("<ul class=\"ev\">");
             for ev in &d.evidence {
                 evidence_item(h, ev, refs);
@@ -480,6 +566,13 @@ fn evidence_item(h: &mut String, ev: &Evidence, refs: &mut Refs) {
             let _ = write!(h, ", {}", e(p));
         }
         h.push_str(")</span>");
+    }
+    if let Some(c) = &ev.counter {
+        let _ = write!(
+            h,
+            " <span class=\"w\">&mdash; counter-evidence: {}</span>",
+            e(c)
+        );
     }
     if let Some(n) = &ev.note {
         let _ = write!(h, " <span class=\"w\">&mdash; {}</span>", e(n));

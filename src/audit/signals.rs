@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use super::firmware::{parse_dahua, parse_hikvision};
 use super::names::{contains_phrase, normalise, percent_decode};
 use super::oui::{Mac, OuiTable};
-use super::policy::{Company, FirmwareMatcher, Policy};
+use super::policy::{Company, FingerprintKind, FirmwareMatcher, Policy};
 use super::{Evidence, Signal};
 use crate::inventory::DeviceSnapshot;
+use crate::model::VendorProtocol;
 
 /// Weight of a manufacturer string naming a covered company or its own brand: the device
 /// says so itself; only a deliberate spoof would be wrong.
@@ -29,6 +30,111 @@ struct Def<'p> {
     company: &'p Company,
 }
 
+/// A value the device gave, with where it came from when that was not the logged-in ONVIF
+/// read (`answered GetDeviceInformation without credentials`, `from the SADP answer`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    /// The value, trimmed.
+    pub value: String,
+    /// Where it came from, when not the authenticated read.
+    pub origin: Option<String>,
+}
+
+/// What identifies the device, from the best source that has each field: the ONVIF identity
+/// read with our login, else GetDeviceInformation answered without one, else the vendor
+/// discovery answers (SADP, DHIP).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IdentityView {
+    /// Manufacturer (DHIP/SADP: the vendor or OEM field).
+    pub manufacturer: Option<Seen>,
+    /// Model.
+    pub model: Option<Seen>,
+    /// Firmware.
+    pub firmware: Option<Seen>,
+    /// Serial.
+    pub serial: Option<Seen>,
+}
+
+impl IdentityView {
+    /// The view of a snapshot.
+    pub fn of(snap: &DeviceSnapshot) -> Self {
+        let pre = &snap.unauthenticated;
+        let pick = |own: &Option<String>,
+                    unauth: Option<&Option<String>>,
+                    vendor: &dyn Fn(&crate::model::VendorAnswer) -> Option<String>|
+         -> Option<Seen> {
+            if let Some(v) = nonempty(own) {
+                return Some(Seen {
+                    value: v.to_owned(),
+                    origin: None,
+                });
+            }
+            if let Some(v) = unauth.and_then(nonempty) {
+                return Some(Seen {
+                    value: v.to_owned(),
+                    origin: Some("answered GetDeviceInformation without credentials".into()),
+                });
+            }
+            pre.vendor_discovery.iter().find_map(|a| {
+                let v = vendor(a)?;
+                let v = v.trim();
+                (!v.is_empty() && !placeholder(v)).then(|| Seen {
+                    value: v.to_owned(),
+                    origin: Some(format!(
+                        "from the {} answer",
+                        a.protocol.map_or("vendor discovery", VendorProtocol::name)
+                    )),
+                })
+            })
+        };
+        let un = pre.identity.as_ref();
+        let id = &snap.identity;
+        Self {
+            manufacturer: pick(&id.manufacturer, un.map(|i| &i.manufacturer), &|a| {
+                a.vendor.clone()
+            }),
+            model: pick(&id.model, un.map(|i| &i.model), &|a| a.model.clone()),
+            firmware: pick(
+                &id.firmware_version,
+                un.map(|i| &i.firmware_version),
+                &|a| a.firmware.clone(),
+            ),
+            serial: pick(&id.serial_number, un.map(|i| &i.serial_number), &|a| {
+                a.serial.clone()
+            }),
+        }
+    }
+
+    /// Anything that says what the device is.
+    pub fn any(&self) -> bool {
+        self.manufacturer.is_some() || self.model.is_some() || self.firmware.is_some()
+    }
+}
+
+/// Vendor fields that name nobody (`N/A`, `General`).
+fn placeholder(v: &str) -> bool {
+    ["n/a", "na", "none", "null", "general", "unknown", "-"]
+        .contains(&v.to_ascii_lowercase().as_str())
+}
+
+/// Scopes to judge, with their fixed flag: those read with GetScopes, else the ones discovery
+/// heard (whether the vendor or the owner set those is not said, so they weigh as owner-set).
+pub fn scopes_of(snap: &DeviceSnapshot) -> Vec<(String, bool, Option<String>)> {
+    if !snap.scopes.is_empty() {
+        return snap
+            .scopes
+            .iter()
+            .map(|s| (scope_path(&s.uri), s.fixed, None))
+            .collect();
+    }
+    snap.unauthenticated
+        .discovery
+        .iter()
+        .flat_map(|d| &d.scopes)
+        .map(|u| (scope_path(u), false, Some("heard in discovery".to_owned())))
+        .collect()
+}
+
 /// The evidence a snapshot yields under the given policies, deduplicated (a value that two
 /// policies' identical rules both match is listed once, under the first policy).
 pub fn collect(snap: &DeviceSnapshot, policies: &[Policy], oui: &OuiTable) -> Vec<Evidence> {
@@ -42,49 +148,59 @@ pub fn collect(snap: &DeviceSnapshot, policies: &[Policy], oui: &OuiTable) -> Ve
         })
         .collect();
     let mut out = Vec::new();
-    let id = &snap.identity;
-    let scopes: Vec<(String, bool)> = snap
-        .scopes
-        .iter()
-        .map(|s| (scope_path(&s.uri), s.fixed))
-        .collect();
+    let view = IdentityView::of(snap);
+    let scopes = scopes_of(snap);
 
-    if let Some(m) = nonempty(&id.manufacturer) {
+    if let Some(m) = &view.manufacturer {
+        let start = out.len();
         label(
             &defs,
-            m,
+            &m.value,
             Signal::Manufacturer,
             MANUFACTURER_WEIGHT,
             None,
             &mut out,
         );
+        origin_note(&mut out[start..], &m.origin);
     }
-    for (path, fixed) in &scopes {
+    for (path, fixed, heard) in &scopes {
         if let Some(name) = category(path, "name") {
             let (w, note) = scope_weight(NAME_SCOPE_WEIGHT, *fixed);
+            let start = out.len();
             label(&defs, name, Signal::NameScope, w, note, &mut out);
+            origin_note(&mut out[start..], heard);
         }
     }
 
-    if let Some(model) = nonempty(&id.model) {
-        models(&defs, model, Signal::Model, &mut out);
+    if let Some(model) = &view.model {
+        let start = out.len();
+        models(&defs, &model.value, Signal::Model, &mut out);
+        origin_note(&mut out[start..], &model.origin);
     }
-    for (path, _) in &scopes {
+    for (path, _, heard) in &scopes {
         if let Some(hw) = category(path, "hardware") {
+            let start = out.len();
             models(&defs, hw, Signal::HardwareScope, &mut out);
+            origin_note(&mut out[start..], heard);
         }
     }
-    if let Some(serial) = nonempty(&id.serial_number) {
-        models(&defs, serial, Signal::SerialNumber, &mut out);
+    if let Some(serial) = &view.serial {
+        let start = out.len();
+        models(&defs, &serial.value, Signal::SerialNumber, &mut out);
+        origin_note(&mut out[start..], &serial.origin);
     }
-    if let Some(fw) = nonempty(&id.firmware_version) {
-        firmware(&defs, fw, &mut out);
+    if let Some(fw) = &view.firmware {
+        let start = out.len();
+        firmware(&defs, &fw.value, &mut out);
+        origin_note(&mut out[start..], &fw.origin);
     }
-    for (path, fixed) in &scopes {
+    fingerprints(&defs, snap, &mut out);
+    for (path, fixed, heard) in &scopes {
         for d in &defs {
             for r in &d.company.scopes {
                 if r.pattern.is_match(path) {
                     let (w, note) = scope_weight(r.confidence, *fixed);
+                    let note = join_opt(note, heard.clone());
                     out.push(ev(
                         d,
                         Signal::Scope,
@@ -103,7 +219,13 @@ pub fn collect(snap: &DeviceSnapshot, policies: &[Policy], oui: &OuiTable) -> Ve
     for (mac_text, origin) in &macs {
         mac_evidence(&defs, oui, mac_text, origin.as_deref(), &mut out);
     }
-    if let Some(endpoint) = &snap.endpoint {
+    let endpoint = snap.endpoint.as_ref().or_else(|| {
+        snap.unauthenticated
+            .discovery
+            .as_ref()
+            .and_then(|d| d.endpoint.as_ref())
+    });
+    if let Some(endpoint) = endpoint {
         endpoint_evidence(&defs, oui, endpoint, &macs, &mut out);
     }
 
@@ -162,6 +284,100 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Adds where a value came from (pre-login answer, discovery) to the evidence it produced.
+fn origin_note(evidence: &mut [Evidence], origin: &Option<String>) {
+    if let Some(o) = origin {
+        for e in evidence {
+            e.note = join_opt(e.note.take(), Some(o.clone()));
+        }
+    }
+}
+
+fn join_opt(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// What the device showed before a login: its web server, Digest realm, SOAP namespaces, and
+/// the vendor discovery protocols that answered.
+fn fingerprints(defs: &[Def<'_>], snap: &DeviceSnapshot, out: &mut Vec<Evidence>) {
+    let pre = &snap.unauthenticated;
+    let mut seen: Vec<(FingerprintKind, Signal, String)> = Vec::new();
+    if let Some(s) = pre
+        .http_server
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        seen.push((
+            FingerprintKind::HttpServer,
+            Signal::HttpServer,
+            s.to_owned(),
+        ));
+    }
+    if let Some(r) = pre
+        .auth_realm
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        seen.push((FingerprintKind::AuthRealm, Signal::AuthRealm, r.to_owned()));
+    }
+    for ns in &pre.soap_namespaces {
+        seen.push((
+            FingerprintKind::SoapNamespace,
+            Signal::SoapNamespace,
+            ns.trim().to_owned(),
+        ));
+    }
+    let mut protocols: Vec<VendorProtocol> = pre
+        .vendor_discovery
+        .iter()
+        .filter_map(|a| a.protocol)
+        .collect();
+    protocols.sort();
+    protocols.dedup();
+    for p in protocols {
+        let name = match p {
+            VendorProtocol::Sadp => "sadp",
+            VendorProtocol::Dhip => "dhip",
+        };
+        seen.push((
+            FingerprintKind::DiscoveryProtocol,
+            Signal::VendorDiscovery,
+            name.to_owned(),
+        ));
+    }
+    for (kind, signal, value) in seen {
+        let before = out.len();
+        for d in defs {
+            for f in d.company.fingerprints.iter().filter(|f| f.kind == kind) {
+                if f.rule.pattern.is_match(&value) {
+                    out.push(ev(
+                        d,
+                        signal,
+                        &value,
+                        &f.rule.description,
+                        &f.rule.source,
+                        f.rule.confidence,
+                        Some("seen without a login".into()),
+                    ));
+                }
+            }
+        }
+        if out.len() == before && kind != FingerprintKind::SoapNamespace {
+            out.push(info(
+                signal,
+                &value,
+                "no covered company's fingerprint",
+                None,
+            ));
+        }
+    }
+}
+
 fn scope_weight(w: f64, fixed: bool) -> (f64, Option<String>) {
     if fixed {
         (w, None)
@@ -195,6 +411,8 @@ fn ev(
         company: Some(d.company.id.clone()),
         confidence,
         note,
+        counter: None,
+        set_aside: false,
     }
 }
 
@@ -208,6 +426,8 @@ fn info(signal: Signal, observed: &str, rule: &str, note: Option<String>) -> Evi
         company: None,
         confidence: 0.0,
         note,
+        counter: None,
+        set_aside: false,
     }
 }
 
@@ -344,7 +564,10 @@ fn customer_oem(defs: &[Def<'_>], code: &str) -> Option<String> {
 
 /// Interface MACs, then MACs named in scopes; each with where it came from when not an
 /// interface. Duplicates (same address) are kept once.
-fn device_macs(snap: &DeviceSnapshot, scopes: &[(String, bool)]) -> Vec<(String, Option<String>)> {
+fn device_macs(
+    snap: &DeviceSnapshot,
+    scopes: &[(String, bool, Option<String>)],
+) -> Vec<(String, Option<String>)> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for m in snap.macs() {
@@ -353,7 +576,16 @@ fn device_macs(snap: &DeviceSnapshot, scopes: &[(String, bool)]) -> Vec<(String,
             out.push((m.to_owned(), None));
         }
     }
-    for (path, _) in scopes {
+    for a in &snap.unauthenticated.vendor_discovery {
+        if let Some(m) = a.mac.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            let key = Mac::parse(m).map_or_else(|| m.to_owned(), |m| m.to_string());
+            if seen.insert(key) {
+                let p = a.protocol.map_or("vendor discovery", VendorProtocol::name);
+                out.push((m.to_owned(), Some(format!("{p} answer"))));
+            }
+        }
+    }
+    for (path, _, _) in scopes {
         let v = category(path, "mac").or_else(|| category(path, "macaddress"));
         if let Some(v) = v {
             let key = Mac::parse(v).map_or_else(|| v.to_owned(), |m| m.to_string());
@@ -455,7 +687,11 @@ fn mac_evidence(
         }
     }
     if out.len() == before {
-        out.push(info(Signal::MacOui, &observed, &assigned, None));
+        // Registered to a maker no policy covers: evidence for that maker, which weighs
+        // against weak signals for a covered one (see the module docs of `audit`).
+        let mut e = info(Signal::MacOui, &observed, &assigned, None);
+        e.counter = Some(a.organisation.clone());
+        out.push(e);
     }
 }
 
@@ -485,22 +721,22 @@ fn endpoint_evidence(
         .filter_map(|(m, _)| Mac::parse(m))
         .any(|m| m == tail_mac);
     if equals_nic {
-        // Any firmware that makes version-1 UUIDs does this; it hints at Hikvision only when
-        // the MAC itself does not name another maker.
-        let other_maker = oui.lookup(&tail_mac).is_some_and(|a| {
-            defs.iter().all(|d| {
-                d.company.claims_organisation(&a.organisation).is_none()
-                    && !d.company.oems.iter().any(|o| {
+        // Any firmware that makes version-1 UUIDs does this; it hints at a company only when
+        // the MAC itself does not name another maker (a Dahua or Amcrest MAC in the tail is
+        // no hint of Hikvision).
+        let assigned = oui.lookup(&tail_mac);
+        for d in defs {
+            let mac_is_theirs = assigned.is_none_or(|a| {
+                d.company.claims_organisation(&a.organisation).is_some()
+                    || d.company.oems.iter().any(|o| {
                         o.oui_organisations
                             .iter()
                             .any(|n| contains_phrase(&normalise(&a.organisation), n))
                     })
-            })
-        });
-        if other_maker {
-            return;
-        }
-        for d in defs {
+            });
+            if !mac_is_theirs {
+                continue;
+            }
             if let Some(r) = &d.company.endpoint_uuid_mac {
                 out.push(ev(
                     d,

@@ -41,6 +41,8 @@ fn e(company: &str, signal: Signal, w: f64) -> Evidence {
         company: Some(company.into()),
         confidence: w,
         note: None,
+        counter: None,
+        set_aside: false,
     }
 }
 
@@ -86,7 +88,7 @@ fn no_identity_and_no_evidence_is_unknown_and_says_why() {
 }
 
 #[test]
-fn no_identity_but_hikvision_mac_and_stream_is_banned_on_technical_evidence() {
+fn no_identity_but_hikvision_mac_and_stream_is_covered_on_technical_evidence() {
     let mut s = snap("mac:44:19:b6:00:00:07", None, Some("44:19:b6:00:00:07"));
     s.profiles.push(crate::model::MediaProfile {
         token: "p1".into(),
@@ -94,7 +96,7 @@ fn no_identity_but_hikvision_mac_and_stream_is_banned_on_technical_evidence() {
         ..Default::default()
     });
     let v = one(s);
-    assert_eq!(v.verdict, Verdict::Banned);
+    assert_eq!(v.verdict, Verdict::Covered);
     assert_eq!(v.company.as_deref(), Some("hikvision"));
     assert_eq!(v.confidence, 0.92); // 1 - 0.2 * 0.4
     assert!(
@@ -115,6 +117,13 @@ fn weak_location_scope_alone_does_not_flag_an_axis() {
         uri: "onvif://www.onvif.org/location/city/hangzhou".into(),
         fixed: false,
     });
+    let v = one(s.clone());
+    assert_eq!(v.verdict, Verdict::Clear);
+    // The Axis OUI is evidence for Axis: the weak scope is set aside, and the reason says so.
+    assert!(v.reason.contains("Set aside"), "{}", v.reason);
+    assert!(v.reason.contains("Axis Communications AB"), "{}", v.reason);
+    // Without the OUI the scope still counts, below the threshold, and lowers confidence.
+    s.network.interfaces.clear();
     let v = one(s);
     assert_eq!(v.verdict, Verdict::Clear);
     assert!(v.reason.contains("weak signals"), "{}", v.reason);
@@ -128,7 +137,10 @@ fn name_scope_decides_only_without_a_manufacturer() {
         uri: "onvif://www.onvif.org/name/HIKVISION%20DS-2CD2143G2-I".into(),
         fixed: true,
     });
-    assert_eq!(one(s.clone()).verdict, Verdict::Banned);
+    // The name scope alone is one evidence group: review, not a verdict.
+    let v = one(s.clone());
+    assert_eq!(v.verdict, Verdict::Review);
+    assert!(v.reason.contains("one evidence group only"), "{}", v.reason);
     // With a manufacturer that says otherwise, the leftover name scope is a tell.
     s.identity.manufacturer = Some("LTS".into());
     let v = one(s);
@@ -138,9 +150,10 @@ fn name_scope_decides_only_without_a_manufacturer() {
 
 #[test]
 fn oem_name_alone_flags_only_when_the_relationship_is_strong() {
-    // Amcrest is a Dahua OEM with the same firmware (0.8): the name alone flags.
+    // Amcrest is a Dahua OEM with the same firmware (0.8), but the name alone is one group:
+    // review, not a white-label verdict.
     let v = one(snap("o1", Some("Amcrest"), None));
-    assert_eq!(v.verdict, Verdict::WhiteLabel);
+    assert_eq!(v.verdict, Verdict::Review);
     assert_eq!((v.company.as_deref(), v.confidence), (Some("dahua"), 0.8));
     // Lorex left Dahua in Nov 2022 (0.45): the name alone is a weak signal, not a flag.
     let v = one(snap("o2", Some("Lorex"), None));
@@ -202,15 +215,15 @@ fn ztec_linksci_and_ithor_are_not_zte() {
     }
     // ZTE itself is covered by ndaa-889.
     let v = one(snap("s5", Some("ZTE"), Some("08:60:83:00:00:01")));
-    assert_eq!(v.verdict, Verdict::Banned);
+    assert_eq!(v.verdict, Verdict::Covered);
     assert_eq!(v.company.as_deref(), Some("zte"));
-    assert_eq!(v.policies, ["ndaa-889"]);
+    assert_eq!(v.policies, ["uk-2022", "ndaa-889"]);
 }
 
 #[test]
 fn audit_is_deterministic_and_sorted_by_id() {
     let a = snap("b-device", Some("AXIS"), None);
-    let b = snap("a-device", Some("HIKVISION"), None);
+    let b = snap("a-device", Some("HIKVISION"), Some("44:19:b6:00:00:01"));
     let r1 = audit(
         &[a.clone(), b.clone()],
         &Policy::builtins(),
@@ -229,7 +242,7 @@ fn shared_companies_are_identical_in_both_builtin_policies() {
     // basis differs. A drift between the files would make verdicts depend on policy order.
     let uk = Policy::builtin("uk-2022").unwrap();
     let us = Policy::builtin("ndaa-889").unwrap();
-    for id in ["hikvision", "dahua"] {
+    for id in ["hikvision", "dahua", "huawei", "zte", "hytera"] {
         let a = uk.companies.iter().find(|c| c.id == id).unwrap();
         let b = us.companies.iter().find(|c| c.id == id).unwrap();
         assert_eq!(a.names, b.names, "{id}");
@@ -249,7 +262,112 @@ fn shared_companies_are_identical_in_both_builtin_policies() {
         assert_eq!(pats(&a.models), pats(&b.models), "{id}");
         assert_eq!(pats(&a.scopes), pats(&b.scopes), "{id}");
         assert_eq!(pats(&a.stream_paths), pats(&b.stream_paths), "{id}");
+        let fps = |c: &policy::Company| {
+            c.fingerprints
+                .iter()
+                .map(|f| {
+                    (
+                        f.kind,
+                        f.rule.pattern.as_str().to_owned(),
+                        f.rule.confidence.to_bits(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fps(a), fps(b), "{id}");
     }
+}
+
+#[test]
+fn weak_signals_alone_are_review_not_a_verdict() {
+    // A location scope (0.35) and the endpoint-UUID habit (0.3) reach 0.545 together, but
+    // both are weak: a human decides.
+    let mut s = snap("w1", Some("NetCam"), Some("02:11:22:33:44:55"));
+    s.network.interfaces[0].mac = Some("00:11:22:33:44:55".into());
+    s.scopes.push(Scope {
+        uri: "onvif://www.onvif.org/location/city/hangzhou".into(),
+        fixed: true,
+    });
+    s.endpoint = Some("urn:uuid:4f6e7669-6600-11b5-83f6-001122334455".into());
+    let v = one(s);
+    assert_eq!(v.verdict, Verdict::Review, "{v:#?}");
+    assert!(v.reason.contains("only weak signals"), "{}", v.reason);
+}
+
+#[test]
+fn counter_evidence_sets_weak_signals_aside_and_is_named() {
+    // An Axis (Axis OUI) with a Hikvision-shaped stream path: the path is weak, the OUI is
+    // evidence for Axis, so the path is set aside and the reason names the OUI.
+    let mut s = snap("c1", Some("AXIS"), Some("ac:cc:8e:00:00:09"));
+    s.profiles.push(crate::model::MediaProfile {
+        token: "p1".into(),
+        stream_uri: Some("rtsp://10.0.0.9/Streaming/Channels/101".into()),
+        ..Default::default()
+    });
+    let v = one(s);
+    assert_eq!(v.verdict, Verdict::Clear, "{v:#?}");
+    let aside = v.evidence.iter().find(|e| e.set_aside).expect("set aside");
+    assert_eq!(aside.signal, Signal::StreamUri);
+    assert!(v.reason.contains("Axis Communications AB"), "{}", v.reason);
+    assert!(v.reason.contains("/Streaming/Channels/101"), "{}", v.reason);
+    // Strong evidence is not set aside: a DS-2CD model on an Axis NIC is contradicted, so
+    // review.
+    let mut s = snap("c2", Some("AXIS"), Some("ac:cc:8e:00:00:0a"));
+    s.identity.model = Some("DS-2CD2143G2-I".into());
+    s.identity.firmware_version = Some("V5.7.3 build 220112".into());
+    let v = one(s);
+    assert_eq!(v.verdict, Verdict::Review, "{v:#?}");
+    assert!(v.reason.contains("counter-evidence"), "{}", v.reason);
+}
+
+#[test]
+fn endpoint_uuid_habit_is_not_claimed_for_hikvision_on_a_dahua_mac() {
+    let mut s = snap("d1", Some("Dahua"), Some("3c:ef:8c:11:22:33"));
+    s.endpoint = Some("urn:uuid:4f6e7669-6600-11b5-83f6-3cef8c112233".into());
+    let v = one(s);
+    assert!(
+        v.evidence
+            .iter()
+            .all(|e| !(e.signal == Signal::EndpointUuid
+                && e.company.as_deref() == Some("hikvision"))),
+        "{v:#?}"
+    );
+}
+
+#[test]
+fn clear_confidence_reflects_what_was_checked() {
+    // Only a manufacturer string was read: one group checked (0.95).
+    let v = one(snap("k1", Some("AXIS"), None));
+    assert_eq!(v.verdict, Verdict::Clear);
+    assert_eq!(v.confidence, 0.95);
+    assert_eq!(v.checked, ["label"]);
+    // Manufacturer and an Axis MAC: 1 - 0.05 * 0.2.
+    let v = one(snap("k2", Some("AXIS"), Some("ac:cc:8e:00:00:01")));
+    assert_eq!(v.confidence, 0.99);
+    assert_eq!(v.checked, ["label", "mac"]);
+}
+
+#[test]
+fn uniview_is_covered_under_uk_2022_only() {
+    let mut s = snap("u1", Some("Uniview"), Some("48:ea:63:00:00:01"));
+    s.identity.firmware_version = Some("IPC_G6106-B0005P11D1812C03".into());
+    let uk = Policy::builtin("uk-2022").unwrap();
+    let r = audit(std::slice::from_ref(&s), &[uk], &OuiTable::builtin());
+    let v = &r.devices[0];
+    assert_eq!(v.verdict, Verdict::Covered, "{v:#?}");
+    assert_eq!(v.company.as_deref(), Some("uniview"));
+    assert!(
+        v.reason.contains("National Intelligence Law"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(
+        v.wording,
+        ["uk-2022: covered: do not deploy on sensitive sites; removal advised"]
+    );
+    let us = Policy::builtin("ndaa-889").unwrap();
+    let r = audit(&[s], &[us], &OuiTable::builtin());
+    assert_eq!(r.devices[0].verdict, Verdict::Clear);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::output::emit;
 use super::{CliError, Format, Global, Outcome};
-use crate::audit::{self, OuiTable, Policy, report};
+use crate::audit::{self, OuiTable, Policy, Verdict, report};
 use crate::inventory::Inventory;
 
 /// Arguments of `camswap audit`.
@@ -21,9 +21,14 @@ pub struct Args {
     /// every vendor's MAC prefix; repeat for several files.
     #[arg(long = "oui-registry", value_name = "FILE")]
     pub oui_registry: Vec<PathBuf>,
+    /// Exit 0 rather than 10 when the only devices needing attention are unknown (nothing
+    /// identifying could be read from them).
+    #[arg(long)]
+    pub allow_unknown: bool,
 }
 
-/// Runs `camswap audit`: exit 10 when anything is flagged, 0 otherwise, 2 for bad input files.
+/// Runs `camswap audit`: exit 10 when any device is covered, white label, review or unknown
+/// (unknown relaxed by `--allow-unknown`), 0 otherwise, 2 for bad input files.
 pub fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     let inventory = Inventory::load(&args.inventory).map_err(CliError::input)?;
     let policies = if args.policies.is_empty() {
@@ -49,17 +54,15 @@ pub fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         Format::Html => report::html(&report),
     };
     emit(g, &text)?;
+    let s = &report.summary;
     if !g.quiet && g.output.is_some() {
-        let s = &report.summary;
-        eprintln!(
-            "{} of {} devices flagged ({} banned, {} white label)",
-            s.flagged(),
-            s.devices,
-            s.banned,
-            s.white_label
-        );
+        let counts: Vec<String> = Verdict::ALL
+            .iter()
+            .map(|v| format!("{} {}", s.count(*v), v.label().to_lowercase()))
+            .collect();
+        eprintln!("{} devices: {}", s.devices, counts.join(", "));
     }
-    Ok(if report.summary.flagged() > 0 {
+    Ok(if s.needing_attention(args.allow_unknown) > 0 {
         Outcome::Flagged
     } else {
         Outcome::Success

@@ -49,6 +49,33 @@ pub struct Args {
     /// onvif://www.onvif.org/location/building3).
     #[arg(long = "scope", value_name = "URI")]
     pub scopes: Vec<String>,
+    /// Discovery protocols: onvif (WS-Discovery), sadp (Hikvision, UDP 37020), dhip (Dahua,
+    /// UDP 37810). The vendor protocols find units whose ONVIF is off; they are reported with
+    /// what their answer says and "ONVIF off". --target probes each protocol at that host.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "onvif,sadp,dhip",
+        value_name = "LIST"
+    )]
+    pub protocols: Vec<Protocol>,
+    /// UDP port of SADP probes.
+    #[arg(long, default_value_t = discovery::sadp::PORT, value_name = "PORT")]
+    pub sadp_port: u16,
+    /// UDP port of DHIP probes.
+    #[arg(long, default_value_t = discovery::dhip::PORT, value_name = "PORT")]
+    pub dhip_port: u16,
+}
+
+/// A discovery protocol `--protocols` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Protocol {
+    /// WS-Discovery (ONVIF).
+    Onvif,
+    /// Hikvision SADP.
+    Sadp,
+    /// Dahua DHIP.
+    Dhip,
 }
 
 /// Runs `camswap discover`.
@@ -87,7 +114,41 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         );
     }
     let started = Instant::now();
-    let found = discovery::discover(&settings).await.map_err(|e| match e {
+    let vendor_protocols: Vec<crate::model::VendorProtocol> = args
+        .protocols
+        .iter()
+        .filter_map(|p| match p {
+            Protocol::Sadp => Some(crate::model::VendorProtocol::Sadp),
+            Protocol::Dhip => Some(crate::model::VendorProtocol::Dhip),
+            Protocol::Onvif => None,
+        })
+        .collect();
+    let vendor_settings = discovery::vendor::VendorSettings {
+        protocols: vendor_protocols,
+        multicast: settings.multicast,
+        interfaces: settings.interfaces.clone(),
+        targets: settings.targets.iter().map(|t| *t.ip()).collect(),
+        sadp_port: args.sadp_port,
+        dhip_port: args.dhip_port,
+        timeout: args.timeout,
+    };
+    let vendor = async {
+        if vendor_settings.protocols.is_empty() {
+            Ok(Vec::new())
+        } else {
+            discovery::vendor::discover(&vendor_settings).await
+        }
+    };
+    let onvif = async {
+        if args.protocols.contains(&Protocol::Onvif) {
+            discovery::discover(&settings).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (found, vendor) = tokio::join!(onvif, vendor);
+    let vendor = vendor.map_err(CliError::runtime)?;
+    let found = found.map_err(|e| match e {
         DiscoveryError::NothingToDo
         | DiscoveryError::ZeroRate
         | DiscoveryError::SweepTooLarge { .. }
@@ -95,6 +156,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         | DiscoveryError::UnknownInterface(_) => CliError::input(e),
         other => CliError::runtime(other),
     })?;
+    let mut found = found.unwrap_or_default();
+    discovery::vendor::merge(&mut found.devices, vendor);
     let st = &found.stats;
     tracing::info!(stats = ?st, "discovery finished");
     // Nothing went out, so "no devices found" would be a claim about the network we never
@@ -184,6 +247,19 @@ pub fn render_table(devices: &[Device]) -> String {
             if d.contested() {
                 let others: Vec<String> = d.contested_by.iter().map(|a| a.to_string()).collect();
                 notes.push(format!("endpoint also claimed by {}", others.join(" ")));
+            }
+            for a in &d.vendor {
+                let p = a.protocol.map_or("vendor", |p| p.name());
+                notes.push(format!(
+                    "{p}: {} {} {} {}",
+                    a.model.as_deref().unwrap_or("-"),
+                    a.serial.as_deref().unwrap_or("-"),
+                    a.mac.as_deref().unwrap_or("-"),
+                    a.firmware.as_deref().unwrap_or("-"),
+                ));
+            }
+            if discovery::vendor::onvif_off(d) {
+                notes.push("ONVIF off".to_owned());
             }
             vec![
                 d.from.to_string(),

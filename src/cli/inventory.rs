@@ -100,14 +100,20 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         None => Credentials::none(),
     };
     let mut addresses = Vec::new();
+    // What discovery heard, kept on each device's record (the audit's evidence without a login).
+    let mut heard: Vec<discovery::Device> = Vec::new();
     if let Some(path) = &args.devices {
-        addresses.extend(read_devices_file(path)?);
+        let (listed, devices) = read_devices_file(path)?;
+        heard.extend(devices);
+        addresses.extend(listed);
     }
     for x in &args.xaddrs {
         addresses.push(Address::given(device_url(x)?));
     }
     if args.discover {
-        addresses.extend(discover().await?);
+        let found = discover().await?;
+        heard.extend(found.iter().cloned());
+        addresses.extend(addresses_of(found, "discovery"));
     }
     if args.devices.is_none() && args.xaddrs.is_empty() && !args.discover {
         return Err(CliError::input(
@@ -115,7 +121,8 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
         ));
     }
     let targets = targets(addresses, &credentials);
-    if targets.is_empty() {
+    let onvif_off = onvif_off_snapshots(&heard);
+    if targets.is_empty() && onvif_off.is_empty() {
         return Err(CliError::input("no device to read: the input lists none"));
     }
 
@@ -133,6 +140,9 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     };
     let mut devices = read_all(&targets, &opts, &progress).await;
     reread_by_serial(&mut devices, &targets, &credentials, &opts).await;
+    attach_discovery(&mut devices, &heard);
+    devices.extend(onvif_off);
+    devices.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.xaddr.cmp(&b.xaddr)));
     let mut inventory = Inventory::new(devices);
     // When the read started: a device read later is still as of this time or after.
     inventory.taken_at = Some(taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -376,7 +386,7 @@ fn options(args: &Args) -> Result<ReadOptions, CliError> {
 
 /// `--discover`: WS-Discovery with its defaults (multicast on every IPv4 interface, the
 /// default listening window), each device's chosen address.
-async fn discover() -> Result<Vec<Address>, CliError> {
+async fn discover() -> Result<Vec<discovery::Device>, CliError> {
     let found = discovery::discover(&discovery::Settings::default())
         .await
         .map_err(CliError::runtime)?;
@@ -385,20 +395,88 @@ async fn discover() -> Result<Vec<Address>, CliError> {
             "discovery found no ONVIF device (multicast does not cross VLANs: try `camswap discover --cidr` and pass its devices.json)",
         ));
     }
-    Ok(addresses(found.devices, "discovery"))
+    Ok(found.devices)
 }
 
-/// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`.
-fn read_devices_file(path: &Path) -> Result<Vec<Address>, CliError> {
+/// `(xaddr, endpoint)` of every device in a devices.json written by `camswap discover`, and
+/// the records themselves.
+fn read_devices_file(path: &Path) -> Result<(Vec<Address>, Vec<discovery::Device>), CliError> {
     let file = discovery::read_devices(path).map_err(CliError::input)?;
-    Ok(addresses(file.devices, &path.display().to_string()))
+    let listed = addresses_of(file.devices.clone(), &path.display().to_string());
+    Ok((listed, file.devices))
+}
+
+/// Operation recorded on a device found only by its vendor's discovery protocol.
+pub const ONVIF_OFF: &str = "inventory.onvif_off";
+
+/// A record for each device found only by SADP or DHIP: what its answer says, and why nothing
+/// else was read. ONVIF must be enabled on it (or it must be read by hand) before a migration.
+fn onvif_off_snapshots(heard: &[discovery::Device]) -> Vec<DeviceSnapshot> {
+    heard
+        .iter()
+        .filter(|d| discovery::vendor::onvif_off(d))
+        .map(|d| {
+            let first = &d.vendor[0];
+            let host = first.ipv4.clone().unwrap_or_else(|| d.from.to_string());
+            let xaddr = match first.http_port {
+                Some(p) if p != 80 => format!("http://{host}:{p}/"),
+                _ => format!("http://{host}/"),
+            };
+            let protocols: Vec<&str> = d
+                .vendor
+                .iter()
+                .filter_map(|a| a.protocol.map(|p| p.name()))
+                .collect();
+            let mut s = DeviceSnapshot {
+                xaddr,
+                ..DeviceSnapshot::default()
+            };
+            s.unauthenticated.vendor_discovery = d.vendor.clone();
+            s.errors.push(crate::model::ReadError {
+                operation: ONVIF_OFF.to_owned(),
+                reason: format!(
+                    "ONVIF is off: found only by {} (model, serial, MAC and firmware from its answer); enable ONVIF on the device, or read it by hand, before it can be migrated",
+                    protocols.join(" and ")
+                ),
+            });
+            s.id = s.stable_id();
+            s.seal();
+            s
+        })
+        .collect()
+}
+
+/// Keeps the discovery record (endpoint, types, scopes, XAddrs, sender) on the snapshot of the
+/// device read at that record's address.
+fn attach_discovery(devices: &mut [DeviceSnapshot], heard: &[discovery::Device]) {
+    for d in heard {
+        let chosen = d
+            .xaddr
+            .as_deref()
+            .or_else(|| d.xaddrs.first().map(String::as_str))
+            .map(str::trim);
+        let Some(snap) = devices
+            .iter_mut()
+            .find(|s| chosen.is_some_and(|x| crate::model::redact_uri(x) == s.xaddr))
+        else {
+            continue;
+        };
+        snap.unauthenticated.vendor_discovery = d.vendor.clone();
+        snap.unauthenticated.discovery = Some(crate::model::Discovered {
+            endpoint: Some(d.endpoint.clone()),
+            types: d.types.clone(),
+            scopes: d.scopes.clone(),
+            xaddrs: d.xaddrs.clone(),
+            from: Some(d.from.to_string()),
+        });
+    }
 }
 
 /// The address to read for each discovered device: the one discovery chose (its host is the
 /// address the reply came from), else the first XAddr. Devices that said Bye, or never gave
 /// an address, are skipped with a warning. A device whose endpoint another address claims too
 /// keeps its address but loses its endpoint as a credentials key (see [`Address`]).
-fn addresses(devices: Vec<discovery::Device>, origin: &str) -> Vec<Address> {
+fn addresses_of(devices: Vec<discovery::Device>, origin: &str) -> Vec<Address> {
     let mut out = Vec::new();
     for d in devices {
         if d.left() {
@@ -799,6 +877,7 @@ mod tests {
                 xaddr_mismatch: vec![],
                 seen: vec![seen],
                 contested_by: vec![],
+                vendor: vec![],
             };
         discovery::write_devices(
             &p,
@@ -828,7 +907,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let got = read_devices_file(&p).unwrap();
+        let got = read_devices_file(&p).unwrap().0;
         let got: Vec<(String, Option<String>)> =
             got.into_iter().map(|a| (a.xaddr, a.endpoint)).collect();
         assert_eq!(

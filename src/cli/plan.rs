@@ -89,7 +89,7 @@ pub fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
 }
 
 /// Which devices the audit flags under `--policy` (default: every built-in policy), and why.
-/// Only banned and white-label verdicts become flags; unknown devices are left alone here
+/// Only covered and white-label verdicts become flags; unknown devices are left alone here
 /// (the audit report lists them for a human to look at).
 fn audit_flags(
     snapshots: &[DeviceSnapshot],
@@ -106,7 +106,7 @@ fn audit_flags(
         .map(|v| {
             let verdict = match v.verdict {
                 Verdict::WhiteLabel => "white-label",
-                _ => "banned",
+                _ => "covered",
             };
             (
                 v.id.clone(),

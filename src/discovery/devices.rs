@@ -69,6 +69,11 @@ pub struct Device {
     /// looks the same; matching it by IP is the way to say it is one device.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contested_by: Vec<IpAddr>,
+    /// Answers to the vendors' own discovery protocols (SADP, DHIP) from this device; a record
+    /// with only these (no XAddr) is a device whose ONVIF is off (see
+    /// [`super::vendor::merge`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendor: Vec<crate::model::VendorAnswer>,
 }
 
 impl Device {
@@ -230,6 +235,7 @@ impl Collector {
                     xaddr_mismatch,
                     seen: p.seen.into_iter().collect(),
                     contested_by,
+                    vendor: Vec::new(),
                 }
             })
             .collect();

@@ -21,9 +21,12 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 pub mod devices;
+pub mod dhip;
 pub mod interfaces;
 pub mod message;
 pub mod prober;
+pub mod sadp;
+pub mod vendor;
 
 pub use devices::{Device, DevicesFile, Seen, read_devices, write_devices};
 pub use message::TypeName;

@@ -107,7 +107,10 @@ impl Default for Settings {
             rate: DEFAULT_RATE,
             timeout: DEFAULT_TIMEOUT,
             listen: None,
-            types: vec![TypeName::network_video_transmitter()],
+            // No Types filter: a Probe without Types matches every target service (WS-Discovery
+            // 1.1, 5.2), so recorders (NVRs, DVRs, encoders) that advertise only `tds:Device`
+            // or a type of their own answer too.
+            types: Vec::new(),
             scopes: Vec::new(),
         }
     }
@@ -145,7 +148,7 @@ pub struct Stats {
 }
 
 /// The result of a run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Discovery {
     /// One record per endpoint, sorted by address.
     pub devices: Vec<Device>,

@@ -2,6 +2,7 @@
 //! file that holds a site's snapshots.
 
 pub mod file;
+mod preauth;
 pub mod reader;
 
 pub use crate::model::DeviceSnapshot;

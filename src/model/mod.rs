@@ -12,6 +12,7 @@ mod conflict;
 mod mac;
 mod media;
 mod network;
+mod preauth;
 mod ptz;
 mod recording;
 
@@ -20,6 +21,7 @@ pub use conflict::*;
 pub use mac::*;
 pub use media::*;
 pub use network::*;
+pub use preauth::*;
 pub use ptz::*;
 pub use recording::*;
 
@@ -73,6 +75,11 @@ pub struct DeviceSnapshot {
     /// left out of `sha256`, so they never count as configuration drift.
     #[serde(default)]
     pub observed: Observed,
+    /// What the device showed without a login (discovery, web server, pre-auth answers): the
+    /// evidence the audit uses when the credentials are refused. Not configuration: left out
+    /// of `sha256`.
+    #[serde(default, skip_serializing_if = "Unauthenticated::is_empty")]
+    pub unauthenticated: Unauthenticated,
 }
 
 impl DeviceSnapshot {
@@ -82,6 +89,7 @@ impl DeviceSnapshot {
         let mut copy = self.clone();
         copy.sha256.clear();
         copy.observed = Observed::default();
+        copy.unauthenticated = Unauthenticated::default();
         let bytes = serde_json::to_vec(&copy).expect("a snapshot always serialises");
         hex(&Sha256::digest(&bytes))
     }
@@ -110,8 +118,32 @@ impl DeviceSnapshot {
         {
             return format!("serial:{s}");
         }
+        // A device that refused our login, or has ONVIF off, is still named by what it said
+        // without one.
+        let pre = &self.unauthenticated;
+        let serials = pre
+            .identity
+            .iter()
+            .filter_map(|i| i.serial_number.as_deref())
+            .chain(
+                pre.vendor_discovery
+                    .iter()
+                    .filter_map(|v| v.serial.as_deref()),
+            );
+        if let Some(s) = serials.map(str::trim).find(|s| !s.is_empty()) {
+            return format!("serial:{s}");
+        }
         if let Some(m) = self.macs().next() {
             return format!("mac:{m}");
+        }
+        if let Some(m) = pre
+            .vendor_discovery
+            .iter()
+            .filter_map(|v| v.mac.as_deref())
+            .map(str::trim)
+            .find(|m| !m.is_empty())
+        {
+            return format!("mac:{}", m.to_ascii_lowercase().replace('-', ":"));
         }
         if let Some(e) = &self.endpoint {
             return format!("endpoint:{e}");

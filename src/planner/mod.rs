@@ -58,7 +58,7 @@ use rollout::CameraKey;
 /// The audit's verdict on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
-    /// `banned` or `white-label`.
+    /// `covered` or `white-label`.
     pub verdict: String,
     /// The covered company (`Hikvision`, `Dahua`), when known.
     pub company: Option<String>,

@@ -156,7 +156,7 @@ pub struct OutOfStock {
 pub struct CameraPlan {
     /// The camera to replace.
     pub old: OldCamera,
-    /// `banned` or `white-label` (from the audit).
+    /// `covered` or `white-label` (from the audit).
     pub verdict: String,
     /// The covered company, when the audit names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -100,6 +100,46 @@ struct Shared {
     origin: OnceLock<Origin>,
     /// SHA-256 of the certificate the device presented, when TLS trust is configured.
     certificate: Option<tls::SeenCertificate>,
+    /// What the device's answers showed before (or without) a login.
+    seen: Mutex<ServerSeen>,
+}
+
+/// What a device's HTTP answers showed, whatever the outcome of the calls: who made it can
+/// often be read here without a login (the `Server` header, the Digest realm grammar, the
+/// namespaces its SOAP stack declares). Device-supplied text, bounded in size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerSeen {
+    /// The last `Server` header.
+    pub server: Option<String>,
+    /// The realm of the last HTTP Digest challenge.
+    pub realm: Option<String>,
+    /// Namespace URIs declared where a response payload sits (at most [`MAX_SEEN_NAMESPACES`]).
+    pub namespaces: std::collections::BTreeSet<String>,
+}
+
+/// Most namespace URIs [`ServerSeen`] keeps: a hostile device cannot make it grow.
+pub const MAX_SEEN_NAMESPACES: usize = 64;
+/// Longest header value or namespace [`ServerSeen`] keeps, in characters.
+const MAX_SEEN_CHARS: usize = 256;
+
+fn bounded(s: &str) -> String {
+    s.trim().chars().take(MAX_SEEN_CHARS).collect()
+}
+
+/// The `realm` parameter of a Digest challenge (`Digest realm="IP Camera(12345)", ...`).
+fn digest_realm(challenge: &str) -> Option<String> {
+    let (scheme, rest) = challenge.trim().split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("digest") {
+        return None;
+    }
+    let lower = rest.to_ascii_lowercase();
+    let at = lower.find("realm=")? + "realm=".len();
+    let value = &rest[at..];
+    let value = match value.strip_prefix('"') {
+        Some(q) => &q[..q.find('"').unwrap_or(q.len())],
+        None => value.split(',').next().unwrap_or(""),
+    };
+    Some(bounded(value))
 }
 
 impl fmt::Debug for SoapClient {
@@ -194,6 +234,7 @@ impl SoapClient {
                 digest: Mutex::new(HashMap::new()),
                 origin,
                 certificate,
+                seen: Mutex::new(ServerSeen::default()),
             }),
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonces),
@@ -240,6 +281,18 @@ impl SoapClient {
     /// Device time minus our time.
     pub fn clock_offset(&self) -> chrono::Duration {
         chrono::Duration::milliseconds(self.shared.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// What the device's answers have shown so far (Server header, Digest realm, namespaces).
+    pub fn server_seen(&self) -> ServerSeen {
+        self.seen().clone()
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, ServerSeen> {
+        self.shared
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// True once the device has sent an HTTP Digest challenge for `url`'s origin, so requests
@@ -552,11 +605,20 @@ impl SoapClient {
         let location = headers
             .get(LOCATION)
             .map(|v| redact_uri(&String::from_utf8_lossy(v.as_bytes())));
-        let www_authenticate = headers
+        let www_authenticate: Vec<String> = headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect();
+        {
+            let mut seen = self.seen();
+            if let Some(v) = headers.get(reqwest::header::SERVER) {
+                seen.server = Some(bounded(&String::from_utf8_lossy(v.as_bytes())));
+            }
+            if let Some(realm) = www_authenticate.iter().find_map(|c| digest_realm(c)) {
+                seen.realm = Some(realm);
+            }
+        }
 
         let limit = self.shared.config.max_response_bytes;
         let too_large = || SoapError::TooLarge {
@@ -634,7 +696,17 @@ impl SoapClient {
         let parsed = envelope::read(&reply.body);
         if (200..300).contains(&status) {
             return match parsed {
-                Ok(Reply::Payload(payload)) => Ok(payload),
+                Ok(Reply::Payload(payload)) => {
+                    let mut seen = self.seen();
+                    for ns in payload.scope.values() {
+                        if seen.namespaces.len() >= MAX_SEEN_NAMESPACES {
+                            break;
+                        }
+                        seen.namespaces.insert(bounded(ns));
+                    }
+                    drop(seen);
+                    Ok(payload)
+                }
                 Ok(Reply::Fault(fault)) => Err(SoapError::Fault {
                     device,
                     url,
@@ -691,6 +763,19 @@ impl SoapClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digest_realm_is_read_from_the_challenge() {
+        assert_eq!(
+            digest_realm(r#"Digest realm="IP Camera(12345)", qop="auth", nonce="abc""#).as_deref(),
+            Some("IP Camera(12345)")
+        );
+        assert_eq!(
+            digest_realm(r#"digest qop="auth", REALM="Login to 6J0A8B5PAG12345""#).as_deref(),
+            Some("Login to 6J0A8B5PAG12345")
+        );
+        assert_eq!(digest_realm(r#"Basic realm="x""#), None);
+    }
 
     fn client(config: ClientConfig) -> SoapClient {
         SoapClient::new("cam-1", config).unwrap()

@@ -19,7 +19,7 @@ pub mod tls;
 pub mod xml;
 
 pub use auth::{Clock, Credentials, NonceSource, RandomNonces, SystemClock};
-pub use client::{AuthMode, ClientConfig, SoapClient};
+pub use client::{AuthMode, ClientConfig, ServerSeen, SoapClient};
 pub use envelope::envelope;
 pub use error::SoapError;
 pub use fault::{Fault, FaultKind};

@@ -247,6 +247,54 @@ const LA_REBRAND: Cam = Cam {
     endpoint: None,
 };
 
+/// A Uniview camera as it reports itself (identity, namespaces and firmware grammar from
+/// ../shared/captures/uniview; Uniview OUI 48:EA:63 from the IEEE registry).
+const UNIVIEW: Cam = Cam {
+    manufacturer: "Uniview",
+    model: "IPC322LB-SF28-A",
+    firmware: "IPC_G6106-B0005P11D1812C03",
+    serial: "210235C3EG3194000123",
+    mac: "48:ea:63:12:34:56",
+    scopes: &[
+        ("name/Uniview", true),
+        ("hardware/IPC322LB-SF28-A", true),
+        ("Profile/Streaming", true),
+    ],
+    streams: &["/media/video1"],
+    endpoint: None,
+};
+
+// --- The three false positives of issue 12 -------------------------------------------------
+
+/// An Axis whose stream path is Hikvision-shaped (an integrator configured it so the VMS
+/// template of the old camera keeps working).
+const AXIS_HIK_PATH: Cam = Cam {
+    streams: &["/Streaming/Channels/101"],
+    ..AXIS_P3265
+};
+
+/// An Axis whose owner-set name scope mentions Hikvision.
+const AXIS_OWNER_NAME: Cam = Cam {
+    scopes: &[
+        ("hardware/P3265-LVE", true),
+        ("name/Replaces%20Hikvision%20lobby", false),
+    ],
+    ..AXIS_P3265
+};
+
+/// An unknown camera: a `hangzhou` location scope and an endpoint UUID ending in its MAC,
+/// whose prefix is Realtek's (a NIC chip maker; only the full registry names it).
+const HANGZHOU_UNKNOWN: Cam = Cam {
+    manufacturer: "IPCAM",
+    model: "H264-1080P",
+    firmware: "3.2.1",
+    serial: "",
+    mac: "00:e0:4c:68:01:02",
+    scopes: &[("location/city/hangzhou", true), ("name/IPCAM", true)],
+    streams: &["/live/ch0"],
+    endpoint: Some("urn:uuid:2419d68a-2dd2-21b2-a5bc-00e04c680102"),
+};
+
 fn site() -> Vec<(&'static str, DeviceSnapshot)> {
     [
         ("hik-fixed", HIK_FIXED),
@@ -302,11 +350,11 @@ fn assert_verdict(v: &DeviceVerdict, verdict: Verdict, company: Option<&str>, mi
 }
 
 #[test]
-fn hikvision_personas_are_banned_with_every_signal_named() {
+fn hikvision_personas_are_covered_with_every_signal_named() {
     let all = verdicts();
     for name in ["hik-fixed", "hik-ptz"] {
         let v = &all[name];
-        assert_verdict(v, Verdict::Banned, Some("hikvision"), 0.99);
+        assert_verdict(v, Verdict::Covered, Some("hikvision"), 0.99);
         assert_eq!(v.policies, ["uk-2022", "ndaa-889"]);
         let s = deciding(v);
         for sig in [
@@ -350,11 +398,11 @@ fn hikvision_personas_are_banned_with_every_signal_named() {
 }
 
 #[test]
-fn dahua_personas_are_banned() {
+fn dahua_personas_are_covered() {
     let all = verdicts();
     for name in ["dahua-fixed", "dahua-ptz"] {
         let v = &all[name];
-        assert_verdict(v, Verdict::Banned, Some("dahua"), 0.99);
+        assert_verdict(v, Verdict::Covered, Some("dahua"), 0.99);
         let s = deciding(v);
         for sig in [
             Signal::Manufacturer,
@@ -559,15 +607,13 @@ fn builtin_oui_table_agrees_with_debian_ieee_data() {
             .or_default()
             .insert(a.organisation.clone());
         *counts.entry(company.clone()).or_default() += 1;
-        // Complete for the camera makers: no registry block of theirs is missing.
-        if ["hikvision", "dahua", "hytera"].contains(&company.as_str()) {
-            assert!(
-                built.contains(a.prefix.as_str()),
-                "registry assigns {} to {} ({company}) but the built-in table lacks it",
-                a.prefix,
-                a.organisation
-            );
-        }
+        // Complete: no registry block of a covered company is missing.
+        assert!(
+            built.contains(a.prefix.as_str()),
+            "registry assigns {} to {} ({company}) but the built-in table lacks it",
+            a.prefix,
+            a.organisation
+        );
     }
     // Exactly these registrants belong to the covered companies: look-alikes stay out.
     let expect = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
@@ -605,67 +651,21 @@ fn builtin_oui_table_agrees_with_debian_ieee_data() {
             "Hytera Communications Corporation Limited",
         ])
     );
-    assert_eq!(orgs.len(), 5, "{orgs:?}");
+    assert_eq!(
+        orgs["uniview"],
+        expect(&[
+            "Zhejiang Uniview Technologies Co., Ltd.",
+            "Zhejiang Uniview Technologies Co.,Ltd.",
+        ])
+    );
+    assert_eq!(orgs["tiandy"], expect(&["Tiandy Technologies CO.,LTD"]));
+    assert_eq!(orgs.len(), 7, "{orgs:?}");
     // The counts DOMAIN.md 1a gives for the 2022-08-27 snapshot.
     assert_eq!(counts["hikvision"], 50 + 1 + 5 + 2 + 2);
     assert_eq!(counts["dahua"], 24 + 1);
     assert_eq!(counts["huawei"], 1398);
     assert_eq!(counts["zte"], 298);
     assert_eq!(counts["hytera"], 2);
-}
-
-#[test]
-fn huawei_and_zte_come_from_the_registry_beyond_the_builtin_subset() {
-    let registry = registry();
-    let builtin = OuiTable::builtin();
-    let policies = Policy::builtins();
-    for company in ["huawei", "zte"] {
-        let built: Vec<_> = builtin
-            .assignments()
-            .iter()
-            .filter(|a| owner(&policies, &a.organisation).as_deref() == Some(company))
-            .collect();
-        assert!(
-            !built.is_empty(),
-            "{company}: the documented subset is built in"
-        );
-        let extra = registry
-            .assignments()
-            .iter()
-            .find(|a| {
-                a.registry == audit::oui::Registry::MaL
-                    && owner(&policies, &a.organisation).as_deref() == Some(company)
-                    && !built.iter().any(|b| b.prefix == a.prefix)
-            })
-            .expect("a block outside the subset");
-        let mac = format!(
-            "{}:{}:{}:00:00:42",
-            &extra.prefix[0..2],
-            &extra.prefix[2..4],
-            &extra.prefix[4..6]
-        );
-        let snap = DeviceSnapshot {
-            id: format!("mac:{mac}"),
-            identity: Identity {
-                manufacturer: Some("Generic".into()),
-                ..Default::default()
-            },
-            network: camswap::model::Network {
-                interfaces: vec![NetworkInterface {
-                    token: "eth0".into(),
-                    mac: Some(mac.to_lowercase()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let without = audit::audit(std::slice::from_ref(&snap), &policies, &builtin);
-        assert_eq!(without.devices[0].verdict, Verdict::Clear, "{company}");
-        let with = audit::audit(&[snap], &policies, &registry);
-        assert_eq!(with.devices[0].verdict, Verdict::WhiteLabel, "{company}");
-        assert_eq!(with.devices[0].company.as_deref(), Some(company));
-    }
 }
 
 #[test]
@@ -747,9 +747,9 @@ fn cli_exit_code_is_10_when_flagged_and_0_when_clean() {
     );
     let report: AuditReport = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report.format, "camswap.audit");
-    assert_eq!(report.version, 1);
+    assert_eq!(report.version, 2);
     assert_eq!(report.summary.devices, 13);
-    assert_eq!(report.summary.banned, 4);
+    assert_eq!(report.summary.covered, 4);
     assert_eq!(report.summary.white_label, 4);
     assert_eq!(report.summary.clear, 5);
     assert_eq!(
@@ -771,7 +771,25 @@ fn cli_exit_code_is_10_when_flagged_and_0_when_clean() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("0 of 3 devices flagged"), "{text}");
+    assert!(text.contains("0 of 3 devices need attention"), "{text}");
+    // The table ends with one line per verdict count, and states each policy's words.
+    let tail: Vec<&str> = text.lines().rev().take(5).collect();
+    assert_eq!(
+        tail,
+        [
+            "CLEAR        3",
+            "UNKNOWN      0",
+            "REVIEW       0",
+            "WHITE LABEL  0",
+            "COVERED      0"
+        ]
+    );
+    assert!(
+        text.contains("Statement: \"Departments have been instructed to cease deployment"),
+        "{text}"
+    );
+    assert!(text.contains("Scope: UK government departments"), "{text}");
+    assert!(text.contains("HiSilicon"), "{text}");
 
     // Bad input files are exit 2 and named.
     std::fs::write(
@@ -787,27 +805,23 @@ fn cli_exit_code_is_10_when_flagged_and_0_when_clean() {
 #[test]
 fn cli_policy_choice_and_oui_registry_change_the_outcome() {
     let dir = tempfile::tempdir().unwrap();
-    // A ZTE-made unit: covered by ndaa-889, not by uk-2022's defaults.
-    let mut zte = snapshot(&AXIS_Q6135, "127.0.12.1");
-    zte.identity.manufacturer = Some("ZTE".into());
-    zte.identity.model = Some("ZXV10".into());
-    let inv = write_inventory(dir.path(), vec![zte]);
+    // A Uniview unit: covered by uk-2022 (jurisdictional), not by ndaa-889.
+    let inv = write_inventory(dir.path(), vec![snapshot(&UNIVIEW, "127.0.12.1")]);
     let code = |extra: &[&str]| {
         let mut args: Vec<&str> = vec![inv.to_str().unwrap()];
         args.extend(extra.iter().copied());
         args.extend(["--format", "csv"]);
         run(&args).status.code()
     };
-    assert_eq!(code(&["--policy", "uk-2022"]), Some(0));
-    assert_eq!(code(&["--policy", "ndaa-889"]), Some(10));
+    assert_eq!(code(&["--policy", "uk-2022"]), Some(10));
+    assert_eq!(code(&["--policy", "ndaa-889"]), Some(0));
     assert_eq!(code(&[]), Some(10));
     assert_eq!(code(&["--policy", "no-such-policy"]), Some(2));
 
-    // A Huawei NIC outside the built-in subset is named only with the full registry.
-    let mut hw = snapshot(&BOSCH, "127.0.12.2");
-    hw.identity.manufacturer = Some("Generic".into());
-    hw.network.interfaces[0].mac = Some("00:e0:fc:12:34:56".into());
-    let inv = write_inventory(dir.path(), vec![hw]);
+    // The unknown camera with a hangzhou scope and a MAC-tailed UUID: with the built-in table
+    // its Realtek MAC is unnamed and the two weak signals make it a review (exit 10); with the
+    // full registry the MAC is evidence for Realtek, the weak signals are set aside: clear.
+    let inv = write_inventory(dir.path(), vec![snapshot(&HANGZHOU_UNKNOWN, "127.0.12.2")]);
     let oui = format!("{IEEE_DIR}/oui.csv");
     let args = |reg: bool| {
         let mut a: Vec<&str> = vec![inv.to_str().unwrap(), "--format", "csv"];
@@ -816,16 +830,37 @@ fn cli_policy_choice_and_oui_registry_change_the_outcome() {
         }
         a
     };
-    assert_eq!(run(&args(false)).status.code(), Some(0));
+    let out = run(&args(false));
+    assert_eq!(out.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(",review,hikvision,"));
     let out = run(&args(true));
     assert_eq!(
         out.status.code(),
-        Some(10),
+        Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert!(csv.contains("white_label,huawei"), "{csv}");
+    assert!(csv.contains(",clear,,"), "{csv}");
+    assert!(csv.contains("counter-evidence: REALTEK"), "{csv}");
+}
+
+#[test]
+fn unknown_devices_exit_10_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = DeviceSnapshot {
+        xaddr: "http://127.0.12.9/onvif/device_service".into(),
+        ..Default::default()
+    };
+    s.id = s.stable_id();
+    let axis = snapshot(&AXIS_P3265, "127.0.12.10");
+    let inv = write_inventory(dir.path(), vec![s, axis]);
+    let out = run(&[inv.to_str().unwrap(), "--format", "table"]);
+    assert_eq!(out.status.code(), Some(10));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.ends_with("UNKNOWN      1\nCLEAR        1\n"), "{text}");
+    let out = run(&[inv.to_str().unwrap(), "--allow-unknown"]);
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
@@ -1120,4 +1155,144 @@ source = "memo"
         assert!(err.contains(&at), "{name}: wanted {at} in {err}");
         assert!(err.contains(want), "{name}: wanted {want:?} in {err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: no single weak signal makes a verdict; counter-evidence is named.
+
+fn one(c: &Cam, registry: bool) -> DeviceVerdict {
+    let oui = if registry {
+        registry_table()
+    } else {
+        OuiTable::builtin()
+    };
+    audit::audit(&[snapshot(c, "127.0.15.1")], &Policy::builtins(), &oui)
+        .devices
+        .remove(0)
+}
+
+fn registry_table() -> OuiTable {
+    let mut t = OuiTable::builtin();
+    t.load_csv(&Path::new(IEEE_DIR).join("oui.csv")).unwrap();
+    t
+}
+
+#[test]
+fn axis_with_a_hikvision_stream_path_is_clear_and_names_its_axis_oui() {
+    let v = one(&AXIS_HIK_PATH, false);
+    assert_eq!(v.verdict, Verdict::Clear, "{v:#?}");
+    let path = v
+        .evidence
+        .iter()
+        .find(|e| e.signal == Signal::StreamUri)
+        .unwrap();
+    assert!(path.set_aside, "{path:?}");
+    let counter: Vec<_> = v.counter_evidence().collect();
+    assert_eq!(counter.len(), 1);
+    assert_eq!(
+        counter[0].counter.as_deref(),
+        Some("Axis Communications AB")
+    );
+    assert!(
+        v.reason.contains("Axis Communications AB") && v.reason.contains("/Streaming/Channels/101"),
+        "{}",
+        v.reason
+    );
+}
+
+#[test]
+fn axis_with_an_owner_set_hikvision_name_scope_is_clear_and_says_why() {
+    let v = one(&AXIS_OWNER_NAME, false);
+    assert_eq!(v.verdict, Verdict::Clear, "{v:#?}");
+    let name = v
+        .evidence
+        .iter()
+        .find(|e| e.signal == Signal::NameScope)
+        .unwrap();
+    assert_eq!(name.observed, "Replaces Hikvision lobby");
+    assert!(name.set_aside);
+    assert!(
+        v.reason.contains("Replaces Hikvision lobby"),
+        "{}",
+        v.reason
+    );
+    assert!(v.reason.contains("Axis Communications AB"), "{}", v.reason);
+}
+
+#[test]
+fn unknown_camera_with_hangzhou_scope_and_mac_tailed_uuid_is_review_then_clear() {
+    // Built-in table: nothing names the Realtek MAC; two weak groups: review, not white label.
+    let v = one(&HANGZHOU_UNKNOWN, false);
+    assert_eq!(v.verdict, Verdict::Review, "{v:#?}");
+    assert!(v.reason.contains("only weak signals"), "{}", v.reason);
+    // The endpoint rule no longer claims a Hikvision firmware habit as fact.
+    let uuid = v
+        .evidence
+        .iter()
+        .find(|e| e.signal == Signal::EndpointUuid)
+        .unwrap();
+    assert!(uuid.rule.contains("weak"), "{}", uuid.rule);
+    // Full registry: the MAC is Realtek's; both weak signals are set aside and named.
+    let v = one(&HANGZHOU_UNKNOWN, true);
+    assert_eq!(v.verdict, Verdict::Clear, "{v:#?}");
+    assert!(
+        v.reason.contains("REALTEK SEMICONDUCTOR CORP."),
+        "{}",
+        v.reason
+    );
+    assert!(v.reason.contains("location/city/hangzhou"), "{}", v.reason);
+}
+
+#[test]
+fn endpoint_habit_is_not_printed_on_dahua_or_amcrest_devices() {
+    for c in [
+        Cam {
+            endpoint: Some("urn:uuid:4f6e7669-6600-11b5-83f6-3cef8c112233"),
+            ..DAHUA_FIXED
+        },
+        Cam {
+            endpoint: Some("urn:uuid:4f6e7669-6600-11b5-83f6-9c8ecd010203"),
+            ..AMCREST
+        },
+    ] {
+        let v = one(&c, false);
+        assert!(
+            v.evidence.iter().all(|e| e.signal != Signal::EndpointUuid),
+            "{}: {:#?}",
+            c.manufacturer,
+            v.evidence
+        );
+    }
+}
+
+#[test]
+fn uniview_is_covered_under_uk_2022_and_says_why() {
+    let uk = Policy::builtin("uk-2022").unwrap();
+    let r = audit::audit(
+        &[snapshot(&UNIVIEW, "127.0.15.2")],
+        &[uk],
+        &OuiTable::builtin(),
+    );
+    let v = &r.devices[0];
+    assert_verdict(v, Verdict::Covered, Some("uniview"), 0.99);
+    let s = deciding(v);
+    for sig in [
+        Signal::Manufacturer,
+        Signal::Firmware,
+        Signal::MacOui,
+        Signal::SerialNumber,
+    ] {
+        assert!(s.contains(&sig), "{sig:?}: {s:?}");
+    }
+    assert!(
+        v.reason
+            .contains("subject to the National Intelligence Law"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(
+        v.wording,
+        ["uk-2022: covered: do not deploy on sensitive sites; removal advised"]
+    );
+    assert_eq!(v.verdict.label(), "COVERED");
 }

@@ -802,6 +802,7 @@ async fn a_devices_json_is_read_with_credentials_matched_by_endpoint_and_by_ip()
         xaddr_mismatch: vec!["http://192.168.1.64/onvif/device_service".into()],
         seen: vec![camswap::discovery::Seen::ProbeMatch],
         contested_by: vec![],
+        vendor: vec![],
     };
     camswap::discovery::write_devices(
         &devices,

@@ -18,6 +18,11 @@ mod discovery;
 mod discovery_fleet;
 // Audit: verdicts, OUI table against ieee-data, HTML in headless Chromium, policy errors.
 mod audit;
+mod oui_table;
+// Evidence without a login: a camera refusing the credentials is still judged.
+mod preauth;
+// SADP and DHIP: cameras with ONVIF off are found and audited.
+mod vendor_discovery;
 // Planner CLI: --check and input errors.
 mod plan_check;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy

@@ -71,8 +71,8 @@ fn rename_scopes(p: &mut Persona, name: &str, hardware: &str) {
 /// What each persona must come out as: verdict and the covered company it names.
 fn expected(persona: &str) -> (Verdict, Option<&'static str>) {
     match persona {
-        "hikvision-ds2cd2143g2" | "hikvision-ds2de4425iw" => (Verdict::Banned, Some("hikvision")),
-        "dahua-ipc-hdw2431t" | "dahua-sd49225xa" => (Verdict::Banned, Some("dahua")),
+        "hikvision-ds2cd2143g2" | "hikvision-ds2de4425iw" => (Verdict::Covered, Some("hikvision")),
+        "dahua-ipc-hdw2431t" | "dahua-sd49225xa" => (Verdict::Covered, Some("dahua")),
         "amcrest-ip4m" | "lorex-e841ca" | "nobrand-local-mac" => {
             (Verdict::WhiteLabel, Some("dahua"))
         }

@@ -61,6 +61,11 @@ impl Reader<'_> {
                 return Ok(());
             }
             (None, Some(Failure::NotAuthorized)) => {
+                // Judged later on what it shows without a login (separate ONVIF user lists
+                // are normal on Hikvision and Dahua).
+                self.snap().unauthenticated.login_refused = true;
+                self.snap().unauthenticated.identity =
+                    crate::inventory::preauth::identity_without_login(&self.session).await;
                 "the device refused our credentials for its identity"
             }
             (None, Some(Failure::NotSoap)) => "the device does not answer ONVIF SOAP requests",

@@ -280,7 +280,11 @@ async fn read_into(target: &Target, opts: &ReadOptions, out: &mut Progress) -> R
         last_failure: None,
         source_configurations: Vec::new(),
     };
-    reader.read().await
+    let result = reader.read().await;
+    // What the device showed without a login, whatever the read's outcome.
+    let seen = reader.session.soap().server_seen();
+    super::preauth::absorb(&mut reader.out.snapshot, seen);
+    result
 }
 
 /// The SOAP client and session for a target.

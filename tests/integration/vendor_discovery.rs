@@ -1,0 +1,187 @@
+//! Vendor discovery (issue 12): a Hikvision persona with ONVIF off is found by SADP and a Dahua
+//! persona with ONVIF off by DHIP, both by directed probes to their loopback addresses on the
+//! real ports; `camswap inventory` records them as "ONVIF off" with what their answers say, and
+//! `camswap audit` flags both (exit 10).
+
+use std::net::Ipv4Addr;
+use std::process::Command;
+
+use camswap::audit::{AuditReport, Signal, Verdict};
+use camswap::discovery::DevicesFile;
+use camswap::model::VendorProtocol;
+use mock_devices::vendor_discovery::{DHIP_PORT, SADP_PORT};
+use mock_devices::{DeviceConfig, MockDevice, Persona};
+
+fn camswap(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_camswap"))
+        .args(args)
+        .env_remove("CAMSWAP_LOG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+async fn onvif_off(persona: &str, ip: Ipv4Addr, port: u16) -> MockDevice {
+    let config = DeviceConfig::new(Persona::builtin(persona).unwrap(), (ip, 0).into())
+        .vendor_discovery_port(port)
+        .onvif_off(true);
+    MockDevice::start(config).await.expect("mock starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onvif_off_hikvision_and_dahua_are_found_by_sadp_and_dhip_and_flagged() {
+    let hik_ip = Ipv4Addr::new(127, 0, 22, 1);
+    let dahua_ip = Ipv4Addr::new(127, 0, 22, 2);
+    let hik = onvif_off("hikvision-ds2cd2143g2", hik_ip, SADP_PORT).await;
+    let dahua = onvif_off("dahua-ipc-hdw2431t", dahua_ip, DHIP_PORT).await;
+
+    // The web server answers, ONVIF does not.
+    let resp = reqwest::Client::new()
+        .post(hik.xaddr())
+        .body("<x/>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    assert_eq!(resp.headers()["server"], "App-webs/");
+
+    let dir = tempfile::tempdir().unwrap();
+    let devices = dir.path().join("devices.json");
+    let (a, b) = (hik_ip.to_string(), dahua_ip.to_string());
+    let out = camswap(&[
+        "discover",
+        "--target",
+        &a,
+        "--target",
+        &b,
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+        "-o",
+        devices.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file: DevicesFile =
+        serde_json::from_str(&std::fs::read_to_string(&devices).unwrap()).unwrap();
+    assert_eq!(file.devices.len(), 2, "{file:#?}");
+    let by_ip = |ip: Ipv4Addr| {
+        file.devices
+            .iter()
+            .find(|d| d.from == std::net::IpAddr::V4(ip))
+            .unwrap()
+    };
+    // As the personas declare them (mock-devices/personas/*.toml).
+    let h = by_ip(hik_ip);
+    assert!(h.xaddr.is_none() && h.endpoint.starts_with("urn:camswap:sadp:"));
+    assert_eq!(h.vendor[0].protocol, Some(VendorProtocol::Sadp));
+    assert_eq!(h.vendor[0].model.as_deref(), Some("DS-2CD2143G2-I"));
+    assert_eq!(h.vendor[0].onvif, Some(false));
+    assert!(h.vendor[0].firmware.as_deref().unwrap().starts_with('V'));
+    let d = by_ip(dahua_ip);
+    assert_eq!(d.vendor[0].protocol, Some(VendorProtocol::Dhip));
+    assert_eq!(d.vendor[0].model.as_deref(), Some("IPC-HDW2431T-AS"));
+    assert_eq!(d.vendor[0].serial.as_deref(), Some("6J0A8B5PAG12345"));
+
+    // The table says "ONVIF off".
+    let out = camswap(&[
+        "discover",
+        "--target",
+        &a,
+        "--protocols",
+        "sadp",
+        "--timeout",
+        "1",
+        "--format",
+        "table",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("ONVIF off") && table.contains("SADP: DS-2CD2143G2-I"),
+        "{table}"
+    );
+
+    let inventory = dir.path().join("inventory.json");
+    let out = camswap(&[
+        "inventory",
+        devices.to_str().unwrap(),
+        "-o",
+        inventory.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = camswap(&["audit", inventory.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(10));
+    let report: AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.devices.len(), 2);
+    for (company, protocol) in [("hikvision", "SADP"), ("dahua", "DHIP")] {
+        let v = report
+            .devices
+            .iter()
+            .find(|v| v.company.as_deref() == Some(company))
+            .unwrap_or_else(|| panic!("{company}: {report:#?}"));
+        assert!(v.verdict.flagged(), "{v:#?}");
+        assert_eq!(v.verdict, Verdict::Covered, "{v:#?}");
+        assert_eq!(v.device.access.as_deref(), Some("ONVIF off"));
+        assert_eq!(v.device.found_by, [protocol]);
+        assert!(v.device.serial.is_some() && v.device.mac.is_some());
+        let signals: Vec<Signal> = v.deciding().map(|e| e.signal).collect();
+        for s in [Signal::VendorDiscovery, Signal::Model, Signal::MacOui] {
+            assert!(
+                signals.contains(&s),
+                "{company}: {s:?} missing: {signals:?}"
+            );
+        }
+        assert!(v.reason.contains("enable ONVIF"), "{}", v.reason);
+    }
+    drop((hik, dahua));
+}
+
+/// A recorder that advertises only `tds:Device` (no NetworkVideoTransmitter type): the default
+/// Probe carries no Types filter, so it is found, inventoried and audited like a camera.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorder_advertising_only_device_type_is_found_and_audited() {
+    let ip = Ipv4Addr::new(127, 0, 22, 3);
+    let port = std::net::UdpSocket::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut p = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    p.discovery.types = vec!["tds:Device".into()];
+    let device = MockDevice::start(DeviceConfig::new(p, (ip, 0).into()).discovery_port(port))
+        .await
+        .unwrap();
+    let target = format!("{ip}:{port}");
+    let out = camswap(&[
+        "discover",
+        "--target",
+        &target,
+        "--protocols",
+        "onvif",
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let file: DevicesFile = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(file.devices.len(), 1, "{file:#?}");
+    assert!(
+        file.devices[0]
+            .types
+            .iter()
+            .all(|t| !t.contains("NetworkVideoTransmitter")),
+        "{:?}",
+        file.devices[0].types
+    );
+    drop(device);
+}
