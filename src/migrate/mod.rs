@@ -1,4 +1,8 @@
 //! Migration: plan file, executor (apply, dry run, verify), journal, waves.
 
+pub mod apply;
+pub mod check;
+pub mod device;
 pub mod journal;
+pub mod lower;
 pub mod planfile;
