@@ -58,6 +58,9 @@ pub enum FleetError {
     /// No device of the fleet listens on this address.
     #[error("no device at {0}")]
     NoDevice(Ipv4Addr),
+    /// Another device of the fleet already listens on this address.
+    #[error("a device already listens on {0}")]
+    Busy(Ipv4Addr),
     /// A device could not be started.
     #[error("cannot start a device on {addr}: {source}")]
     Start {
@@ -314,12 +317,19 @@ impl FleetShared {
         &self,
         ip: Ipv4Addr,
         persona: Persona,
+        at: Option<Ipv4Addr>,
     ) -> Result<SocketAddr, FleetError> {
         let mut devices = self.devices.lock().await;
         let i = index_of(&devices, ip)?;
-        // The old camera is unplugged before the new one comes up on its address and port.
+        if let Some(at) = at.filter(|a| *a != ip) {
+            if index_of(&devices, at).is_ok() {
+                return Err(FleetError::Busy(at));
+            }
+        }
+        // The old camera is unplugged before the new one comes up, on its address and port or
+        // (`at`) on the address a factory-default unit boots with.
         let old = devices.remove(i);
-        let addr = old.addr();
+        let addr = SocketAddr::new(at.unwrap_or(ip).into(), old.addr().port());
         old.shutdown().await;
         let mut config =
             DeviceConfig::new(persona.individualise(address_index(ip)), addr).factory(true);
@@ -442,7 +452,20 @@ impl Fleet {
     /// fleet or a built-in), on the same address and port: a technician's swap.
     pub async fn swap(&self, ip: Ipv4Addr, persona: &str) -> Result<SocketAddr, FleetError> {
         let persona = self.shared.persona(persona)?;
-        self.shared.swap(ip, persona).await
+        self.shared.swap(ip, persona, None).await
+    }
+
+    /// Like [`Fleet::swap`], but the new unit comes up on `at` (same port), as a
+    /// factory-default camera does on its own default or DHCP address; apply then moves it
+    /// onto the old camera's address.
+    pub async fn swap_at(
+        &self,
+        ip: Ipv4Addr,
+        persona: &str,
+        at: Ipv4Addr,
+    ) -> Result<SocketAddr, FleetError> {
+        let persona = self.shared.persona(persona)?;
+        self.shared.swap(ip, persona, Some(at)).await
     }
 
     /// Like [`Fleet::swap`] with a persona value.
@@ -451,7 +474,7 @@ impl Fleet {
         ip: Ipv4Addr,
         persona: Persona,
     ) -> Result<SocketAddr, FleetError> {
-        self.shared.swap(ip, persona).await
+        self.shared.swap(ip, persona, None).await
     }
 
     /// Inject a fault into the device on `ip`.

@@ -283,10 +283,13 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
             a.camera.as_deref(),
         )
         .await;
-        let base = journal_path.with_extension("");
+        let stem = a
+            .plan
+            .file_stem()
+            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+        let beside = |ext: &str| journal_path.with_file_name(format!("{stem}.handoff.{ext}"));
         let json = serde_json::to_string_pretty(&h).expect("handoff serialises") + "\n";
-        crate::files::write_atomic(&base.with_extension("handoff.json"), json.as_bytes())
-            .map_err(CliError::runtime)?;
+        crate::files::write_atomic(&beside("json"), json.as_bytes()).map_err(CliError::runtime)?;
         let user = run
             .settings
             .credentials
@@ -295,7 +298,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
             .flatten()
             .map(|l| l.username.clone());
         crate::files::write_atomic(
-            &base.with_extension("handoff.csv"),
+            &beside("csv"),
             handoff::to_csv(&h, user.as_deref()).as_bytes(),
         )
         .map_err(CliError::runtime)?;
@@ -304,8 +307,13 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         Ok(Outcome::Partial)
     } else {
         Err(CliError::runtime(format!(
-            "no camera was applied ({failed} failed); see the journal {}",
-            journal_path.display()
+            "no camera was applied ({failed} failed; journal {}): {}",
+            journal_path.display(),
+            results
+                .iter()
+                .filter_map(|r| r.reason.as_ref().map(|why| format!("{}: {why}", r.camera)))
+                .collect::<Vec<_>>()
+                .join("; ")
         )))
     }
 }

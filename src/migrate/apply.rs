@@ -190,6 +190,7 @@ impl Run {
             readback: None,
             tokens: BTreeMap::new(),
             detail: None,
+            adapted: Vec::new(),
         }
     }
 }
@@ -550,40 +551,35 @@ async fn apply_inner(
     }
     result.steps_done = done;
 
-    // Every step, read again where the camera ended up.
+    // Every step, read again where the camera ended up; only adaptations apply accepted
+    // (and journaled) may differ from the plan.
+    let accepted = journal_adapted(run, id);
     let mut differences = Vec::new();
     for step in lowered {
+        let ok = accepted.get(&step.index).cloned().unwrap_or_default();
         for (i, op) in step.ops.iter().enumerate() {
             let target = move_target(&step.ops, i);
             let c = checked(&mut d, op, target.as_ref(), &tokens).await?;
-            differences.extend(c.mismatches.into_iter().map(|m| {
-                format!(
-                    "step {} {}: {} planned {} found {}",
-                    step.index, step.kind, m.field, m.planned, m.actual
-                )
-            }));
+            differences.extend(
+                c.mismatches
+                    .into_iter()
+                    .filter(|m| !ok.contains(m))
+                    .map(|m| {
+                        format!(
+                            "step {} {}: {} planned {} found {}",
+                            step.index, step.kind, m.field, m.planned, m.actual
+                        )
+                    }),
+            );
         }
     }
     result.calls += std::mem::take(&mut d.calls);
-    let adapted: BTreeSet<&String> = result.adapted.iter().collect();
-    let unexplained: Vec<&String> = differences
-        .iter()
-        .filter(|d| {
-            !adapted
-                .iter()
-                .any(|a| d.starts_with(a.split(':').next().unwrap_or("")))
-        })
-        .collect();
-    if !unexplained.is_empty() {
+    if !differences.is_empty() {
         return Err(StepFailure(format!(
             "final check at {} found {} difference(s): {}",
             d.xaddr,
-            unexplained.len(),
-            unexplained
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
+            differences.len(),
+            differences.join("; ")
         )));
     }
     let mut rec = run.record(id, Status::Finished);
@@ -591,6 +587,20 @@ async fn apply_inner(
     run.append(&rec)?;
     (run.progress)(&format!("{id}: finished at {}", d.xaddr));
     Ok(())
+}
+
+/// Adaptations accepted for `camera`: earlier runs' and this run's journal records.
+fn journal_adapted(run: &Run, camera: &str) -> BTreeMap<usize, Vec<Mismatch>> {
+    let path = run
+        .journal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .path()
+        .to_owned();
+    match super::journal::read(&path) {
+        Ok(c) => c.adapted(camera),
+        Err(_) => run.before.adapted(camera),
+    }
 }
 
 /// The position the step moved to before op `i` (for a SetPreset's position check).
@@ -626,6 +636,7 @@ async fn run_step(
 ) -> Result<(Record, Vec<String>), StepFailure> {
     let mut readback = Vec::new();
     let mut adapted = Vec::new();
+    let mut accepted = Vec::new();
     let mut created = BTreeMap::new();
     for (i, op) in step.ops.iter().enumerate() {
         loop {
@@ -654,6 +665,7 @@ async fn run_step(
         }
         if !c.mismatches.is_empty() {
             adapted.push(describe(&c.mismatches));
+            accepted.extend(c.mismatches);
         }
         if !c.readback.is_null() {
             readback.push(c.readback);
@@ -676,6 +688,7 @@ async fn run_step(
         _ => Value::Array(readback),
     });
     rec.tokens = created;
+    rec.adapted = accepted;
     if !adapted.is_empty() {
         rec.detail = Some(format!("device adapted: {}", adapted.join("; ")));
     }
@@ -902,6 +915,36 @@ async fn exec_op(
             let Some(current) = p.video_encoder.clone() else {
                 return Err(req(missing("VideoEncoderConfiguration")));
             };
+            if check::encoder_mismatches(values, &current).is_empty() {
+                return Ok(());
+            }
+            let options = match service {
+                MediaApi::Media => {
+                    d.call(
+                        "media",
+                        "GetVideoEncoderConfigurationOptions",
+                        &media::get_video_encoder_configuration_options(
+                            Some(&current.token),
+                            Some(&t),
+                        ),
+                        media::parse_get_video_encoder_configuration_options,
+                    )
+                    .await?
+                }
+                MediaApi::Media2 => {
+                    d.call(
+                        "media2",
+                        "GetVideoEncoderConfigurationOptions",
+                        &media2::get_video_encoder_configuration_options(
+                            Some(&current.token),
+                            Some(&t),
+                        ),
+                        media2::parse_get_video_encoder_configuration_options,
+                    )
+                    .await?
+                }
+            };
+            let values = &check::fit_to_options(values, &options);
             if check::encoder_mismatches(values, &current).is_empty() {
                 return Ok(());
             }
@@ -1280,6 +1323,7 @@ async fn run_network_step(
 ) -> Result<(Record, Vec<String>), StepFailure> {
     let mut readback = Vec::new();
     let mut adapted = Vec::new();
+    let mut accepted = Vec::new();
     let mut created = BTreeMap::new();
     for op in &step.ops {
         if let Op::SetNetworkInterfaces {
@@ -1383,6 +1427,7 @@ async fn run_network_step(
         let c = checked(d, op, None, tokens).await?;
         if !c.mismatches.is_empty() {
             adapted.push(describe(&c.mismatches));
+            accepted.extend(c.mismatches);
         }
         readback.push(c.readback);
     }
@@ -1399,6 +1444,7 @@ async fn run_network_step(
     rec.xaddr = Some(d.xaddr.clone());
     rec.readback = Some(Value::Array(readback));
     rec.tokens = created;
+    rec.adapted = accepted;
     if !adapted.is_empty() {
         rec.detail = Some(format!("device adapted: {}", adapted.join("; ")));
     }

@@ -17,7 +17,7 @@ use crate::planner::ptz::PtzTarget;
 pub const POSITION_TOLERANCE: f64 = 0.01;
 
 /// A planned value the device does not hold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Mismatch {
     /// The field (`DNSManual`, `Encoder/Resolution`).
     pub field: String,
@@ -157,7 +157,16 @@ pub fn encoder_mismatches(
     out
 }
 
-fn position_mismatches(target: &PtzTarget, actual: Option<&PtzPosition>) -> Vec<Mismatch> {
+/// How far (degrees) a preset may sit from its planned direction when the device reports it
+/// in another space than the plan's (converted through the node's spaces).
+pub const DEGREE_TOLERANCE: f64 = 0.5;
+
+fn position_mismatches(
+    target: &PtzTarget,
+    actual: Option<&PtzPosition>,
+    nodes: &[crate::model::PtzNode],
+) -> Vec<Mismatch> {
+    use crate::planner::ptz::{GENERIC_PAN_TILT_SPACE, OldUnit, SPHERICAL_SPACE};
     let mut out = Vec::new();
     let Some(actual) = actual else {
         if target.pan_tilt.is_some() || target.zoom.is_some() {
@@ -166,26 +175,69 @@ fn position_mismatches(target: &PtzTarget, actual: Option<&PtzPosition>) -> Vec<
         return out;
     };
     if let Some(pt) = &target.pan_tilt {
+        let planned = format!("({}, {}) in {}", pt.x, pt.y, pt.space);
         match &actual.pan_tilt {
-            Some((x, y, _))
-                if (x - pt.x).abs() <= POSITION_TOLERANCE
-                    && (y - pt.y).abs() <= POSITION_TOLERANCE => {}
-            Some((x, y, _)) => out.push(mismatch(
-                "Position/PanTilt",
-                format!("({}, {})", pt.x, pt.y),
-                format!("({x}, {y})"),
-            )),
-            None => out.push(mismatch(
-                "Position/PanTilt",
-                format!("({}, {})", pt.x, pt.y),
-                "absent",
-            )),
+            None => out.push(mismatch("Position/PanTilt", planned, "absent")),
+            Some((x, y, space)) => {
+                let space = space.as_deref().unwrap_or(GENERIC_PAN_TILT_SPACE);
+                if space == pt.space {
+                    if (x - pt.x).abs() > POSITION_TOLERANCE
+                        || (y - pt.y).abs() > POSITION_TOLERANCE
+                    {
+                        out.push(mismatch("Position/PanTilt", planned, format!("({x}, {y})")));
+                    }
+                } else if pt.space == SPHERICAL_SPACE {
+                    // The device reports its own (generic) space: turn it into degrees with
+                    // the node's ranges, as the planner did for the old camera.
+                    let node = nodes
+                        .iter()
+                        .find(|n| n.absolute_pan_tilt.iter().any(|s| s.uri == SPHERICAL_SPACE));
+                    let unit = OldUnit {
+                        node,
+                        default_pan_tilt_space: None,
+                        calibration: None,
+                    };
+                    let pos = PtzPosition {
+                        pan_tilt: Some((*x, *y, Some(space.to_owned()))),
+                        zoom: None,
+                    };
+                    match unit.physical(&pos).aim {
+                        Ok((pan, elev))
+                            if (pan - pt.x).abs() <= DEGREE_TOLERANCE
+                                && (elev - pt.y).abs() <= DEGREE_TOLERANCE => {}
+                        Ok((pan, elev)) => out.push(mismatch(
+                            "Position/PanTilt",
+                            planned,
+                            format!(
+                                "({pan:.2}, {elev:.2}) degrees (reported ({x}, {y}) in {space})"
+                            ),
+                        )),
+                        Err(why) => out.push(mismatch(
+                            "Position/PanTilt",
+                            planned,
+                            format!("({x}, {y}) in {space}, not comparable: {why}"),
+                        )),
+                    }
+                } else {
+                    out.push(mismatch(
+                        "Position/PanTilt",
+                        planned,
+                        format!("({x}, {y}) in {space}, not comparable"),
+                    ));
+                }
+            }
         }
     }
     if let Some(z) = &target.zoom {
         match &actual.zoom {
-            Some((x, _)) if (x - z.x).abs() <= POSITION_TOLERANCE => {}
-            Some((x, _)) => out.push(mismatch("Position/Zoom", z.x, x)),
+            Some((x, space)) if space.as_deref().is_none_or(|s| s == z.space) => {
+                if (x - z.x).abs() > POSITION_TOLERANCE {
+                    out.push(mismatch("Position/Zoom", z.x, x));
+                }
+            }
+            // A zoom reported in another space than planned cannot be compared without the
+            // lens calibration; the pan/tilt check stands.
+            Some(_) => {}
             None => out.push(mismatch("Position/Zoom", z.x, "absent")),
         }
     }
@@ -373,8 +425,12 @@ pub async fn check(
                         ));
                     }
                     if let Some(target) = target {
-                        c.mismatches
-                            .extend(position_mismatches(target, p.position.as_ref()));
+                        let nodes = device.ptz_nodes().await?;
+                        c.mismatches.extend(position_mismatches(
+                            target,
+                            p.position.as_ref(),
+                            &nodes,
+                        ));
                     }
                 }
             }
@@ -531,4 +587,106 @@ pub async fn check(
         }
     }
     Ok(c)
+}
+
+/// The planned encoder values fitted to what the encoder offers: the nearest offered
+/// resolution (by pixel count), frame rate, and quality, bitrate and GOV length clamped to
+/// their ranges. The plan was made from catalogue data; the device's own options decide.
+pub fn fit_to_options(
+    planned: &EncoderValues,
+    options: &[crate::model::EncoderOptions],
+) -> EncoderValues {
+    let codec = planned.encoding.as_deref().map(Codec::parse);
+    let Some(o) = options
+        .iter()
+        .find(|o| codec.is_none() || o.encoding == codec)
+    else {
+        return planned.clone();
+    };
+    let mut v = planned.clone();
+    if let (Some(w), Some(h)) = (v.width, v.height) {
+        if !o.resolutions.is_empty() && !o.resolutions.contains(&(w, h)) {
+            let area = i64::from(w) * i64::from(h);
+            if let Some(&(bw, bh)) = o.resolutions.iter().min_by_key(|(rw, rh)| {
+                let a = i64::from(*rw) * i64::from(*rh);
+                // Nearest pixel count; on a tie the larger picture.
+                ((a - area).abs(), -a)
+            }) {
+                v.width = Some(bw);
+                v.height = Some(bh);
+            }
+        }
+    }
+    if let Some(f) = v.frame_rate {
+        if let Some(r) = o.frame_rate_range {
+            v.frame_rate = Some(r.clamp(f));
+        } else if !o.frame_rates.is_empty() && !o.frame_rates.contains(&f) {
+            v.frame_rate = o
+                .frame_rates
+                .iter()
+                .copied()
+                .min_by(|a, b| (a - f).abs().total_cmp(&(b - f).abs()));
+        }
+    }
+    if let (Some(q), Some(r)) = (v.quality, o.quality_range) {
+        v.quality = Some(r.clamp(q));
+    }
+    if let (Some(b), Some(r)) = (v.bitrate_kbps, o.bitrate_range) {
+        v.bitrate_kbps = Some(r.clamp(f64::from(b)).round() as u32);
+    }
+    if let (Some(g), Some(r)) = (v.gov_length, o.gov_length_range) {
+        v.gov_length = Some(r.clamp(f64::from(g)).round() as u32);
+    }
+    if let Some(p) = &v.profile {
+        if !o.profiles.is_empty() && !o.profiles.iter().any(|x| x.eq_ignore_ascii_case(p)) {
+            v.profile = o.profiles.first().cloned();
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EncoderOptions, Range};
+
+    #[test]
+    fn planned_values_are_fitted_to_the_encoders_own_options() {
+        // The Bosch 5100i persona offers 3072x1728, 1920x1080, 1536x864, 1280x720 for H.264;
+        // a plan made from the catalogue asked for the old camera's 2688x1520.
+        let options = vec![EncoderOptions {
+            encoding: Some(Codec::H264),
+            resolutions: vec![(3072, 1728), (1920, 1080), (1536, 864), (1280, 720)],
+            frame_rate_range: Some(Range::new(1.0, 30.0)),
+            quality_range: Some(Range::new(0.0, 100.0)),
+            bitrate_range: Some(Range::new(64.0, 16384.0)),
+            gov_length_range: Some(Range::new(1.0, 255.0)),
+            profiles: vec!["Main".into(), "High".into()],
+            ..EncoderOptions::default()
+        }];
+        let planned = EncoderValues {
+            encoding: Some("H264".into()),
+            width: Some(2688),
+            height: Some(1520),
+            frame_rate: Some(50.0),
+            bitrate_kbps: Some(20000),
+            gov_length: Some(50),
+            profile: Some("Baseline".into()),
+            ..EncoderValues::default()
+        };
+        let v = fit_to_options(&planned, &options);
+        // 2688x1520 = 4,085,760 px; 3072x1728 = 5,308,416 (+1.22M); 1920x1080 = 2,073,600 (-2.01M).
+        assert_eq!((v.width, v.height), (Some(3072), Some(1728)));
+        assert_eq!(v.frame_rate, Some(30.0));
+        assert_eq!(v.bitrate_kbps, Some(16384));
+        assert_eq!(v.gov_length, Some(50));
+        assert_eq!(v.profile.as_deref(), Some("Main"));
+        // A value the encoder offers is left alone.
+        let exact = EncoderValues {
+            width: Some(1920),
+            height: Some(1080),
+            ..planned
+        };
+        assert_eq!(fit_to_options(&exact, &options).width, Some(1920));
+    }
 }

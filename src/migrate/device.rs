@@ -177,6 +177,8 @@ pub struct Sections {
     pub recordings: Option<Vec<RecordingItem>>,
     /// GetRecordingJobs.
     pub jobs: Option<Vec<RecordingJob>>,
+    /// PTZ GetNodes.
+    pub nodes: Option<Vec<crate::model::PtzNode>>,
 }
 
 /// An authenticated connection to a new camera.
@@ -478,6 +480,17 @@ impl Device {
             )
             .await?;
         Ok(v.into_iter().map(|c| c.token).collect())
+    }
+
+    /// The PTZ nodes (spaces and their ranges), read once.
+    pub async fn ptz_nodes(&mut self) -> Result<Vec<crate::model::PtzNode>, OnvifError> {
+        if self.seen.nodes.is_none() {
+            let v = self
+                .call("ptz", "GetNodes", &ptz::get_nodes(), ptz::parse_get_nodes)
+                .await?;
+            self.seen.nodes = Some(v);
+        }
+        Ok(self.seen.nodes.clone().unwrap_or_default())
     }
 
     /// GetPresets of a profile.

@@ -140,6 +140,10 @@ pub struct Record {
     /// Why it failed, or what the device adapted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Planned values the device holds differently, accepted by apply (verify does not count
+    /// them as drift).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adapted: Vec<super::check::Mismatch>,
 }
 
 /// What was read from an existing journal.
@@ -172,6 +176,19 @@ impl Contents {
         let mut out = BTreeMap::new();
         for r in self.of(camera) {
             out.extend(r.tokens.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        out
+    }
+
+    /// Adaptations apply accepted for `camera`, by step.
+    pub fn adapted(&self, camera: &str) -> BTreeMap<usize, Vec<super::check::Mismatch>> {
+        let mut out: BTreeMap<usize, Vec<super::check::Mismatch>> = BTreeMap::new();
+        for r in self.of(camera).filter(|r| r.status == Status::Adapted) {
+            if let Some(step) = r.step {
+                out.entry(step)
+                    .or_default()
+                    .extend(r.adapted.iter().cloned());
+            }
         }
         out
     }
@@ -359,6 +376,7 @@ mod tests {
             readback: Some(serde_json::json!({"servers": ["10.0.0.53"]})),
             tokens: BTreeMap::from([("101".to_owned(), "profile_2_h264".to_owned())]),
             detail: None,
+            adapted: Vec::new(),
         }
     }
 

@@ -45,6 +45,9 @@ pub struct CameraVerify {
     pub reason: Option<String>,
     /// Every difference.
     pub differences: Vec<Difference>,
+    /// Values that differ from the plan as apply recorded and accepted them (the device's
+    /// options did not allow the planned value).
+    pub adapted: Vec<Difference>,
 }
 
 /// The login verify uses: the `[new]` administrator, else the device's entry.
@@ -152,6 +155,7 @@ pub async fn verify_camera(
         status: "match",
         reason: None,
         differences: Vec::new(),
+        adapted: Vec::new(),
     };
     let fail = |mut out: CameraVerify, reason: String| {
         out.status = "unreachable";
@@ -202,6 +206,7 @@ pub async fn verify_camera(
         }
     }
     let mut tokens = journal.tokens(&camera.old.id);
+    let accepted = journal.adapted(&camera.old.id);
     if let Err(e) = resolve_by_name(&mut d, &lowered, &mut tokens).await {
         return fail(out, e.to_string());
     }
@@ -212,16 +217,24 @@ pub async fn verify_camera(
                 _ => None,
             };
             match check::check(&mut d, op, target, &tokens).await {
-                Ok(c) => out
-                    .differences
-                    .extend(c.mismatches.into_iter().map(|m| Difference {
-                        step: step.index,
-                        kind: step.kind,
-                        operation: op.name(),
-                        field: m.field,
-                        planned: m.planned,
-                        actual: m.actual,
-                    })),
+                Ok(c) => {
+                    for m in c.mismatches {
+                        let ok = accepted.get(&step.index).is_some_and(|a| a.contains(&m));
+                        let diff = Difference {
+                            step: step.index,
+                            kind: step.kind,
+                            operation: op.name(),
+                            field: m.field,
+                            planned: m.planned,
+                            actual: m.actual,
+                        };
+                        if ok {
+                            out.adapted.push(diff);
+                        } else {
+                            out.differences.push(diff);
+                        }
+                    }
+                }
                 Err(e) if away(&e) => return fail(out, e.to_string()),
                 Err(e) => out.differences.push(Difference {
                     step: step.index,

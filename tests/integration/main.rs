@@ -26,3 +26,5 @@ mod inventory_fleet;
 mod inventory_proxy;
 // The whole job on a mock site: every persona and white-label variants, inventory → audit → plan.
 mod site;
+// Apply, verify, status and handoff: mock sites swapped for factory-default approved units.
+mod apply;
