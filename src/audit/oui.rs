@@ -12,7 +12,6 @@
 //! with the registry.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The IEEE registry files this table understands.
@@ -41,55 +40,7 @@ pub enum OuiError {
     },
 }
 
-/// A 48-bit MAC address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Mac(pub [u8; 6]);
-
-impl Mac {
-    /// Reads `aa:bb:cc:dd:ee:ff`, `AA-BB-..`, `aabb.ccdd.eeff` or 12 bare hex digits.
-    pub fn parse(s: &str) -> Option<Self> {
-        let hex: String = s
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ':' | '-' | '.'))
-            .collect();
-        if hex.len() != 12 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        let mut b = [0u8; 6];
-        for (i, byte) in b.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).ok()?;
-        }
-        Some(Self(b))
-    }
-
-    /// Set by software rather than burnt in (bit 0x02 of the first octet): no OUI applies.
-    pub fn is_locally_administered(&self) -> bool {
-        self.0[0] & 0x02 != 0
-    }
-
-    /// A group address (bit 0x01): never a NIC's own address.
-    pub fn is_multicast(&self) -> bool {
-        self.0[0] & 0x01 != 0
-    }
-
-    fn bits(&self) -> u64 {
-        self.0
-            .iter()
-            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
-    }
-}
-
-impl fmt::Display for Mac {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            b[0], b[1], b[2], b[3], b[4], b[5]
-        )
-    }
-}
+pub use crate::model::Mac;
 
 /// Which IEEE block size an assignment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

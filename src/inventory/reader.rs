@@ -508,15 +508,7 @@ impl Reader<'_> {
     /// GetDeviceInformation, the first authenticated read: if it is refused for our
     /// credentials, or answered with something that is not SOAP, every other read would be too.
     async fn identity(&mut self) -> Result<(), Stop> {
-        let identity = self
-            .op(
-                "device",
-                "GetDeviceInformation",
-                None,
-                &device::get_device_information_request(),
-                device::parse_get_device_information,
-            )
-            .await?;
+        let identity = self.send(&device::GetDeviceInformation, None).await?;
         match (identity, self.last_failure) {
             (Some(identity), _) => self.snap().identity = identity,
             (None, Some(Failure::NotAuthorized)) => {
@@ -565,88 +557,25 @@ impl Reader<'_> {
     }
 
     async fn network(&mut self) -> Result<(), Stop> {
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetNetworkInterfaces",
-                None,
-                &device::get_network_interfaces_request(),
-                device::parse_get_network_interfaces,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetNetworkInterfaces, None).await? {
             self.snap().network.interfaces = v;
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetNetworkDefaultGateway",
-                None,
-                &device::get_network_default_gateway_request(),
-                device::parse_get_network_default_gateway,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetNetworkDefaultGateway, None).await? {
             self.snap().network.default_gateway = v;
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetHostname",
-                None,
-                &device::get_hostname_request(),
-                device::parse_get_hostname,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetHostname, None).await? {
             self.snap().network.hostname = Some(v);
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetDNS",
-                None,
-                &device::get_dns_request(),
-                device::parse_get_dns,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetDNS, None).await? {
             self.snap().network.dns = Some(v);
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetNTP",
-                None,
-                &device::get_ntp_request(),
-                device::parse_get_ntp,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetNTP, None).await? {
             self.snap().network.ntp = Some(v);
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetScopes",
-                None,
-                &device::get_scopes_request(),
-                device::parse_get_scopes,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetScopes, None).await? {
             self.snap().scopes = v;
         }
-        if let Some(v) = self
-            .op(
-                "device",
-                "GetUsers",
-                None,
-                &device::get_users_request(),
-                device::parse_get_users,
-            )
-            .await?
-        {
+        if let Some(v) = self.send(&device::GetUsers, None).await? {
             self.snap().users = v;
         }
         Ok(())
@@ -935,12 +864,11 @@ impl Reader<'_> {
                 self.ptz_mut().presets.extend(presets);
             }
             if let Some(status) = self
-                .op(
-                    S,
-                    "GetStatus",
+                .send(
+                    &ptz::GetStatus {
+                        profile: profile.clone(),
+                    },
                     Some(&ctx),
-                    &ptz::get_status(&profile),
-                    ptz::parse_get_status,
                 )
                 .await?
             {

@@ -7,12 +7,14 @@
 //! Nothing secret lives here: users carry names and levels only, and URIs are stored without
 //! userinfo (see [`strip_userinfo`]).
 
+mod mac;
 mod media;
 mod network;
 mod ptz;
 mod recording;
 mod uri;
 
+pub use mac::*;
 pub use media::*;
 pub use network::*;
 pub use ptz::*;

@@ -8,6 +8,9 @@
 use super::media::parse_range;
 use super::{ParseError, RequestError, child_str, ops, opt_f64, text_element, xs_float};
 use crate::model::{Imaging, Range};
+use std::fmt::Write as _;
+
+use super::operation::{Cursor, Operation, push_bool, push_text};
 use crate::soap::xml::Element;
 
 /// Service name in the operation table.
@@ -23,11 +26,6 @@ fn request(operation: &str, inner: &str) -> String {
 fn response<'a>(payload: &'a Element, op: &'static str) -> Result<&'a Element, ParseError> {
     let name = op.rsplit_once('.').map_or(op, |(_, n)| n);
     super::response_element(payload, ops::get(SERVICE, name))
-}
-
-/// Checks the (empty) SetImagingSettingsResponse.
-pub fn parse_set_imaging_settings(payload: &Element) -> Result<(), ParseError> {
-    response(payload, "imaging.SetImagingSettings").map(|_| ())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,129 +52,109 @@ const ON_OFF: &[&str] = &["ON", "OFF"];
 const AUTO_MANUAL: &[&str] = &["AUTO", "MANUAL"];
 const IR_CUT: &[&str] = &["ON", "OFF", "AUTO"];
 
-fn mode(
-    value: &str,
-    allowed: &'static [&'static str],
-    field: &'static str,
-    reason: &'static str,
-) -> Result<&'static str, RequestError> {
-    allowed
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(value.trim()))
-        .copied()
-        .ok_or_else(|| {
-            RequestError::unsupported("imaging.SetImagingSettings", field, value, reason)
-        })
+/// SetImagingSettings: writes the settings `settings` has (a field left `None` is left out, so
+/// the device keeps its value). A level needs its mode, since the schema nests it there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetImagingSettings {
+    /// The video source.
+    pub source: String,
+    /// The settings to write (`ranges` is not written).
+    pub settings: Imaging,
+    /// Keep them across reboots, when said.
+    pub force_persistence: Option<bool>,
 }
 
-/// SetImagingSettings: writes the settings `imaging` has (a field left `None` is left out, so
-/// the device keeps its value). A level needs its mode, since the schema nests it there.
-pub fn set_imaging_settings(
-    video_source_token: &str,
-    imaging: &Imaging,
-    force_persistence: Option<bool>,
-) -> Result<String, RequestError> {
-    let mut x = String::from("<timg:ImagingSettings>");
-    let mode_block = |element: &str,
-                      mode_element: &str,
-                      value: Option<&str>,
-                      level: Option<f64>,
-                      allowed: &'static [&'static str],
-                      field: &'static str,
-                      reason: &'static str|
-     -> Result<String, RequestError> {
+impl SetImagingSettings {
+    /// Writes `<tt:element><tt:mode_element>mode</tt:mode_element>[<tt:Level>]</tt:element>`.
+    fn mode_block(
+        x: &mut String,
+        (element, mode_element): (&str, &str),
+        value: Option<&str>,
+        level: Option<f64>,
+        (allowed, field, reason): (&'static [&'static str], &'static str, &'static str),
+    ) -> Result<(), RequestError> {
         let Some(value) = value else {
             return match level {
-                None => Ok(String::new()),
-                Some(_) => Err(RequestError::Missing {
-                    operation: "imaging.SetImagingSettings",
-                    field,
-                }),
+                None => Ok(()),
+                Some(_) => Err(Self::missing(field)),
             };
         };
-        let level = level
-            .map(|l| text_element("tt:Level", &xs_float(l)))
-            .unwrap_or_default();
-        Ok(format!(
-            "<tt:{element}>{}{level}</tt:{element}>",
-            text_element(
-                &format!("tt:{mode_element}"),
-                mode(value, allowed, field, reason)?
-            )
-        ))
-    };
-    let number = |element: &str, v: Option<f64>| {
-        v.map(|v| text_element(element, &xs_float(v)))
-            .unwrap_or_default()
-    };
-    // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
-    // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
-    x.push_str(&mode_block(
-        "BacklightCompensation",
-        "Mode",
-        imaging.backlight_compensation.as_deref(),
-        imaging.backlight_compensation_level,
-        ON_OFF,
-        "BacklightCompensation/Mode",
-        "ON or OFF",
-    )?);
-    x.push_str(&number("tt:Brightness", imaging.brightness));
-    x.push_str(&number("tt:ColorSaturation", imaging.color_saturation));
-    x.push_str(&number("tt:Contrast", imaging.contrast));
-    x.push_str(&mode_block(
-        "Exposure",
-        "Mode",
-        imaging.exposure_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "Exposure/Mode",
-        "AUTO or MANUAL",
-    )?);
-    x.push_str(&mode_block(
-        "Focus",
-        "AutoFocusMode",
-        imaging.focus_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "Focus/AutoFocusMode",
-        "AUTO or MANUAL",
-    )?);
-    if let Some(ir) = imaging.ir_cut_filter.as_deref() {
-        x.push_str(&text_element(
-            "tt:IrCutFilter",
-            mode(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?,
-        ));
+        let mode = Self::one_of(value, allowed, field, reason)?;
+        let _ = write!(
+            x,
+            "<tt:{element}><tt:{mode_element}>{mode}</tt:{mode_element}>"
+        );
+        if let Some(l) = level {
+            push_text(x, "tt:Level", &xs_float(l));
+        }
+        let _ = write!(x, "</tt:{element}>");
+        Ok(())
     }
-    x.push_str(&number("tt:Sharpness", imaging.sharpness));
-    x.push_str(&mode_block(
-        "WideDynamicRange",
-        "Mode",
-        imaging.wide_dynamic_range.as_deref(),
-        imaging.wide_dynamic_range_level,
-        ON_OFF,
-        "WideDynamicRange/Mode",
-        "ON or OFF",
-    )?);
-    x.push_str(&mode_block(
-        "WhiteBalance",
-        "Mode",
-        imaging.white_balance_mode.as_deref(),
-        None,
-        AUTO_MANUAL,
-        "WhiteBalance/Mode",
-        "AUTO or MANUAL",
-    )?);
-    x.push_str("</timg:ImagingSettings>");
-    let persistence = force_persistence
-        .map(|f| text_element("timg:ForcePersistence", &f.to_string()))
-        .unwrap_or_default();
-    Ok(request(
-        "SetImagingSettings",
-        &format!(
-            "{}{x}{persistence}",
-            text_element("timg:VideoSourceToken", video_source_token)
-        ),
-    ))
+}
+
+impl Operation for SetImagingSettings {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetImagingSettings";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let i = &self.settings;
+        let number = |x: &mut String, element: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                push_text(x, element, &xs_float(v));
+            }
+        };
+        push_text(x, "timg:VideoSourceToken", &self.source);
+        x.push_str("<timg:ImagingSettings>");
+        // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
+        // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
+        Self::mode_block(
+            x,
+            ("BacklightCompensation", "Mode"),
+            i.backlight_compensation.as_deref(),
+            i.backlight_compensation_level,
+            (ON_OFF, "BacklightCompensation/Mode", "ON or OFF"),
+        )?;
+        number(x, "tt:Brightness", i.brightness);
+        number(x, "tt:ColorSaturation", i.color_saturation);
+        number(x, "tt:Contrast", i.contrast);
+        let auto_manual = |field| (AUTO_MANUAL, field, "AUTO or MANUAL");
+        let exposure = i.exposure_mode.as_deref();
+        Self::mode_block(
+            x,
+            ("Exposure", "Mode"),
+            exposure,
+            None,
+            auto_manual("Exposure/Mode"),
+        )?;
+        let focus = i.focus_mode.as_deref();
+        let focus_field = auto_manual("Focus/AutoFocusMode");
+        Self::mode_block(x, ("Focus", "AutoFocusMode"), focus, None, focus_field)?;
+        if let Some(ir) = i.ir_cut_filter.as_deref() {
+            let ir = Self::one_of(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?;
+            push_text(x, "tt:IrCutFilter", ir);
+        }
+        number(x, "tt:Sharpness", i.sharpness);
+        Self::mode_block(
+            x,
+            ("WideDynamicRange", "Mode"),
+            i.wide_dynamic_range.as_deref(),
+            i.wide_dynamic_range_level,
+            (ON_OFF, "WideDynamicRange/Mode", "ON or OFF"),
+        )?;
+        let white_balance = i.white_balance_mode.as_deref();
+        let wb_field = auto_manual("WhiteBalance/Mode");
+        Self::mode_block(x, ("WhiteBalance", "Mode"), white_balance, None, wb_field)?;
+        x.push_str("</timg:ImagingSettings>");
+        if let Some(f) = self.force_persistence {
+            push_bool(x, "timg:ForcePersistence", f);
+        }
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,14 +361,25 @@ mod tests {
             wide_dynamic_range_level: Some(60.0),
             ..Default::default()
         };
-        let x = set_imaging_settings("VS&1", &i, Some(true)).unwrap();
+        let x = SetImagingSettings {
+            source: "VS&1".into(),
+            settings: i.clone(),
+            force_persistence: Some(true),
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<timg:VideoSourceToken>VS&amp;1</timg:VideoSourceToken><timg:ImagingSettings><tt:Brightness>40</tt:Brightness><tt:IrCutFilter>AUTO</tt:IrCutFilter><tt:Sharpness>10</tt:Sharpness><tt:WideDynamicRange><tt:Mode>ON</tt:Mode><tt:Level>60</tt:Level></tt:WideDynamicRange></timg:ImagingSettings><timg:ForcePersistence>true</timg:ForcePersistence>"), "{x}");
         let bad = Imaging {
             ir_cut_filter: Some("NIGHT".into()),
             ..Default::default()
         };
         assert!(matches!(
-            set_imaging_settings("VS", &bad, None),
+            SetImagingSettings {
+                source: "VS".into(),
+                settings: bad.clone(),
+                force_persistence: None
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "IrCutFilter",
                 ..
@@ -401,7 +390,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            set_imaging_settings("VS", &level_alone, None),
+            SetImagingSettings {
+                source: "VS".into(),
+                settings: level_alone.clone(),
+                force_persistence: None
+            }
+            .to_xml(),
             Err(RequestError::Missing {
                 operation: "imaging.SetImagingSettings",
                 field: "BacklightCompensation/Mode"

@@ -18,6 +18,9 @@ use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
     VideoEncoder, VideoSource, VideoSourceConfiguration, strip_userinfo,
 };
+use std::fmt::Write as _;
+
+use super::operation::{push_bool, push_opt, push_text};
 use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
@@ -168,55 +171,90 @@ pub fn get_snapshot_uri(profile_token: &str) -> String {
 }
 
 /// CreateProfile: an empty profile named `name`, with the token we ask for if the device
-/// lets clients choose (most ignore it and answer with their own).
-pub fn create_profile(name: &str, token: Option<&str>) -> String {
-    let mut inner = text_element("trt:Name", name);
-    if let Some(t) = token {
-        inner.push_str(&text_element("trt:Token", t));
+/// lets clients choose (most ignore it and answer with their own). Answers the new profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateProfile {
+    /// Profile name.
+    pub name: String,
+    /// Token asked for.
+    pub token: Option<String>,
+}
+
+impl Operation for CreateProfile {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateProfile";
+    type Response = MediaProfile;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "trt:Name", &self.name);
+        push_opt(out, "trt:Token", self.token.as_deref());
+        Ok(())
     }
-    request("CreateProfile", &inner)
+
+    fn read(&self, r: Cursor<'_>) -> Result<MediaProfile, ParseError> {
+        parse_profile(r.child("Profile")?.element(), r.operation())
+    }
 }
 
-fn profile_and_configuration(operation: &str, profile_token: &str, configuration: &str) -> String {
-    request(
-        operation,
-        &format!(
-            "{}{}",
-            text_element("trt:ProfileToken", profile_token),
-            text_element("trt:ConfigurationToken", configuration)
-        ),
-    )
+/// Declares the ver10 operations that attach a configuration to a profile.
+macro_rules! add_configuration {
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $name {
+            /// The profile.
+            pub profile: String,
+            /// The configuration attached to it.
+            pub configuration: String,
+        }
+
+        impl Operation for $name {
+            const SERVICE: &'static str = SERVICE;
+            const NAME: &'static str = stringify!($name);
+            type Response = ();
+
+            fn write(&self, out: &mut String) -> Result<(), RequestError> {
+                push_text(out, "trt:ProfileToken", &self.profile);
+                push_text(out, "trt:ConfigurationToken", &self.configuration);
+                Ok(())
+            }
+
+            fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-/// AddVideoSourceConfiguration: attach a video source configuration to a profile.
-pub fn add_video_source_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration(
-        "AddVideoSourceConfiguration",
-        profile_token,
-        configuration_token,
-    )
-}
-
-/// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
-pub fn add_video_encoder_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration(
-        "AddVideoEncoderConfiguration",
-        profile_token,
-        configuration_token,
-    )
-}
-
-/// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
-pub fn add_ptz_configuration(profile_token: &str, configuration_token: &str) -> String {
-    profile_and_configuration("AddPTZConfiguration", profile_token, configuration_token)
+add_configuration! {
+    /// AddVideoSourceConfiguration: attach a video source configuration to a profile.
+    AddVideoSourceConfiguration;
+    /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
+    AddVideoEncoderConfiguration;
+    /// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
+    AddPTZConfiguration;
 }
 
 /// DeleteProfile.
-pub fn delete_profile(profile_token: &str) -> String {
-    request(
-        "DeleteProfile",
-        &text_element("trt:ProfileToken", profile_token),
-    )
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteProfile {
+    /// The profile.
+    pub profile: String,
+}
+
+impl Operation for DeleteProfile {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "DeleteProfile";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "trt:ProfileToken", &self.profile);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// SetVideoEncoderConfiguration with a complete `tt:VideoEncoderConfiguration`.
@@ -227,208 +265,168 @@ pub fn delete_profile(profile_token: &str) -> String {
 /// without a session timeout with `PT60S`. Rate control is written when frame rate and bitrate
 /// are both known, the H264/MPEG4 block when GOV length and codec profile are: otherwise the
 /// device keeps its own. A codec ver10 cannot name (H.265) is refused: use
-/// [`super::media2::set_video_encoder_configuration`].
-pub fn set_video_encoder_configuration(
-    encoder: &VideoEncoder,
-    force_persistence: bool,
-) -> Result<String, RequestError> {
-    const OP: &str = "media.SetVideoEncoderConfiguration";
-    if encoder.token.trim().is_empty() {
-        return Err(RequestError::Missing {
-            operation: OP,
-            field: "Configuration/@token",
-        });
-    }
-    let codec = encoder.encoding.as_ref().ok_or(RequestError::Missing {
-        operation: OP,
-        field: "Configuration/Encoding",
-    })?;
-    let encoding = codec.media1_name().ok_or_else(|| {
-        RequestError::unsupported(
-            OP,
-            "Configuration/Encoding",
-            codec.mime_name(),
-            "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2",
-        )
-    })?;
-    let missing = |field| RequestError::Missing {
-        operation: OP,
-        field,
-    };
-    let width = xs_int(
-        encoder
-            .width
-            .ok_or(missing("Configuration/Resolution/Width"))?,
-        OP,
-        "Configuration/Resolution/Width",
-    )?;
-    let height = xs_int(
-        encoder
-            .height
-            .ok_or(missing("Configuration/Resolution/Height"))?,
-        OP,
-        "Configuration/Resolution/Height",
-    )?;
-    let quality = encoder.quality.ok_or(missing("Configuration/Quality"))?;
+/// [`super::media2::SetVideoEncoderConfiguration`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetVideoEncoderConfiguration {
+    /// The configuration, by its token.
+    pub encoder: VideoEncoder,
+    /// Keep it across reboots (ver10 requires the flag; devices persist either way).
+    pub force_persistence: bool,
+}
 
-    let mut x = format!(
-        r#"<trt:Configuration token="{}"{}>"#,
-        escape(&encoder.token),
-        encoder
-            .guaranteed_frame_rate
-            .map(|g| format!(r#" GuaranteedFrameRate="{g}""#))
-            .unwrap_or_default()
-    );
-    x.push_str(&text_element("tt:Name", &encoder.name));
-    // UseCount is read-only; devices ignore what a client sends.
-    x.push_str(&text_element("tt:UseCount", "0"));
-    x.push_str(&text_element("tt:Encoding", encoding));
-    x.push_str(&format!(
-        "<tt:Resolution>{}{}</tt:Resolution>",
-        text_element("tt:Width", &width),
-        text_element("tt:Height", &height)
-    ));
-    x.push_str(&text_element("tt:Quality", &xs_float(quality)));
-    // RateControl is all or nothing in ver10; a partial one is left out so the device keeps
-    // its current limits rather than receiving invented ones.
-    if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-        if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
-            return Err(RequestError::unsupported(
-                OP,
-                "Configuration/RateControl/FrameRateLimit",
-                &xs_float(fps),
-                "ver10 frame rate limits are whole numbers of at least 1",
+impl Operation for SetVideoEncoderConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetVideoEncoderConfiguration";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let encoder = &self.encoder;
+        if encoder.token.trim().is_empty() {
+            return Err(Self::missing("Configuration/@token"));
+        }
+        let codec = encoder
+            .encoding
+            .as_ref()
+            .ok_or(Self::missing("Configuration/Encoding"))?;
+        let encoding = codec.media1_name().ok_or_else(|| {
+            Self::unsupported(
+                "Configuration/Encoding",
+                codec.mime_name(),
+                "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2",
+            )
+        })?;
+        let (width, height) = resolution::<Self>(encoder)?;
+        let quality = encoder
+            .quality
+            .ok_or(Self::missing("Configuration/Quality"))?;
+        let _ = write!(
+            x,
+            r#"<trt:Configuration token="{}""#,
+            escape(&encoder.token)
+        );
+        if let Some(g) = encoder.guaranteed_frame_rate {
+            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
+        }
+        x.push('>');
+        push_text(x, "tt:Name", &encoder.name);
+        // UseCount is read-only; devices ignore what a client sends.
+        push_text(x, "tt:UseCount", "0");
+        push_text(x, "tt:Encoding", encoding);
+        let _ = write!(
+            x,
+            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
+        );
+        push_text(x, "tt:Quality", &xs_float(quality));
+        // RateControl is all or nothing in ver10; a partial one is left out so the device keeps
+        // its current limits rather than receiving invented ones.
+        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
+            if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "ver10 frame rate limits are whole numbers of at least 1",
+                ));
+            }
+            x.push_str("<tt:RateControl>");
+            push_text(x, "tt:FrameRateLimit", &fps.to_string());
+            let interval = encoder.encoding_interval.unwrap_or(1);
+            let interval = Self::xs_int(interval, "Configuration/RateControl/EncodingInterval")?;
+            push_text(x, "tt:EncodingInterval", &interval);
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            push_text(x, "tt:BitrateLimit", &bitrate);
+            x.push_str("</tt:RateControl>");
+        }
+        let block: Option<(&str, &str, &[&str])> = match codec {
+            Codec::H264 => Some((
+                "H264",
+                "H264Profile",
+                &["Baseline", "Main", "Extended", "High"],
+            )),
+            Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
+            _ => None,
+        };
+        if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
+            (block, encoder.gov_length, encoder.profile.as_deref())
+        {
+            let profile = allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(profile.trim()))
+                .ok_or_else(|| {
+                    Self::unsupported(
+                        "Configuration/H264/H264Profile",
+                        profile,
+                        "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
+                    )
+                })?;
+            let gov = Self::xs_int(gov, "Configuration/H264/GovLength")?;
+            let _ = write!(
+                x,
+                "<tt:{block}><tt:GovLength>{gov}</tt:GovLength><tt:{profile_element}>{profile}</tt:{profile_element}></tt:{block}>"
+            );
+        }
+        write_multicast::<Self>(
+            x,
+            encoder.multicast.as_ref().unwrap_or(&Multicast::default()),
+        )?;
+        let timeout = encoder
+            .session_timeout
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("PT60S");
+        if parse_duration_s(timeout).is_none() {
+            return Err(Self::unsupported(
+                "Configuration/SessionTimeout",
+                timeout,
+                "an xs:duration such as PT60S",
             ));
         }
-        x.push_str(&format!(
-            "<tt:RateControl>{}{}{}</tt:RateControl>",
-            text_element("tt:FrameRateLimit", &format!("{fps}")),
-            text_element(
-                "tt:EncodingInterval",
-                &xs_int(
-                    encoder.encoding_interval.unwrap_or(1),
-                    OP,
-                    "Configuration/RateControl/EncodingInterval"
-                )?
-            ),
-            text_element(
-                "tt:BitrateLimit",
-                &xs_int(bitrate, OP, "Configuration/RateControl/BitrateLimit")?
-            )
-        ));
+        push_text(x, "tt:SessionTimeout", timeout);
+        x.push_str("</trt:Configuration>");
+        push_bool(x, "trt:ForcePersistence", self.force_persistence);
+        Ok(())
     }
-    let block: Option<(&str, &str, &[&str])> = match codec {
-        Codec::H264 => Some((
-            "H264",
-            "H264Profile",
-            &["Baseline", "Main", "Extended", "High"],
-        )),
-        Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
-        _ => None,
-    };
-    if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
-        (block, encoder.gov_length, encoder.profile.as_deref())
-    {
-        let profile = allowed
-            .iter()
-            .find(|a| a.eq_ignore_ascii_case(profile.trim()))
-            .ok_or_else(|| {
-                RequestError::unsupported(
-                    OP,
-                    "Configuration/H264/H264Profile",
-                    profile,
-                    "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
-                )
-            })?;
-        x.push_str(&format!(
-            "<tt:{block}>{}{}</tt:{block}>",
-            text_element(
-                "tt:GovLength",
-                &xs_int(gov, OP, "Configuration/H264/GovLength")?
-            ),
-            text_element(&format!("tt:{profile_element}"), profile)
-        ));
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
     }
-    x.push_str(&multicast_xml(
-        encoder.multicast.as_ref(),
-        OP,
-        "Configuration/Multicast",
-    )?);
-    let timeout = encoder
-        .session_timeout
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("PT60S");
-    if parse_duration_s(timeout).is_none() {
-        return Err(RequestError::unsupported(
-            OP,
-            "Configuration/SessionTimeout",
-            timeout,
-            "an xs:duration such as PT60S",
-        ));
-    }
-    x.push_str(&text_element("tt:SessionTimeout", timeout));
-    x.push_str("</trt:Configuration>");
-    x.push_str(&text_element(
-        "trt:ForcePersistence",
-        if force_persistence { "true" } else { "false" },
-    ));
-    Ok(request("SetVideoEncoderConfiguration", &x))
 }
 
-/// `xs:int` text for a count the model keeps unsigned.
-pub(crate) fn xs_int(
-    v: u32,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<String, RequestError> {
-    i32::try_from(v).map(|v| v.to_string()).map_err(|_| {
-        RequestError::unsupported(
-            operation,
-            field,
-            &v.to_string(),
-            "xs:int (at most 2147483647)",
-        )
-    })
-}
-
-/// `tt:MulticastConfiguration`, multicast off when the encoder has none.
-pub(crate) fn multicast_xml(
-    multicast: Option<&Multicast>,
-    operation: &'static str,
-    field: &'static str,
-) -> Result<String, RequestError> {
-    let default = Multicast::default();
-    let m = multicast.unwrap_or(&default);
-    let address = m.address.as_deref().unwrap_or("0.0.0.0");
-    let ip: std::net::IpAddr = address.parse().map_err(|_| {
-        RequestError::unsupported(operation, field, address, "an IPv4 or IPv6 address")
-    })?;
-    let address_xml = match ip {
-        std::net::IpAddr::V4(_) => format!(
-            "{}{}",
-            text_element("tt:Type", "IPv4"),
-            text_element("tt:IPv4Address", address)
-        ),
-        std::net::IpAddr::V6(_) => format!(
-            "{}{}",
-            text_element("tt:Type", "IPv6"),
-            text_element("tt:IPv6Address", address)
-        ),
-    };
-    Ok(format!(
-        "<tt:Multicast><tt:Address>{address_xml}</tt:Address>{}{}{}</tt:Multicast>",
-        text_element("tt:Port", &m.port.unwrap_or(0).to_string()),
-        text_element("tt:TTL", &xs_int(m.ttl.unwrap_or(1), operation, field)?),
-        text_element(
-            "tt:AutoStart",
-            if m.auto_start.unwrap_or(false) {
-                "true"
-            } else {
-                "false"
-            }
-        )
+/// The encoder's resolution as `xs:int` texts; both are required.
+pub(crate) fn resolution<O: Operation>(
+    encoder: &VideoEncoder,
+) -> Result<(String, String), RequestError> {
+    let width = encoder
+        .width
+        .ok_or(O::missing("Configuration/Resolution/Width"))?;
+    let height = encoder
+        .height
+        .ok_or(O::missing("Configuration/Resolution/Height"))?;
+    Ok((
+        O::xs_int(width, "Configuration/Resolution/Width")?,
+        O::xs_int(height, "Configuration/Resolution/Height")?,
     ))
+}
+
+/// Writes a `tt:MulticastConfiguration` (multicast off is `0.0.0.0`, port 0).
+pub(crate) fn write_multicast<O: Operation>(
+    x: &mut String,
+    m: &Multicast,
+) -> Result<(), RequestError> {
+    const FIELD: &str = "Configuration/Multicast";
+    let address = m.address.as_deref().unwrap_or("0.0.0.0");
+    let ip: std::net::IpAddr = address
+        .parse()
+        .map_err(|_| O::unsupported(FIELD, address, "an IPv4 or IPv6 address"))?;
+    let version = if ip.is_ipv4() { "IPv4" } else { "IPv6" };
+    let ttl = O::xs_int(m.ttl.unwrap_or(1), FIELD)?;
+    let _ = write!(
+        x,
+        "<tt:Multicast><tt:Address><tt:Type>{version}</tt:Type><tt:{version}Address>{address}</tt:{version}Address></tt:Address>\
+         <tt:Port>{}</tt:Port><tt:TTL>{ttl}</tt:TTL><tt:AutoStart>{}</tt:AutoStart></tt:Multicast>",
+        m.port.unwrap_or(0),
+        m.auto_start.unwrap_or(false)
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -555,25 +553,14 @@ impl Operation for GetProfiles {
     const NAME: &'static str = "GetProfiles";
     type Response = Vec<MediaProfile>;
 
-    fn read(r: Cursor<'_>) -> Result<Self::Response, ParseError> {
+    fn read(&self, r: Cursor<'_>) -> Result<Self::Response, ParseError> {
         r.each("Profiles", |p| parse_profile(p.element(), r.operation()))
     }
 }
 
 /// GetProfilesResponse (see [`GetProfiles`]).
 pub fn parse_get_profiles(payload: &Element) -> Result<Vec<MediaProfile>, ParseError> {
-    GetProfiles::parse(payload)
-}
-
-/// CreateProfileResponse: the new, empty profile.
-pub fn parse_create_profile(payload: &Element) -> Result<MediaProfile, ParseError> {
-    const OP: &str = "media.CreateProfile";
-    let r = response(payload, OP)?;
-    let p = r.child("Profile").ok_or(ParseError::Missing {
-        operation: OP,
-        field: "Profile".into(),
-    })?;
-    parse_profile(p, OP)
+    GetProfiles.parse(payload)
 }
 
 fn parse_profile(p: &Element, op: &'static str) -> Result<MediaProfile, ParseError> {
@@ -1213,7 +1200,12 @@ mod tests {
 
     #[test]
     fn set_encoder_writes_escaped_complete_configuration() {
-        let x = set_video_encoder_configuration(&encoder(), true).unwrap();
+        let x = SetVideoEncoderConfiguration {
+            encoder: encoder(),
+            force_persistence: true,
+        }
+        .to_xml()
+        .unwrap();
         assert!(
             x.contains(r#"<trt:Configuration token="VE&lt;1&gt;">"#),
             "{x}"
@@ -1243,7 +1235,11 @@ mod tests {
         let mut e = encoder();
         e.encoding = Some(Codec::H265);
         assert!(matches!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "Configuration/Encoding",
                 ..
@@ -1252,7 +1248,11 @@ mod tests {
         let mut e = encoder();
         e.width = None;
         assert_eq!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Missing {
                 operation: "media.SetVideoEncoderConfiguration",
                 field: "Configuration/Resolution/Width"
@@ -1260,11 +1260,22 @@ mod tests {
         );
         let mut e = encoder();
         e.profile = Some("Ultra".into());
-        assert!(set_video_encoder_configuration(&e, false).is_err());
+        assert!(
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml()
+            .is_err()
+        );
         let mut e = encoder();
         e.bitrate_kbps = Some(u32::MAX);
         assert!(matches!(
-            set_video_encoder_configuration(&e, false),
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml(),
             Err(RequestError::Unsupported {
                 field: "Configuration/RateControl/BitrateLimit",
                 ..
@@ -1275,7 +1286,14 @@ mod tests {
             address: Some("not an address".into()),
             ..Default::default()
         });
-        assert!(set_video_encoder_configuration(&e, false).is_err());
+        assert!(
+            SetVideoEncoderConfiguration {
+                encoder: e.clone(),
+                force_persistence: false
+            }
+            .to_xml()
+            .is_err()
+        );
     }
 
     #[test]

@@ -6,10 +6,14 @@
 //! matched by local name, the response element by its name. Responses with an empty body are
 //! checked with [`parse_empty_response`].
 
+use std::fmt::Write as _;
+
 use super::media::{
-    MediaCapabilities, multicast_xml, parse_audio_encoder, parse_media_capabilities, parse_range,
-    parse_resolutions, parse_video_encoder, parse_video_source_configuration, xs_int,
+    MediaCapabilities, parse_audio_encoder, parse_media_capabilities, parse_range,
+    parse_resolutions, parse_video_encoder, parse_video_source_configuration, resolution,
+    write_multicast,
 };
+use super::operation::{Cursor, Operation, push_opt, push_text};
 use super::{
     ParseError, RequestError, attr_str, child_str, ops, opt_bool, parse_f64, parse_u32, required,
     text_element, xs_float,
@@ -18,7 +22,7 @@ use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, strip_userinfo,
 };
-use crate::soap::xml::Element;
+use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "media2";
@@ -101,19 +105,13 @@ pub struct ConfigurationRef {
     pub token: Option<String>,
 }
 
-fn configuration_refs(refs: &[ConfigurationRef]) -> String {
-    refs.iter()
-        .map(|r| {
-            format!(
-                "<tr2:Configuration>{}{}</tr2:Configuration>",
-                text_element("tr2:Type", r.kind.as_str()),
-                r.token
-                    .as_deref()
-                    .map(|t| text_element("tr2:Token", t))
-                    .unwrap_or_default()
-            )
-        })
-        .collect()
+fn write_refs(out: &mut String, refs: &[ConfigurationRef]) {
+    for r in refs {
+        out.push_str("<tr2:Configuration>");
+        push_text(out, "tr2:Type", r.kind.as_str());
+        push_opt(out, "tr2:Token", r.token.as_deref());
+        out.push_str("</tr2:Configuration>");
+    }
 }
 
 /// Stream protocol for [`get_stream_uri`] (the values the Media2 spec defines).
@@ -235,39 +233,79 @@ pub fn get_snapshot_uri(profile_token: &str) -> String {
     )
 }
 
-/// CreateProfile named `name` holding `configurations`.
-pub fn create_profile(name: &str, configurations: &[ConfigurationRef]) -> String {
-    request(
-        "CreateProfile",
-        &format!(
-            "{}{}",
-            text_element("tr2:Name", name),
-            configuration_refs(configurations)
-        ),
-    )
+/// CreateProfile named `name` holding `configurations`; answers the new profile's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateProfile {
+    /// Profile name.
+    pub name: String,
+    /// Configurations the profile starts with.
+    pub configurations: Vec<ConfigurationRef>,
+}
+
+impl Operation for CreateProfile {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateProfile";
+    type Response = String;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tr2:Name", &self.name);
+        write_refs(out, &self.configurations);
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("Token").map(str::to_owned)
+    }
 }
 
 /// AddConfiguration: attach configurations to a profile (and rename it, if `name` is given).
-pub fn add_configuration(
-    profile_token: &str,
-    name: Option<&str>,
-    configurations: &[ConfigurationRef],
-) -> String {
-    request(
-        "AddConfiguration",
-        &format!(
-            "{}{}{}",
-            text_element("tr2:ProfileToken", profile_token),
-            name.map(|n| text_element("tr2:Name", n))
-                .unwrap_or_default(),
-            configuration_refs(configurations)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddConfiguration {
+    /// The profile.
+    pub profile: String,
+    /// New name, if any.
+    pub name: Option<String>,
+    /// Configurations to attach.
+    pub configurations: Vec<ConfigurationRef>,
+}
+
+impl Operation for AddConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "AddConfiguration";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tr2:ProfileToken", &self.profile);
+        push_opt(out, "tr2:Name", self.name.as_deref());
+        write_refs(out, &self.configurations);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// DeleteProfile.
-pub fn delete_profile(token: &str) -> String {
-    request("DeleteProfile", &text_element("tr2:Token", token))
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteProfile {
+    /// The profile.
+    pub profile: String,
+}
+
+impl Operation for DeleteProfile {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "DeleteProfile";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tr2:Token", &self.profile);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
@@ -275,100 +313,90 @@ pub fn delete_profile(token: &str) -> String {
 /// Encoding, resolution and quality are required; rate control is written when both the frame
 /// rate and the bitrate are known (the schema needs both), and multicast when the encoder has
 /// settings for it. Devices may adapt values silently, so read the configuration back.
-pub fn set_video_encoder_configuration(encoder: &VideoEncoder) -> Result<String, RequestError> {
-    const OP: &str = "media2.SetVideoEncoderConfiguration";
-    let missing = |field| RequestError::Missing {
-        operation: OP,
-        field,
-    };
-    if encoder.token.trim().is_empty() {
-        return Err(missing("Configuration/@token"));
-    }
-    let codec = encoder
-        .encoding
-        .as_ref()
-        .ok_or(missing("Configuration/Encoding"))?;
-    if let Codec::Other(name) = codec {
-        if name.is_empty() {
-            return Err(missing("Configuration/Encoding"));
-        }
-    }
-    let width = xs_int(
-        encoder
-            .width
-            .ok_or(missing("Configuration/Resolution/Width"))?,
-        OP,
-        "Configuration/Resolution/Width",
-    )?;
-    let height = xs_int(
-        encoder
-            .height
-            .ok_or(missing("Configuration/Resolution/Height"))?,
-        OP,
-        "Configuration/Resolution/Height",
-    )?;
-    let quality = encoder.quality.ok_or(missing("Configuration/Quality"))?;
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetVideoEncoderConfiguration {
+    /// The configuration, by its token.
+    pub encoder: VideoEncoder,
+}
 
-    let mut attrs = format!(r#" token="{}""#, crate::soap::xml::escape(&encoder.token));
-    if let Some(g) = encoder.gov_length {
-        attrs.push_str(&format!(
-            r#" GovLength="{}""#,
-            xs_int(g, OP, "Configuration/@GovLength")?
-        ));
-    }
-    if let Some(p) = encoder
-        .profile
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        attrs.push_str(&format!(r#" Profile="{}""#, crate::soap::xml::escape(p)));
-    }
-    if let Some(g) = encoder.guaranteed_frame_rate {
-        attrs.push_str(&format!(r#" GuaranteedFrameRate="{g}""#));
-    }
-    let mut x = format!("<tr2:Configuration{attrs}>");
-    x.push_str(&text_element("tt:Name", &encoder.name));
-    // UseCount is read-only (and deprecated in Media2); devices ignore it.
-    x.push_str(&text_element("tt:UseCount", "0"));
-    x.push_str(&text_element("tt:Encoding", codec.mime_name()));
-    x.push_str(&format!(
-        "<tt:Resolution>{}{}</tt:Resolution>",
-        text_element("tt:Width", &width),
-        text_element("tt:Height", &height)
-    ));
-    if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-        if !fps.is_finite() || fps <= 0.0 {
-            return Err(RequestError::unsupported(
-                OP,
-                "Configuration/RateControl/FrameRateLimit",
-                &xs_float(fps),
-                "a positive frame rate",
-            ));
+impl Operation for SetVideoEncoderConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetVideoEncoderConfiguration";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let encoder = &self.encoder;
+        if encoder.token.trim().is_empty() {
+            return Err(Self::missing("Configuration/@token"));
         }
-        let cbr = encoder
-            .constant_bitrate
-            .map(|c| format!(r#" ConstantBitRate="{c}""#))
-            .unwrap_or_default();
-        x.push_str(&format!(
-            "<tt:RateControl{cbr}>{}{}</tt:RateControl>",
-            text_element("tt:FrameRateLimit", &xs_float(fps)),
-            text_element(
-                "tt:BitrateLimit",
-                &xs_int(bitrate, OP, "Configuration/RateControl/BitrateLimit")?
-            )
-        ));
+        let codec = match &encoder.encoding {
+            Some(Codec::Other(name)) if name.is_empty() => None,
+            other => other.as_ref(),
+        }
+        .ok_or(Self::missing("Configuration/Encoding"))?;
+        let (width, height) = resolution::<Self>(encoder)?;
+        let quality = encoder
+            .quality
+            .ok_or(Self::missing("Configuration/Quality"))?;
+        let _ = write!(
+            x,
+            r#"<tr2:Configuration token="{}""#,
+            escape(&encoder.token)
+        );
+        if let Some(g) = encoder.gov_length {
+            let g = Self::xs_int(g, "Configuration/@GovLength")?;
+            let _ = write!(x, r#" GovLength="{g}""#);
+        }
+        if let Some(p) = encoder
+            .profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let _ = write!(x, r#" Profile="{}""#, escape(p));
+        }
+        if let Some(g) = encoder.guaranteed_frame_rate {
+            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
+        }
+        x.push('>');
+        push_text(x, "tt:Name", &encoder.name);
+        // UseCount is read-only (and deprecated in Media2); devices ignore it.
+        push_text(x, "tt:UseCount", "0");
+        push_text(x, "tt:Encoding", codec.mime_name());
+        let _ = write!(
+            x,
+            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
+        );
+        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
+            if !fps.is_finite() || fps <= 0.0 {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "a positive frame rate",
+                ));
+            }
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            x.push_str("<tt:RateControl");
+            if let Some(c) = encoder.constant_bitrate {
+                let _ = write!(x, r#" ConstantBitRate="{c}""#);
+            }
+            let _ = write!(
+                x,
+                "><tt:FrameRateLimit>{}</tt:FrameRateLimit><tt:BitrateLimit>{bitrate}</tt:BitrateLimit></tt:RateControl>",
+                xs_float(fps)
+            );
+        }
+        if let Some(m) = &encoder.multicast {
+            write_multicast::<Self>(x, m)?;
+        }
+        push_text(x, "tt:Quality", &xs_float(quality));
+        x.push_str("</tr2:Configuration>");
+        Ok(())
     }
-    if encoder.multicast.is_some() {
-        x.push_str(&multicast_xml(
-            encoder.multicast.as_ref(),
-            OP,
-            "Configuration/Multicast",
-        )?);
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
     }
-    x.push_str(&text_element("tt:Quality", &xs_float(quality)));
-    x.push_str("</tr2:Configuration>");
-    Ok(request("SetVideoEncoderConfiguration", &x))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,12 +542,6 @@ pub fn parse_get_snapshot_uri(payload: &Element) -> Result<String, ParseError> {
     Ok(strip_userinfo(&required(r.child_text("Uri"), OP, "Uri")?))
 }
 
-/// CreateProfileResponse: the new profile's token.
-pub fn parse_create_profile(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "media2.CreateProfile";
-    required(response(payload, OP)?.child_text("Token"), OP, "Token")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,7 +617,7 @@ mod tests {
             r#"<tr2:CreateProfileResponse xmlns:tr2="http://www.onvif.org/ver20/media/wsdl"/>"#,
         );
         assert_eq!(
-            parse_create_profile(&p),
+            CreateProfile::default().parse(&p),
             Err(ParseError::Missing {
                 operation: "media2.CreateProfile",
                 field: "Token".into()
@@ -618,7 +640,9 @@ mod tests {
             constant_bitrate: Some(true),
             ..Default::default()
         };
-        let x = set_video_encoder_configuration(&e).unwrap();
+        let x = SetVideoEncoderConfiguration { encoder: e.clone() }
+            .to_xml()
+            .unwrap();
         assert!(
             x.contains(r#"<tr2:Configuration token="VE" GovLength="25" Profile="SP">"#),
             "{x}"
@@ -631,7 +655,7 @@ mod tests {
         let mut e2 = e.clone();
         e2.quality = None;
         assert_eq!(
-            set_video_encoder_configuration(&e2),
+            SetVideoEncoderConfiguration { encoder: e2 }.to_xml(),
             Err(RequestError::Missing {
                 operation: "media2.SetVideoEncoderConfiguration",
                 field: "Configuration/Quality"
@@ -642,13 +666,15 @@ mod tests {
     #[test]
     fn requests_carry_types_and_refs() {
         assert!(get_profiles(None, &[ConfigurationType::All]).contains("<tr2:Type>All</tr2:Type>"));
-        let x = create_profile(
-            "camswap 1",
-            &[ConfigurationRef {
+        let x = CreateProfile {
+            name: "camswap 1".into(),
+            configurations: vec![ConfigurationRef {
                 kind: ConfigurationType::Ptz,
                 token: Some("P&1".into()),
             }],
-        );
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tr2:Configuration><tr2:Type>PTZ</tr2:Type><tr2:Token>P&amp;1</tr2:Token></tr2:Configuration>"));
     }
 }

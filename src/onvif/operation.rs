@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 
 use super::{ParseError, RequestError, ops, parse_bool, parse_f64, parse_u32};
-use crate::soap::xml::Element;
+use crate::soap::xml::{Element, escape};
 
 /// One ONVIF operation: a request value, its row in the operation table, and how its answer
 /// is read.
@@ -37,29 +37,151 @@ pub trait Operation {
     }
 
     /// Reads the response element, already checked to be this operation's (by local name and
-    /// namespace).
-    fn read(response: Cursor<'_>) -> Result<Self::Response, ParseError>;
+    /// namespace). The request is at hand for answers that do not repeat what was asked
+    /// (GetPresets does not name its profile).
+    fn read(&self, response: Cursor<'_>) -> Result<Self::Response, ParseError>;
 
     /// This operation's row in the operation table.
-    fn row() -> &'static ops::Operation {
+    fn row() -> &'static ops::Operation
+    where
+        Self: Sized,
+    {
         ops::get(Self::SERVICE, Self::NAME)
     }
 
     /// The SOAP Body payload: the request element with its namespace declarations.
-    fn to_xml(&self) -> Result<String, RequestError> {
+    fn to_xml(&self) -> Result<String, RequestError>
+    where
+        Self: Sized,
+    {
         let mut inner = String::new();
         self.write(&mut inner)?;
-        let row = Self::row();
-        Ok(ops::request_xml(row, ops::prefix(Self::SERVICE), &inner))
+        Ok(ops::request_xml(
+            Self::row(),
+            ops::prefix(Self::SERVICE),
+            &inner,
+        ))
     }
 
     /// Checks that `payload` is this operation's response element (local name, and the
     /// service's namespace when the device declared one) and reads it.
-    fn parse(payload: &Element) -> Result<Self::Response, ParseError> {
+    fn parse(&self, payload: &Element) -> Result<Self::Response, ParseError>
+    where
+        Self: Sized,
+    {
         let row = Self::row();
         let response = super::response_element(payload, row)?;
-        Self::read(Cursor::new(response, row.id))
+        self.read(Cursor::new(response, row.id))
     }
+
+    /// The request cannot be written without `field`.
+    fn missing(field: &'static str) -> RequestError
+    where
+        Self: Sized,
+    {
+        RequestError::Missing {
+            operation: Self::row().id,
+            field,
+        }
+    }
+
+    /// `field` cannot carry `value`; `reason` says what the schema allows.
+    fn unsupported(field: &'static str, value: &str, reason: &'static str) -> RequestError
+    where
+        Self: Sized,
+    {
+        RequestError::unsupported(Self::row().id, field, value, reason)
+    }
+
+    /// The schema's spelling of `value` among `allowed` (matched without regard to case);
+    /// `reason` names them for the error.
+    fn one_of(
+        value: &str,
+        allowed: &'static [&'static str],
+        field: &'static str,
+        reason: &'static str,
+    ) -> Result<&'static str, RequestError>
+    where
+        Self: Sized,
+    {
+        allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(value.trim()))
+            .copied()
+            .ok_or_else(|| Self::unsupported(field, value, reason))
+    }
+
+    /// `xs:int` text for a count the model keeps unsigned.
+    fn xs_int(value: u32, field: &'static str) -> Result<String, RequestError>
+    where
+        Self: Sized,
+    {
+        i32::try_from(value).map(|v| v.to_string()).map_err(|_| {
+            Self::unsupported(field, &value.to_string(), "xs:int (at most 2147483647)")
+        })
+    }
+}
+
+/// Appends `<qname>value</qname>`, the value escaped.
+pub fn push_text(out: &mut String, qname: &str, value: &str) {
+    let _ = write!(out, "<{qname}>{}</{qname}>", escape(value));
+}
+
+/// Appends `<qname>value</qname>` when there is a value.
+pub fn push_opt(out: &mut String, qname: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        push_text(out, qname, v);
+    }
+}
+
+/// Appends `<qname>true</qname>` or `false`.
+pub fn push_bool(out: &mut String, qname: &str, value: bool) {
+    push_text(out, qname, if value { "true" } else { "false" });
+}
+
+/// Declares request structs whose only content is a sequence of text elements, with the
+/// response they read: `Name { field: "qname" } -> Response, |self, r| body;`. Most ONVIF
+/// requests are a token or two; spelling each `write` out would hide the few that are not.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! simple_operations {
+    ($service:expr; $(
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$fmeta:meta])* $field:ident: $kind:tt $qname:literal),* $(,)? }
+        -> $response:ty, |$me:ident, $r:ident| $read:expr;
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct $name { $($(#[$fmeta])* pub $field: $crate::simple_operations!(@type $kind)),* }
+
+        impl $crate::onvif::operation::Operation for $name {
+            const SERVICE: &'static str = $service;
+            const NAME: &'static str = stringify!($name);
+            type Response = $response;
+
+            #[allow(unused_variables)]
+            fn write(&self, out: &mut String) -> Result<(), $crate::onvif::RequestError> {
+                $($crate::simple_operations!(@write out, self.$field, $kind, $qname);)*
+                Ok(())
+            }
+
+            #[allow(unused_variables)]
+            fn read(
+                &$me,
+                $r: $crate::onvif::operation::Cursor<'_>,
+            ) -> Result<Self::Response, $crate::onvif::ParseError> {
+                $read
+            }
+        }
+    )*};
+    (@type text) => { String };
+    (@type opt) => { Option<String> };
+    (@write $out:ident, $v:expr, text, $q:literal) => {
+        $crate::onvif::operation::push_text($out, $q, &$v)
+    };
+    (@write $out:ident, $v:expr, opt, $q:literal) => {
+        $crate::onvif::operation::push_opt($out, $q, $v.as_deref())
+    };
 }
 
 /// How many element names a cursor keeps for its path; deeper paths keep the innermost ones

@@ -13,6 +13,10 @@ use super::{
     text_element, xs_float,
 };
 use crate::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
+use std::fmt::Write as _;
+
+use super::RequestError;
+use super::operation::{Cursor, Operation, push_opt, push_text};
 use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
@@ -44,37 +48,22 @@ fn profile(token: &str) -> String {
     text_element("tptz:ProfileToken", token)
 }
 
-/// A `tt:PTZVector`/`tt:PTZSpeed` body: PanTilt and Zoom with their spaces.
-fn vector(v: &PtzPosition) -> String {
-    let mut x = String::new();
-    if let Some((px, py, space)) = &v.pan_tilt {
-        x.push_str(&format!(
-            r#"<tt:PanTilt x="{}" y="{}"{}/>"#,
-            xs_float(*px),
-            xs_float(*py),
-            space_attr(space.as_deref())
-        ));
-    }
-    if let Some((z, space)) = &v.zoom {
-        x.push_str(&format!(
-            r#"<tt:Zoom x="{}"{}/>"#,
-            xs_float(*z),
-            space_attr(space.as_deref())
-        ));
-    }
-    x
-}
-
-fn space_attr(space: Option<&str>) -> String {
-    match space.map(str::trim).filter(|s| !s.is_empty()) {
+/// Writes a `tt:PTZVector`/`tt:PTZSpeed` as `element`: PanTilt and Zoom with their spaces.
+fn write_vector(x: &mut String, element: &str, v: Option<&PtzPosition>) {
+    let Some(v) = v else { return };
+    let space = |s: &Option<String>| match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => format!(r#" space="{}""#, escape(s)),
         None => String::new(),
+    };
+    let _ = write!(x, "<{element}>");
+    if let Some((px, py, s)) = &v.pan_tilt {
+        let (px, py, s) = (xs_float(*px), xs_float(*py), space(s));
+        let _ = write!(x, r#"<tt:PanTilt x="{px}" y="{py}"{s}/>"#);
     }
-}
-
-fn speed(element: &str, s: Option<&PtzPosition>) -> String {
-    s.map(|s| format!("<{element}>{}</{element}>", vector(s)))
-        .unwrap_or_default()
+    if let Some((z, s)) = &v.zoom {
+        let _ = write!(x, r#"<tt:Zoom x="{}"{}/>"#, xs_float(*z), space(s));
+    }
+    let _ = write!(x, "</{element}>");
 }
 
 /// GetServiceCapabilities.
@@ -105,86 +94,184 @@ pub fn get_presets(profile_token: &str) -> String {
     request("GetPresets", &profile(profile_token))
 }
 
-/// GetStatus of a media profile's PTZ unit.
-pub fn get_status(profile_token: &str) -> String {
-    request("GetStatus", &profile(profile_token))
+/// SetPreset: store the current position as a preset. With `token` it overwrites that preset
+/// (how preset numbers are kept); without, the device picks a token. Answers the token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetPreset {
+    /// The media profile whose PTZ configuration holds the preset.
+    pub profile: String,
+    /// Preset name.
+    pub name: Option<String>,
+    /// Preset to overwrite.
+    pub token: Option<String>,
 }
 
-/// SetPreset: store the current position as a preset. With `preset_token` it overwrites that
-/// preset (how preset numbers are kept); without, the device picks a token.
-pub fn set_preset(
-    profile_token: &str,
-    preset_name: Option<&str>,
-    preset_token: Option<&str>,
-) -> String {
-    let mut inner = profile(profile_token);
-    if let Some(n) = preset_name {
-        inner.push_str(&text_element("tptz:PresetName", n));
+impl Operation for SetPreset {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetPreset";
+    type Response = String;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        push_opt(out, "tptz:PresetName", self.name.as_deref());
+        push_opt(out, "tptz:PresetToken", self.token.as_deref());
+        Ok(())
     }
-    if let Some(t) = preset_token {
-        inner.push_str(&text_element("tptz:PresetToken", t));
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("PresetToken").map(str::to_owned)
     }
-    request("SetPreset", &inner)
 }
 
 /// RemovePreset.
-pub fn remove_preset(profile_token: &str, preset_token: &str) -> String {
-    request(
-        "RemovePreset",
-        &format!(
-            "{}{}",
-            profile(profile_token),
-            text_element("tptz:PresetToken", preset_token)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemovePreset {
+    /// The media profile.
+    pub profile: String,
+    /// The preset.
+    pub token: String,
+}
+
+impl Operation for RemovePreset {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "RemovePreset";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        push_text(out, "tptz:PresetToken", &self.token);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
-pub fn goto_preset(profile_token: &str, preset_token: &str, speed: Option<&PtzPosition>) -> String {
-    request(
-        "GotoPreset",
-        &format!(
-            "{}{}{}",
-            profile(profile_token),
-            text_element("tptz:PresetToken", preset_token),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GotoPreset {
+    /// The media profile.
+    pub profile: String,
+    /// The preset.
+    pub token: String,
+    /// Speed, if not the default.
+    pub speed: Option<PtzPosition>,
+}
+
+impl Operation for GotoPreset {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GotoPreset";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        push_text(out, "tptz:PresetToken", &self.token);
+        write_vector(out, "tptz:Speed", self.speed.as_ref());
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// AbsoluteMove to `position`, in the spaces it names (the configuration's default spaces
 /// when it names none).
-pub fn absolute_move(
-    profile_token: &str,
-    position: &PtzPosition,
-    speed: Option<&PtzPosition>,
-) -> String {
-    request(
-        "AbsoluteMove",
-        &format!(
-            "{}<tptz:Position>{}</tptz:Position>{}",
-            profile(profile_token),
-            vector(position),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AbsoluteMove {
+    /// The media profile.
+    pub profile: String,
+    /// Where to.
+    pub position: PtzPosition,
+    /// Speed, if not the default.
+    pub speed: Option<PtzPosition>,
+}
+
+impl Operation for AbsoluteMove {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "AbsoluteMove";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        write_vector(out, "tptz:Position", Some(&self.position));
+        write_vector(out, "tptz:Speed", self.speed.as_ref());
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// SetHomePosition: the current position becomes home.
-pub fn set_home_position(profile_token: &str) -> String {
-    request("SetHomePosition", &profile(profile_token))
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetHomePosition {
+    /// The media profile.
+    pub profile: String,
+}
+
+impl Operation for SetHomePosition {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetHomePosition";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// GotoHomePosition.
-pub fn goto_home_position(profile_token: &str, speed: Option<&PtzPosition>) -> String {
-    request(
-        "GotoHomePosition",
-        &format!(
-            "{}{}",
-            profile(profile_token),
-            self::speed("tptz:Speed", speed)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GotoHomePosition {
+    /// The media profile.
+    pub profile: String,
+    /// Speed, if not the default.
+    pub speed: Option<PtzPosition>,
+}
+
+impl Operation for GotoHomePosition {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GotoHomePosition";
+    type Response = ();
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        write_vector(out, "tptz:Speed", self.speed.as_ref());
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
+}
+
+/// GetStatus of a media profile's PTZ unit (what apply polls until the move is done).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetStatus {
+    /// The media profile.
+    pub profile: String,
+}
+
+impl Operation for GetStatus {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "GetStatus";
+    type Response = PtzStatus;
+
+    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+        push_text(out, "tptz:ProfileToken", &self.profile);
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<PtzStatus, ParseError> {
+        read_status(r.child("PTZStatus")?)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,15 +584,10 @@ pub fn parse_get_presets(
         .collect()
 }
 
-/// GetStatusResponse.
-pub fn parse_get_status(payload: &Element) -> Result<PtzStatus, ParseError> {
-    const OP: &str = "ptz.GetStatus";
-    let s = response(payload, OP)?
-        .child("PTZStatus")
-        .ok_or(ParseError::Missing {
-            operation: OP,
-            field: "PTZStatus".into(),
-        })?;
+/// `tt:PTZStatus`.
+fn read_status(s: Cursor<'_>) -> Result<PtzStatus, ParseError> {
+    let op = s.operation();
+    let s = s.element();
     let (pan_tilt, zoom) = match s.child("MoveStatus") {
         None => (None, None),
         // ONVIF 1.0 devices put one state straight into MoveStatus.
@@ -523,7 +605,7 @@ pub fn parse_get_status(payload: &Element) -> Result<PtzStatus, ParseError> {
     Ok(PtzStatus {
         position: s
             .child("Position")
-            .map(|v| parse_vector(v, OP))
+            .map(|v| parse_vector(v, op))
             .transpose()?
             .filter(|v| v.pan_tilt.is_some() || v.zoom.is_some()),
         pan_tilt,
@@ -531,16 +613,6 @@ pub fn parse_get_status(payload: &Element) -> Result<PtzStatus, ParseError> {
         error: child_str(s, "Error").map(str::to_owned),
         utc_time: child_str(s, "UtcTime").map(str::to_owned),
     })
-}
-
-/// SetPresetResponse: the token of the preset written.
-pub fn parse_set_preset(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "ptz.SetPreset";
-    required(
-        response(payload, OP)?.child_text("PresetToken"),
-        OP,
-        "PresetToken",
-    )
 }
 
 /// `tt:PTZVector`: `x`/`y` required where the element is present, `space` optional.
@@ -682,20 +754,20 @@ mod tests {
         let p = doc(r#"<tptz:GetStatusResponse NS><tptz:PTZStatus>
             <tt:MoveStatus><tt:PanTilt>MOVING</tt:PanTilt><tt:Zoom>IDLE</tt:Zoom></tt:MoveStatus>
             <tt:UtcTime>2024-01-01T00:00:00Z</tt:UtcTime></tptz:PTZStatus></tptz:GetStatusResponse>"#);
-        let s = parse_get_status(&p).unwrap();
+        let s = GetStatus::default().parse(&p).unwrap();
         assert_eq!(s.pan_tilt, Some(MoveStatus::Moving));
         assert!(!s.is_idle());
         assert_eq!(s.position, None);
         let p = doc(
             r#"<tptz:GetStatusResponse NS><tptz:PTZStatus><tt:MoveStatus>IDLE</tt:MoveStatus><tt:Error>Overheat</tt:Error></tptz:PTZStatus></tptz:GetStatusResponse>"#,
         );
-        let s = parse_get_status(&p).unwrap();
+        let s = GetStatus::default().parse(&p).unwrap();
         assert_eq!(s.zoom, Some(MoveStatus::Idle));
         assert!(s.is_idle());
         assert_eq!(s.fault(), Some("Overheat"));
         let p = doc(r#"<tptz:GetStatusResponse NS/>"#);
         assert!(matches!(
-            parse_get_status(&p),
+            GetStatus::default().parse(&p),
             Err(ParseError::Missing { field, .. }) if field == "PTZStatus"
         ));
     }
@@ -721,13 +793,25 @@ mod tests {
             pan_tilt: Some((0.25, -1.0, Some(GENERIC.into()))),
             zoom: Some((f64::INFINITY, None)),
         };
-        let x = absolute_move("P&1", &pos, None);
+        let x = AbsoluteMove {
+            profile: "P&1".into(),
+            position: pos,
+            speed: None,
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tptz:ProfileToken>P&amp;1</tptz:ProfileToken>"));
         assert!(x.contains(&format!(
             r#"<tptz:Position><tt:PanTilt x="0.25" y="-1" space="{GENERIC}"/><tt:Zoom x="INF"/></tptz:Position>"#
         )));
         assert!(!x.contains("Speed"));
-        let x = set_preset("P", Some("Gate <north>"), Some("7"));
+        let x = SetPreset {
+            profile: "P".into(),
+            name: Some("Gate <north>".into()),
+            token: Some("7".into()),
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tptz:PresetName>Gate &lt;north&gt;</tptz:PresetName><tptz:PresetToken>7</tptz:PresetToken>"));
     }
 }

@@ -6,7 +6,6 @@
 //! a duration we cannot read keeps its text and has no seconds, rather than failing the whole
 //! list. Responses with an empty body are checked with [`parse_empty_response`].
 
-use super::media::xs_int;
 use super::{
     ParseError, RequestError, attr_str, child_str, format_duration_s, ops, opt_bool, opt_f64,
     opt_u32, parse_duration_s, required, text_element,
@@ -15,6 +14,9 @@ use crate::model::{
     RecordingCapabilities, RecordingItem, RecordingJob, RecordingJobSource, RecordingOptions,
     RecordingSource, Track,
 };
+use std::fmt::Write as _;
+
+use super::operation::{Cursor, Operation, push_bool, push_text};
 use crate::soap::xml::{Element, escape};
 
 /// Service name in the operation table.
@@ -98,179 +100,271 @@ pub fn get_recording_options(recording_token: &str) -> String {
     )
 }
 
-/// A `tt:RecordingConfiguration` body: source description, content, retention.
-fn recording_configuration(
-    source: &RecordingSource,
-    content: &str,
-    max_retention_s: u64,
-) -> String {
-    format!(
-        "<tt:Source>{}{}{}{}{}</tt:Source>{}{}",
-        text_element("tt:SourceId", &source.source_id),
-        text_element("tt:Name", &source.name),
-        text_element("tt:Location", &source.location),
-        text_element("tt:Description", &source.description),
-        text_element("tt:Address", &source.address),
-        text_element("tt:Content", content),
-        text_element(
-            "tt:MaximumRetentionTime",
-            &format_duration_s(max_retention_s)
-        )
-    )
+/// Writes a `tt:RecordingConfiguration` body: source description, content, retention.
+fn write_configuration(x: &mut String, source: &RecordingSource, content: &str, retention_s: u64) {
+    x.push_str("<tt:Source>");
+    push_text(x, "tt:SourceId", &source.source_id);
+    push_text(x, "tt:Name", &source.name);
+    push_text(x, "tt:Location", &source.location);
+    push_text(x, "tt:Description", &source.description);
+    push_text(x, "tt:Address", &source.address);
+    x.push_str("</tt:Source>");
+    push_text(x, "tt:Content", content);
+    push_text(
+        x,
+        "tt:MaximumRetentionTime",
+        &format_duration_s(retention_s),
+    );
 }
 
 /// CreateRecording with its descriptive source, content and retention (0: keep until space
-/// runs out). Only possible where the capabilities say `DynamicRecordings`.
-pub fn create_recording(source: &RecordingSource, content: &str, max_retention_s: u64) -> String {
-    request(
-        "CreateRecording",
-        &format!(
-            "<trc:RecordingConfiguration>{}</trc:RecordingConfiguration>",
-            recording_configuration(source, content, max_retention_s)
-        ),
-    )
+/// runs out). Only possible where the capabilities say `DynamicRecordings`. Answers the new
+/// recording's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateRecording {
+    /// Descriptive source.
+    pub source: RecordingSource,
+    /// Content description.
+    pub content: String,
+    /// Maximum retention time in seconds.
+    pub max_retention_s: u64,
+}
+
+impl Operation for CreateRecording {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateRecording";
+    type Response = String;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        x.push_str("<trc:RecordingConfiguration>");
+        write_configuration(x, &self.source, &self.content, self.max_retention_s);
+        x.push_str("</trc:RecordingConfiguration>");
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("RecordingToken").map(str::to_owned)
+    }
 }
 
 /// SetRecordingConfiguration: replace a recording's source, content and retention.
-pub fn set_recording_configuration(
-    recording_token: &str,
-    source: &RecordingSource,
-    content: &str,
-    max_retention_s: u64,
-) -> String {
-    request(
-        "SetRecordingConfiguration",
-        &format!(
-            "{}<trc:RecordingConfiguration>{}</trc:RecordingConfiguration>",
-            text_element("trc:RecordingToken", recording_token),
-            recording_configuration(source, content, max_retention_s)
-        ),
-    )
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetRecordingConfiguration {
+    /// The recording.
+    pub recording: String,
+    /// Descriptive source.
+    pub source: RecordingSource,
+    /// Content description.
+    pub content: String,
+    /// Maximum retention time in seconds.
+    pub max_retention_s: u64,
 }
 
-/// The schema's spelling of a value from `allowed`, matched without regard to case.
-fn one_of(
-    value: &str,
-    allowed: &'static [&'static str],
-    operation: &'static str,
-    field: &'static str,
-    reason: &'static str,
-) -> Result<&'static str, RequestError> {
-    allowed
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(value.trim()))
-        .copied()
-        .ok_or_else(|| RequestError::unsupported(operation, field, value, reason))
-}
+impl Operation for SetRecordingConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingConfiguration";
+    type Response = ();
 
-/// CreateTrack of `track.kind` in a recording (the device picks the token).
-pub fn create_track(recording_token: &str, track: &Track) -> Result<String, RequestError> {
-    const OP: &str = "recording.CreateTrack";
-    let kind = one_of(
-        &track.kind,
-        &TRACK_TYPES,
-        OP,
-        "TrackConfiguration/TrackType",
-        "Video, Audio, Metadata or Extended",
-    )?;
-    Ok(request(
-        "CreateTrack",
-        &format!(
-            "{}<trc:TrackConfiguration>{}{}</trc:TrackConfiguration>",
-            text_element("trc:RecordingToken", recording_token),
-            text_element("tt:TrackType", kind),
-            text_element("tt:Description", &track.description)
-        ),
-    ))
-}
-
-/// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the device
-/// assigns one).
-pub fn create_recording_job(job: &RecordingJob) -> Result<String, RequestError> {
-    const OP: &str = "recording.CreateRecordingJob";
-    if job.recording_token.trim().is_empty() {
-        return Err(RequestError::Missing {
-            operation: OP,
-            field: "JobConfiguration/RecordingToken",
-        });
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        push_text(x, "trc:RecordingToken", &self.recording);
+        x.push_str("<trc:RecordingConfiguration>");
+        write_configuration(x, &self.source, &self.content, self.max_retention_s);
+        x.push_str("</trc:RecordingConfiguration>");
+        Ok(())
     }
-    let mode = one_of(
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
+}
+
+/// CreateTrack of `track.kind` in a recording (the device picks the token, and answers it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateTrack {
+    /// The recording.
+    pub recording: String,
+    /// The track (its token is ignored).
+    pub track: Track,
+}
+
+impl Operation for CreateTrack {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateTrack";
+    type Response = String;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let kind = Self::one_of(
+            &self.track.kind,
+            &TRACK_TYPES,
+            "TrackConfiguration/TrackType",
+            "Video, Audio, Metadata or Extended",
+        )?;
+        push_text(x, "trc:RecordingToken", &self.recording);
+        x.push_str("<trc:TrackConfiguration>");
+        push_text(x, "tt:TrackType", kind);
+        push_text(x, "tt:Description", &self.track.description);
+        x.push_str("</trc:TrackConfiguration>");
+        Ok(())
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
+        r.str("TrackToken").map(str::to_owned)
+    }
+}
+
+/// Writes `job` as a `tt:RecordingJobConfiguration` (its token is not part of it).
+fn write_job<O: Operation>(x: &mut String, job: &RecordingJob) -> Result<(), RequestError> {
+    if job.recording_token.trim().is_empty() {
+        return Err(O::missing("JobConfiguration/RecordingToken"));
+    }
+    let mode = O::one_of(
         &job.mode,
         &JOB_MODES,
-        OP,
         "JobConfiguration/Mode",
         "Idle or Active",
     )?;
-    let schedule = job
+    let priority = O::xs_int(job.priority, "JobConfiguration/Priority")?;
+    x.push_str("<trc:JobConfiguration");
+    if let Some(s) = job
         .schedule_token
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| format!(r#" ScheduleToken="{}""#, escape(s)))
-        .unwrap_or_default();
-    let mut x = format!("<trc:JobConfiguration{schedule}>");
-    x.push_str(&text_element("tt:RecordingToken", &job.recording_token));
-    x.push_str(&text_element("tt:Mode", mode));
-    x.push_str(&text_element(
-        "tt:Priority",
-        &xs_int(job.priority, OP, "JobConfiguration/Priority")?,
-    ));
+    {
+        let _ = write!(x, r#" ScheduleToken="{}""#, escape(s));
+    }
+    x.push('>');
+    push_text(x, "tt:RecordingToken", &job.recording_token);
+    push_text(x, "tt:Mode", mode);
+    push_text(x, "tt:Priority", &priority);
     for s in &job.sources {
         x.push_str("<tt:Source>");
         if let Some(token) = s.source_token.as_deref() {
-            let kind = s
+            x.push_str("<tt:SourceToken");
+            if let Some(t) = s
                 .source_type
                 .as_deref()
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .map(|t| format!(r#" Type="{}""#, escape(t)))
-                .unwrap_or_default();
-            x.push_str(&format!(
-                "<tt:SourceToken{kind}>{}</tt:SourceToken>",
-                text_element("tt:Token", token)
-            ));
+            {
+                let _ = write!(x, r#" Type="{}""#, escape(t));
+            }
+            x.push('>');
+            push_text(x, "tt:Token", token);
+            x.push_str("</tt:SourceToken>");
         }
         if let Some(auto) = s.auto_create_receiver {
-            x.push_str(&text_element("tt:AutoCreateReceiver", &auto.to_string()));
+            push_bool(x, "tt:AutoCreateReceiver", auto);
         }
         for (tag, destination) in &s.tracks {
-            x.push_str(&format!(
-                "<tt:Tracks>{}{}</tt:Tracks>",
-                text_element("tt:SourceTag", tag),
-                text_element("tt:Destination", destination)
-            ));
+            x.push_str("<tt:Tracks>");
+            push_text(x, "tt:SourceTag", tag);
+            push_text(x, "tt:Destination", destination);
+            x.push_str("</tt:Tracks>");
         }
         x.push_str("</tt:Source>");
     }
     x.push_str("</trc:JobConfiguration>");
-    Ok(request("CreateRecordingJob", &x))
+    Ok(())
+}
+
+/// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the device
+/// assigns one). Answers the new job as the device adjusted it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateRecordingJob {
+    /// The job.
+    pub job: RecordingJob,
+}
+
+impl Operation for CreateRecordingJob {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "CreateRecordingJob";
+    type Response = RecordingJob;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        write_job::<Self>(x, &self.job)
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+        let token = r.str("JobToken")?.to_owned();
+        let c = r.child("JobConfiguration")?;
+        parse_job_configuration(c.element(), token, r.operation())
+    }
+}
+
+/// SetRecordingJobConfiguration: replace a job's configuration (recording, mode, priority,
+/// sources). Answers the job as the device adjusted it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetRecordingJobConfiguration {
+    /// The job, by its token, with the new configuration.
+    pub job: RecordingJob,
+}
+
+impl Operation for SetRecordingJobConfiguration {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingJobConfiguration";
+    type Response = RecordingJob;
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        if self.job.token.trim().is_empty() {
+            return Err(Self::missing("JobToken"));
+        }
+        push_text(x, "trc:JobToken", &self.job.token);
+        write_job::<Self>(x, &self.job)
+    }
+
+    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+        let c = r.child("JobConfiguration")?;
+        parse_job_configuration(c.element(), self.job.token.clone(), r.operation())
+    }
 }
 
 /// SetRecordingJobMode: `Idle` or `Active`.
-pub fn set_recording_job_mode(job_token: &str, mode: &str) -> Result<String, RequestError> {
-    let mode = one_of(
-        mode,
-        &JOB_MODES,
-        "recording.SetRecordingJobMode",
-        "Mode",
-        "Idle or Active",
-    )?;
-    Ok(request(
-        "SetRecordingJobMode",
-        &format!(
-            "{}{}",
-            text_element("trc:JobToken", job_token),
-            text_element("trc:Mode", mode)
-        ),
-    ))
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetRecordingJobMode {
+    /// The job.
+    pub job: String,
+    /// The mode.
+    pub mode: String,
+}
+
+impl Operation for SetRecordingJobMode {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "SetRecordingJobMode";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        let mode = Self::one_of(&self.mode, &JOB_MODES, "Mode", "Idle or Active")?;
+        push_text(x, "trc:JobToken", &self.job);
+        push_text(x, "trc:Mode", mode);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 /// DeleteRecordingJob.
-pub fn delete_recording_job(job_token: &str) -> String {
-    request(
-        "DeleteRecordingJob",
-        &text_element("trc:JobToken", job_token),
-    )
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteRecordingJob {
+    /// The job.
+    pub job: String,
+}
+
+impl Operation for DeleteRecordingJob {
+    const SERVICE: &'static str = SERVICE;
+    const NAME: &'static str = "DeleteRecordingJob";
+    type Response = ();
+
+    fn write(&self, x: &mut String) -> Result<(), RequestError> {
+        push_text(x, "trc:JobToken", &self.job);
+        Ok(())
+    }
+
+    fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,18 +576,6 @@ pub fn parse_get_recording_job_configuration(
     parse_job_configuration(c, job_token.to_owned(), OP)
 }
 
-/// CreateRecordingJobResponse: the new job with the configuration as the device adjusted it.
-pub fn parse_create_recording_job(payload: &Element) -> Result<RecordingJob, ParseError> {
-    const OP: &str = "recording.CreateRecordingJob";
-    let r = response(payload, OP)?;
-    let token = required(r.child_text("JobToken"), OP, "JobToken")?;
-    let c = r.child("JobConfiguration").ok_or(ParseError::Missing {
-        operation: OP,
-        field: "JobConfiguration".into(),
-    })?;
-    parse_job_configuration(c, token, OP)
-}
-
 /// `tt:RecordingJobConfiguration`.
 fn parse_job_configuration(
     c: &Element,
@@ -579,26 +661,6 @@ pub fn parse_get_recording_options(payload: &Element) -> Result<RecordingOptions
             "Options/Track/@SpareTotal",
         )?,
     })
-}
-
-/// CreateRecordingResponse: the new recording's token.
-pub fn parse_create_recording(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "recording.CreateRecording";
-    required(
-        response(payload, OP)?.child_text("RecordingToken"),
-        OP,
-        "RecordingToken",
-    )
-}
-
-/// CreateTrackResponse: the new track's token.
-pub fn parse_create_track(payload: &Element) -> Result<String, ParseError> {
-    const OP: &str = "recording.CreateTrack";
-    required(
-        response(payload, OP)?.child_text("TrackToken"),
-        OP,
-        "TrackToken",
-    )
 }
 
 #[cfg(test)]
@@ -720,31 +782,45 @@ mod tests {
                 tracks: vec![("tag0".into(), "VIDEO001".into())],
             }],
         };
-        let x = create_recording_job(&job).unwrap();
+        let x = CreateRecordingJob { job: job.clone() }.to_xml().unwrap();
         assert!(x.contains(r#"<trc:JobConfiguration ScheduleToken="night"><tt:RecordingToken>R&amp;1</tt:RecordingToken><tt:Mode>Active</tt:Mode><tt:Priority>5</tt:Priority>"#), "{x}");
         assert!(!x.contains("ignored"));
         let mut bad = job.clone();
         bad.mode = "Recording".into();
         assert!(matches!(
-            create_recording_job(&bad),
+            CreateRecordingJob { job: bad }.to_xml(),
             Err(RequestError::Unsupported {
                 field: "JobConfiguration/Mode",
                 ..
             })
         ));
-        assert!(set_recording_job_mode("J", "Paused").is_err());
         assert!(
-            create_track(
-                "R",
-                &Track {
+            SetRecordingJobMode {
+                job: "J".into(),
+                mode: "Paused".into()
+            }
+            .to_xml()
+            .is_err()
+        );
+        assert!(
+            CreateTrack {
+                recording: "R".into(),
+                track: Track {
                     token: String::new(),
                     kind: "Thermal".into(),
                     description: String::new()
                 }
-            )
+            }
+            .to_xml()
             .is_err()
         );
-        let x = create_recording(&RecordingSource::default(), "c", 259_200);
+        let x = CreateRecording {
+            source: RecordingSource::default(),
+            content: "c".into(),
+            max_retention_s: 259_200,
+        }
+        .to_xml()
+        .unwrap();
         assert!(x.contains("<tt:MaximumRetentionTime>PT259200S</tt:MaximumRetentionTime>"));
     }
 }

@@ -137,22 +137,21 @@ impl Session {
     /// Asks without credentials first (GetSystemDateAndTime is PRE_AUTH), then with them when
     /// the device refuses (some Axis firmware does).
     pub async fn sync_clock(&self) -> Result<Option<chrono::Duration>, OnvifError> {
-        let op = device::operation("GetSystemDateAndTime");
-        let request = device::get_system_date_and_time_request();
+        let op = device::GetSystemDateAndTime;
+        let request = op.to_xml().map_err(|e| self.request_error(e))?;
+        let action = device::GetSystemDateAndTime::row().action;
         let payload = match self
             .soap
-            .call_unauthenticated(&self.device_url, op.action, &request)
+            .call_unauthenticated(&self.device_url, action, &request)
             .await
         {
             Ok(p) => p,
             Err(e) if e.is_not_authorized() || e.fault().is_some() => {
-                self.soap
-                    .call(&self.device_url, op.action, &request)
-                    .await?
+                self.soap.call(&self.device_url, action, &request).await?
             }
             Err(e) => return Err(e.into()),
         };
-        let sdt = device::parse_get_system_date_and_time(&payload).map_err(|e| self.parse(e))?;
+        let sdt = op.parse(&payload).map_err(|e| self.parse(e))?;
         let offset = device::clock_offset(&sdt, self.clock.now());
         if let Some(o) = offset {
             self.soap.set_clock_offset(o);
@@ -163,27 +162,14 @@ impl Session {
     /// Learns where the services live: GetServices, or GetCapabilities on devices that fail
     /// it. Addresses are rewritten to the host we reached. Returns the (rewritten) list.
     pub async fn load_services(&mut self) -> Result<Vec<ServiceInfo>, OnvifError> {
-        let services = match self
-            .request(
-                "device",
-                "GetServices",
-                &device::get_services_request(false),
-                device::parse_get_services,
-            )
-            .await
-        {
+        let get_services = device::GetServices {
+            include_capability: false,
+        };
+        let services = match self.send(&get_services).await {
             Ok(s) if !s.is_empty() => s,
             Ok(_)
             | Err(OnvifError::Soap(SoapError::Fault { .. }))
-            | Err(OnvifError::Parse { .. }) => {
-                self.request(
-                    "device",
-                    "GetCapabilities",
-                    &device::get_capabilities_request(),
-                    device::parse_get_capabilities,
-                )
-                .await?
-            }
+            | Err(OnvifError::Parse { .. }) => self.send(&device::GetCapabilities).await?,
             Err(e) => return Err(e),
         };
         let mut out = Vec::with_capacity(services.len());
@@ -207,15 +193,9 @@ impl Session {
         Ok(out)
     }
 
-    /// Sends operation `name` of `service` with `payload` (built by the service module) and
-    /// returns the response payload. On NotAuthorized it re-reads the device clock and
-    /// retries once.
-    pub async fn call(
-        &self,
-        service: &str,
-        name: &str,
-        payload: &str,
-    ) -> Result<Element, OnvifError> {
+    /// Sends `payload` for `service`'s operation `name`; on NotAuthorized re-reads the device
+    /// clock and retries once.
+    async fn call(&self, service: &str, name: &str, payload: &str) -> Result<Element, OnvifError> {
         let url = self.url(service)?;
         let op = ops::get(service, name);
         match self.soap.call(url, op.action, payload).await {
@@ -236,15 +216,13 @@ impl Session {
     /// a device. The response element is checked against the operation table (local name and
     /// namespace) before it is parsed; NotAuthorized is retried once after a clock re-read.
     pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Response, OnvifError> {
-        let body = op.to_xml().map_err(|source| OnvifError::Request {
-            device: self.soap.device().to_owned(),
-            source,
-        })?;
+        let body = op.to_xml().map_err(|e| self.request_error(e))?;
         let payload = self.call(O::SERVICE, O::NAME, &body).await?;
-        O::parse(&payload).map_err(|e| self.parse(e))
+        op.parse(&payload).map_err(|e| self.parse(e))
     }
 
-    /// [`Session::call`] and parse the answer with `parse`.
+    /// Sends `payload` and parses the answer with `parse`: the way of the readers not yet
+    /// converted to operation values; goes when they are.
     pub async fn request<T>(
         &self,
         service: &str,
@@ -267,6 +245,13 @@ impl Session {
                 device: self.soap.device().to_owned(),
                 service: service.to_owned(),
             })
+    }
+
+    fn request_error(&self, source: RequestError) -> OnvifError {
+        OnvifError::Request {
+            device: self.soap.device().to_owned(),
+            source,
+        }
     }
 
     fn parse(&self, source: ParseError) -> OnvifError {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use camswap::model::{Hostname, Ntp, ServiceInfo};
 use camswap::onvif::device::{self, ClockSource, DateTimeType};
+use camswap::onvif::operation::Operation;
 use camswap::onvif::{ParseError, ns};
 use camswap::soap::xml::{self, Element};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -116,14 +117,14 @@ fn captures_of(operation: &str) -> Vec<String> {
 /// Runs the operation's parser, keeping only whether and why it failed.
 fn parse_any(operation: &str, p: &Element) -> Result<(), ParseError> {
     match operation {
-        "GetDeviceInformation" => device::parse_get_device_information(p).map(drop),
-        "GetSystemDateAndTime" => device::parse_get_system_date_and_time(p).map(drop),
-        "GetNetworkInterfaces" => device::parse_get_network_interfaces(p).map(drop),
-        "GetScopes" => device::parse_get_scopes(p).map(drop),
-        "GetServices" => device::parse_get_services(p).map(drop),
-        "GetCapabilities" => device::parse_get_capabilities(p).map(drop),
-        "GetNTP" => device::parse_get_ntp(p).map(drop),
-        "GetHostname" => device::parse_get_hostname(p).map(drop),
+        "GetDeviceInformation" => device::GetDeviceInformation.parse(p).map(drop),
+        "GetSystemDateAndTime" => device::GetSystemDateAndTime.parse(p).map(drop),
+        "GetNetworkInterfaces" => device::GetNetworkInterfaces.parse(p).map(drop),
+        "GetScopes" => device::GetScopes.parse(p).map(drop),
+        "GetServices" => device::GetServices::default().parse(p).map(drop),
+        "GetCapabilities" => device::GetCapabilities.parse(p).map(drop),
+        "GetNTP" => device::GetNTP.parse(p).map(drop),
+        "GetHostname" => device::GetHostname.parse(p).map(drop),
         other => panic!("no parser wired for {other}"),
     }
 }
@@ -363,7 +364,7 @@ fn device_information_fields_match_each_capture() {
         &DEVICE_INFORMATION.iter().map(|r| r.0).collect::<Vec<_>>(),
     );
     for (rel, manufacturer, model, firmware, serial) in DEVICE_INFORMATION {
-        let i = device::parse_get_device_information(&payload(rel)).unwrap();
+        let i = device::GetDeviceInformation.parse(&payload(rel)).unwrap();
         assert_eq!(
             (
                 i.manufacturer.as_deref(),
@@ -387,7 +388,7 @@ fn hikvision_family_hardware_id_88() {
         "trendnet/GetDeviceInformation-onvifnvt-tvip320pi.xml",
         "ezviz/GetDeviceInformation-onvifpython-csh8c.xml",
     ] {
-        let i = device::parse_get_device_information(&payload(rel)).unwrap();
+        let i = device::GetDeviceInformation.parse(&payload(rel)).unwrap();
         assert_eq!(i.hardware_id.as_deref(), Some("88"), "{rel}");
     }
 }
@@ -396,10 +397,11 @@ fn hikvision_family_hardware_id_88() {
 /// Capture: generic/GetDeviceInformation-easyonvif-ipdh4k8m05.xml
 #[test]
 fn generic_empty_manufacturer_is_none() {
-    let i = device::parse_get_device_information(&payload(
-        "generic/GetDeviceInformation-easyonvif-ipdh4k8m05.xml",
-    ))
-    .unwrap();
+    let i = device::GetDeviceInformation
+        .parse(&payload(
+            "generic/GetDeviceInformation-easyonvif-ipdh4k8m05.xml",
+        ))
+        .unwrap();
     assert_eq!(i.manufacturer, None);
     assert_eq!(i.hardware_id.as_deref(), Some("1.0"));
 }
@@ -508,7 +510,7 @@ fn system_date_and_time_fields_match_each_capture() {
         &SYSTEM_DATE_AND_TIME.iter().map(|r| r.0).collect::<Vec<_>>(),
     );
     for (rel, at, local, tz, kind, dst) in SYSTEM_DATE_AND_TIME {
-        let t = device::parse_get_system_date_and_time(&payload(rel)).unwrap();
+        let t = device::GetSystemDateAndTime.parse(&payload(rel)).unwrap();
         assert_eq!(t.utc, Some(utc(at)), "{rel}");
         let want_local =
             local.map(|l| NaiveDateTime::parse_from_str(l, "%Y-%m-%dT%H:%M:%S").unwrap());
@@ -530,10 +532,11 @@ fn system_date_and_time_fields_match_each_capture() {
 /// Capture: hikvision/GetSystemDateAndTime-onvifnvt-ds2df7276.xml
 #[test]
 fn hikvision_free_form_tz_is_kept_and_the_clock_comes_from_utc() {
-    let t = device::parse_get_system_date_and_time(&payload(
-        "hikvision/GetSystemDateAndTime-onvifnvt-ds2df7276.xml",
-    ))
-    .unwrap();
+    let t = device::GetSystemDateAndTime
+        .parse(&payload(
+            "hikvision/GetSystemDateAndTime-onvifnvt-ds2df7276.xml",
+        ))
+        .unwrap();
     let offset = device::clock_offset(&t, utc("2018-02-27T18:27:31Z")).unwrap();
     assert_eq!(offset.num_seconds(), 30, "device 30 s ahead of us");
     let local_as_utc = t.local.unwrap().and_utc();
@@ -640,7 +643,7 @@ fn network_interface_fields_match_each_capture() {
         &NETWORK_INTERFACES.iter().map(|r| r.0).collect::<Vec<_>>(),
     );
     for (rel, token, mac, dhcp, address, prefix) in NETWORK_INTERFACES {
-        let n = device::parse_get_network_interfaces(&payload(rel)).unwrap();
+        let n = device::GetNetworkInterfaces.parse(&payload(rel)).unwrap();
         assert_eq!(n.len(), 1, "{rel}");
         let v4 = n[0].ipv4.as_ref().unwrap();
         assert_eq!(
@@ -670,15 +673,15 @@ fn network_interface_fields_match_each_capture() {
 /// pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml (`00047D0EB85C`).
 #[test]
 fn bosch_dashed_and_pelco_bare_hex_macs_are_normalised() {
-    let bosch = device::parse_get_network_interfaces(&payload(
-        "bosch/GetNetworkInterfaces-onvifgo-autodome5000i.xml",
-    ))
-    .unwrap();
+    let bosch = device::GetNetworkInterfaces
+        .parse(&payload(
+            "bosch/GetNetworkInterfaces-onvifgo-autodome5000i.xml",
+        ))
+        .unwrap();
     assert_eq!(bosch[0].mac.as_deref(), Some("00:07:5f:e0:a6:04"));
-    let pelco = device::parse_get_network_interfaces(&payload(
-        "pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml",
-    ))
-    .unwrap();
+    let pelco = device::GetNetworkInterfaces
+        .parse(&payload("pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml"))
+        .unwrap();
     assert_eq!(pelco[0].mac.as_deref(), Some("00:04:7d:0e:b8:5c"));
 }
 
@@ -686,10 +689,9 @@ fn bosch_dashed_and_pelco_bare_hex_macs_are_normalised() {
 /// is the Manual one. Capture: pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml
 #[test]
 fn pelco_loopback_link_local_is_not_the_interface_address() {
-    let n = device::parse_get_network_interfaces(&payload(
-        "pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml",
-    ))
-    .unwrap();
+    let n = device::GetNetworkInterfaces
+        .parse(&payload("pelco/GetNetworkInterfaces-onvifnvt-d6230l.xml"))
+        .unwrap();
     assert_eq!(
         n[0].ipv4.as_ref().unwrap().address.as_deref(),
         Some("10.10.1.66")
@@ -701,10 +703,9 @@ fn pelco_loopback_link_local_is_not_the_interface_address() {
 /// Capture: axis/GetNetworkInterfaces-onvifgo-p3818pve.xml
 #[test]
 fn axis_stale_manual_address_beside_dhcp_lease() {
-    let n = device::parse_get_network_interfaces(&payload(
-        "axis/GetNetworkInterfaces-onvifgo-p3818pve.xml",
-    ))
-    .unwrap();
+    let n = device::GetNetworkInterfaces
+        .parse(&payload("axis/GetNetworkInterfaces-onvifgo-p3818pve.xml"))
+        .unwrap();
     let v4 = n[0].ipv4.as_ref().unwrap();
     assert!(v4.dhcp);
     assert_eq!(v4.address.as_deref(), Some("192.168.2.82"));
@@ -790,7 +791,7 @@ const SCOPES: &[ScopesRow] = &[
 fn scopes_match_each_capture() {
     assert_covers("GetScopes", &SCOPES.iter().map(|r| r.0).collect::<Vec<_>>());
     for (rel, count, fixed, hardware, first_configurable) in SCOPES {
-        let s = device::parse_get_scopes(&payload(rel)).unwrap();
+        let s = device::GetScopes.parse(&payload(rel)).unwrap();
         assert_eq!(s.len(), *count, "{rel}");
         assert_eq!(s.iter().filter(|s| s.fixed).count(), *fixed, "{rel}");
         assert!(
@@ -906,7 +907,7 @@ fn services_match_each_capture() {
         &SERVICES.iter().map(|r| r.0).collect::<Vec<_>>(),
     );
     for (rel, count, xaddr, version) in SERVICES {
-        let s = device::parse_get_services(&payload(rel)).unwrap();
+        let s = device::GetServices::default().parse(&payload(rel)).unwrap();
         assert_eq!(s.len(), *count, "{rel}");
         let d = service(&s, ns::TDS).unwrap_or_else(|| panic!("{rel}: no device service"));
         assert_eq!(
@@ -940,7 +941,7 @@ fn reolink_trackmix_undeclared_tad_prefix_still_lists_every_service() {
         tad.ns, None,
         "tad: is undeclared, so it resolves to no namespace"
     );
-    let s = device::parse_get_services(&p).unwrap();
+    let s = device::GetServices::default().parse(&p).unwrap();
     let analytics = service(&s, "http://www.onvif.org/ver20/analytics/wsdl").unwrap();
     assert_eq!(
         analytics.xaddr,
@@ -957,8 +958,9 @@ fn reolink_trackmix_undeclared_tad_prefix_still_lists_every_service() {
 /// it is kept as reported, not rejected. Capture: uniview/GetServices-easyonvif-sunba.xml
 #[test]
 fn uniview_sunba_non_uri_service_namespace_is_kept() {
-    let s =
-        device::parse_get_services(&payload("uniview/GetServices-easyonvif-sunba.xml")).unwrap();
+    let s = device::GetServices::default()
+        .parse(&payload("uniview/GetServices-easyonvif-sunba.xml"))
+        .unwrap();
     let g = service(&s, "GenetecPtzPatterns").unwrap();
     assert_eq!(g.xaddr, "http://162.191.54.181:80/onvif/ptzpatterns");
     assert_eq!(g.version.as_deref(), Some("1.0"));
@@ -968,7 +970,8 @@ fn uniview_sunba_non_uri_service_namespace_is_kept() {
 /// Capture: hikvision/GetServices-onvifnvt-ds2df7276.xml (reports 10.10.1.60)
 #[test]
 fn hikvision_service_addresses_are_rewritten_to_the_host_we_reached() {
-    let s = device::parse_get_services(&payload("hikvision/GetServices-onvifnvt-ds2df7276.xml"))
+    let s = device::GetServices::default()
+        .parse(&payload("hikvision/GetServices-onvifnvt-ds2df7276.xml"))
         .unwrap();
     for svc in &s {
         let (url, changed) = device::rewrite_host(&svc.xaddr, "127.0.3.7:8080");
@@ -1106,7 +1109,7 @@ fn capabilities_match_each_capture() {
         &CAPABILITIES.iter().map(|r| r.0).collect::<Vec<_>>(),
     );
     for (rel, count, device_xaddr, version, media_xaddr) in CAPABILITIES {
-        let s = device::parse_get_capabilities(&payload(rel)).unwrap();
+        let s = device::GetCapabilities.parse(&payload(rel)).unwrap();
         assert_eq!(s.len(), *count, "{rel}: {s:?}");
         let d = service(&s, ns::TDS).unwrap();
         assert_eq!(
@@ -1127,7 +1130,9 @@ fn capabilities_match_each_capture() {
 /// Capture: dahua/GetCapabilities-go2rtc.xml
 #[test]
 fn dahua_zero_padded_minor_versions() {
-    let s = device::parse_get_capabilities(&payload("dahua/GetCapabilities-go2rtc.xml")).unwrap();
+    let s = device::GetCapabilities
+        .parse(&payload("dahua/GetCapabilities-go2rtc.xml"))
+        .unwrap();
     assert_eq!(
         service(&s, ns::TDS).unwrap().version.as_deref(),
         Some("20.6")
@@ -1151,10 +1156,9 @@ fn dahua_zero_padded_minor_versions() {
 /// Capture: hikvision/GetCapabilities-onvifnvt-ds2df7276.xml
 #[test]
 fn hikvision_vendor_capability_extension_is_not_a_service() {
-    let s = device::parse_get_capabilities(&payload(
-        "hikvision/GetCapabilities-onvifnvt-ds2df7276.xml",
-    ))
-    .unwrap();
+    let s = device::GetCapabilities
+        .parse(&payload("hikvision/GetCapabilities-onvifnvt-ds2df7276.xml"))
+        .unwrap();
     assert!(s.iter().all(|s| !s.xaddr.ends_with("/hik_ext")), "{s:?}");
     assert_eq!(
         service(&s, ns::TPTZ).map(|p| p.xaddr.as_str()),
@@ -1165,7 +1169,9 @@ fn hikvision_vendor_capability_extension_is_not_a_service() {
 /// Capture: hikvision/GetNTP-exonvif.xml (one manual NTP server by DNS name)
 #[test]
 fn hikvision_ntp_by_dns_name() {
-    let n = device::parse_get_ntp(&payload("hikvision/GetNTP-exonvif.xml")).unwrap();
+    let n = device::GetNTP
+        .parse(&payload("hikvision/GetNTP-exonvif.xml"))
+        .unwrap();
     assert_eq!(
         n,
         Ntp {
@@ -1178,7 +1184,9 @@ fn hikvision_ntp_by_dns_name() {
 /// Milesight sends an empty Name: no hostname. Capture: milesight/GetHostname-exonvif.xml
 #[test]
 fn milesight_empty_hostname_is_none() {
-    let h = device::parse_get_hostname(&payload("milesight/GetHostname-exonvif.xml")).unwrap();
+    let h = device::GetHostname
+        .parse(&payload("milesight/GetHostname-exonvif.xml"))
+        .unwrap();
     assert_eq!(
         h,
         Hostname {
@@ -1193,9 +1201,9 @@ fn milesight_empty_hostname_is_none() {
 #[test]
 fn hikvision_getservices_fault_is_not_mistaken_for_a_response() {
     let p = payload("hikvision/Fault-onvifnvt-ds2df7276-getservices.xml");
-    let e = device::parse_get_services(&p).unwrap_err();
+    let e = device::GetServices::default().parse(&p).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "GetServices: expected <GetServicesResponse> in the SOAP Body, found <Fault>"
+        "device.GetServices: expected <GetServicesResponse> in the SOAP Body, found <Fault>"
     );
 }

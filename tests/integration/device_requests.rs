@@ -7,6 +7,7 @@ use std::process::Command;
 
 use camswap::model::{Dns, Ipv4Config, Ntp};
 use camswap::onvif::device::{self, DateTimeType, UserLevel};
+use camswap::onvif::operation::Operation;
 use camswap::onvif::ops;
 use chrono::{DateTime, Utc};
 
@@ -53,94 +54,135 @@ fn every_request() -> Vec<(String, String)> {
         "onvif://www.onvif.org/name/Lobby%20East",
         "onvif://www.onvif.org/location/building/A&B",
     ];
+    fn xml(op: impl Operation) -> String {
+        op.to_xml().unwrap()
+    }
+    let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let out: Vec<(&str, String)> = vec![
-        (
-            "GetSystemDateAndTime",
-            device::get_system_date_and_time_request(),
-        ),
+        ("GetSystemDateAndTime", xml(device::GetSystemDateAndTime)),
         (
             "SetSystemDateAndTime-manual",
-            device::set_system_date_and_time_request(
-                DateTimeType::Manual,
-                true,
-                Some("CST7:00:00DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00"),
-                Some(at),
-            )
-            .unwrap(),
+            xml(device::SetSystemDateAndTime {
+                date_time_type: DateTimeType::Manual,
+                daylight_savings: true,
+                tz: Some("CST7:00:00DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00".into()),
+                utc: Some(at),
+            }),
         ),
         (
             "SetSystemDateAndTime-ntp",
-            device::set_system_date_and_time_request(DateTimeType::Ntp, false, None, None).unwrap(),
+            xml(device::SetSystemDateAndTime {
+                date_time_type: DateTimeType::Ntp,
+                daylight_savings: false,
+                tz: None,
+                utc: None,
+            }),
         ),
+        ("GetDeviceInformation", xml(device::GetDeviceInformation)),
         (
-            "GetDeviceInformation",
-            device::get_device_information_request(),
+            "GetServices",
+            xml(device::GetServices {
+                include_capability: false,
+            }),
         ),
-        ("GetServices", device::get_services_request(false)),
         (
             "GetServices-capabilities",
-            device::get_services_request(true),
+            xml(device::GetServices {
+                include_capability: true,
+            }),
         ),
-        ("GetCapabilities", device::get_capabilities_request()),
-        (
-            "GetNetworkInterfaces",
-            device::get_network_interfaces_request(),
-        ),
+        ("GetCapabilities", xml(device::GetCapabilities)),
+        ("GetNetworkInterfaces", xml(device::GetNetworkInterfaces)),
         (
             "SetNetworkInterfaces-static",
-            device::set_network_interfaces_request("eth0", &static_v4).unwrap(),
+            xml(device::SetNetworkInterfaces {
+                token: "eth0".into(),
+                ipv4: static_v4,
+            }),
         ),
         (
             "SetNetworkInterfaces-dhcp",
-            device::set_network_interfaces_request("eth0", &dhcp_v4).unwrap(),
+            xml(device::SetNetworkInterfaces {
+                token: "eth0".into(),
+                ipv4: dhcp_v4,
+            }),
         ),
         (
             "GetNetworkDefaultGateway",
-            device::get_network_default_gateway_request(),
+            xml(device::GetNetworkDefaultGateway),
         ),
         (
             "SetNetworkDefaultGateway",
-            device::set_network_default_gateway_request(&["2001:db8::1", "10.20.30.1"]).unwrap(),
+            xml(device::SetNetworkDefaultGateway {
+                gateways: strings(&["2001:db8::1", "10.20.30.1"]),
+            }),
         ),
         (
             "SetNetworkDefaultGateway-clear",
-            device::set_network_default_gateway_request(&Vec::<String>::new()).unwrap(),
+            xml(device::SetNetworkDefaultGateway { gateways: vec![] }),
         ),
-        ("GetHostname", device::get_hostname_request()),
+        ("GetHostname", xml(device::GetHostname)),
         (
             "SetHostname",
-            device::set_hostname_request("lobby-east-1").unwrap(),
+            xml(device::SetHostname {
+                name: "lobby-east-1".into(),
+            }),
         ),
-        ("GetDNS", device::get_dns_request()),
-        ("SetDNS", device::set_dns_request(&dns).unwrap()),
-        ("GetNTP", device::get_ntp_request()),
-        ("SetNTP", device::set_ntp_request(&ntp)),
-        ("GetScopes", device::get_scopes_request()),
-        ("SetScopes", device::set_scopes_request(&scopes).unwrap()),
-        ("AddScopes", device::add_scopes_request(&scopes).unwrap()),
+        ("GetDNS", xml(device::GetDNS)),
+        ("SetDNS", xml(device::SetDNS { dns })),
+        ("GetNTP", xml(device::GetNTP)),
+        ("SetNTP", xml(device::SetNTP { ntp })),
+        ("GetScopes", xml(device::GetScopes)),
+        (
+            "SetScopes",
+            xml(device::SetScopes {
+                scopes: strings(&scopes),
+            }),
+        ),
+        (
+            "AddScopes",
+            xml(device::AddScopes {
+                scopes: strings(&scopes),
+            }),
+        ),
         (
             "RemoveScopes",
-            device::remove_scopes_request(&scopes[1..]).unwrap(),
+            xml(device::RemoveScopes {
+                scopes: strings(&scopes[1..]),
+            }),
         ),
-        ("GetUsers", device::get_users_request()),
+        ("GetUsers", xml(device::GetUsers)),
         (
             "CreateUsers",
-            device::create_users_request("operator<1>", "S3cret&\"pass'", UserLevel::Operator)
-                .unwrap(),
+            xml(device::CreateUsers {
+                username: "operator<1>".into(),
+                password: "S3cret&\"pass'".into(),
+                level: UserLevel::Operator,
+            }),
         ),
         (
             "DeleteUsers",
-            device::delete_users_request(&["operator<1>", "viewer"]).unwrap(),
+            xml(device::DeleteUsers {
+                usernames: strings(&["operator<1>", "viewer"]),
+            }),
         ),
         (
             "SetUser",
-            device::set_user_request("viewer", Some("n3w-pass"), UserLevel::User).unwrap(),
+            xml(device::SetUser {
+                username: "viewer".into(),
+                password: Some("n3w-pass".into()),
+                level: UserLevel::User,
+            }),
         ),
         (
             "SetUser-level-only",
-            device::set_user_request("viewer", None, UserLevel::Administrator).unwrap(),
+            xml(device::SetUser {
+                username: "viewer".into(),
+                password: None,
+                level: UserLevel::Administrator,
+            }),
         ),
-        ("SystemReboot", device::system_reboot_request()),
+        ("SystemReboot", xml(device::SystemReboot)),
     ];
     // Every operation in the device table has at least one request here.
     for op in ops::all().iter().filter(|o| o.service == device::SERVICE) {
@@ -214,18 +256,19 @@ fn every_device_request_validates_against_the_official_schemas() {
 #[test]
 fn the_validator_rejects_invalid_device_requests() {
     let dir = tempfile::tempdir().unwrap();
-    let good = device::set_system_date_and_time_request(
-        DateTimeType::Manual,
-        false,
-        None,
-        Some(Utc::now()),
-    )
+    let good = device::SetSystemDateAndTime {
+        date_time_type: DateTimeType::Manual,
+        daylight_savings: false,
+        tz: None,
+        utc: Some(Utc::now()),
+    }
+    .to_xml()
     .unwrap();
     let time = &good[good.find("<tt:Time>").unwrap()..good.find("<tt:Date>").unwrap()];
     let swapped = good
         .replacen(time, "", 1)
         .replace("</tt:Date>", &format!("</tt:Date>{time}"));
-    let op = device::operation("SetScopes");
+    let op = ops::get(device::SERVICE, "SetScopes");
     let empty_scopes = ops::request_xml(op, "tds", "");
     for (name, payload) in [("swapped", swapped), ("empty-scopes", empty_scopes)] {
         let path = dir.path().join(format!("{name}.xml"));

@@ -12,6 +12,7 @@ use camswap::inventory::Inventory;
 use camswap::inventory::reader::{self, ReadOptions, Target, read_all, read_device};
 use camswap::model::DeviceSnapshot;
 use camswap::onvif::device;
+use camswap::onvif::operation::Operation;
 use camswap::soap::auth::{Clock, Credentials, NonceSource};
 use camswap::soap::{AuthMode, ClientConfig, SoapClient};
 use chrono::{DateTime, Utc};
@@ -284,8 +285,8 @@ async fn a_replayed_wsse_nonce_is_refused_by_the_device() {
         .unwrap()
         .with_clock(Arc::new(FixedClock(Utc::now())))
         .with_nonces(Arc::new(FixedNonce));
-    let op = device::operation("GetDeviceInformation");
-    let payload = device::get_device_information_request();
+    let op = device::GetDeviceInformation::row();
+    let payload = device::GetDeviceInformation.to_xml().unwrap();
     let first = client.call(&d.xaddr(), op.action, &payload).await;
     assert!(first.is_ok(), "{first:?}");
     let second = client.call(&d.xaddr(), op.action, &payload).await;

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use camswap::model::{Codec, MediaService, PtzPosition, Range};
+use camswap::onvif::operation::Operation;
 use camswap::onvif::ptz::MoveStatus;
 use camswap::onvif::{ParseError, media, media2, ops, ptz, recording};
 use camswap::soap::xml::{self, Element};
@@ -810,7 +811,7 @@ captures! {
     // PTZ status
     // ----------------------------------------------------------------------------------------
     axis_q6045e_status: "axis/GetStatus-onvifnvt-q6045e-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         let pos = s.position.as_ref().unwrap();
         assert_eq!(pt(pos), (-0.387339115, 0.933800578, Some(GENERIC_PT)));
         assert_eq!((s.pan_tilt.clone(), s.zoom.clone()), (Some(MoveStatus::Idle), Some(MoveStatus::Idle)));
@@ -818,27 +819,27 @@ captures! {
         assert_eq!(s.utc_time.as_deref(), Some("2018-02-27T00:18:43Z"));
     }
     bosch_autodome5000i_status: "bosch/GetStatus-onvifgo-autodome5000i-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(pt(s.position.as_ref().unwrap()), (1.0, -0.844, Some(GENERIC_PT)));
         assert_eq!(zoom(s.position.as_ref().unwrap()).0, 0.006);
         assert_eq!(s.utc_time.as_deref(), Some("2026-01-13T19:25:21.755Z"));
     }
     /// Raw motor steps (32768) in an unnamed space, and no MoveStatus.
     generic_ipdh4k8m05_status_in_motor_steps: "generic/GetStatus-easyonvif-ipdh4k8m05-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         let pos = s.position.as_ref().unwrap();
         assert_eq!(pt(pos), (32768.0, 32768.0, None));
         assert_eq!(zoom(pos), (12644.0, None));
         assert_eq!((s.pan_tilt.clone(), s.zoom.clone()), (None, None));
     }
     generic_ipg8150pss_status: "generic/GetStatus-easyonvif-ipg8150pss-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(pt(s.position.as_ref().unwrap()), (0.0, 0.0, Some(GENERIC_PT)));
         assert!(s.is_idle());
     }
     /// Old Hikvision PTZ firmware sends `<tt:Error>NO error</tt:Error>` and no MoveStatus.
     hikvision_status_no_error_and_no_move_status: "hikvision/GetStatus-onvifnvt-ds2df7276-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(s.error.as_deref(), Some("NO error"));
         assert_eq!(s.fault(), None);
         assert_eq!((s.pan_tilt.clone(), s.zoom.clone()), (None, None));
@@ -846,32 +847,32 @@ captures! {
         assert_eq!(pt(s.position.as_ref().unwrap()), (0.333167, -0.682, Some(GENERIC_PT)));
     }
     pelco_d6230l_status: "pelco/GetStatus-onvifnvt-d6230l-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(pt(s.position.as_ref().unwrap()), (-0.39, 0.81, Some(GENERIC_PT)));
         assert_eq!(s.utc_time.as_deref(), Some("2018-02-27T14:57:08.890590Z"));
     }
     /// Reolink's GetStatus has MoveStatus but no Position.
     reolink_status_without_position: "reolink/GetStatus-onvifgo-e1zoom-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(s.position, None);
         assert_eq!(s.pan_tilt, Some(MoveStatus::Idle));
     }
     reolink_trackmix_status_without_position: "reolink/GetStatus-onvifgo-trackmix-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(s.position, None);
         assert!(s.is_idle());
     }
     uniview_sunba_status: "uniview/GetStatus-easyonvif-sunba-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(pt(s.position.as_ref().unwrap()), (0.5, 0.499777734, Some(GENERIC_PT)));
     }
     unknown_ptz_status: "unknown/GetStatus-exonvif-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         assert_eq!(pt(s.position.as_ref().unwrap()), (0.164178, -0.618316, Some(GENERIC_PT)));
     }
     /// XiongMai: PanTilt without a space attribute, UtcTime in 1970.
     xiongmai_pan_tilt_without_space_and_1970_clock: "xiongmai/GetStatus-easyonvif-sunba405-ptz.xml" => |p| {
-        let s = ptz::parse_get_status(p).unwrap();
+        let s = ptz::GetStatus::default().parse(p).unwrap();
         let pos = s.position.as_ref().unwrap();
         assert_eq!(pt(pos), (0.0, 0.0, None));
         assert_eq!(zoom(pos), (0.0, None));
@@ -908,7 +909,7 @@ captures! {
         assert!(recording::parse_get_recording_jobs(p).unwrap().is_empty());
     }
     axis_create_recording_job: "axis/CreateRecordingJob-exonvif.xml" => |p| {
-        let j = recording::parse_create_recording_job(p).unwrap();
+        let j = recording::CreateRecordingJob::default().parse(p).unwrap();
         assert_eq!(j.token, "SD_DISK_20241120_211729_9C896594");
         assert_eq!((j.mode.as_str(), j.priority), ("Active", 9));
         assert!(j.sources.is_empty());
@@ -921,7 +922,7 @@ captures! {
 fn payload_of_another_operation_is_wrong_element() {
     let presets = payload("axis/GetPresets-onvifnvt-q6045e.xml");
     assert!(matches!(
-        ptz::parse_get_status(&presets),
+        ptz::GetStatus::default().parse(&presets),
         Err(ParseError::WrongElement {
             expected: "GetStatusResponse",
             ..
@@ -963,11 +964,11 @@ fn run_every_parser(p: &Element) {
     let _ = ptz::parse_get_configurations(p);
     let _ = ptz::parse_get_configuration_options(p);
     let _ = ptz::parse_get_presets(p, "P");
-    let _ = ptz::parse_get_status(p);
+    let _ = ptz::GetStatus::default().parse(p);
     let _ = ptz::parse_get_service_capabilities(p);
     let _ = recording::parse_get_recordings(p);
     let _ = recording::parse_get_recording_jobs(p);
-    let _ = recording::parse_create_recording_job(p);
+    let _ = recording::CreateRecordingJob::default().parse(p);
     let _ = recording::parse_get_service_capabilities(p);
 }
 

@@ -10,6 +10,7 @@ use camswap::model::{
     Track, VideoEncoder,
 };
 use camswap::onvif::media2::{ConfigurationRef, ConfigurationType, StreamProtocol};
+use camswap::onvif::operation::Operation;
 use camswap::onvif::{imaging, media, media2, ptz, recording};
 
 const GENERIC_PT: &str = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace";
@@ -116,6 +117,11 @@ fn encoder() -> VideoEncoder {
         }),
         session_timeout: Some("PT5S".into()),
     }
+}
+
+/// The request payload of `op`, which must be writable.
+fn xml(op: impl Operation) -> String {
+    op.to_xml().unwrap()
 }
 
 fn requests() -> Vec<(&'static str, String)> {
@@ -248,37 +254,66 @@ fn requests() -> Vec<(&'static str, String)> {
         ("media-GetSnapshotUri", media::get_snapshot_uri(token)),
         (
             "media-CreateProfile",
-            media::create_profile("camswap main", Some("camswap_1")),
+            xml(media::CreateProfile {
+                name: "camswap main".into(),
+                token: Some("camswap_1".into()),
+            }),
         ),
         (
             "media-CreateProfile-no-token",
-            media::create_profile("camswap <sub>", None),
+            xml(media::CreateProfile {
+                name: "camswap <sub>".into(),
+                token: None,
+            }),
         ),
         (
             "media-AddVideoSourceConfiguration",
-            media::add_video_source_configuration(token, "VideoSourceToken"),
+            xml(media::AddVideoSourceConfiguration {
+                profile: token.into(),
+                configuration: "VideoSourceToken".into(),
+            }),
         ),
         (
             "media-AddVideoEncoderConfiguration",
-            media::add_video_encoder_configuration(token, "VideoEncoderToken_1"),
+            xml(media::AddVideoEncoderConfiguration {
+                profile: token.into(),
+                configuration: "VideoEncoderToken_1".into(),
+            }),
         ),
         (
             "media-AddPTZConfiguration",
-            media::add_ptz_configuration(token, "PTZToken"),
+            xml(media::AddPTZConfiguration {
+                profile: token.into(),
+                configuration: "PTZToken".into(),
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration",
-            media::set_video_encoder_configuration(&encoder(), true).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: encoder(),
+                force_persistence: true,
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration-jpeg-defaults",
-            media::set_video_encoder_configuration(&jpeg, false).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: jpeg,
+                force_persistence: false,
+            }),
         ),
         (
             "media-SetVideoEncoderConfiguration-ipv6",
-            media::set_video_encoder_configuration(&ipv6, false).unwrap(),
+            xml(media::SetVideoEncoderConfiguration {
+                encoder: ipv6,
+                force_persistence: false,
+            }),
         ),
-        ("media-DeleteProfile", media::delete_profile(token)),
+        (
+            "media-DeleteProfile",
+            xml(media::DeleteProfile {
+                profile: token.into(),
+            }),
+        ),
         // Media2
         (
             "media2-GetServiceCapabilities",
@@ -318,33 +353,49 @@ fn requests() -> Vec<(&'static str, String)> {
         ("media2-GetSnapshotUri", media2::get_snapshot_uri(token)),
         (
             "media2-CreateProfile",
-            media2::create_profile("camswap main", &refs),
+            xml(media2::CreateProfile {
+                name: "camswap main".into(),
+                configurations: refs.to_vec(),
+            }),
         ),
         (
             "media2-CreateProfile-empty",
-            media2::create_profile("camswap empty", &[]),
+            xml(media2::CreateProfile {
+                name: "camswap empty".into(),
+                configurations: vec![],
+            }),
         ),
         (
             "media2-AddConfiguration",
-            media2::add_configuration(token, Some("renamed"), &refs),
+            xml(media2::AddConfiguration {
+                profile: token.into(),
+                name: Some("renamed".into()),
+                configurations: refs.to_vec(),
+            }),
         ),
         (
             "media2-SetVideoEncoderConfiguration",
-            media2::set_video_encoder_configuration(&h265).unwrap(),
+            xml(media2::SetVideoEncoderConfiguration { encoder: h265 }),
         ),
         (
             "media2-SetVideoEncoderConfiguration-minimal",
-            media2::set_video_encoder_configuration(&VideoEncoder {
-                token: "000".into(),
-                encoding: Some(Codec::Jpeg),
-                width: Some(640),
-                height: Some(480),
-                quality: Some(3.0),
-                ..Default::default()
-            })
-            .unwrap(),
+            xml(media2::SetVideoEncoderConfiguration {
+                encoder: VideoEncoder {
+                    token: "000".into(),
+                    encoding: Some(Codec::Jpeg),
+                    width: Some(640),
+                    height: Some(480),
+                    quality: Some(3.0),
+                    ..Default::default()
+                },
+            }),
         ),
-        ("media2-DeleteProfile", media2::delete_profile(token)),
+        (
+            "media2-DeleteProfile",
+            xml(media2::DeleteProfile {
+                profile: token.into(),
+            }),
+        ),
         // PTZ
         (
             "ptz-GetServiceCapabilities",
@@ -357,34 +408,75 @@ fn requests() -> Vec<(&'static str, String)> {
             ptz::get_configuration_options("PTZToken"),
         ),
         ("ptz-GetPresets", ptz::get_presets(token)),
-        ("ptz-GetStatus", ptz::get_status(token)),
+        (
+            "ptz-GetStatus",
+            xml(ptz::GetStatus {
+                profile: token.into(),
+            }),
+        ),
         (
             "ptz-SetPreset",
-            ptz::set_preset(token, Some("Gate & <north>"), Some("7")),
+            xml(ptz::SetPreset {
+                profile: token.into(),
+                name: Some("Gate & <north>".into()),
+                token: Some("7".into()),
+            }),
         ),
         (
             "ptz-SetPreset-new",
-            ptz::set_preset(token, Some("Lobby"), None),
+            xml(ptz::SetPreset {
+                profile: token.into(),
+                name: Some("Lobby".into()),
+                token: None,
+            }),
         ),
-        ("ptz-RemovePreset", ptz::remove_preset(token, "7")),
-        ("ptz-GotoPreset", ptz::goto_preset(token, "7", Some(&speed))),
+        (
+            "ptz-RemovePreset",
+            xml(ptz::RemovePreset {
+                profile: token.into(),
+                token: "7".into(),
+            }),
+        ),
+        (
+            "ptz-GotoPreset",
+            xml(ptz::GotoPreset {
+                profile: token.into(),
+                token: "7".into(),
+                speed: Some(speed.clone()),
+            }),
+        ),
         (
             "ptz-AbsoluteMove",
-            ptz::absolute_move(token, &position, None),
+            xml(ptz::AbsoluteMove {
+                profile: token.into(),
+                position,
+                speed: None,
+            }),
         ),
         (
             "ptz-AbsoluteMove-speed-no-space",
-            ptz::absolute_move(
-                token,
-                &PtzPosition {
+            xml(ptz::AbsoluteMove {
+                profile: token.into(),
+                position: PtzPosition {
                     pan_tilt: Some((0.0, 0.0, None)),
                     zoom: Some((f64::INFINITY, None)),
                 },
-                Some(&speed),
-            ),
+                speed: Some(speed),
+            }),
         ),
-        ("ptz-SetHomePosition", ptz::set_home_position(token)),
-        ("ptz-GotoHomePosition", ptz::goto_home_position(token, None)),
+        (
+            "ptz-SetHomePosition",
+            xml(ptz::SetHomePosition {
+                profile: token.into(),
+            }),
+        ),
+        (
+            "ptz-GotoHomePosition",
+            xml(ptz::GotoHomePosition {
+                profile: token.into(),
+                speed: None,
+            }),
+        ),
         // Recording
         (
             "recording-GetServiceCapabilities",
@@ -413,52 +505,75 @@ fn requests() -> Vec<(&'static str, String)> {
         ),
         (
             "recording-CreateRecording",
-            recording::create_recording(&source, "cam 1 <lobby>", 30 * 86_400),
+            xml(recording::CreateRecording {
+                source: source.clone(),
+                content: "cam 1 <lobby>".into(),
+                max_retention_s: 30 * 86_400,
+            }),
         ),
         (
             "recording-CreateRecording-empty-source",
-            recording::create_recording(&RecordingSource::default(), "", 0),
+            xml(recording::CreateRecording::default()),
         ),
         (
             "recording-CreateTrack",
-            recording::create_track(
-                "SD_DISK_1",
-                &Track {
+            xml(recording::CreateTrack {
+                recording: "SD_DISK_1".into(),
+                track: Track {
                     token: String::new(),
                     kind: "Metadata".into(),
                     description: "events".into(),
                 },
-            )
-            .unwrap(),
+            }),
         ),
         (
             "recording-CreateRecordingJob",
-            recording::create_recording_job(&job).unwrap(),
+            xml(recording::CreateRecordingJob { job: job.clone() }),
         ),
         (
             "recording-CreateRecordingJob-receiver",
-            recording::create_recording_job(&RecordingJob {
-                sources: vec![RecordingJobSource {
-                    auto_create_receiver: Some(true),
-                    ..Default::default()
-                }],
-                schedule_token: None,
-                mode: "Idle".into(),
-                ..job.clone()
-            })
-            .unwrap(),
+            xml(recording::CreateRecordingJob {
+                job: RecordingJob {
+                    sources: vec![RecordingJobSource {
+                        auto_create_receiver: Some(true),
+                        ..Default::default()
+                    }],
+                    schedule_token: None,
+                    mode: "Idle".into(),
+                    ..job.clone()
+                },
+            }),
+        ),
+        (
+            "recording-SetRecordingJobConfiguration",
+            xml(recording::SetRecordingJobConfiguration {
+                job: RecordingJob {
+                    token: "JOB_1".into(),
+                    ..job.clone()
+                },
+            }),
         ),
         (
             "recording-SetRecordingJobMode",
-            recording::set_recording_job_mode("JOB_1", "Idle").unwrap(),
+            xml(recording::SetRecordingJobMode {
+                job: "JOB_1".into(),
+                mode: "Idle".into(),
+            }),
         ),
         (
             "recording-SetRecordingConfiguration",
-            recording::set_recording_configuration("SD_DISK_1", &source, "cam 1", 259_200),
+            xml(recording::SetRecordingConfiguration {
+                recording: "SD_DISK_1".into(),
+                source,
+                content: "cam 1".into(),
+                max_retention_s: 259_200,
+            }),
         ),
         (
             "recording-DeleteRecordingJob",
-            recording::delete_recording_job("JOB_1"),
+            xml(recording::DeleteRecordingJob {
+                job: "JOB_1".into(),
+            }),
         ),
         // Imaging
         (
@@ -468,19 +583,22 @@ fn requests() -> Vec<(&'static str, String)> {
         ("imaging-GetOptions", imaging::get_options("VideoSource_1")),
         (
             "imaging-SetImagingSettings",
-            imaging::set_imaging_settings("VideoSource_1", &settings, Some(true)).unwrap(),
+            xml(imaging::SetImagingSettings {
+                source: "VideoSource_1".into(),
+                settings,
+                force_persistence: Some(true),
+            }),
         ),
         (
             "imaging-SetImagingSettings-partial",
-            imaging::set_imaging_settings(
-                "VideoSource_1",
-                &Imaging {
+            xml(imaging::SetImagingSettings {
+                source: "VideoSource_1".into(),
+                settings: Imaging {
                     brightness: Some(40.0),
                     ..Default::default()
                 },
-                None,
-            )
-            .unwrap(),
+                force_persistence: None,
+            }),
         ),
     ]
 }
