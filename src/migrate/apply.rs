@@ -483,14 +483,10 @@ async fn apply_inner(
             ))
         })?;
         let mut open = Device::open(id, &xaddr, None, &settings.connect).await?;
-        let body = dev::create_users_request(
-            &admin.username,
-            admin.password.expose(),
-            UserLevel::Administrator,
-        )
-        .map_err(|e| StepFailure(e.to_string()))?;
-        open.call("device", "CreateUsers", &body, |p| {
-            dev::parse_ack(p, "CreateUsers")
+        open.send(&dev::CreateUsers {
+            username: admin.username.clone(),
+            password: admin.password.expose().to_owned(),
+            level: UserLevel::Administrator,
         })
         .await?;
         result.calls += open.calls;
@@ -751,30 +747,25 @@ async fn exec_op(
                 return Ok(()); // checked before the first write; merged with [new]
             };
             let level = UserLevel::parse(level).unwrap_or(UserLevel::User);
-            let body = dev::create_users_request(username, login.password.expose(), level)
-                .map_err(|e| req(from_device(e)))?;
-            d.call("device", "CreateUsers", &body, |p| {
-                dev::parse_ack(p, "CreateUsers")
+            d.send(&dev::CreateUsers {
+                username: username.clone(),
+                password: login.password.expose().to_owned(),
+                level,
             })
             .await?;
             d.seen.users = None;
         }
         Op::SetDns { dns } => {
-            let body = dev::set_dns_request(dns).map_err(|e| req(from_device(e)))?;
-            d.call("device", "SetDNS", &body, |p| dev::parse_ack(p, "SetDNS"))
-                .await?;
+            d.send(&dev::SetDNS { dns: dns.clone() }).await?;
             d.seen.dns = None;
         }
         Op::SetNtp { ntp } => {
-            let body = dev::set_ntp_request(ntp);
-            d.call("device", "SetNTP", &body, |p| dev::parse_ack(p, "SetNTP"))
-                .await?;
+            d.send(&dev::SetNTP { ntp: ntp.clone() }).await?;
             d.seen.ntp = None;
         }
         Op::SetScopes { scopes } => {
-            let body = dev::set_scopes_request(scopes).map_err(|e| req(from_device(e)))?;
-            d.call("device", "SetScopes", &body, |p| {
-                dev::parse_ack(p, "SetScopes")
+            d.send(&dev::SetScopes {
+                scopes: scopes.clone(),
             })
             .await?;
             d.seen.scopes = None;
@@ -796,22 +787,18 @@ async fn exec_op(
             }
             let t = match service {
                 MediaApi::Media => {
-                    d.call(
-                        "media",
-                        "CreateProfile",
-                        &media::create_profile(name, None),
-                        media::parse_create_profile,
-                    )
+                    d.send(&media::CreateProfile {
+                        name: name.clone(),
+                        token: None,
+                    })
                     .await?
                     .token
                 }
                 MediaApi::Media2 => {
-                    d.call(
-                        "media2",
-                        "CreateProfile",
-                        &media2::create_profile(name, &[]),
-                        media2::parse_create_profile,
-                    )
+                    d.send(&media2::CreateProfile {
+                        name: name.clone(),
+                        configurations: Vec::new(),
+                    })
                     .await?
                 }
             };
@@ -962,18 +949,15 @@ async fn exec_op(
             e.constant_bitrate = values.constant_bitrate.or(e.constant_bitrate);
             match service {
                 MediaApi::Media => {
-                    let body = media::set_video_encoder_configuration(&e, true).map_err(req)?;
-                    d.call("media", "SetVideoEncoderConfiguration", &body, |p| {
-                        media::parse_empty_response(p, "media.SetVideoEncoderConfiguration")
+                    d.send(&media::SetVideoEncoderConfiguration {
+                        encoder: e,
+                        force_persistence: true,
                     })
                     .await?;
                 }
                 MediaApi::Media2 => {
-                    let body = media2::set_video_encoder_configuration(&e).map_err(req)?;
-                    d.call("media2", "SetVideoEncoderConfiguration", &body, |p| {
-                        media2::parse_empty_response(p, "media2.SetVideoEncoderConfiguration")
-                    })
-                    .await?;
+                    d.send(&media2::SetVideoEncoderConfiguration { encoder: e })
+                        .await?;
                 }
             }
             invalidate_profiles(d);
@@ -987,12 +971,11 @@ async fn exec_op(
                     .map(|p| (p.x, p.y, Some(p.space.clone()))),
                 zoom: target.zoom.as_ref().map(|z| (z.x, Some(z.space.clone()))),
             };
-            d.call(
-                "ptz",
-                "AbsoluteMove",
-                &ptz::absolute_move(&t, &position, None),
-                |p| ptz::parse_empty_response(p, "ptz.AbsoluteMove"),
-            )
+            d.send(&ptz::AbsoluteMove {
+                profile: t.clone(),
+                position,
+                speed: None,
+            })
             .await?;
             let started = std::time::Instant::now();
             while started.elapsed() < MOVE_DEADLINE {
@@ -1020,19 +1003,19 @@ async fn exec_op(
                 .iter()
                 .find(|p| p.name.as_deref() == Some(name.as_str()))
                 .map(|p| p.token.clone());
-            let body = ptz::set_preset(&t, Some(name), existing.as_deref());
             let new = d
-                .call("ptz", "SetPreset", &body, ptz::parse_set_preset)
+                .send(&ptz::SetPreset {
+                    profile: t.clone(),
+                    name: Some(name.clone()),
+                    token: existing,
+                })
                 .await?;
             d.seen.presets.remove(&t);
             remember(tokens, created, preset, &new);
         }
         Op::SetHomePosition { profile } => {
             let t = need(profile, tokens)?;
-            d.call("ptz", "SetHomePosition", &ptz::set_home_position(&t), |p| {
-                ptz::parse_empty_response(p, "ptz.SetHomePosition")
-            })
-            .await?;
+            d.send(&ptz::SetHomePosition { profile: t }).await?;
         }
         Op::CreateRecording {
             recording: r,
@@ -1061,12 +1044,11 @@ async fn exec_op(
             }
             let caps = d.recording_capabilities().await?;
             let t = if caps.dynamic_recordings {
-                d.call(
-                    "recording",
-                    "CreateRecording",
-                    &recording::create_recording(source, content, retention),
-                    recording::parse_create_recording,
-                )
+                d.send(&recording::CreateRecording {
+                    source: source.clone(),
+                    content: content.clone(),
+                    max_retention_s: retention,
+                })
                 .await?
             } else {
                 // Fixed recordings: adopt the first one no planned recording took, and give it
@@ -1080,12 +1062,12 @@ async fn exec_op(
                         ))
                     })?;
                 let t = x.token.clone();
-                d.call(
-                    "recording",
-                    "SetRecordingConfiguration",
-                    &recording::set_recording_configuration(&t, source, content, retention),
-                    |p| recording::parse_empty_response(p, "recording.SetRecordingConfiguration"),
-                )
+                d.send(&recording::SetRecordingConfiguration {
+                    recording: t.clone(),
+                    source: source.clone(),
+                    content: content.clone(),
+                    max_retention_s: retention,
+                })
                 .await?;
                 t
             };
@@ -1106,21 +1088,14 @@ async fn exec_op(
             if has {
                 return Ok(());
             }
-            let body = recording::create_track(
-                &t,
-                &Track {
+            d.send(&recording::CreateTrack {
+                recording: t,
+                track: Track {
                     token: String::new(),
                     kind: track.kind.clone(),
                     description: track.description.clone(),
                 },
-            )
-            .map_err(req)?;
-            d.call(
-                "recording",
-                "CreateTrack",
-                &body,
-                recording::parse_create_track,
-            )
+            })
             .await?;
             d.seen.recordings = None;
         }
@@ -1141,9 +1116,9 @@ async fn exec_op(
             if let Some(j) = jobs.iter().find(|j| j.recording_token == rt) {
                 let t = j.token.clone();
                 if !j.mode.eq_ignore_ascii_case(mode) {
-                    let body = recording::set_recording_job_mode(&t, mode).map_err(req)?;
-                    d.call("recording", "SetRecordingJobMode", &body, |p| {
-                        recording::parse_empty_response(p, "recording.SetRecordingJobMode")
+                    d.send(&recording::SetRecordingJobMode {
+                        job: t.clone(),
+                        mode: mode.clone(),
                     })
                     .await?;
                     d.seen.jobs = None;
@@ -1165,39 +1140,28 @@ async fn exec_op(
                     tracks: Vec::new(),
                 });
             }
-            let body = recording::create_recording_job(&RecordingJob {
-                token: String::new(),
-                recording_token: rt,
-                mode: mode.clone(),
-                priority: *priority,
-                schedule_token: None,
-                sources: job_sources,
-            })
-            .map_err(req)?;
             let created_job = d
-                .call(
-                    "recording",
-                    "CreateRecordingJob",
-                    &body,
-                    recording::parse_create_recording_job,
-                )
+                .send(&recording::CreateRecordingJob {
+                    job: RecordingJob {
+                        token: String::new(),
+                        recording_token: rt,
+                        mode: mode.clone(),
+                        priority: *priority,
+                        schedule_token: None,
+                        sources: job_sources,
+                    },
+                })
                 .await?;
             d.seen.jobs = None;
             remember(tokens, created, job, &created_job.token);
         }
         Op::SetHostname { name } => {
-            let body = dev::set_hostname_request(name).map_err(|e| req(from_device(e)))?;
-            d.call("device", "SetHostname", &body, |p| {
-                dev::parse_ack(p, "SetHostname")
-            })
-            .await?;
+            d.send(&dev::SetHostname { name: name.clone() }).await?;
             d.seen.hostname = None;
         }
         Op::SetGateway { gateway } => {
-            let body = dev::set_network_default_gateway_request(&[gateway])
-                .map_err(|e| req(from_device(e)))?;
-            d.call("device", "SetNetworkDefaultGateway", &body, |p| {
-                dev::parse_ack(p, "SetNetworkDefaultGateway")
+            d.send(&dev::SetNetworkDefaultGateway {
+                gateways: vec![gateway.clone()],
             })
             .await?;
             d.seen.gateway = None;
@@ -1207,26 +1171,6 @@ async fn exec_op(
         }
     }
     Ok(())
-}
-
-/// The device module's request error in the shape every other service uses.
-fn from_device(e: dev::RequestError) -> crate::onvif::RequestError {
-    match e {
-        dev::RequestError::Missing { operation, field } => {
-            crate::onvif::RequestError::Missing { operation, field }
-        }
-        dev::RequestError::Invalid {
-            operation,
-            field,
-            value,
-            expected,
-        } => crate::onvif::RequestError::Unsupported {
-            operation,
-            field,
-            value,
-            reason: expected,
-        },
-    }
 }
 
 fn d_label(op: &Op) -> String {
@@ -1267,43 +1211,39 @@ async fn add_configuration(
     kind: media2::ConfigurationType,
     configuration: &str,
 ) -> Result<(), OnvifError> {
-    match service {
-        MediaApi::Media => {
-            let (name, body) = match kind {
-                media2::ConfigurationType::VideoSource => (
-                    "AddVideoSourceConfiguration",
-                    media::add_video_source_configuration(profile, configuration),
-                ),
-                media2::ConfigurationType::VideoEncoder => (
-                    "AddVideoEncoderConfiguration",
-                    media::add_video_encoder_configuration(profile, configuration),
-                ),
-                _ => (
-                    "AddPTZConfiguration",
-                    media::add_ptz_configuration(profile, configuration),
-                ),
-            };
-            let op = match name {
-                "AddVideoSourceConfiguration" => "media.AddVideoSourceConfiguration",
-                "AddVideoEncoderConfiguration" => "media.AddVideoEncoderConfiguration",
-                _ => "media.AddPTZConfiguration",
-            };
-            d.call("media", name, &body, |p| media::parse_empty_response(p, op))
-                .await?;
-        }
-        MediaApi::Media2 => {
-            let body = media2::add_configuration(
+    let (profile, configuration) = (profile.to_owned(), configuration.to_owned());
+    match (service, kind) {
+        (MediaApi::Media, media2::ConfigurationType::VideoSource) => {
+            d.send(&media::AddVideoSourceConfiguration {
                 profile,
-                None,
-                &[media2::ConfigurationRef {
-                    kind,
-                    token: Some(configuration.to_owned()),
-                }],
-            );
-            d.call("media2", "AddConfiguration", &body, |p| {
-                media2::parse_empty_response(p, "media2.AddConfiguration")
+                configuration,
             })
-            .await?;
+            .await?
+        }
+        (MediaApi::Media, media2::ConfigurationType::VideoEncoder) => {
+            d.send(&media::AddVideoEncoderConfiguration {
+                profile,
+                configuration,
+            })
+            .await?
+        }
+        (MediaApi::Media, _) => {
+            d.send(&media::AddPTZConfiguration {
+                profile,
+                configuration,
+            })
+            .await?
+        }
+        (MediaApi::Media2, kind) => {
+            d.send(&media2::AddConfiguration {
+                profile,
+                name: None,
+                configurations: vec![media2::ConfigurationRef {
+                    kind,
+                    token: Some(configuration),
+                }],
+            })
+            .await?
         }
     }
     invalidate_profiles(d);
@@ -1361,27 +1301,15 @@ async fn run_network_step(
                     address: address.clone(),
                     prefix_length: *prefix_length,
                 };
-                let body = dev::set_network_interfaces_request(&iface, &cfg)
-                    .map_err(|e| StepFailure(e.to_string()))?;
                 let reboot = d
-                    .call(
-                        "device",
-                        "SetNetworkInterfaces",
-                        &body,
-                        dev::parse_set_network_interfaces,
-                    )
+                    .send(&dev::SetNetworkInterfaces {
+                        token: iface,
+                        ipv4: cfg,
+                    })
                     .await?;
                 if reboot {
                     // The answer may be lost as the device goes down: that is the reboot.
-                    match d
-                        .call(
-                            "device",
-                            "SystemReboot",
-                            &dev::system_reboot_request(),
-                            dev::parse_system_reboot,
-                        )
-                        .await
-                    {
+                    match d.send(&dev::SystemReboot).await {
                         Ok(_) => {}
                         Err(e) if away(&e) => {}
                         Err(e) => return Err(e.into()),

@@ -12,6 +12,7 @@ use crate::model::{
     Dns, Hostname, Identity, MediaProfile, NetworkInterface, Ntp, Preset, RecordingCapabilities,
     RecordingItem, RecordingJob, Scope, User, VideoEncoder, VideoSourceConfiguration,
 };
+use crate::onvif::operation::Operation;
 use crate::onvif::session::{OnvifError, Session};
 use crate::onvif::{ParseError, device, media, media2, ptz, recording};
 use crate::planner::plan::MediaApi;
@@ -111,15 +112,7 @@ pub async fn pre_auth(xaddr: &str, connect: &Connect) -> Result<PreAuth, OnvifEr
     let soap = client(xaddr, None, connect)?;
     let session = Session::new(soap, xaddr);
     session.sync_clock().await?;
-    let identity = match session
-        .request(
-            "device",
-            "GetDeviceInformation",
-            &device::get_device_information_request(),
-            device::parse_get_device_information,
-        )
-        .await
-    {
+    let identity = match session.send(&device::GetDeviceInformation).await {
         Ok(i) => Some(i),
         Err(e)
             if e.is_not_authorized()
@@ -129,15 +122,7 @@ pub async fn pre_auth(xaddr: &str, connect: &Connect) -> Result<PreAuth, OnvifEr
         }
         Err(e) => return Err(e),
     };
-    let users = match session
-        .request(
-            "device",
-            "GetUsers",
-            &device::get_users_request(),
-            device::parse_get_users,
-        )
-        .await
-    {
+    let users = match session.send(&device::GetUsers).await {
         Ok(u) => Some(u.into_iter().map(|u| u.username).collect()),
         Err(e)
             if e.is_not_authorized()
@@ -248,6 +233,12 @@ impl Device {
         self.session.request(service, name, payload, parse).await
     }
 
+    /// Sends an operation value: the one way a write reaches the camera.
+    pub async fn send<O: Operation>(&mut self, op: &O) -> Result<O::Response, OnvifError> {
+        self.calls += 1;
+        self.session.send(op).await
+    }
+
     /// Waits until the device answers GetSystemDateAndTime again (after a reboot or a
     /// dropped connection), up to the deadline.
     pub async fn wait_until_back(&mut self) -> Result<(), OnvifError> {
@@ -270,14 +261,7 @@ impl Device {
     /// GetUsers.
     pub async fn users(&mut self) -> Result<&[User], OnvifError> {
         if self.seen.users.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetUsers",
-                    &device::get_users_request(),
-                    device::parse_get_users,
-                )
-                .await?;
+            let v = self.send(&device::GetUsers).await?;
             self.seen.users = Some(v);
         }
         Ok(self.seen.users.as_deref().unwrap_or_default())
@@ -286,14 +270,7 @@ impl Device {
     /// GetDNS.
     pub async fn dns(&mut self) -> Result<Dns, OnvifError> {
         if self.seen.dns.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetDNS",
-                    &device::get_dns_request(),
-                    device::parse_get_dns,
-                )
-                .await?;
+            let v = self.send(&device::GetDNS).await?;
             self.seen.dns = Some(v);
         }
         Ok(self.seen.dns.clone().unwrap_or_default())
@@ -302,14 +279,7 @@ impl Device {
     /// GetNTP.
     pub async fn ntp(&mut self) -> Result<Ntp, OnvifError> {
         if self.seen.ntp.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetNTP",
-                    &device::get_ntp_request(),
-                    device::parse_get_ntp,
-                )
-                .await?;
+            let v = self.send(&device::GetNTP).await?;
             self.seen.ntp = Some(v);
         }
         Ok(self.seen.ntp.clone().unwrap_or_default())
@@ -318,14 +288,7 @@ impl Device {
     /// GetScopes.
     pub async fn scopes(&mut self) -> Result<Vec<Scope>, OnvifError> {
         if self.seen.scopes.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetScopes",
-                    &device::get_scopes_request(),
-                    device::parse_get_scopes,
-                )
-                .await?;
+            let v = self.send(&device::GetScopes).await?;
             self.seen.scopes = Some(v);
         }
         Ok(self.seen.scopes.clone().unwrap_or_default())
@@ -334,14 +297,7 @@ impl Device {
     /// GetHostname.
     pub async fn hostname(&mut self) -> Result<Hostname, OnvifError> {
         if self.seen.hostname.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetHostname",
-                    &device::get_hostname_request(),
-                    device::parse_get_hostname,
-                )
-                .await?;
+            let v = self.send(&device::GetHostname).await?;
             self.seen.hostname = Some(v);
         }
         Ok(self.seen.hostname.clone().unwrap_or_default())
@@ -350,14 +306,7 @@ impl Device {
     /// GetNetworkDefaultGateway.
     pub async fn gateway(&mut self) -> Result<Vec<String>, OnvifError> {
         if self.seen.gateway.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetNetworkDefaultGateway",
-                    &device::get_network_default_gateway_request(),
-                    device::parse_get_network_default_gateway,
-                )
-                .await?;
+            let v = self.send(&device::GetNetworkDefaultGateway).await?;
             self.seen.gateway = Some(v);
         }
         Ok(self.seen.gateway.clone().unwrap_or_default())
@@ -366,14 +315,7 @@ impl Device {
     /// GetNetworkInterfaces.
     pub async fn interfaces(&mut self) -> Result<Vec<NetworkInterface>, OnvifError> {
         if self.seen.interfaces.is_none() {
-            let v = self
-                .call(
-                    "device",
-                    "GetNetworkInterfaces",
-                    &device::get_network_interfaces_request(),
-                    device::parse_get_network_interfaces,
-                )
-                .await?;
+            let v = self.send(&device::GetNetworkInterfaces).await?;
             self.seen.interfaces = Some(v);
         }
         Ok(self.seen.interfaces.clone().unwrap_or_default())
@@ -509,12 +451,9 @@ impl Device {
 
     /// GetStatus of a profile's PTZ unit.
     pub async fn ptz_status(&mut self, profile: &str) -> Result<ptz::PtzStatus, OnvifError> {
-        self.call(
-            "ptz",
-            "GetStatus",
-            &ptz::get_status(profile),
-            ptz::parse_get_status,
-        )
+        self.send(&ptz::GetStatus {
+            profile: profile.to_owned(),
+        })
         .await
     }
 

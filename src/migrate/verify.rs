@@ -181,14 +181,7 @@ pub async fn verify_camera(
         Err(e) => return fail(out, e.to_string()),
     };
     if let Some(r) = &camera.replacement {
-        let identity = d
-            .call(
-                "device",
-                "GetDeviceInformation",
-                &crate::onvif::device::get_device_information_request(),
-                crate::onvif::device::parse_get_device_information,
-            )
-            .await;
+        let identity = d.send(&crate::onvif::device::GetDeviceInformation).await;
         if let Ok(i) = identity {
             let model = i.model.unwrap_or_default();
             if !same_model(&r.model, &model) {
