@@ -63,6 +63,10 @@ pub struct ApplyArgs {
     /// How long a camera may stay away (reboot, address move), seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 180)]
     pub away_deadline: u64,
+    /// Port of the directed WS-Discovery probe that reads a camera's model without
+    /// credentials.
+    #[arg(long, value_name = "PORT", default_value_t = 3702)]
+    pub discovery_port: u16,
 }
 
 /// Arguments of `camswap verify`.
@@ -224,6 +228,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         assign,
         candidates,
         concurrency: a.concurrency.max(1),
+        discovery_port: a.discovery_port,
     };
     let run = Arc::new(Run::new(
         settings,

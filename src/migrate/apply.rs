@@ -79,6 +79,9 @@ pub struct Settings {
     pub candidates: Vec<Candidate>,
     /// Cameras applied at once.
     pub concurrency: usize,
+    /// WS-Discovery port for the directed probe that reads a device's scopes when it will not
+    /// say its model without credentials (3702).
+    pub discovery_port: u16,
 }
 
 /// How one camera's apply ended.
@@ -343,6 +346,29 @@ fn bind(run: &Run, camera: &CameraPlan, model: &str) -> Result<String, StepFailu
     }
 }
 
+/// A directed WS-Discovery Probe to the device's host: its scopes name its model, and a
+/// probe carries no credential.
+async fn probe(xaddr: &str, port: u16) -> Option<Candidate> {
+    let IpAddr::V4(ip) = device::socket_of(xaddr)?.ip() else {
+        return None;
+    };
+    let settings = crate::discovery::prober::Settings {
+        multicast: false,
+        targets: vec![std::net::SocketAddrV4::new(ip, port)],
+        timeout: Duration::from_millis(1500),
+        ..crate::discovery::prober::Settings::default()
+    };
+    let found = crate::discovery::prober::discover(&settings).await.ok()?;
+    found
+        .devices
+        .into_iter()
+        .find(|d| d.from == IpAddr::V4(ip))
+        .map(|d| Candidate {
+            xaddr: xaddr.to_owned(),
+            scopes: d.scopes,
+        })
+}
+
 /// The identity a device shows before credentials: its unauthenticated answer, else the
 /// scopes discovery saw.
 fn identity_before_credentials(pre: &PreAuth, candidate: Option<&Candidate>) -> Option<Identity> {
@@ -403,8 +429,15 @@ async fn apply_inner(
         .await
         .map_err(|e| StepFailure(format!("{xaddr}: {e}")))?;
     result.calls += 3;
-    let candidate = settings.candidates.iter().find(|c| c.xaddr == xaddr);
-    let identity = identity_before_credentials(&pre, candidate).ok_or_else(|| {
+    let mut candidate = settings
+        .candidates
+        .iter()
+        .find(|c| c.xaddr == xaddr)
+        .cloned();
+    if pre.identity.is_none() && candidate.is_none() {
+        candidate = probe(&xaddr, settings.discovery_port).await;
+    }
+    let identity = identity_before_credentials(&pre, candidate.as_ref()).ok_or_else(|| {
         StepFailure(format!(
             "{xaddr} does not tell its model without credentials and discovery did not list it: cannot confirm it is the planned {} {} before sending credentials; run discovery (--devices) so its scopes are known",
             replacement.vendor, replacement.model

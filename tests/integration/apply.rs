@@ -18,6 +18,9 @@ use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
 
 type Span = (f64, f64);
 
+/// WS-Discovery port of the mock sites (a port of our own, each device on its own address).
+const DISCOVERY_PORT: u16 = 13702;
+
 const OLD_PASSWORD: &str = "camswap-demo";
 /// The administrator apply creates on the new cameras (`[new]`).
 const NEW_PASSWORD: &str = "new-site-password-7";
@@ -137,6 +140,8 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
                 DeviceSpec::new(p)
             })
             .collect(),
+        // Each device answers directed WS-Discovery probes on its own address.
+        discovery_port: Some(DISCOVERY_PORT),
         ..FleetSpec::round_robin(&[], 0, base)
     };
     let fleet = Fleet::start(spec).await.expect("the site starts");
@@ -520,5 +525,275 @@ async fn a_wrong_model_is_refused_before_any_credential_reaches_it() {
         "{log:?}"
     );
     let _ = old;
+    site.fleet.shutdown().await;
+}
+
+fn completed(path: &Path) -> usize {
+    journal::read(path)
+        .map(|c| c.records.iter().filter(|r| r.status.completes()).count())
+        .unwrap_or(0)
+}
+
+/// Names that occur more than once.
+fn duplicates<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    names.filter(|n| !seen.insert(*n)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_killed_after_every_step_resumes_without_duplicates_and_a_torn_record_is_reported() {
+    let site = site(Ipv4Addr::new(127, 0, 47, 1), &["dahua-sd49225xa"]).await;
+    let (id, (old, at)) = site
+        .moves
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap();
+    let planned = site.plan.replaced().next().unwrap().steps.len();
+    assert!(
+        planned >= 5,
+        "a PTZ camera has users, DNS, profiles, presets and a move"
+    );
+    // Slow answers leave time to pull the plug between any two steps.
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Latency(Duration::from_millis(60)),
+        )
+        .await
+        .unwrap();
+    let journal_path = site.path("plan.journal.jsonl");
+    let assign = format!("{id}=http://{at}:{}/onvif/device_service", site.port);
+    let port = DISCOVERY_PORT.to_string();
+    let args = [
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--assign",
+        &assign,
+        "--discovery-port",
+        &port,
+    ];
+    let mut kills = 0;
+    for k in 1..planned {
+        if completed(&journal_path) >= k {
+            continue;
+        }
+        let mut child = camswap_command(site.dir.path(), &args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while completed(&journal_path) < k && std::time::Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SIGKILL: no chance to tidy up, as with a crashed laptop.
+        let _ = child.kill();
+        let _ = child.wait();
+        kills += 1;
+    }
+    assert!(
+        kills >= planned / 2,
+        "the run was interrupted {kills} times"
+    );
+    // And a crash halfway through writing the next record.
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal_path)
+            .unwrap();
+        f.write_all(format!(r#"{{"camera":"{id}","step":{},"status":"do"#, planned - 1).as_bytes())
+            .unwrap();
+    }
+    assert!(journal::read(&journal_path).unwrap().torn.is_some());
+    let out = site.camswap(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("torn"), "{}", stderr(&out));
+
+    let steps = journal_steps(&journal_path);
+    let mut unique = steps.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        steps.len(),
+        "a step was journaled twice: {steps:?}"
+    );
+    assert_eq!(steps.len(), planned, "every step once: {steps:?}");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    assert!(
+        !text.contains("\"status\":\"do\""),
+        "the torn record was cut off"
+    );
+
+    // The camera, read independently: nothing created twice.
+    let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(xaddr)
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    assert!(
+        duplicates(s.profiles.iter().map(|p| p.name.as_str())).is_empty(),
+        "{:?}",
+        s.profiles
+    );
+    assert!(
+        duplicates(s.users.iter().map(|u| u.username.as_str())).is_empty(),
+        "{:?}",
+        s.users
+    );
+    let ptz = s.ptz.as_ref().unwrap();
+    assert!(
+        duplicates(ptz.presets.iter().filter_map(|p| p.name.as_deref())).is_empty(),
+        "{:?}",
+        ptz.presets
+    );
+    if let Some(r) = &s.recording {
+        assert!(
+            duplicates(r.jobs.iter().map(|j| j.recording_token.as_str())).is_empty(),
+            "{:?}",
+            r.jobs
+        );
+    }
+
+    // status: done.
+    let out = site.camswap(&[
+        "status",
+        "--journal",
+        "plan.journal.jsonl",
+        "--plan",
+        "plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["state"], "done", "{v}");
+    assert_eq!(v["cameras"][0]["steps_done"], planned);
+    site.fleet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behind_its_back() {
+    let site = site(Ipv4Addr::new(127, 0, 49, 1), &["hikvision-ds2cd2143g2"]).await;
+    let (id, (old, at)) = site
+        .moves
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap();
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Latency(Duration::from_millis(40)),
+        )
+        .await
+        .unwrap();
+    let journal_path = site.path("plan.journal.jsonl");
+    let assign = format!("{id}=http://{at}:{}/onvif/device_service", site.port);
+    let child = camswap_command(
+        site.dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--credentials",
+            "credentials.toml",
+            "--assign",
+            &assign,
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while completed(&journal_path) < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // The camera reboots on its own (power blip) for 2 s, mid-apply.
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Reboot(Duration::from_secs(2)),
+        )
+        .await
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = site.fleet.log(old).await.unwrap();
+    assert!(!log.is_empty());
+
+    let verify = |site: &Site| {
+        site.camswap(&[
+            "verify",
+            "plan.json",
+            "--credentials",
+            "credentials.toml",
+            "--format",
+            "json",
+        ])
+    };
+    let out = verify(&site);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Someone changes the DNS servers on the camera's web page.
+    use camswap::onvif::device::SetDNS;
+    use camswap::soap::{ClientConfig, Credentials, SoapClient};
+    let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+    let soap = SoapClient::new(
+        &xaddr,
+        ClientConfig {
+            credentials: Some(Credentials::new("admin", NEW_PASSWORD)),
+            ..ClientConfig::default()
+        },
+    )
+    .unwrap();
+    let session = camswap::onvif::session::Session::new(soap, &xaddr);
+    session.sync_clock().await.unwrap();
+    session
+        .send(&SetDNS {
+            dns: camswap::model::Dns {
+                from_dhcp: false,
+                search_domains: Vec::new(),
+                servers: vec!["203.0.113.53".into()],
+            },
+        })
+        .await
+        .unwrap();
+    let out = verify(&site);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diffs = v["cameras"][0]["differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1, "{v}");
+    assert_eq!(diffs[0]["field"], "DNSManual");
+    assert_eq!(diffs[0]["actual"], "203.0.113.53");
+    let out = site.camswap(&[
+        "verify",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DNSManual"));
     site.fleet.shutdown().await;
 }
