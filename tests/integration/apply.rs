@@ -426,6 +426,23 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
         }
     }
 
+    // The mock's credential flag is live: after onboarding, every call carried one.
+    for (old, _) in site.moves.values() {
+        let log = site.fleet.log(*old).await.unwrap();
+        assert!(
+            log.iter().any(|e| e.credentials),
+            "no authenticated call logged: {log:?}"
+        );
+        let onboard = log
+            .iter()
+            .position(|e| e.name == "CreateUsers")
+            .expect("onboarded");
+        assert!(
+            !log[onboard].credentials,
+            "a factory-default unit is onboarded without credentials"
+        );
+    }
+
     // The handoff lists the URIs the new cameras report.
     let handoff: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.path("plan.handoff.json")).unwrap()).unwrap();
