@@ -13,6 +13,10 @@
 //! [new]                                  # the administrator apply creates on replacement cameras
 //! username = "admin"
 //! password_env = "CAMSWAP_NEW_PASSWORD"
+//!
+//! [[user]]                               # a user carried from an old camera: its password
+//! username = "operator"
+//! password_env = "CAMSWAP_OPERATOR_PASSWORD"
 //! ```
 //!
 //! A `serial:` entry can only be matched once the serial is known, and a device tells its
@@ -158,6 +162,8 @@ struct RawFile {
     device: Vec<RawDevice>,
     #[serde(default)]
     new: Option<RawEntry>,
+    #[serde(default)]
+    user: Vec<RawEntry>,
 }
 
 /// How a `[[device]]` entry picks devices.
@@ -203,6 +209,9 @@ pub struct Credentials {
     /// `[new]`, resolved when asked for: only apply needs it, so a missing variable must not
     /// stop `inventory`. `Err` holds the variable that was not set.
     new: Option<Result<Login, String>>,
+    /// `[[user]]`: passwords for users carried from old cameras, resolved when apply asks
+    /// (`Err` holds the variable that was not set).
+    users: Vec<(String, Result<Login, String>)>,
     path: PathBuf,
 }
 
@@ -239,7 +248,8 @@ impl Credentials {
         })?;
         let has_literal = raw.default.as_ref().is_some_and(|e| e.password.is_some())
             || raw.new.as_ref().is_some_and(|e| e.password.is_some())
-            || raw.device.iter().any(|d| d.password.is_some());
+            || raw.device.iter().any(|d| d.password.is_some())
+            || raw.user.iter().any(|u| u.password.is_some());
         if has_literal {
             check_private(path)?;
         }
@@ -280,6 +290,17 @@ impl Credentials {
                 Err(other) => return Err(other),
             },
         };
+        let mut users = Vec::new();
+        for e in &raw.user {
+            let section = format!("user \"{}\"", e.username);
+            match resolve(section, &e.username, &e.password, &e.password_env) {
+                Ok(login) => users.push((e.username.clone(), Ok(login))),
+                Err(CredentialsError::MissingEnv { var, .. }) => {
+                    users.push((e.username.clone(), Err(var)));
+                }
+                Err(other) => return Err(other),
+            }
+        }
         let mut devices = Vec::new();
         for d in &raw.device {
             let m = Matcher::parse(&d.matcher).ok_or_else(|| CredentialsError::BadMatch {
@@ -298,6 +319,7 @@ impl Credentials {
             default,
             devices,
             new,
+            users,
             path: path.to_owned(),
         })
     }
@@ -316,6 +338,20 @@ impl Credentials {
             .find(|(m, _)| m.matches(ip, None) || ids.iter().any(|id| m.matches(None, Some(id))))
             .map(|(_, l)| l)
             .or(self.default.as_ref())
+    }
+
+    /// The password for a user carried from an old camera (`[[user]] username = NAME`).
+    /// `Ok(None)` when the file has no entry for it; fails when its variable is not set.
+    pub fn user(&self, username: &str) -> Result<Option<&Login>, CredentialsError> {
+        match self.users.iter().find(|(n, _)| n == username) {
+            None => Ok(None),
+            Some((_, Ok(login))) => Ok(Some(login)),
+            Some((_, Err(var))) => Err(CredentialsError::MissingEnv {
+                path: self.path.clone(),
+                section: format!("user \"{username}\""),
+                var: var.clone(),
+            }),
+        }
     }
 
     /// The administrator to create on replacement cameras (`[new]`).

@@ -2,7 +2,7 @@
 //!
 //! | Request | Effect | Answer |
 //! |---|---|---|
-//! | `POST /swap?address=IP&persona=NAME` | the device at IP is replaced by a factory-default device of NAME on the same address and port | `{"address","persona","xaddr"}` |
+//! | `POST /swap?address=IP&persona=NAME[&at=IP2]` | the device at IP is replaced by a factory-default device of NAME on the same address and port (or on IP2, where a factory-default unit boots) | `{"address","persona","xaddr"}` |
 //! | `POST /fault?address=IP&kind=reboot\|drop\|latency\|garbage&value=N` | inject a fault (`value`: seconds for reboot, milliseconds for latency) | `{"address","kind","value"}` |
 //! | `POST /fault/clear?address=IP` | remove drop, garbage and latency faults | `{"address"}` |
 //! | `GET /log?address=IP` | the operations the device received | `[{"name","namespace","time","status"}]` |
@@ -116,6 +116,7 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn fleet_error(e: &FleetError) -> Response<Full<Bytes>> {
     let status = match e {
         FleetError::NoDevice(_) => StatusCode::NOT_FOUND,
+        FleetError::Busy(_) => StatusCode::CONFLICT,
         FleetError::Persona(_) => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
@@ -154,10 +155,18 @@ async fn handle(shared: &Roster, req: Request<Incoming>) -> Response<Full<Bytes>
                 Ok(p) => p,
                 Err(e) => return fleet_error(&e),
             };
-            match shared.swap(ip, persona).await {
+            let at = match param(&params, "at").map(str::parse::<Ipv4Addr>) {
+                None => None,
+                Some(Ok(a)) => Some(a),
+                Some(Err(_)) => {
+                    return error(StatusCode::BAD_REQUEST, "`at` is not an IPv4 address");
+                }
+            };
+            match shared.swap(ip, persona, at).await {
                 Ok(addr) => {
+                    let now = at.unwrap_or(ip);
                     let xaddr = shared
-                        .with_device(ip, |d| d.xaddr())
+                        .with_device(now, |d| d.xaddr())
                         .await
                         .unwrap_or_default();
                     json_response(

@@ -322,7 +322,20 @@ impl Fleet {
     /// fleet or a built-in), on the same address and port: a technician's swap.
     pub async fn swap(&self, ip: Ipv4Addr, persona: &str) -> Result<SocketAddr, FleetError> {
         let persona = self.shared.persona(persona)?;
-        self.shared.swap(ip, persona).await
+        self.shared.swap(ip, persona, None).await
+    }
+
+    /// Like [`Fleet::swap`], but the new unit comes up on `at` (same port), as a
+    /// factory-default camera does on its own default or DHCP address; apply then moves it
+    /// onto the old camera's address.
+    pub async fn swap_at(
+        &self,
+        ip: Ipv4Addr,
+        persona: &str,
+        at: Ipv4Addr,
+    ) -> Result<SocketAddr, FleetError> {
+        let persona = self.shared.persona(persona)?;
+        self.shared.swap(ip, persona, Some(at)).await
     }
 
     /// Like [`Fleet::swap`] with a persona value.
@@ -331,7 +344,7 @@ impl Fleet {
         ip: Ipv4Addr,
         persona: Persona,
     ) -> Result<SocketAddr, FleetError> {
-        self.shared.swap(ip, persona).await
+        self.shared.swap(ip, persona, None).await
     }
 
     /// Inject a fault into the device on `ip`.

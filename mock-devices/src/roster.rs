@@ -52,6 +52,9 @@ pub enum FleetError {
     /// No device of the fleet listens on this address.
     #[error("no device at {0}")]
     NoDevice(Ipv4Addr),
+    /// Another device of the fleet already listens on this address.
+    #[error("a device already listens on {0}")]
+    Busy(Ipv4Addr),
     /// A device could not be started.
     #[error("cannot start a device on {addr}: {source}")]
     Start {
@@ -107,12 +110,19 @@ impl Roster {
         &self,
         ip: Ipv4Addr,
         persona: Persona,
+        at: Option<Ipv4Addr>,
     ) -> Result<SocketAddr, FleetError> {
         let mut devices = self.devices.lock().await;
         let i = index_of(&devices, ip)?;
-        // The old camera is unplugged before the new one comes up on its address and port.
+        if let Some(at) = at.filter(|a| *a != ip) {
+            if index_of(&devices, at).is_ok() {
+                return Err(FleetError::Busy(at));
+            }
+        }
+        // The old camera is unplugged before the new one comes up, on its address and port or
+        // (`at`) on the address a factory-default unit boots with.
         let old = devices.remove(i);
-        let addr = old.addr();
+        let addr = SocketAddr::new(at.unwrap_or(ip).into(), old.addr().port());
         old.shutdown().await;
         let mut config =
             DeviceConfig::new(persona.individualise(address_index(ip)), addr).factory(true);

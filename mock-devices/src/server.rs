@@ -67,6 +67,10 @@ pub struct LogEntry {
     pub time: DateTime<Utc>,
     /// HTTP status answered, `None` when the connection was dropped.
     pub status: Option<u16>,
+    /// The request carried a credential: an HTTP `Authorization` header or a WS-Security
+    /// `UsernameToken` anywhere in the body (found by bytes, so a malformed envelope cannot
+    /// hide one).
+    pub credentials: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -216,7 +220,7 @@ impl Core {
         }
     }
 
-    fn record(&self, name: &str, namespace: &str, status: Option<u16>) {
+    fn record(&self, name: &str, namespace: &str, status: Option<u16>, credentials: bool) {
         let mut log = lock(&self.log);
         if log.len() >= LOG_CAPACITY {
             log.pop_front();
@@ -226,6 +230,7 @@ impl Core {
             namespace: namespace.to_string(),
             time: Utc::now(),
             status,
+            credentials,
         });
     }
 
@@ -542,6 +547,8 @@ async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<
         }
         Err(_) => return Err(Dropped),
     };
+    let credentials = parts.headers.contains_key(hyper::header::AUTHORIZATION)
+        || bytes.windows(13).any(|w| w == b"UsernameToken");
     let request = soap::parse_request(&bytes);
     let (name, namespace) = match &request {
         Ok(r) => (r.operation().to_string(), r.namespace().to_string()),
@@ -552,11 +559,11 @@ async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<
         tokio::time::sleep(delay).await;
     }
     if faults.drop {
-        core.record(&name, &namespace, None);
+        core.record(&name, &namespace, None, credentials);
         return Err(Dropped);
     }
     if faults.garbage {
-        core.record(&name, &namespace, Some(200));
+        core.record(&name, &namespace, Some(200), credentials);
         return Ok(core.base_response(
             StatusCode::OK,
             "application/soap+xml; charset=utf-8",
@@ -564,7 +571,12 @@ async fn serve(core: Arc<Core>, req: Request<Incoming>) -> Result<Response<Full<
         ));
     }
     let (response, effects) = core.respond(&parts, request);
-    core.record(&name, &namespace, Some(response.status().as_u16()));
+    core.record(
+        &name,
+        &namespace,
+        Some(response.status().as_u16()),
+        credentials,
+    );
     for effect in effects {
         core.apply(effect);
     }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod apply;
 pub mod audit;
 pub mod discover;
 pub mod inventory;
@@ -148,6 +149,14 @@ enum Command {
     Audit(audit::Args),
     /// Plan replacements and the settings to carry over (the dry run).
     Plan(plan::Args),
+    /// Carry the plan onto the new cameras (or print the operations with --dry-run).
+    Apply(apply::ApplyArgs),
+    /// Read the applied cameras and compare every planned value; exit 3 on differences.
+    Verify(apply::VerifyArgs),
+    /// Per camera: done, failed (why) or pending, from the journal.
+    Status(apply::StatusArgs),
+    /// The VMS handoff: new addresses, stream URIs, preset tokens (CSV or JSON).
+    Handoff(apply::HandoffArgs),
 }
 
 /// Parses the command line, runs the command, and turns the result into an exit code.
@@ -170,6 +179,10 @@ pub fn main() -> ExitCode {
         Command::Inventory(a) => runtime().block_on(inventory::run(a, &cli.global)),
         Command::Audit(a) => audit::run(a, &cli.global),
         Command::Plan(a) => plan::run(a, &cli.global),
+        Command::Apply(a) => runtime().block_on(apply::run_apply(a, &cli.global)),
+        Command::Verify(a) => runtime().block_on(apply::run_verify(a, &cli.global)),
+        Command::Status(a) => apply::run_status(a, &cli.global),
+        Command::Handoff(a) => runtime().block_on(apply::run_handoff(a, &cli.global)),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),

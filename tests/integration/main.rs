@@ -44,3 +44,5 @@ mod cli_errors;
 mod credentials_match;
 // Hostile networks: credentials sent off the device, spoofed discovery, secrets in URIs, TLS.
 mod hostile_network;
+// Apply, verify, status and handoff: mock sites swapped for factory-default approved units.
+mod apply;

@@ -1,0 +1,496 @@
+//! `camswap apply`, `verify`, `status` and `handoff`.
+//!
+//! ```text
+//! camswap apply plan.json [--dry-run] [--camera ID] [--assign OLD_ID=URL|SERIAL]...
+//!               [--devices devices.json] [--journal FILE] [--concurrency N]
+//!               [--expect-plan sha256:...] [--credentials FILE]
+//! camswap verify plan.json [--journal FILE] [--camera ID] [--credentials FILE]
+//! camswap status --journal FILE [--plan plan.json]
+//! camswap handoff plan.json [--journal FILE] [--format csv|json] -o FILE
+//! ```
+//! apply exits 0 when every camera finished, 6 when some failed and others finished, 1 when
+//! none did; verify exits 3 when any camera differs from the plan.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::output::emit;
+use super::{CliError, Format, Global, Outcome};
+use crate::credentials::Credentials;
+use crate::discovery::devices::read_devices;
+use crate::migrate::apply::{self, Assign, Candidate, Run, Settings};
+use crate::migrate::device::Connect;
+use crate::migrate::journal::{self, Journal};
+use crate::migrate::{handoff, planfile, status, verify};
+use crate::planner::Plan;
+use crate::planner::plan::CameraPlan;
+use crate::text::table;
+
+/// Arguments of `camswap apply`.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// plan.json (from `camswap plan`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Print the exact operations per camera and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only this camera (old id).
+    #[arg(long, value_name = "ID")]
+    pub camera: Option<String>,
+    /// The new camera for OLD_ID: its device service URL or its serial number.
+    #[arg(long, value_name = "OLD_ID=URL|SERIAL")]
+    pub assign: Vec<String>,
+    /// Devices discovery found (devices.json), to find unassigned new cameras by model.
+    #[arg(long, value_name = "FILE")]
+    pub devices: Option<PathBuf>,
+    /// The journal (default: PLAN.journal.jsonl beside the plan).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Cameras applied at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Refuse the plan unless its fingerprint is this.
+    #[arg(long, value_name = "sha256:HEX")]
+    pub expect_plan: Option<String>,
+    /// credentials.toml (`[new]` is the administrator created on new cameras).
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Per-request timeout, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+    /// How long a camera may stay away (reboot, address move), seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    pub away_deadline: u64,
+    /// Port of the directed WS-Discovery probe that reads a camera's model without
+    /// credentials.
+    #[arg(long, value_name = "PORT", default_value_t = 3702)]
+    pub discovery_port: u16,
+}
+
+/// Arguments of `camswap verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// plan.json.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The journal (default: beside the plan, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Only this camera.
+    #[arg(long, value_name = "ID")]
+    pub camera: Option<String>,
+    /// credentials.toml.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Per-request timeout, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+}
+
+/// Arguments of `camswap status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The journal.
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    /// The plan, to list cameras not started yet.
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+}
+
+/// Arguments of `camswap handoff`.
+#[derive(Debug, clap::Args)]
+pub struct HandoffArgs {
+    /// plan.json.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The journal (default: beside the plan).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Only this camera.
+    #[arg(long, value_name = "ID")]
+    pub camera: Option<String>,
+    /// credentials.toml.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+}
+
+fn load_credentials(path: Option<&Path>) -> Result<Credentials, CliError> {
+    match path {
+        Some(p) => Credentials::load(p).map_err(CliError::input),
+        None => Ok(Credentials::none()),
+    }
+}
+
+fn read_journal(path: &Path) -> Result<journal::Contents, CliError> {
+    let c = journal::read(path).map_err(CliError::input)?;
+    if let Some((line, bytes)) = c.torn {
+        eprintln!(
+            "warning: {}: the last record (line {line}, {bytes} bytes) is torn, as a crash while writing leaves it; it is ignored and apply resumes after the last whole record",
+            path.display()
+        );
+    }
+    Ok(c)
+}
+
+fn selected<'a>(plan: &'a Plan, camera: Option<&str>) -> Result<Vec<&'a CameraPlan>, CliError> {
+    let cams: Vec<&CameraPlan> = plan
+        .replaced()
+        .filter(|c| camera.is_none_or(|id| c.old.id == id))
+        .collect();
+    if let (Some(id), true) = (camera, cams.is_empty()) {
+        return Err(CliError::input(format!(
+            "--camera {id}: the plan has no replaced camera with that id"
+        )));
+    }
+    Ok(cams)
+}
+
+fn parse_assign(values: &[String]) -> Result<BTreeMap<String, Assign>, CliError> {
+    values
+        .iter()
+        .map(|v| {
+            let (id, target) = v.split_once('=').ok_or_else(|| {
+                CliError::input(format!(
+                    "--assign {v}: expected OLD_ID=URL or OLD_ID=SERIAL"
+                ))
+            })?;
+            if id.trim().is_empty() || target.trim().is_empty() {
+                return Err(CliError::input(format!(
+                    "--assign {v}: expected OLD_ID=URL or OLD_ID=SERIAL"
+                )));
+            }
+            // Old ids contain ':' (serial:ABC), so split at the first '=' only.
+            Ok((id.trim().to_owned(), Assign::parse(target)))
+        })
+        .collect()
+}
+
+/// Runs `camswap apply`.
+pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
+    let plan = planfile::load(&a.plan, a.expect_plan.as_deref()).map_err(CliError::input)?;
+    let cams = selected(&plan, a.camera.as_deref())?;
+    let journal_path = a
+        .journal
+        .clone()
+        .unwrap_or_else(|| planfile::default_journal(&a.plan));
+    let assign = parse_assign(&a.assign)?;
+    for id in assign.keys() {
+        if !plan.replaced().any(|c| &c.old.id == id) {
+            return Err(CliError::input(format!(
+                "--assign {id}=...: the plan has no replaced camera with that id"
+            )));
+        }
+    }
+    if a.dry_run {
+        let before = if journal_path.exists() {
+            read_journal(&journal_path)?
+        } else {
+            journal::Contents::default()
+        };
+        let text = status::dry_run(&cams, &before).map_err(CliError::input)?;
+        emit(g, &text)?;
+        return Ok(Outcome::Success);
+    }
+    let credentials = load_credentials(a.credentials.as_deref())?;
+    let candidates = match &a.devices {
+        None => Vec::new(),
+        Some(p) => read_devices(p)
+            .map_err(CliError::input)?
+            .devices
+            .into_iter()
+            .filter_map(|d| {
+                Some(Candidate {
+                    xaddr: d.xaddr?,
+                    scopes: d.scopes,
+                })
+            })
+            .collect(),
+    };
+    let (journal, before) =
+        Journal::open(&journal_path, &plan.fingerprint).map_err(CliError::input)?;
+    if let Some((line, bytes)) = before.torn {
+        eprintln!(
+            "warning: {}: the last record (line {line}, {bytes} bytes) was torn by a crash while it was written; it was cut off and apply resumes after the last whole record",
+            journal_path.display()
+        );
+    }
+    let quiet = g.quiet;
+    let settings = Settings {
+        connect: Connect {
+            timeout: Duration::from_secs(a.timeout.max(1)),
+            away_deadline: Duration::from_secs(a.away_deadline),
+            ..Connect::default()
+        },
+        credentials,
+        assign,
+        candidates,
+        concurrency: a.concurrency.max(1),
+        discovery_port: a.discovery_port,
+    };
+    let run = Arc::new(Run::new(
+        settings,
+        journal,
+        before,
+        Box::new(move |line| {
+            if !quiet {
+                eprintln!("{line}");
+            }
+        }),
+    ));
+    let cameras: Vec<CameraPlan> = cams.into_iter().cloned().collect();
+    let results = apply::apply_all(Arc::clone(&run), cameras).await;
+    let format = g.format_or_default();
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({
+                "format": "camswap.apply",
+                "version": 1,
+                "plan": plan.fingerprint,
+                "journal": journal_path.display().to_string(),
+                "cameras": results,
+            }))
+            .expect("results serialise");
+            s.push('\n');
+            s
+        }
+        _ => table(
+            &["CAMERA", "STATUS", "STEPS", "NEW ADDRESS", "NOTE"],
+            &results
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.camera.clone(),
+                        r.status.to_owned(),
+                        format!("{}/{}", r.steps_done, r.steps),
+                        r.xaddr.clone().unwrap_or_default(),
+                        r.reason
+                            .clone()
+                            .or_else(|| (!r.adapted.is_empty()).then(|| r.adapted.join("; ")))
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
+    };
+    emit(g, &text)?;
+    let failed = results.iter().filter(|r| r.status == "failed").count();
+    if failed == 0 {
+        // The handoff is written beside the journal after every complete run.
+        let contents = journal::read(&journal_path).map_err(CliError::runtime)?;
+        let h = handoff::build(
+            &plan,
+            &contents,
+            &run.settings.credentials,
+            &run.settings.connect,
+            a.camera.as_deref(),
+        )
+        .await;
+        let stem = a
+            .plan
+            .file_stem()
+            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+        let beside = |ext: &str| journal_path.with_file_name(format!("{stem}.handoff.{ext}"));
+        let json = serde_json::to_string_pretty(&h).expect("handoff serialises") + "\n";
+        crate::files::write_atomic(&beside("json"), json.as_bytes()).map_err(CliError::runtime)?;
+        let user = run
+            .settings
+            .credentials
+            .new_admin()
+            .ok()
+            .flatten()
+            .map(|l| l.username.clone());
+        crate::files::write_atomic(
+            &beside("csv"),
+            handoff::to_csv(&h, user.as_deref()).as_bytes(),
+        )
+        .map_err(CliError::runtime)?;
+        Ok(Outcome::Success)
+    } else if failed < results.len() {
+        Ok(Outcome::Partial)
+    } else {
+        Err(CliError::runtime(format!(
+            "no camera was applied ({failed} failed; journal {}): {}",
+            journal_path.display(),
+            results
+                .iter()
+                .filter_map(|r| r.reason.as_ref().map(|why| format!("{}: {why}", r.camera)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )))
+    }
+}
+
+fn journal_or_default(plan: &Path, given: Option<&PathBuf>) -> Result<journal::Contents, CliError> {
+    match given {
+        Some(p) => read_journal(p),
+        None => {
+            let p = planfile::default_journal(plan);
+            if p.exists() {
+                read_journal(&p)
+            } else {
+                Ok(journal::Contents::default())
+            }
+        }
+    }
+}
+
+/// Runs `camswap verify`.
+pub async fn run_verify(a: VerifyArgs, g: &Global) -> Result<Outcome, CliError> {
+    let plan = planfile::load(&a.plan, None).map_err(CliError::input)?;
+    let cams = selected(&plan, a.camera.as_deref())?;
+    let contents = journal_or_default(&a.plan, a.journal.as_ref())?;
+    let credentials = load_credentials(a.credentials.as_deref())?;
+    let connect = Connect {
+        timeout: Duration::from_secs(a.timeout.max(1)),
+        ..Connect::default()
+    };
+    let mut results = Vec::new();
+    for c in cams {
+        results.push(verify::verify_camera(c, &contents, &credentials, &connect).await);
+    }
+    let text = match g.format_or_default() {
+        Format::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "format": "camswap.verify",
+                "version": 1,
+                "plan": plan.fingerprint,
+                "cameras": results,
+            }))
+            .expect("results serialise")
+                + "\n"
+        }
+        _ => {
+            let mut rows = Vec::new();
+            for r in &results {
+                if r.differences.is_empty() {
+                    rows.push(vec![
+                        r.camera.clone(),
+                        r.status.to_owned(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        r.reason.clone().unwrap_or_default(),
+                    ]);
+                }
+                for d in &r.differences {
+                    rows.push(vec![
+                        r.camera.clone(),
+                        r.status.to_owned(),
+                        format!("{} {}", d.step, d.kind),
+                        format!("{} {}", d.operation, d.field),
+                        d.planned.clone(),
+                        d.actual.clone(),
+                    ]);
+                }
+            }
+            table(
+                &["CAMERA", "STATUS", "STEP", "VALUE", "PLANNED", "ACTUAL"],
+                &rows,
+            )
+        }
+    };
+    emit(g, &text)?;
+    if results.iter().any(|r| r.status == "unreachable") {
+        return Err(CliError::runtime(format!(
+            "{} camera(s) could not be read: {}",
+            results.iter().filter(|r| r.status == "unreachable").count(),
+            results
+                .iter()
+                .filter_map(|r| r.reason.as_ref().map(|x| format!("{}: {x}", r.camera)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    if results.iter().any(|r| r.status == "differ") {
+        Ok(Outcome::Drift)
+    } else {
+        Ok(Outcome::Success)
+    }
+}
+
+/// Runs `camswap status`.
+pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
+    let contents = read_journal(&a.journal)?;
+    if contents.header.is_none() {
+        return Err(CliError::input(format!(
+            "{}: no journal there (apply has not run with this journal)",
+            a.journal.display()
+        )));
+    }
+    let plan = match &a.plan {
+        Some(p) => Some(planfile::load(p, None).map_err(CliError::input)?),
+        None => None,
+    };
+    let rows = status::status(&contents, plan.as_ref().map(|p| p.cameras.as_slice()));
+    let text = match g.format_or_default() {
+        Format::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "format": "camswap.status",
+                "version": 1,
+                "journal": a.journal.display().to_string(),
+                "cameras": rows,
+            }))
+            .expect("status serialises")
+                + "\n"
+        }
+        _ => table(
+            &["CAMERA", "WAVE", "STATE", "STEPS", "ADDRESS", "WHY"],
+            &rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.camera.clone(),
+                        r.wave.clone().unwrap_or_default(),
+                        r.state.to_owned(),
+                        match r.steps {
+                            Some(n) => format!("{}/{n}", r.steps_done),
+                            None => r.steps_done.to_string(),
+                        },
+                        r.xaddr.clone().unwrap_or_default(),
+                        r.failure.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
+    };
+    emit(g, &text)?;
+    Ok(Outcome::Success)
+}
+
+/// Runs `camswap handoff`.
+pub async fn run_handoff(a: HandoffArgs, g: &Global) -> Result<Outcome, CliError> {
+    let plan = planfile::load(&a.plan, None).map_err(CliError::input)?;
+    selected(&plan, a.camera.as_deref())?;
+    let contents = journal_or_default(&a.plan, a.journal.as_ref())?;
+    let credentials = load_credentials(a.credentials.as_deref())?;
+    let h = handoff::build(
+        &plan,
+        &contents,
+        &credentials,
+        &Connect::default(),
+        a.camera.as_deref(),
+    )
+    .await;
+    let text = match g.format.unwrap_or(Format::Csv) {
+        Format::Json => serde_json::to_string_pretty(&h).expect("handoff serialises") + "\n",
+        Format::Csv => {
+            let user = credentials
+                .new_admin()
+                .ok()
+                .flatten()
+                .map(|l| l.username.clone());
+            handoff::to_csv(&h, user.as_deref())
+        }
+        other => {
+            return Err(CliError::input(format!(
+                "handoff writes csv or json, not {other:?}"
+            )));
+        }
+    };
+    emit(g, &text)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,816 @@
+//! Apply, verify, status and handoff on a mock site: banned cameras read, audited and planned,
+//! swapped by the "technician" for factory-default approved units booting on other
+//! addresses, then carried over by the `camswap` binary and proved by reading them back.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use camswap::credentials::{Login, Secret};
+use camswap::inventory::Inventory;
+use camswap::inventory::reader::{ReadOptions, Target, read_all, read_device};
+use camswap::migrate::journal;
+use camswap::planner::Plan;
+use camswap::planner::plan::Step;
+use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
+
+type Span = (f64, f64);
+
+/// WS-Discovery port of the mock sites (a port of our own, each device on its own address).
+const DISCOVERY_PORT: u16 = 13702;
+
+const OLD_PASSWORD: &str = "camswap-demo";
+/// The administrator apply creates on the new cameras (`[new]`).
+const NEW_PASSWORD: &str = "new-site-password-7";
+
+/// Approved models the mock has personas for, by catalogue model name.
+fn persona_for(model: &str) -> &'static str {
+    match model {
+        "P3265-LVE" => "axis-p3265-lve",
+        "Q6135-LE" => "axis-q6135-le",
+        "FLEXIDOME IP 5100i IR" => "bosch-flexidome-5100i",
+        "XNV-6080R" => "hanwha-xnv-6080r",
+        "WV-X6533LN" => "ipro-wv-x6533ln",
+        other => panic!("the plan chose {other}, which has no mock persona"),
+    }
+}
+
+const STOCK: &str = r#"
+[[stock]]
+model = "P3265-LVE"
+units = 100
+[[stock]]
+model = "Q6135-LE"
+units = 100
+[[stock]]
+model = "FLEXIDOME IP 5100i IR"
+units = 100
+[[stock]]
+model = "XNV-6080R"
+units = 100
+[[stock]]
+model = "WV-X6533LN"
+units = 100
+"#;
+
+const CREDENTIALS: &str = r#"
+[default]
+username = "admin"
+password_env = "CAMSWAP_TEST_OLD"
+
+[new]
+username = "admin"
+password_env = "CAMSWAP_TEST_NEW"
+"#;
+
+pub struct Site {
+    pub fleet: Fleet,
+    pub dir: tempfile::TempDir,
+    pub plan: Plan,
+    /// Old camera id → (old address, address the new unit booted on).
+    pub moves: BTreeMap<String, (Ipv4Addr, Ipv4Addr)>,
+    pub port: u16,
+}
+
+impl Site {
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn camswap(&self, args: &[&str]) -> Output {
+        camswap_in(self.dir.path(), args)
+    }
+
+    /// `--assign ID=URL` for every moved camera.
+    pub fn assign_args(&self) -> Vec<String> {
+        self.moves
+            .iter()
+            .flat_map(|(id, (_, at))| {
+                [
+                    "--assign".to_owned(),
+                    format!("{id}=http://{at}:{}/onvif/device_service", self.port),
+                ]
+            })
+            .collect()
+    }
+
+    pub fn new_login() -> Login {
+        Login {
+            username: "admin".into(),
+            password: Secret::new(NEW_PASSWORD),
+        }
+    }
+}
+
+/// Runs the `camswap` binary in `dir` with the test's password variables.
+pub fn camswap_in(dir: &Path, args: &[&str]) -> Output {
+    camswap_command(dir, args).output().expect("camswap runs")
+}
+
+pub fn camswap_command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_camswap"));
+    c.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CAMSWAP_TEST_OLD", OLD_PASSWORD)
+        .env("CAMSWAP_TEST_NEW", NEW_PASSWORD);
+    c
+}
+
+fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
+    let o = ip.octets();
+    Ipv4Addr::new(o[0], o[1], o[2] + 1, o[3])
+}
+
+/// Starts `personas` from `base`, reads them, plans through the binary, and swaps every
+/// replaced camera for a factory-default unit of its planned model on the next /24.
+pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
+    let spec = FleetSpec {
+        devices: personas
+            .iter()
+            .map(|n| {
+                // The site's gateway is on the cameras' own subnet, as on a real VLAN (the
+                // built-in personas keep their vendor's 192.168.x.1 while listening on
+                // loopback, which apply rightly refuses to carry over).
+                let mut p = Persona::builtin(n).unwrap();
+                let o = base.octets();
+                p.network.gateway = vec![Ipv4Addr::new(o[0], o[1], o[2], 254)];
+                DeviceSpec::new(p)
+            })
+            .collect(),
+        // Each device answers directed WS-Discovery probes on its own address.
+        discovery_port: Some(DISCOVERY_PORT),
+        ..FleetSpec::round_robin(&[], 0, base)
+    };
+    let fleet = Fleet::start(spec).await.expect("the site starts");
+    let xaddrs = fleet.xaddrs().await;
+    let port = reqwest::Url::parse(&xaddrs[0]).unwrap().port().unwrap();
+    let targets: Vec<Target> = xaddrs
+        .iter()
+        .map(|x| Target {
+            login: Some(Login {
+                username: "admin".into(),
+                password: Secret::new(OLD_PASSWORD),
+            }),
+            ..Target::new(x.clone())
+        })
+        .collect();
+    let snapshots = read_all(&targets, &ReadOptions::default(), &|_, _| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    Inventory::new(snapshots)
+        .save(&dir.path().join("inventory.json"))
+        .unwrap();
+    std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
+    std::fs::write(dir.path().join("credentials.toml"), CREDENTIALS).unwrap();
+    let out = camswap_in(
+        dir.path(),
+        &[
+            "plan",
+            "inventory.json",
+            "--catalog",
+            "builtin:example",
+            "--stock",
+            "stock.toml",
+            "-o",
+            "plan.json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Plan =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).unwrap()).unwrap();
+    let mut site = Site {
+        fleet,
+        dir,
+        plan,
+        moves: BTreeMap::new(),
+        port,
+    };
+    for c in site.plan.replaced() {
+        let old: Ipv4Addr = c.old.address.as_deref().unwrap().parse().unwrap();
+        let at = third_octet_plus_one(old);
+        let model = &c.replacement.as_ref().unwrap().model;
+        site.fleet
+            .swap_at(old, persona_for(model), at)
+            .await
+            .expect("the technician swaps the camera");
+        site.moves.insert(c.old.id.clone(), (old, at));
+    }
+    site
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn journal_steps(path: &Path) -> Vec<(String, usize)> {
+    journal::read(path)
+        .unwrap()
+        .records
+        .iter()
+        .filter(|r| r.status.completes())
+        .map(|r| (r.camera.clone(), r.step.unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
+    let site = site(
+        Ipv4Addr::new(127, 0, 41, 1),
+        &["hikvision-ds2cd2143g2", "dahua-sd49225xa"],
+    )
+    .await;
+    assert_eq!(site.moves.len(), 2, "both banned cameras are planned");
+
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let out = site.camswap(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "apply: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Every step once in the journal.
+    let steps = journal_steps(&site.path("plan.journal.jsonl"));
+    let mut unique = steps.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        steps.len(),
+        "a step journaled twice: {steps:?}"
+    );
+    let planned: usize = site.plan.replaced().map(|c| c.steps.len()).sum();
+    assert_eq!(steps.len(), planned);
+
+    let out = site.camswap(&[
+        "verify",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "verify: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let adapted: Vec<(String, String, String)> = journal::read(&site.path("plan.journal.jsonl"))
+        .unwrap()
+        .records
+        .iter()
+        .flat_map(|r| {
+            r.adapted
+                .iter()
+                .map(move |m| (r.camera.clone(), m.field.clone(), m.actual.clone()))
+        })
+        .collect();
+
+    // An independent read of each new camera, where the old one was, against the plan.
+    for c in site.plan.replaced() {
+        let (old, _) = site.moves[&c.old.id];
+        let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+        let s = read_device(
+            &Target {
+                login: Some(Site::new_login()),
+                ..Target::new(xaddr.clone())
+            },
+            &ReadOptions::default(),
+        )
+        .await;
+        assert_eq!(
+            s.identity
+                .model
+                .as_deref()
+                .map(|m| m.ends_with(&c.replacement.as_ref().unwrap().model)),
+            Some(true),
+            "{xaddr}: {:?}",
+            s.identity
+        );
+        for step in &c.steps {
+            match step {
+                Step::CreateProfile { name, .. } => {
+                    assert!(
+                        s.profiles.iter().any(|p| &p.name == name),
+                        "profile {name} on {xaddr}"
+                    );
+                }
+                Step::SetVideoEncoder { profile, new, .. } => {
+                    let name = c
+                        .steps
+                        .iter()
+                        .find_map(|st| match st {
+                            Step::CreateProfile { key, name, .. } if key == profile => Some(name),
+                            _ => None,
+                        })
+                        .unwrap();
+                    let p = s.profiles.iter().find(|p| &p.name == name).unwrap();
+                    let e = p.video_encoder.as_ref().unwrap();
+                    // A value the new encoder does not offer was fitted to its options by
+                    // apply and journaled as adapted; anything else is the plan's value.
+                    let accepted = |field: &str, actual: String| {
+                        adapted
+                            .iter()
+                            .any(|(id, f, a)| id == &c.old.id && f == field && a == &actual)
+                    };
+                    let got = (e.width.unwrap(), e.height.unwrap());
+                    if (Some(got.0), Some(got.1)) != (new.width, new.height) {
+                        assert!(
+                            accepted("Resolution", format!("{}x{}", got.0, got.1)),
+                            "{name}: {got:?} vs plan {:?}",
+                            (new.width, new.height)
+                        );
+                        assert!(
+                            p.encoder_options
+                                .iter()
+                                .any(|o| o.resolutions.contains(&got)),
+                            "{name}: {got:?} is not offered by the encoder"
+                        );
+                    }
+                    if let Some(f) = new.frame_rate {
+                        let a = e.frame_rate.unwrap();
+                        assert!(
+                            a == f || accepted("FrameRateLimit", a.to_string()),
+                            "{name} frame rate {a} vs {f}"
+                        );
+                    }
+                    if let Some(b) = new.bitrate_kbps {
+                        let a = e.bitrate_kbps.unwrap();
+                        assert!(
+                            a == b || accepted("BitrateLimit", a.to_string()),
+                            "{name} bitrate {a} vs {b}"
+                        );
+                    }
+                }
+                Step::SetPreset {
+                    name,
+                    target,
+                    re_aim,
+                    ..
+                } => {
+                    let ptz = s.ptz.as_ref().expect("the new camera has PTZ");
+                    let p = ptz
+                        .presets
+                        .iter()
+                        .find(|p| p.name.as_deref() == Some(name))
+                        .unwrap_or_else(|| panic!("preset {name} on {xaddr}"));
+                    if let (Some(t), false) = (target, re_aim) {
+                        let (x, y, space) = p.position.as_ref().unwrap().pan_tilt.clone().unwrap();
+                        let pt = t.pan_tilt.as_ref().unwrap();
+                        let (x, y) = if space.as_deref() == Some(pt.space.as_str()) {
+                            (x, y)
+                        } else {
+                            // Stored in the generic space; map linearly onto the node's
+                            // spherical (degree) ranges, by hand.
+                            let node = &ptz.nodes[0];
+                            let find = |uri: &str| {
+                                node.absolute_pan_tilt
+                                    .iter()
+                                    .find(|s| s.uri.ends_with(uri))
+                                    .unwrap()
+                            };
+                            let (g, d) =
+                                (find("PositionGenericSpace"), find("SphericalPositionSpace"));
+                            let map = |v: f64, from: Span, to: Span| {
+                                to.0 + (v - from.0) / (from.1 - from.0) * (to.1 - to.0)
+                            };
+                            (
+                                map(x, (g.x.min, g.x.max), (d.x.min, d.x.max)),
+                                map(y, (g.y.min, g.y.max), (d.y.min, d.y.max)),
+                            )
+                        };
+                        assert!(
+                            (x - pt.x).abs() <= 0.5 && (y - pt.y).abs() <= 0.5,
+                            "{name}: ({x},{y}) vs {pt:?}"
+                        );
+                    }
+                }
+                Step::SetNetwork {
+                    address, hostname, ..
+                } => {
+                    let v4 = s.network.interfaces[0].ipv4.as_ref().unwrap();
+                    assert_eq!(v4.address.as_deref(), address.as_deref());
+                    if let Some(h) = hostname {
+                        assert_eq!(
+                            s.network.hostname.as_ref().unwrap().name.as_deref(),
+                            Some(h.as_str())
+                        );
+                    }
+                }
+                Step::SetDns { servers, .. } => {
+                    assert_eq!(&s.network.dns.as_ref().unwrap().servers, servers);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // The mock's credential flag is live: after onboarding, every call carried one.
+    for (old, _) in site.moves.values() {
+        let log = site.fleet.log(*old).await.unwrap();
+        assert!(
+            log.iter().any(|e| e.credentials),
+            "no authenticated call logged: {log:?}"
+        );
+        let onboard = log
+            .iter()
+            .position(|e| e.name == "CreateUsers")
+            .expect("onboarded");
+        assert!(
+            !log[onboard].credentials,
+            "a factory-default unit is onboarded without credentials"
+        );
+    }
+
+    // The handoff lists the URIs the new cameras report.
+    let handoff: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path("plan.handoff.json")).unwrap()).unwrap();
+    assert_eq!(handoff["format"], "camswap.handoff");
+    for cam in handoff["cameras"].as_array().unwrap() {
+        let (old, _) = site.moves[cam["camera"].as_str().unwrap()];
+        let streams = cam["streams"].as_array().unwrap();
+        assert!(!streams.is_empty());
+        for s in streams {
+            let uri = s["rtsp"].as_str().unwrap();
+            assert!(
+                uri.starts_with("rtsp://") && uri.contains(&old.to_string()),
+                "{uri}"
+            );
+        }
+    }
+    let csv = std::fs::read_to_string(site.path("plan.handoff.csv")).unwrap();
+    assert!(!csv.contains(NEW_PASSWORD) && !csv.contains(OLD_PASSWORD));
+    let journal_text = std::fs::read_to_string(site.path("plan.journal.jsonl")).unwrap();
+    assert!(!journal_text.contains(NEW_PASSWORD) && !journal_text.contains(OLD_PASSWORD));
+    site.fleet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_every_operation_and_sends_no_write() {
+    let site = site(Ipv4Addr::new(127, 0, 43, 1), &["hikvision-ds2cd2143g2"]).await;
+    let (_, at) = *site.moves.values().next().unwrap();
+    let before = site.fleet.log(at).await.unwrap().len();
+    let out = site.camswap(&["apply", "plan.json", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "device.SetDNS",
+        "media.CreateProfile",
+        "media.SetVideoEncoderConfiguration",
+        "device.SetNetworkInterfaces IPv4.DHCP=false IPv4.Manual=127.0.43.1/",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = site.fleet.log(at).await.unwrap();
+    assert_eq!(log.len(), before, "the dry run sent {:?}", &log[before..]);
+    assert!(
+        !site.path("plan.journal.jsonl").exists(),
+        "a dry run writes no journal"
+    );
+    site.fleet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_model_is_refused_before_any_credential_reaches_it() {
+    let site = site(Ipv4Addr::new(127, 0, 45, 1), &["hikvision-ds2cd2143g2"]).await;
+    let (id, (old, at)) = site
+        .moves
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap();
+    // The technician brought the wrong box: a Bosch where the plan wants another model.
+    let planned = site
+        .plan
+        .replaced()
+        .next()
+        .unwrap()
+        .replacement
+        .as_ref()
+        .unwrap()
+        .model
+        .clone();
+    let wrong = if planned == "FLEXIDOME IP 5100i IR" {
+        "hanwha-xnv-6080r"
+    } else {
+        "bosch-flexidome-5100i"
+    };
+    site.fleet.swap_at(at, wrong, at).await.unwrap();
+    let out = site.camswap(&[
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--assign",
+        &format!("{id}=http://{at}:{}/onvif/device_service", site.port),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("refused") && err.contains(&planned), "{err}");
+    let log = site.fleet.log(at).await.unwrap();
+    assert!(!log.is_empty(), "identity was read");
+    let with_credentials: Vec<_> = log.iter().filter(|e| e.credentials).collect();
+    assert!(
+        with_credentials.is_empty(),
+        "credentials reached the wrong device: {with_credentials:?}"
+    );
+    assert!(
+        log.iter()
+            .all(|e| !e.name.starts_with("Set") && e.name != "CreateUsers"),
+        "{log:?}"
+    );
+    let _ = old;
+    site.fleet.shutdown().await;
+}
+
+fn completed(path: &Path) -> usize {
+    journal::read(path)
+        .map(|c| c.records.iter().filter(|r| r.status.completes()).count())
+        .unwrap_or(0)
+}
+
+/// Names that occur more than once.
+fn duplicates<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    names.filter(|n| !seen.insert(*n)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_killed_after_every_step_resumes_without_duplicates_and_a_torn_record_is_reported() {
+    let site = site(Ipv4Addr::new(127, 0, 47, 1), &["dahua-sd49225xa"]).await;
+    let (id, (old, at)) = site
+        .moves
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap();
+    let planned = site.plan.replaced().next().unwrap().steps.len();
+    assert!(
+        planned >= 5,
+        "a PTZ camera has users, DNS, profiles, presets and a move"
+    );
+    // Slow answers leave time to pull the plug between any two steps.
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Latency(Duration::from_millis(60)),
+        )
+        .await
+        .unwrap();
+    let journal_path = site.path("plan.journal.jsonl");
+    let assign = format!("{id}=http://{at}:{}/onvif/device_service", site.port);
+    let port = DISCOVERY_PORT.to_string();
+    let args = [
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--assign",
+        &assign,
+        "--discovery-port",
+        &port,
+    ];
+    let mut kills = 0;
+    for k in 1..planned {
+        if completed(&journal_path) >= k {
+            continue;
+        }
+        let mut child = camswap_command(site.dir.path(), &args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while completed(&journal_path) < k && std::time::Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SIGKILL: no chance to tidy up, as with a crashed laptop.
+        let _ = child.kill();
+        let _ = child.wait();
+        kills += 1;
+    }
+    assert!(
+        kills >= planned / 2,
+        "the run was interrupted {kills} times"
+    );
+    // And a crash halfway through writing the next record.
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal_path)
+            .unwrap();
+        f.write_all(format!(r#"{{"camera":"{id}","step":{},"status":"do"#, planned - 1).as_bytes())
+            .unwrap();
+    }
+    assert!(journal::read(&journal_path).unwrap().torn.is_some());
+    let out = site.camswap(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("torn"), "{}", stderr(&out));
+
+    let steps = journal_steps(&journal_path);
+    let mut unique = steps.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        steps.len(),
+        "a step was journaled twice: {steps:?}"
+    );
+    assert_eq!(steps.len(), planned, "every step once: {steps:?}");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    assert!(
+        !text.contains("\"status\":\"do\""),
+        "the torn record was cut off"
+    );
+
+    // The camera, read independently: nothing created twice.
+    let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(xaddr)
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    assert!(
+        duplicates(s.profiles.iter().map(|p| p.name.as_str())).is_empty(),
+        "{:?}",
+        s.profiles
+    );
+    assert!(
+        duplicates(s.users.iter().map(|u| u.username.as_str())).is_empty(),
+        "{:?}",
+        s.users
+    );
+    let ptz = s.ptz.as_ref().unwrap();
+    assert!(
+        duplicates(ptz.presets.iter().filter_map(|p| p.name.as_deref())).is_empty(),
+        "{:?}",
+        ptz.presets
+    );
+    if let Some(r) = &s.recording {
+        assert!(
+            duplicates(r.jobs.iter().map(|j| j.recording_token.as_str())).is_empty(),
+            "{:?}",
+            r.jobs
+        );
+    }
+
+    // status: done.
+    let out = site.camswap(&[
+        "status",
+        "--journal",
+        "plan.journal.jsonl",
+        "--plan",
+        "plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["state"], "done", "{v}");
+    assert_eq!(v["cameras"][0]["steps_done"], planned);
+    site.fleet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behind_its_back() {
+    let site = site(Ipv4Addr::new(127, 0, 49, 1), &["hikvision-ds2cd2143g2"]).await;
+    let (id, (old, at)) = site
+        .moves
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap();
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Latency(Duration::from_millis(40)),
+        )
+        .await
+        .unwrap();
+    let journal_path = site.path("plan.journal.jsonl");
+    let assign = format!("{id}=http://{at}:{}/onvif/device_service", site.port);
+    let child = camswap_command(
+        site.dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--credentials",
+            "credentials.toml",
+            "--assign",
+            &assign,
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while completed(&journal_path) < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // The camera reboots on its own (power blip) for 2 s, mid-apply.
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::Reboot(Duration::from_secs(2)),
+        )
+        .await
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = site.fleet.log(old).await.unwrap();
+    assert!(!log.is_empty());
+
+    let verify = |site: &Site| {
+        site.camswap(&[
+            "verify",
+            "plan.json",
+            "--credentials",
+            "credentials.toml",
+            "--format",
+            "json",
+        ])
+    };
+    let out = verify(&site);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Someone changes the DNS servers on the camera's web page.
+    use camswap::onvif::device::SetDNS;
+    use camswap::soap::{ClientConfig, Credentials, SoapClient};
+    let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+    let soap = SoapClient::new(
+        &xaddr,
+        ClientConfig {
+            credentials: Some(Credentials::new("admin", NEW_PASSWORD)),
+            ..ClientConfig::default()
+        },
+    )
+    .unwrap();
+    let session = camswap::onvif::session::Session::new(soap, &xaddr);
+    session.sync_clock().await.unwrap();
+    session
+        .send(&SetDNS {
+            dns: camswap::model::Dns {
+                from_dhcp: false,
+                search_domains: Vec::new(),
+                servers: vec!["203.0.113.53".into()],
+            },
+        })
+        .await
+        .unwrap();
+    let out = verify(&site);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diffs = v["cameras"][0]["differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1, "{v}");
+    assert_eq!(diffs[0]["field"], "DNSManual");
+    assert_eq!(diffs[0]["actual"], "203.0.113.53");
+    let out = site.camswap(&[
+        "verify",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DNSManual"));
+    site.fleet.shutdown().await;
+}
