@@ -78,7 +78,7 @@ pub fn expect_element<'a>(
         Err(ParseError::WrongElement {
             operation,
             expected,
-            found: payload.name.clone(),
+            found: payload.name.to_string(),
         })
     }
 }
