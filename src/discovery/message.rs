@@ -270,7 +270,7 @@ pub fn parse(bytes: &[u8]) -> Result<Message, MessageError> {
         None | Some(WSD) | Some(WSD_2009) => {}
         Some(ns) => {
             return Err(MessageError::DiscoveryNamespace {
-                name: payload.name.clone(),
+                name: payload.name.to_string(),
                 ns: quote(ns),
             });
         }

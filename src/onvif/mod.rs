@@ -210,7 +210,7 @@ pub(crate) fn response_element<'a>(
         found,
     };
     if !payload.is(operation.response) {
-        return Err(wrong(payload.name.clone()));
+        return Err(wrong(payload.name.to_string()));
     }
     match &payload.ns {
         Some(ns) if ns != operation.namespace => Err(wrong(format!("{{{ns}}}{}", payload.name))),

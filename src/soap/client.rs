@@ -698,7 +698,7 @@ impl SoapClient {
             return match parsed {
                 Ok(Reply::Payload(payload)) => {
                     let mut seen = self.seen();
-                    for ns in payload.scope.values() {
+                    for (_, ns) in payload.scope.bindings() {
                         if seen.namespaces.len() >= MAX_SEEN_NAMESPACES {
                             break;
                         }

@@ -105,7 +105,7 @@ pub fn read(bytes: &[u8]) -> Result<Reply, EnvelopeError> {
 fn shown_name(e: &Element) -> String {
     match &e.prefix {
         Some(p) => format!("{p}:{}", e.name),
-        None => e.name.clone(),
+        None => e.name.to_string(),
     }
 }
 

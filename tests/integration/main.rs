@@ -6,6 +6,8 @@ mod support;
 
 // SOAP client against a raw TCP server: hostile answers, digest, wsse.
 mod soap_client;
+// Memory-bomb XML from one device next to a healthy one (issue 10, item 1).
+mod hostile_xml;
 // The operation table (wsdl/*.tsv) against the official WSDLs.
 mod wsdl_conformance;
 // ONVIF parsers against real camera captures; request schema validation.
