@@ -590,7 +590,7 @@ password_env = "PW_NEW"
                 "{e}"
             );
             assert!(
-                e.contains(&format!("line {line}")) && e.contains("key password"),
+                e.contains(&format!("line {line}")) && e.contains("field password"),
                 "{e}"
             );
             assert!(e.contains("invalid type") && e.contains("expected"), "{e}");

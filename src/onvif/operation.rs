@@ -133,7 +133,7 @@ pub fn push_bool(out: &mut String, qname: &str, value: bool) {
 }
 
 /// A request value written as the element `qname` (an optional one as nothing, a list as one
-/// element per item), so [`simple_operations!`] can write any field.
+/// element per item), so `simple_operations!` can write any field.
 pub trait Field {
     /// Appends the value as `qname`.
     fn write_as(&self, out: &mut String, qname: &str);

@@ -892,6 +892,10 @@ async fn trace_logs_show_bodies_with_secrets_redacted() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests in this binary install their own subscribers on other threads; a callsite
+    // first reached while only those were alive keeps a cached "not interested" that ours
+    // would never see. Recomputing the interest with ours alive makes the capture reliable.
+    tracing::callsite::rebuild_interest_cache();
 
     let c = client(config_with(AuthMode::UsernameToken, "hunter2-admin"));
     let create_users = r#"<tds:CreateUsers xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><tds:User><tt:Username>op</tt:Username><tt:Password>n3w-s3cret</tt:Password><tt:UserLevel>Operator</tt:UserLevel></tds:User></tds:CreateUsers>"#;

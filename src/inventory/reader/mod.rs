@@ -12,8 +12,8 @@
 //! service) when the device still answers its clock read, and the whole read when it does not.
 //! Each leaves that one more record so the reason is in the file.
 //!
-//! The failure policy lives in [`policy`]; each service's section in its own module, in the
-//! order they run: clock, identity, services, network, scopes, users ([`device`]), Media
+//! The failure policy lives in `policy`; each service's section in its own module, in the
+//! order they run: clock, identity, services, network, scopes, users (`device`), Media
 //! (ver10), Media2 (merged into the ver10 profiles by token), PTZ, Recording, Imaging (per
 //! video source that a video source configuration captures from).
 //!

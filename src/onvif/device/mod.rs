@@ -1,6 +1,6 @@
 //! Device service (`tds`), one module per subject: the clock, identity and service
 //! addresses, network identity, scopes and users. Every operation is a value implementing
-//! [`Operation`] (see [`crate::onvif::operation`]); they are re-exported here, so callers
+//! [`Operation`](crate::onvif::operation::Operation); they are re-exported here, so callers
 //! write `device::SetHostname { .. }`.
 //!
 //! Builders that take free-form values the schema constrains (addresses, lists that must not

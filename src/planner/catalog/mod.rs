@@ -37,7 +37,7 @@
 //! model, so the order of rows in the file never changes a plan.
 //!
 //! Split by subject: [`model`] (what a model is), [`resolution`] (sizes and the standard
-//! ladder), [`raw`] (the TOML shapes and their validation). Describing a live device as a
+//! ladder), `raw` (the TOML shapes and their validation). Describing a live device as a
 //! model lives apart, in [`crate::planner::learn`], so this module depends on neither the
 //! requirements nor the PTZ translation.
 
