@@ -64,8 +64,13 @@ fn read(bytes: &[u8], kind: Kind) -> usize {
         panic!("capture is not a payload")
     };
     match kind {
-        Kind::Profiles => GetProfiles::parse(&payload).expect("parses").len(),
-        Kind::Presets => ptz::parse_get_presets(&payload, "P").expect("parses").len(),
+        Kind::Profiles => GetProfiles.parse(&payload).expect("parses").len(),
+        Kind::Presets => ptz::GetPresets {
+            profile: "P".into(),
+        }
+        .parse(&payload)
+        .expect("parses")
+        .len(),
     }
 }
 
