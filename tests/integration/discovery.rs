@@ -429,6 +429,7 @@ fn capture_logs() -> (tracing::subscriber::DefaultGuard, Arc<Mutex<Vec<u8>>>) {
 
 #[tokio::test]
 async fn quirky_responders_duplicates_malformed_wrong_host_no_metadata_odd_prefixes() {
+    let _one_capture = crate::support::TRACING.lock().await;
     let (_guard, logs) = capture_logs();
     let (port, rs) = responders(&hosts(3, 1..=6), |i, c| match i {
         0 => c.quirks.reply_twice = true,
@@ -644,6 +645,7 @@ async fn fake_device(
 /// and relates to no other known probe, so it is accepted (and logged at debug).
 #[tokio::test]
 async fn ipcam_631ga_bogus_relates_to_is_accepted() {
+    let _one_capture = crate::support::TRACING.lock().await;
     let (_guard, logs) = capture_logs();
     let capture =
         std::fs::read(captures_dir().join("generic/ProbeMatches-onvifproberx-631ga.xml")).unwrap();

@@ -875,8 +875,39 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
     }
 }
 
-#[tokio::test]
-async fn trace_logs_show_bodies_with_secrets_redacted() {
+/// tracing keeps one global maximum level and a per-callsite interest cache; another test's
+/// subscriber, on another thread of this binary, can leave a callsite of the SOAP client
+/// switched off while this test captures. So the capture runs alone, in a child process of
+/// this test binary that runs only this test.
+#[test]
+fn trace_logs_show_bodies_with_secrets_redacted() {
+    const CHILD: &str = "CAMSWAP_TRACE_CAPTURE_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        return tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(trace_capture());
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "soap_client::trace_logs_show_bodies_with_secrets_redacted",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn trace_capture() {
     // The device echoes our Security header, as Reolink and Bosch do.
     let server = Server::start(|req| {
         let root = xml::parse(req.body.as_bytes()).unwrap();
