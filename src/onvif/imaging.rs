@@ -7,28 +7,66 @@
 
 use std::fmt::Write as _;
 
-use super::media::{range, texts};
-use super::operation::{
-    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
-};
+use super::media::range;
+use super::operation::{Cursor, Operation, operations, push_bool, push_text};
 use super::{ParseError, RequestError, xs_float};
 use crate::model::{Imaging, Range};
 
 /// Service name in the operation table.
 pub const SERVICE: &str = "imaging";
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetImagingSettings of a video source. `ranges` is left empty: they come from
     /// [`GetOptions`].
-    GetImagingSettings {
-        /// The video source.
-        source: String = "timg:VideoSourceToken"
-    } -> Imaging => |r| imaging_settings(r.child("ImagingSettings")?);
+    GetImagingSettings { source: String = "timg:VideoSourceToken" }
+        -> Imaging => |r| imaging_settings(r.child("ImagingSettings")?);
     /// GetOptions of a video source.
-    GetOptions {
-        /// The video source.
-        source: String = "timg:VideoSourceToken"
-    } -> ImagingOptions => |r| imaging_options(r.child("ImagingOptions")?);
+    GetOptions { source: String = "timg:VideoSourceToken" }
+        -> ImagingOptions => |r| imaging_options(r.child("ImagingOptions")?);
+    /// SetImagingSettings: writes the settings `settings` has (a field left `None` is left
+    /// out, so the device keeps its value). A level needs its mode, since the schema nests it
+    /// there.
+    SetImagingSettings {
+        source: String = "timg:VideoSourceToken",
+        /// The settings to write (`ranges` is not written).
+        settings: Imaging,
+        /// Keep them across reboots, when said.
+        force_persistence: Option<bool>
+    } write |op, x| {
+        let i = &op.settings;
+        let number = |x: &mut String, element: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                push_text(x, element, &xs_float(v));
+            }
+        };
+        let (on_off, auto_manual) = ((ON_OFF, "ON or OFF"), (AUTO_MANUAL, "AUTO or MANUAL"));
+        x.push_str("<timg:ImagingSettings>");
+        // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
+        // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
+        let backlight = (i.backlight_compensation.as_deref(), i.backlight_compensation_level);
+        mode_block::<Self>(x, "BacklightCompensation/Mode", backlight, on_off)?;
+        number(x, "tt:Brightness", i.brightness);
+        number(x, "tt:ColorSaturation", i.color_saturation);
+        number(x, "tt:Contrast", i.contrast);
+        let exposure = (i.exposure_mode.as_deref(), None);
+        mode_block::<Self>(x, "Exposure/Mode", exposure, auto_manual)?;
+        let focus = (i.focus_mode.as_deref(), None);
+        mode_block::<Self>(x, "Focus/AutoFocusMode", focus, auto_manual)?;
+        if let Some(ir) = i.ir_cut_filter.as_deref() {
+            let ir = Self::one_of(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?;
+            push_text(x, "tt:IrCutFilter", ir);
+        }
+        number(x, "tt:Sharpness", i.sharpness);
+        let wdr = (i.wide_dynamic_range.as_deref(), i.wide_dynamic_range_level);
+        mode_block::<Self>(x, "WideDynamicRange/Mode", wdr, on_off)?;
+        let white_balance = (i.white_balance_mode.as_deref(), None);
+        mode_block::<Self>(x, "WhiteBalance/Mode", white_balance, auto_manual)?;
+        x.push_str("</timg:ImagingSettings>");
+        if let Some(f) = op.force_persistence {
+            push_bool(x, "timg:ForcePersistence", f);
+        }
+        Ok(())
+    } -> () => |_r| Ok(());
 }
 
 fn imaging_settings(s: Cursor<'_>) -> Result<Imaging, ParseError> {
@@ -78,12 +116,12 @@ fn imaging_options(o: Cursor<'_>) -> Result<ImagingOptions, ParseError> {
     }
     let modes = |parent: &str, name| {
         o.opt_child(parent)
-            .map(|p| texts(p, name))
+            .map(|p| p.texts(name))
             .unwrap_or_default()
     };
     Ok(ImagingOptions {
         ranges,
-        ir_cut_filter_modes: texts(o, "IrCutFilterModes"),
+        ir_cut_filter_modes: o.texts("IrCutFilterModes"),
         backlight_compensation_modes: modes("BacklightCompensation", "Mode"),
         wide_dynamic_range_modes: modes("WideDynamicRange", "Mode"),
         exposure_modes: modes("Exposure", "Mode"),
@@ -117,103 +155,29 @@ const ON_OFF: &[&str] = &["ON", "OFF"];
 const AUTO_MANUAL: &[&str] = &["AUTO", "MANUAL"];
 const IR_CUT: &[&str] = &["ON", "OFF", "AUTO"];
 
-/// SetImagingSettings: writes the settings `settings` has (a field left `None` is left out, so
-/// the device keeps its value). A level needs its mode, since the schema nests it there.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SetImagingSettings {
-    /// The video source.
-    pub source: String,
-    /// The settings to write (`ranges` is not written).
-    pub settings: Imaging,
-    /// Keep them across reboots, when said.
-    pub force_persistence: Option<bool>,
-}
-
-impl SetImagingSettings {
-    /// Writes `<tt:Element><tt:Mode>mode</tt:Mode>[<tt:Level>]</tt:Element>` for `field`
-    /// (`Element/Mode`), when there is a mode. A level needs its mode, since the schema nests
-    /// it there.
-    fn mode_block(
-        x: &mut String,
-        field: &'static str,
-        (value, level): (Option<&str>, Option<f64>),
-        (allowed, reason): (&'static [&'static str], &'static str),
-    ) -> Result<(), RequestError> {
-        let Some(value) = value else {
-            return level.map_or(Ok(()), |_| Err(Self::missing(field)));
-        };
-        let mode = Self::one_of(value, allowed, field, reason)?;
-        let (element, mode_element) = field.split_once('/').unwrap_or((field, "Mode"));
-        let _ = write!(
-            x,
-            "<tt:{element}><tt:{mode_element}>{mode}</tt:{mode_element}>"
-        );
-        if let Some(l) = level {
-            push_text(x, "tt:Level", &xs_float(l));
-        }
-        let _ = write!(x, "</tt:{element}>");
-        Ok(())
+/// Writes `<tt:Element><tt:Mode>mode</tt:Mode>[<tt:Level>]</tt:Element>` for `field`
+/// (`Element/Mode`), when there is a mode. A level needs its mode, since the schema nests it
+/// there.
+fn mode_block<O: Operation>(
+    x: &mut String,
+    field: &'static str,
+    (value, level): (Option<&str>, Option<f64>),
+    (allowed, reason): (&'static [&'static str], &'static str),
+) -> Result<(), RequestError> {
+    let Some(value) = value else {
+        return level.map_or(Ok(()), |_| Err(O::missing(field)));
+    };
+    let mode = O::one_of(value, allowed, field, reason)?;
+    let (element, mode_element) = field.split_once('/').unwrap_or((field, "Mode"));
+    let _ = write!(
+        x,
+        "<tt:{element}><tt:{mode_element}>{mode}</tt:{mode_element}>"
+    );
+    if let Some(l) = level {
+        push_text(x, "tt:Level", &xs_float(l));
     }
-}
-
-impl Operation for SetImagingSettings {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetImagingSettings";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        let i = &self.settings;
-        let number = |x: &mut String, element: &str, v: Option<f64>| {
-            if let Some(v) = v {
-                push_text(x, element, &xs_float(v));
-            }
-        };
-        let (on_off, auto_manual) = ((ON_OFF, "ON or OFF"), (AUTO_MANUAL, "AUTO or MANUAL"));
-        push_text(x, "timg:VideoSourceToken", &self.source);
-        x.push_str("<timg:ImagingSettings>");
-        // Schema order: BacklightCompensation, Brightness, ColorSaturation, Contrast, Exposure,
-        // Focus, IrCutFilter, Sharpness, WideDynamicRange, WhiteBalance.
-        let backlight = (
-            i.backlight_compensation.as_deref(),
-            i.backlight_compensation_level,
-        );
-        Self::mode_block(x, "BacklightCompensation/Mode", backlight, on_off)?;
-        number(x, "tt:Brightness", i.brightness);
-        number(x, "tt:ColorSaturation", i.color_saturation);
-        number(x, "tt:Contrast", i.contrast);
-        Self::mode_block(
-            x,
-            "Exposure/Mode",
-            (i.exposure_mode.as_deref(), None),
-            auto_manual,
-        )?;
-        Self::mode_block(
-            x,
-            "Focus/AutoFocusMode",
-            (i.focus_mode.as_deref(), None),
-            auto_manual,
-        )?;
-        if let Some(ir) = i.ir_cut_filter.as_deref() {
-            let ir = Self::one_of(ir, IR_CUT, "IrCutFilter", "ON, OFF or AUTO")?;
-            push_text(x, "tt:IrCutFilter", ir);
-        }
-        number(x, "tt:Sharpness", i.sharpness);
-        let wdr = (i.wide_dynamic_range.as_deref(), i.wide_dynamic_range_level);
-        Self::mode_block(x, "WideDynamicRange/Mode", wdr, on_off)?;
-        Self::mode_block(
-            x,
-            "WhiteBalance/Mode",
-            (i.white_balance_mode.as_deref(), None),
-            auto_manual,
-        )?;
-        x.push_str("</timg:ImagingSettings>");
-        if let Some(f) = self.force_persistence {
-            push_bool(x, "timg:ForcePersistence", f);
-        }
-        Ok(())
-    }
-
-    answers_nothing!();
+    let _ = write!(x, "</tt:{element}>");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,9 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::operation::{
-    Cursor, Field, Operation, answers_nothing, push_bool, push_text, simple_operations, wire_enum,
-};
+use super::operation::{Cursor, Field, Operation, operations, push_bool, push_text, wire_enum};
 use super::{ParseError, RequestError, parse_duration_s, xs_float};
 use crate::model::{
     AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
@@ -54,7 +52,7 @@ impl Default for StreamSetup {
     }
 }
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetServiceCapabilities.
     GetServiceCapabilities -> MediaCapabilities => |r| media_capabilities(r);
     /// GetProfiles: every profile with its video source, video and audio encoder and PTZ
@@ -71,18 +69,14 @@ simple_operations! { SERVICE;
     GetVideoEncoderConfigurations -> Vec<VideoEncoder>
         => |r| r.each("Configurations", video_encoder);
     /// GetVideoEncoderConfiguration of one configuration.
-    GetVideoEncoderConfiguration {
-        /// The configuration.
-        configuration: String = "trt:ConfigurationToken"
-    } -> VideoEncoder => |r| video_encoder(r.child("Configuration")?);
+    GetVideoEncoderConfiguration { configuration: String = "trt:ConfigurationToken" }
+        -> VideoEncoder => |r| video_encoder(r.child("Configuration")?);
     /// GetVideoEncoderConfigurationOptions for a configuration, a profile, both, or (neither)
     /// the device's generic options: one [`EncoderOptions`] per codec block (JPEG, MPEG4,
     /// H264), each with the shared quality range and, when the device sends the ONVIF 2.0
     /// extension, the codec's bitrate range.
     GetVideoEncoderConfigurationOptions {
-        /// The configuration.
         configuration: Option<String> = "trt:ConfigurationToken",
-        /// The profile.
         profile: Option<String> = "trt:ProfileToken"
     } -> Vec<EncoderOptions> => |r| encoder_options(r);
     /// GetAudioEncoderConfigurations.
@@ -90,50 +84,104 @@ simple_operations! { SERVICE;
         => |r| r.each("Configurations", audio_encoder);
     /// GetStreamUri of a profile.
     GetStreamUri {
-        /// Unicast or multicast, and the transport.
         setup: StreamSetup = "trt:StreamSetup",
-        /// The profile.
         profile: String = "trt:ProfileToken"
     } -> MediaUri => |r| media_uri(r);
     /// GetSnapshotUri of a profile.
-    GetSnapshotUri {
-        /// The profile.
-        profile: String = "trt:ProfileToken"
-    } -> MediaUri => |r| media_uri(r);
+    GetSnapshotUri { profile: String = "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
     /// CreateProfile: an empty profile named `name`, with the token we ask for if the device
     /// lets clients choose (most ignore it and answer with their own). Answers the new profile.
     CreateProfile {
-        /// Profile name.
         name: String = "trt:Name",
-        /// Token asked for.
         token: Option<String> = "trt:Token"
     } -> MediaProfile => |r| profile(r.child("Profile")?);
     /// AddVideoSourceConfiguration: attach a video source configuration to a profile.
     AddVideoSourceConfiguration {
-        /// The profile.
         profile: String = "trt:ProfileToken",
-        /// The configuration.
         configuration: String = "trt:ConfigurationToken"
-    } -> () => |r| Ok(());
+    } -> () => |_r| Ok(());
     /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
     AddVideoEncoderConfiguration {
-        /// The profile.
         profile: String = "trt:ProfileToken",
-        /// The configuration.
         configuration: String = "trt:ConfigurationToken"
-    } -> () => |r| Ok(());
+    } -> () => |_r| Ok(());
     /// AddPTZConfiguration: let a profile drive a PTZ configuration (presets are per profile).
     AddPTZConfiguration {
-        /// The profile.
         profile: String = "trt:ProfileToken",
-        /// The configuration.
         configuration: String = "trt:ConfigurationToken"
-    } -> () => |r| Ok(());
+    } -> () => |_r| Ok(());
     /// DeleteProfile.
-    DeleteProfile {
-        /// The profile.
-        profile: String = "trt:ProfileToken"
-    } -> () => |r| Ok(());
+    DeleteProfile { profile: String = "trt:ProfileToken" } -> () => |_r| Ok(());
+    /// SetVideoEncoderConfiguration with a complete `tt:VideoEncoderConfiguration`.
+    ///
+    /// The schema makes every part mandatory (resolution, quality, multicast, session timeout),
+    /// so the usual way is to read the configuration, change what the plan says and write it
+    /// back. An encoder without multicast settings is written with multicast off (`0.0.0.0:0`),
+    /// and without a session timeout with `PT60S`. Rate control is written when frame rate and
+    /// bitrate are both known, the H264/MPEG4 block when GOV length and codec profile are:
+    /// otherwise the device keeps its own. A codec ver10 cannot name (H.265) is refused: use
+    /// [`super::media2::SetVideoEncoderConfiguration`].
+    SetVideoEncoderConfiguration {
+        /// The configuration, by its token.
+        encoder: VideoEncoder,
+        /// Keep it across reboots (ver10 requires the flag; devices persist either way).
+        force_persistence: bool
+    } write |op, x| {
+        let e = &op.encoder;
+        let ver10 = "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2";
+        let (codec, quality) = open_encoder::<Self>(
+            x,
+            e,
+            |c| c.media1_name().ok_or_else(|| Self::unsupported(ENCODING, c.mime_name(), ver10)),
+            |_| Ok(()),
+        )?;
+        push_text(x, "tt:Quality", &xs_float(quality));
+        // RateControl is all or nothing in ver10; a partial one is left out so the device
+        // keeps its current limits rather than receiving invented ones.
+        if let (Some(fps), Some(bitrate)) = (e.frame_rate, e.bitrate_kbps) {
+            if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "ver10 frame rate limits are whole numbers of at least 1",
+                ));
+            }
+            x.push_str("<tt:RateControl>");
+            push_text(x, "tt:FrameRateLimit", &fps.to_string());
+            let interval = e.encoding_interval.unwrap_or(1);
+            let interval = Self::xs_int(interval, "Configuration/RateControl/EncodingInterval")?;
+            push_text(x, "tt:EncodingInterval", &interval);
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            push_text(x, "tt:BitrateLimit", &bitrate);
+            x.push_str("</tt:RateControl>");
+        }
+        let block: Option<(&str, &str, &[&str])> = match codec {
+            Codec::H264 => Some(("H264", "H264Profile", &["Baseline", "Main", "Extended", "High"])),
+            Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
+            _ => None,
+        };
+        if let (Some((block, element, allowed)), Some(gov), Some(profile)) =
+            (block, e.gov_length, e.profile.as_deref())
+        {
+            let reason = "Baseline, Main, Extended or High (SP or ASP for MPEG4)";
+            let profile = Self::one_of(profile, allowed, "Configuration/H264/H264Profile", reason)?;
+            let gov = Self::xs_int(gov, "Configuration/H264/GovLength")?;
+            let _ = write!(
+                x,
+                "<tt:{block}><tt:GovLength>{gov}</tt:GovLength><tt:{element}>{profile}</tt:{element}></tt:{block}>"
+            );
+        }
+        write_multicast::<Self>(x, e.multicast.as_ref().unwrap_or(&Multicast::default()))?;
+        let timeout = e.session_timeout.as_deref().map(str::trim).unwrap_or("PT60S");
+        if parse_duration_s(timeout).is_none() {
+            let reason = "an xs:duration such as PT60S";
+            return Err(Self::unsupported("Configuration/SessionTimeout", timeout, reason));
+        }
+        push_text(x, "tt:SessionTimeout", timeout);
+        x.push_str("</trt:Configuration>");
+        push_bool(x, "trt:ForcePersistence", op.force_persistence);
+        Ok(())
+    } -> () => |_r| Ok(());
 }
 
 impl Field for StreamSetup {
@@ -151,152 +199,53 @@ impl Field for StreamSetup {
     }
 }
 
-/// SetVideoEncoderConfiguration with a complete `tt:VideoEncoderConfiguration`.
-///
-/// The schema makes every part mandatory (resolution, quality, multicast, session timeout), so
-/// the usual way is to read the configuration, change what the plan says and write it back.
-/// An encoder without multicast settings is written with multicast off (`0.0.0.0:0`), and
-/// without a session timeout with `PT60S`. Rate control is written when frame rate and bitrate
-/// are both known, the H264/MPEG4 block when GOV length and codec profile are: otherwise the
-/// device keeps its own. A codec ver10 cannot name (H.265) is refused: use
-/// [`super::media2::SetVideoEncoderConfiguration`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SetVideoEncoderConfiguration {
-    /// The configuration, by its token.
-    pub encoder: VideoEncoder,
-    /// Keep it across reboots (ver10 requires the flag; devices persist either way).
-    pub force_persistence: bool,
-}
+const ENCODING: &str = "Configuration/Encoding";
 
-impl Operation for SetVideoEncoderConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetVideoEncoderConfiguration";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        let encoder = &self.encoder;
-        if encoder.token.trim().is_empty() {
-            return Err(Self::missing("Configuration/@token"));
-        }
-        let codec = encoder
-            .encoding
-            .as_ref()
-            .ok_or(Self::missing("Configuration/Encoding"))?;
-        let encoding = codec.media1_name().ok_or_else(|| {
-            Self::unsupported(
-                "Configuration/Encoding",
-                codec.mime_name(),
-                "Media ver10 encodes JPEG, MPEG4 or H264 only; use Media2",
-            )
-        })?;
-        let (width, height) = resolution::<Self>(encoder)?;
-        let quality = encoder
-            .quality
-            .ok_or(Self::missing("Configuration/Quality"))?;
-        let _ = write!(
-            x,
-            r#"<trt:Configuration token="{}""#,
-            escape(&encoder.token)
-        );
-        if let Some(g) = encoder.guaranteed_frame_rate {
-            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
-        }
-        x.push('>');
-        push_text(x, "tt:Name", &encoder.name);
-        // UseCount is read-only; devices ignore what a client sends.
-        push_text(x, "tt:UseCount", "0");
-        push_text(x, "tt:Encoding", encoding);
-        let _ = write!(
-            x,
-            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
-        );
-        push_text(x, "tt:Quality", &xs_float(quality));
-        // RateControl is all or nothing in ver10; a partial one is left out so the device keeps
-        // its current limits rather than receiving invented ones.
-        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-            if fps.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&fps) {
-                return Err(Self::unsupported(
-                    "Configuration/RateControl/FrameRateLimit",
-                    &xs_float(fps),
-                    "ver10 frame rate limits are whole numbers of at least 1",
-                ));
-            }
-            x.push_str("<tt:RateControl>");
-            push_text(x, "tt:FrameRateLimit", &fps.to_string());
-            let interval = encoder.encoding_interval.unwrap_or(1);
-            let interval = Self::xs_int(interval, "Configuration/RateControl/EncodingInterval")?;
-            push_text(x, "tt:EncodingInterval", &interval);
-            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
-            push_text(x, "tt:BitrateLimit", &bitrate);
-            x.push_str("</tt:RateControl>");
-        }
-        let block: Option<(&str, &str, &[&str])> = match codec {
-            Codec::H264 => Some((
-                "H264",
-                "H264Profile",
-                &["Baseline", "Main", "Extended", "High"],
-            )),
-            Codec::Mpeg4 => Some(("MPEG4", "Mpeg4Profile", &["SP", "ASP"])),
-            _ => None,
-        };
-        if let (Some((block, profile_element, allowed)), Some(gov), Some(profile)) =
-            (block, encoder.gov_length, encoder.profile.as_deref())
-        {
-            let profile = allowed
-                .iter()
-                .find(|a| a.eq_ignore_ascii_case(profile.trim()))
-                .ok_or_else(|| {
-                    Self::unsupported(
-                        "Configuration/H264/H264Profile",
-                        profile,
-                        "Baseline, Main, Extended or High (SP or ASP for MPEG4)",
-                    )
-                })?;
-            let gov = Self::xs_int(gov, "Configuration/H264/GovLength")?;
-            let _ = write!(
-                x,
-                "<tt:{block}><tt:GovLength>{gov}</tt:GovLength><tt:{profile_element}>{profile}</tt:{profile_element}></tt:{block}>"
-            );
-        }
-        write_multicast::<Self>(
-            x,
-            encoder.multicast.as_ref().unwrap_or(&Multicast::default()),
-        )?;
-        let timeout = encoder
-            .session_timeout
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or("PT60S");
-        if parse_duration_s(timeout).is_none() {
-            return Err(Self::unsupported(
-                "Configuration/SessionTimeout",
-                timeout,
-                "an xs:duration such as PT60S",
-            ));
-        }
-        push_text(x, "tt:SessionTimeout", timeout);
-        x.push_str("</trt:Configuration>");
-        push_bool(x, "trt:ForcePersistence", self.force_persistence);
-        Ok(())
+/// Checks what SetVideoEncoderConfiguration needs in both media services (token, codec, with
+/// its wire name from `encoding`, resolution and quality) and opens the configuration element
+/// up to its resolution; `attributes` adds the service's own attributes. Answers the codec and
+/// the quality, which the services place differently.
+pub(crate) fn open_encoder<'e, O: Operation>(
+    x: &mut String,
+    e: &'e VideoEncoder,
+    encoding: impl FnOnce(&'e Codec) -> Result<&'e str, RequestError>,
+    attributes: impl FnOnce(&mut String) -> Result<(), RequestError>,
+) -> Result<(&'e Codec, f64), RequestError> {
+    if e.token.trim().is_empty() {
+        return Err(O::missing("Configuration/@token"));
     }
-
-    answers_nothing!();
-}
-
-/// The encoder's resolution as `xs:int` texts; both are required.
-pub(crate) fn resolution<O: Operation>(
-    encoder: &VideoEncoder,
-) -> Result<(String, String), RequestError> {
-    let width = encoder
-        .width
-        .ok_or(O::missing("Configuration/Resolution/Width"))?;
-    let height = encoder
-        .height
-        .ok_or(O::missing("Configuration/Resolution/Height"))?;
-    Ok((
-        O::xs_int(width, "Configuration/Resolution/Width")?,
-        O::xs_int(height, "Configuration/Resolution/Height")?,
-    ))
+    let codec = match &e.encoding {
+        Some(Codec::Other(name)) if name.is_empty() => None,
+        other => other.as_ref(),
+    }
+    .ok_or(O::missing(ENCODING))?;
+    let encoding = encoding(codec)?;
+    let (w, h) = (
+        "Configuration/Resolution/Width",
+        "Configuration/Resolution/Height",
+    );
+    let (width, height) = (
+        e.width.ok_or(O::missing(w))?,
+        e.height.ok_or(O::missing(h))?,
+    );
+    let (width, height) = (O::xs_int(width, w)?, O::xs_int(height, h)?);
+    let quality = e.quality.ok_or(O::missing("Configuration/Quality"))?;
+    let prefix = super::ops::prefix(O::SERVICE);
+    let _ = write!(x, r#"<{prefix}:Configuration token="{}""#, escape(&e.token));
+    attributes(x)?;
+    if let Some(g) = e.guaranteed_frame_rate {
+        let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
+    }
+    x.push('>');
+    push_text(x, "tt:Name", &e.name);
+    // UseCount is read-only (and deprecated in Media2); devices ignore what a client sends.
+    push_text(x, "tt:UseCount", "0");
+    push_text(x, "tt:Encoding", encoding);
+    let _ = write!(
+        x,
+        "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
+    );
+    Ok((codec, quality))
 }
 
 /// Writes a `tt:MulticastConfiguration` (multicast off is `0.0.0.0`, port 0).
@@ -466,19 +415,10 @@ fn encoder_options(r: Cursor<'_>) -> Result<Vec<EncoderOptions>, ParseError> {
                 .opt_child("EncodingIntervalRange")
                 .map(range)
                 .transpose()?,
-            profiles: texts(main, profiles),
+            profiles: main.texts(profiles),
         });
     }
     Ok(out)
-}
-
-/// The non-empty texts of every child `name`.
-pub(crate) fn texts(c: Cursor<'_>, name: &'static str) -> Vec<String> {
-    c.children(name)
-        .map(|t| t.text())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// `tt:MediaUri` (GetStreamUri, GetSnapshotUri): the URI, entities decoded and userinfo

@@ -8,13 +8,11 @@
 use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, audio_encoder, media_capabilities, range, resolution, resolutions,
+    MediaCapabilities, audio_encoder, media_capabilities, open_encoder, range, resolutions,
     video_encoder, video_source_configuration, write_multicast,
 };
-use super::operation::{
-    Cursor, Field, Operation, answers_nothing, push_text, simple_operations, wire_enum,
-};
-use super::{ParseError, RequestError, parse_f64, parse_u32, xs_float};
+use super::operation::{Cursor, Field, operations, push_text, wire_enum};
+use super::{ParseError, parse_f64, parse_u32, xs_float};
 use crate::model::{
     Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, redact_uri,
@@ -71,18 +69,6 @@ impl Field for ConfigurationRef {
     }
 }
 
-impl Field for ConfigurationType {
-    fn write_as(&self, out: &mut String, qname: &str) {
-        push_text(out, qname, self.as_str());
-    }
-}
-
-impl Field for StreamProtocol {
-    fn write_as(&self, out: &mut String, qname: &str) {
-        push_text(out, qname, self.as_str());
-    }
-}
-
 wire_enum! {
     /// Stream protocol for [`GetStreamUri`] (the values the Media2 spec defines).
     #[derive(Default)]
@@ -103,42 +89,32 @@ wire_enum! {
     }
 }
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetServiceCapabilities.
     GetServiceCapabilities -> MediaCapabilities => |r| media_capabilities(r);
     /// GetVideoSourceConfigurations, optionally for one configuration or profile.
     GetVideoSourceConfigurations {
-        /// The configuration.
         configuration: Option<String> = "tr2:ConfigurationToken",
-        /// The profile.
         profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<VideoSourceConfiguration> => |r| r.each("Configurations", video_source_configuration);
     /// GetVideoEncoderConfigurations, optionally for one configuration or profile.
     GetVideoEncoderConfigurations {
-        /// The configuration.
         configuration: Option<String> = "tr2:ConfigurationToken",
-        /// The profile.
         profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<VideoEncoder> => |r| r.each("Configurations", video_encoder);
     /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
     /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
     /// device lists them.
     GetVideoEncoderConfigurationOptions {
-        /// The configuration.
         configuration: Option<String> = "tr2:ConfigurationToken",
-        /// The profile.
         profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<EncoderOptions> => |r| r.each("Options", encoder_options);
     /// GetSnapshotUri of a profile: the URI, entities decoded and userinfo removed.
-    GetSnapshotUri {
-        /// The profile.
-        profile: String = "tr2:ProfileToken"
-    } -> String => |r| Ok(redact_uri(r.str("Uri")?));
+    GetSnapshotUri { profile: String = "tr2:ProfileToken" }
+        -> String => |r| Ok(redact_uri(r.str("Uri")?));
     /// GetStreamUri of a profile: the URI, entities decoded and userinfo removed.
     GetStreamUri {
-        /// The stream protocol.
         protocol: StreamProtocol = "tr2:Protocol",
-        /// The profile.
         profile: String = "tr2:ProfileToken"
     } -> String => |r| Ok(redact_uri(r.str("Uri")?));
     /// GetProfiles: one profile (`token`) or all, with the configurations of `types`. Devices
@@ -146,33 +122,71 @@ simple_operations! { SERVICE;
     /// [`ConfigurationType::All`]. Answers the profiles with whatever configurations the
     /// device included.
     GetProfiles {
-        /// One profile, or all.
         token: Option<String> = "tr2:Token",
-        /// Configuration types to include.
         types: Vec<ConfigurationType> = "tr2:Type"
     } -> Vec<MediaProfile> => |r| r.each("Profiles", profile);
     /// CreateProfile named `name` holding `configurations`; answers the new profile's token.
     CreateProfile {
-        /// Profile name.
         name: String = "tr2:Name",
-        /// Configurations the profile starts with.
         configurations: Vec<ConfigurationRef> = "tr2:Configuration"
     } -> String => |r| r.str("Token").map(str::to_owned);
     /// AddConfiguration: attach configurations to a profile (and rename it, if `name` is
     /// given).
     AddConfiguration {
-        /// The profile.
         profile: String = "tr2:ProfileToken",
-        /// New name, if any.
         name: Option<String> = "tr2:Name",
-        /// Configurations to attach.
         configurations: Vec<ConfigurationRef> = "tr2:Configuration"
-    } -> () => |r| Ok(());
+    } -> () => |_r| Ok(());
     /// DeleteProfile.
-    DeleteProfile {
-        /// The profile.
-        profile: String = "tr2:Token"
-    } -> () => |r| Ok(());
+    DeleteProfile { profile: String = "tr2:Token" } -> () => |_r| Ok(());
+    /// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
+    ///
+    /// Encoding, resolution and quality are required; rate control is written when both the
+    /// frame rate and the bitrate are known (the schema needs both), and multicast when the
+    /// encoder has settings for it. Devices may adapt values silently, so read the
+    /// configuration back.
+    SetVideoEncoderConfiguration {
+        /// The configuration, by its token.
+        encoder: VideoEncoder
+    } write |op, x| {
+        let e = &op.encoder;
+        let attributes = |x: &mut String| {
+            if let Some(g) = e.gov_length {
+                let g = Self::xs_int(g, "Configuration/@GovLength")?;
+                let _ = write!(x, r#" GovLength="{g}""#);
+            }
+            if let Some(p) = e.profile.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                let _ = write!(x, r#" Profile="{}""#, escape(p));
+            }
+            Ok(())
+        };
+        let (_, quality) = open_encoder::<Self>(x, e, |c| Ok(c.mime_name()), attributes)?;
+        if let (Some(fps), Some(bitrate)) = (e.frame_rate, e.bitrate_kbps) {
+            if !fps.is_finite() || fps <= 0.0 {
+                return Err(Self::unsupported(
+                    "Configuration/RateControl/FrameRateLimit",
+                    &xs_float(fps),
+                    "a positive frame rate",
+                ));
+            }
+            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
+            x.push_str("<tt:RateControl");
+            if let Some(c) = e.constant_bitrate {
+                let _ = write!(x, r#" ConstantBitRate="{c}""#);
+            }
+            let _ = write!(
+                x,
+                "><tt:FrameRateLimit>{}</tt:FrameRateLimit><tt:BitrateLimit>{bitrate}</tt:BitrateLimit></tt:RateControl>",
+                xs_float(fps)
+            );
+        }
+        if let Some(m) = &e.multicast {
+            write_multicast::<Self>(x, m)?;
+        }
+        push_text(x, "tt:Quality", &xs_float(quality));
+        x.push_str("</tr2:Configuration>");
+        Ok(())
+    } -> () => |_r| Ok(());
 }
 
 /// A Media2 `Profiles` element.
@@ -231,98 +245,11 @@ fn encoder_options(o: Cursor<'_>) -> Result<EncoderOptions, ParseError> {
     })
 }
 
-/// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
-///
-/// Encoding, resolution and quality are required; rate control is written when both the frame
-/// rate and the bitrate are known (the schema needs both), and multicast when the encoder has
-/// settings for it. Devices may adapt values silently, so read the configuration back.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SetVideoEncoderConfiguration {
-    /// The configuration, by its token.
-    pub encoder: VideoEncoder,
-}
-
-impl Operation for SetVideoEncoderConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetVideoEncoderConfiguration";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        let encoder = &self.encoder;
-        if encoder.token.trim().is_empty() {
-            return Err(Self::missing("Configuration/@token"));
-        }
-        let codec = match &encoder.encoding {
-            Some(Codec::Other(name)) if name.is_empty() => None,
-            other => other.as_ref(),
-        }
-        .ok_or(Self::missing("Configuration/Encoding"))?;
-        let (width, height) = resolution::<Self>(encoder)?;
-        let quality = encoder
-            .quality
-            .ok_or(Self::missing("Configuration/Quality"))?;
-        let _ = write!(
-            x,
-            r#"<tr2:Configuration token="{}""#,
-            escape(&encoder.token)
-        );
-        if let Some(g) = encoder.gov_length {
-            let g = Self::xs_int(g, "Configuration/@GovLength")?;
-            let _ = write!(x, r#" GovLength="{g}""#);
-        }
-        if let Some(p) = encoder
-            .profile
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let _ = write!(x, r#" Profile="{}""#, escape(p));
-        }
-        if let Some(g) = encoder.guaranteed_frame_rate {
-            let _ = write!(x, r#" GuaranteedFrameRate="{g}""#);
-        }
-        x.push('>');
-        push_text(x, "tt:Name", &encoder.name);
-        // UseCount is read-only (and deprecated in Media2); devices ignore it.
-        push_text(x, "tt:UseCount", "0");
-        push_text(x, "tt:Encoding", codec.mime_name());
-        let _ = write!(
-            x,
-            "<tt:Resolution><tt:Width>{width}</tt:Width><tt:Height>{height}</tt:Height></tt:Resolution>"
-        );
-        if let (Some(fps), Some(bitrate)) = (encoder.frame_rate, encoder.bitrate_kbps) {
-            if !fps.is_finite() || fps <= 0.0 {
-                return Err(Self::unsupported(
-                    "Configuration/RateControl/FrameRateLimit",
-                    &xs_float(fps),
-                    "a positive frame rate",
-                ));
-            }
-            let bitrate = Self::xs_int(bitrate, "Configuration/RateControl/BitrateLimit")?;
-            x.push_str("<tt:RateControl");
-            if let Some(c) = encoder.constant_bitrate {
-                let _ = write!(x, r#" ConstantBitRate="{c}""#);
-            }
-            let _ = write!(
-                x,
-                "><tt:FrameRateLimit>{}</tt:FrameRateLimit><tt:BitrateLimit>{bitrate}</tt:BitrateLimit></tt:RateControl>",
-                xs_float(fps)
-            );
-        }
-        if let Some(m) = &encoder.multicast {
-            write_multicast::<Self>(x, m)?;
-        }
-        push_text(x, "tt:Quality", &xs_float(quality));
-        x.push_str("</tr2:Configuration>");
-        Ok(())
-    }
-
-    answers_nothing!();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onvif::RequestError;
+    use crate::onvif::operation::Operation;
     use crate::soap::xml;
     use crate::soap::xml::Element;
 

@@ -167,28 +167,37 @@ impl<T: Field> Field for Vec<T> {
     }
 }
 
-/// Declares operations whose request is a sequence of [`Field`]s (or nothing) in schema order,
-/// with how their answer is read:
+/// Declares operations, each a request struct with its [`Operation`] impl:
 ///
 /// ```text
-/// simple_operations! { SERVICE;
+/// operations! { SERVICE;
 ///     /// GetSnapshotUri of a profile.
-///     GetSnapshotUri { /// The profile.
-///         profile: String = "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
-///     /// GetNodes.
-///     GetNodes -> Vec<PtzNode> => |r| r.each("PTZNode", node);
+///     GetSnapshotUri { profile: String = "trt:ProfileToken" } -> MediaUri => |r| media_uri(r);
+///     /// SetHostname.
+///     SetHostname [Debug, Clone, Default, PartialEq, Eq] {
+///         /// The new name.
+///         name: String
+///     } write |op, out| { ..; Ok(()) } -> () => |_r| Ok(());
+///     /// GetPresets of a profile (the answer does not name it).
+///     GetPresets { profile: String = "tptz:ProfileToken" } -> Vec<Preset> => |r, op| ..;
 /// }
 /// ```
 ///
-/// Most ONVIF requests are a token or two; spelling each `write` out would hide the few that
-/// check their values.
-macro_rules! simple_operations {
+/// Fields given a qualified name are written as [`Field`]s, in order, and documented by it; a
+/// `write` block then appends what needs checking, so only the requests that check their
+/// values spell their writing out. `read` may look at the request (`op`) when the answer does
+/// not repeat it. Structs derive `Debug, Clone, Default, PartialEq` unless a derive list
+/// follows the name.
+macro_rules! operations {
     ($service:expr; $(
         $(#[$meta:meta])*
-        $name:ident $({ $($(#[$fmeta:meta])* $field:ident: $ty:ty = $qname:literal),* $(,)? })?
-        -> $response:ty => |$r:ident| $read:expr;
+        $name:ident $([$($derive:ident),*])?
+        $({ $($(#[$fmeta:meta])* $field:ident: $ty:ty $(= $qname:literal)?),* $(,)? })?
+        $(write |$op:ident, $out:ident| $write:block)?
+        -> $response:ty => |$r:ident $(, $req:ident)?| $read:expr;
     )*) => {$(
-        simple_operations!(@struct [$(#[$meta])*] $name $({ $($(#[$fmeta])* $field: $ty),* })?);
+        operations!(@struct [$(#[$meta])*] [$($($derive),*)?] $name
+            $({ $($(#[$fmeta])* $field: $ty $(= $qname)?),* })?);
 
         impl $crate::onvif::operation::Operation for $name {
             const SERVICE: &'static str = $service;
@@ -197,7 +206,12 @@ macro_rules! simple_operations {
 
             fn write(&self, out: &mut String) -> Result<(), $crate::onvif::RequestError> {
                 let _ = &out;
-                $($($crate::onvif::operation::Field::write_as(&self.$field, out, $qname);)*)?
+                $($($($crate::onvif::operation::Field::write_as(&self.$field, out, $qname);)?)*)?
+                $(
+                    let ($op, $out) = (self, &mut *out);
+                    let written: Result<(), $crate::onvif::RequestError> = $write;
+                    written?;
+                )?
                 Ok(())
             }
 
@@ -205,40 +219,31 @@ macro_rules! simple_operations {
                 &self,
                 $r: $crate::onvif::operation::Cursor<'_>,
             ) -> Result<$response, $crate::onvif::ParseError> {
+                $(let $req = self;)?
                 let _ = &$r;
                 $read
             }
         }
     )*};
-    (@struct [$($meta:tt)*] $name:ident) => {
+    (@struct [$($meta:tt)*] [] $name:ident) => {
         $($meta)*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $name;
     };
-    (@struct [$($meta:tt)*] $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty),* }) => {
+    (@struct [$($meta:tt)*] [] $name:ident $fields:tt) => {
+        operations!(@struct [$($meta)*] [Debug, Clone, Default, PartialEq] $name $fields);
+    };
+    (@struct [$($meta:tt)*] [$($derive:ident),+] $name:ident
+        { $($(#[$fmeta:meta])* $field:ident: $ty:ty $(= $qname:literal)?),* }) => {
         $($meta)*
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive($($derive),+)]
         pub struct $name {
-            $($(#[$fmeta])* pub $field: $ty),*
+            $($(#[$fmeta])* $(#[doc = concat!("Sent as `", $qname, "`.")])? pub $field: $ty),*
         }
     };
 }
 
-pub(crate) use simple_operations;
-
-/// The `read` of an operation whose response element carries nothing.
-macro_rules! answers_nothing {
-    () => {
-        fn read(
-            &self,
-            _: $crate::onvif::operation::Cursor<'_>,
-        ) -> Result<(), $crate::onvif::ParseError> {
-            Ok(())
-        }
-    };
-}
-
-pub(crate) use answers_nothing;
+pub(crate) use operations;
 
 /// Declares an enumeration of the schema with its wire spellings: `as_str`, and `parse` (any
 /// case, surrounding space ignored).
@@ -263,6 +268,12 @@ macro_rules! wire_enum {
                 [$(Self::$variant),*]
                     .into_iter()
                     .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
+        }
+
+        impl $crate::onvif::operation::Field for $name {
+            fn write_as(&self, out: &mut String, qname: &str) {
+                $crate::onvif::operation::push_text(out, qname, self.as_str());
             }
         }
     };
@@ -386,6 +397,15 @@ impl<'a> Cursor<'a> {
         f: impl FnMut(Cursor<'a>) -> Result<T, ParseError>,
     ) -> Result<Vec<T>, ParseError> {
         self.children(name).map(f).collect()
+    }
+
+    /// The non-empty texts of every child `name`.
+    pub fn texts(&self, name: &'a str) -> Vec<String> {
+        let texts = self
+            .children(name)
+            .map(|t| t.text())
+            .filter(|t| !t.is_empty());
+        texts.map(str::to_owned).collect()
     }
 
     /// Trimmed text of the element under the cursor (empty when it has none).

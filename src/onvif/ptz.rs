@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 
 use super::media::range;
-use super::operation::{Cursor, Field, Operation, push_text, simple_operations};
-use super::{ParseError, RequestError, parse_bool, parse_duration_s, parse_f64, xs_float};
+use super::operation::{Cursor, Field, operations};
+use super::{ParseError, parse_bool, parse_duration_s, parse_f64, xs_float};
 use crate::model::{Preset, PtzConfiguration, PtzNode, PtzPosition, Space1d, Space2d};
 use crate::soap::xml::escape;
 
@@ -38,7 +38,7 @@ impl Field for PtzPosition {
     }
 }
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetServiceCapabilities.
     GetServiceCapabilities -> PtzCapabilities => |r| {
         let c = r.child("Capabilities")?;
@@ -57,10 +57,8 @@ simple_operations! { SERVICE;
     GetConfigurations -> Vec<PtzConfiguration> => |r| r.each("PTZConfiguration", configuration);
     /// GetConfigurationOptions of one PTZ configuration: the spaces it may use and the
     /// timeout range.
-    GetConfigurationOptions {
-        /// The PTZ configuration.
-        configuration: String = "tptz:ConfigurationToken"
-    } -> PtzConfigurationOptions => |r| {
+    GetConfigurationOptions { configuration: String = "tptz:ConfigurationToken" }
+        -> PtzConfigurationOptions => |r| {
         let o = r.child("PTZConfigurationOptions")?;
         let (absolute_pan_tilt, absolute_zoom, other_spaces) =
             o.opt_child("Spaces").map(spaces).transpose()?.unwrap_or_default();
@@ -70,94 +68,53 @@ simple_operations! { SERVICE;
         Ok(PtzConfigurationOptions { absolute_pan_tilt, absolute_zoom, other_spaces, timeout_s })
     };
     /// GetStatus of a media profile's PTZ unit (what apply polls until a move is done).
-    GetStatus {
-        /// The media profile.
-        profile: String = "tptz:ProfileToken"
-    } -> PtzStatus => |r| read_status(r.child("PTZStatus")?);
+    GetStatus { profile: String = "tptz:ProfileToken" }
+        -> PtzStatus => |r| read_status(r.child("PTZStatus")?);
     /// SetPreset: store the current position as a preset. With `token` it overwrites that
     /// preset (how preset numbers are kept); without, the device picks a token. Answers the
     /// token.
     SetPreset {
-        /// The media profile whose PTZ configuration holds the preset.
         profile: String = "tptz:ProfileToken",
-        /// Preset name.
         name: Option<String> = "tptz:PresetName",
-        /// Preset to overwrite.
         token: Option<String> = "tptz:PresetToken"
     } -> String => |r| r.str("PresetToken").map(str::to_owned);
     /// RemovePreset.
     RemovePreset {
-        /// The media profile.
         profile: String = "tptz:ProfileToken",
-        /// The preset.
         token: String = "tptz:PresetToken"
     } -> () => |r| Ok(());
     /// GotoPreset, at `speed` (in the speed spaces) or the configuration's default speed.
     GotoPreset {
-        /// The media profile.
         profile: String = "tptz:ProfileToken",
-        /// The preset.
         token: String = "tptz:PresetToken",
-        /// Speed, if not the default.
         speed: Option<PtzPosition> = "tptz:Speed"
     } -> () => |r| Ok(());
     /// AbsoluteMove to `position`, in the spaces it names (the configuration's default
     /// spaces when it names none).
     AbsoluteMove {
-        /// The media profile.
         profile: String = "tptz:ProfileToken",
-        /// Where to.
         position: PtzPosition = "tptz:Position",
-        /// Speed, if not the default.
         speed: Option<PtzPosition> = "tptz:Speed"
     } -> () => |r| Ok(());
-    /// SetHomePosition: the current position becomes home.
-    SetHomePosition {
-        /// The media profile.
-        profile: String = "tptz:ProfileToken"
-    } -> () => |r| Ok(());
-    /// GotoHomePosition.
-    GotoHomePosition {
-        /// The media profile.
-        profile: String = "tptz:ProfileToken",
-        /// Speed, if not the default.
-        speed: Option<PtzPosition> = "tptz:Speed"
-    } -> () => |r| Ok(());
-}
-
-/// GetPresets of a media profile (presets belong to the profile's PTZ configuration). The
-/// response does not name the profile; each preset gets the one asked about. An empty list is
-/// a normal answer (Reolink sends one).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetPresets {
-    /// The media profile.
-    pub profile: String,
-}
-
-impl Operation for GetPresets {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetPresets";
-    type Response = Vec<Preset>;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tptz:ProfileToken", &self.profile);
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<Preset>, ParseError> {
-        r.each("Preset", |p| {
+    /// GetPresets of a media profile (presets belong to the profile's PTZ configuration). The
+    /// response does not name the profile; each preset gets the one asked about. An empty list
+    /// is a normal answer (Reolink sends one).
+    GetPresets [Debug, Clone, Default, PartialEq, Eq] { profile: String = "tptz:ProfileToken" }
+        -> Vec<Preset> => |r, op| r.each("Preset", |p| {
             Ok(Preset {
-                profile_token: self.profile.clone(),
+                profile_token: op.profile.clone(),
                 token: p.attr("token")?.to_owned(),
                 name: p.opt_str("Name").map(str::to_owned),
-                position: p
-                    .opt_child("PTZPosition")
-                    .map(vector)
-                    .transpose()?
-                    .flatten(),
+                position: p.opt_child("PTZPosition").map(vector).transpose()?.flatten(),
             })
-        })
-    }
+        });
+    /// SetHomePosition: the current position becomes home.
+    SetHomePosition { profile: String = "tptz:ProfileToken" } -> () => |r| Ok(());
+    /// GotoHomePosition.
+    GotoHomePosition {
+        profile: String = "tptz:ProfileToken",
+        speed: Option<PtzPosition> = "tptz:Speed"
+    } -> () => |r| Ok(());
 }
 
 /// What the PTZ service says it can do.
@@ -368,6 +325,7 @@ fn read_status(s: Cursor<'_>) -> Result<PtzStatus, ParseError> {
 mod tests {
     use super::*;
     use crate::model::Range;
+    use crate::onvif::operation::Operation;
     use crate::soap::xml;
     use crate::soap::xml::Element;
 

@@ -8,9 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::operation::{
-    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations,
-};
+use super::operation::{Cursor, Operation, operations, push_bool, push_text};
 use super::{
     ParseError, RequestError, format_duration_s, parse_bool, parse_duration_s, parse_f64, parse_u32,
 };
@@ -50,7 +48,7 @@ pub struct TrackConfiguration {
     pub description: String,
 }
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetServiceCapabilities.
     GetServiceCapabilities -> RecordingCapabilities => |r| {
         let c = r.child("Capabilities")?;
@@ -71,29 +69,20 @@ simple_operations! { SERVICE;
     GetRecordings -> Vec<RecordingItem> => |r| r.each("RecordingItem", recording_item);
     /// GetRecordingConfiguration of one recording.
     GetRecordingConfiguration {
-        /// The recording.
         recording: String = "trc:RecordingToken"
     } -> RecordingConfiguration => |r| Ok(recording_configuration(r.child("RecordingConfiguration")?));
     /// GetTrackConfiguration of one track.
     GetTrackConfiguration {
-        /// The recording.
         recording: String = "trc:RecordingToken",
-        /// The track.
         track: String = "trc:TrackToken"
     } -> TrackConfiguration => |r| {
         let c = r.child("TrackConfiguration")?;
         Ok(TrackConfiguration { kind: c.str("TrackType")?.to_owned(), description: c.string_or_empty("Description") })
     };
     /// GetRecordingJobs.
-    GetRecordingJobs -> Vec<RecordingJob> => |r| r.each("JobItem", |item| {
-        let token = item.str("JobToken")?;
-        job_configuration(item.child("JobConfiguration")?, token)
-    });
+    GetRecordingJobs -> Vec<RecordingJob> => |r| r.each("JobItem", job_item);
     /// GetRecordingOptions of one recording (spare jobs and tracks).
-    GetRecordingOptions {
-        /// The recording.
-        recording: String = "trc:RecordingToken"
-    } -> RecordingOptions => |r| {
+    GetRecordingOptions { recording: String = "trc:RecordingToken" } -> RecordingOptions => |r| {
         let o = r.child("Options")?;
         let (job, track) = (o.opt_child("Job"), o.opt_child("Track"));
         Ok(RecordingOptions {
@@ -106,38 +95,88 @@ simple_operations! { SERVICE;
         })
     };
     /// DeleteRecordingJob.
-    DeleteRecordingJob {
-        /// The job.
+    DeleteRecordingJob { job: String = "trc:JobToken" } -> () => |r| Ok(());
+    /// GetRecordingJobConfiguration of one job. The response does not repeat the job token;
+    /// the job gets the one asked about.
+    GetRecordingJobConfiguration [Debug, Clone, Default, PartialEq, Eq] {
         job: String = "trc:JobToken"
-    } -> () => |r| Ok(());
-}
-
-/// GetRecordingJobConfiguration of one job. The response does not repeat the job token; the
-/// job gets the one asked about.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetRecordingJobConfiguration {
-    /// The job.
-    pub job: String,
-}
-
-impl Operation for GetRecordingJobConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetRecordingJobConfiguration";
-    type Response = RecordingJob;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "trc:JobToken", &self.job);
+    } -> RecordingJob => |r, op| job_configuration(r.child("JobConfiguration")?, &op.job);
+    /// CreateRecording with its descriptive source, content and retention (0: keep until space
+    /// runs out). Only possible where the capabilities say `DynamicRecordings`. Answers the
+    /// new recording's token.
+    CreateRecording [Debug, Clone, Default, PartialEq, Eq] {
+        /// Descriptive source.
+        source: RecordingSource,
+        /// Content description.
+        content: String,
+        /// Maximum retention time in seconds.
+        max_retention_s: u64
+    } write |op, x| {
+        write_configuration(x, &op.source, &op.content, op.max_retention_s);
         Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
-        job_configuration(r.child("JobConfiguration")?, &self.job)
-    }
+    } -> String => |r| r.str("RecordingToken").map(str::to_owned);
+    /// SetRecordingConfiguration: replace a recording's source, content and retention.
+    SetRecordingConfiguration [Debug, Clone, Default, PartialEq, Eq] {
+        recording: String = "trc:RecordingToken",
+        /// Descriptive source.
+        source: RecordingSource,
+        /// Content description.
+        content: String,
+        /// Maximum retention time in seconds.
+        max_retention_s: u64
+    } write |op, x| {
+        write_configuration(x, &op.source, &op.content, op.max_retention_s);
+        Ok(())
+    } -> () => |_r| Ok(());
+    /// CreateTrack of `track.kind` in a recording (the device picks the token, and answers it).
+    CreateTrack [Debug, Clone, Default, PartialEq, Eq] {
+        recording: String = "trc:RecordingToken",
+        /// The track (its token is ignored).
+        track: Track
+    } write |op, x| {
+        let reason = "Video, Audio, Metadata or Extended";
+        let kind = Self::one_of(&op.track.kind, &TRACK_TYPES, "TrackConfiguration/TrackType", reason)?;
+        x.push_str("<trc:TrackConfiguration>");
+        push_text(x, "tt:TrackType", kind);
+        push_text(x, "tt:Description", &op.track.description);
+        x.push_str("</trc:TrackConfiguration>");
+        Ok(())
+    } -> String => |r| r.str("TrackToken").map(str::to_owned);
+    /// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the
+    /// device assigns one). Answers the new job as the device adjusted it.
+    CreateRecordingJob {
+        /// The job.
+        job: RecordingJob
+    } write |op, x| {
+        write_job::<Self>(x, &op.job)
+    } -> RecordingJob => |r| job_item(r);
+    /// SetRecordingJobConfiguration: replace a job's configuration (recording, mode, priority,
+    /// sources). Answers the job as the device adjusted it.
+    SetRecordingJobConfiguration {
+        /// The job, by its token, with the new configuration.
+        job: RecordingJob
+    } write |op, x| {
+        if op.job.token.trim().is_empty() {
+            return Err(Self::missing("JobToken"));
+        }
+        push_text(x, "trc:JobToken", &op.job.token);
+        write_job::<Self>(x, &op.job)
+    } -> RecordingJob => |r, op| job_configuration(r.child("JobConfiguration")?, &op.job.token);
+    /// SetRecordingJobMode: `Idle` or `Active`.
+    SetRecordingJobMode [Debug, Clone, Default, PartialEq, Eq] {
+        job: String = "trc:JobToken",
+        /// The mode.
+        mode: String
+    } write |op, x| {
+        let mode = Self::one_of(&op.mode, &JOB_MODES, "Mode", "Idle or Active")?;
+        push_text(x, "trc:Mode", mode);
+        Ok(())
+    } -> () => |_r| Ok(());
 }
 
-/// Writes a `tt:RecordingConfiguration` body: source description, content, retention.
+/// Writes a `trc:RecordingConfiguration`: source description, content, retention.
 fn write_configuration(x: &mut String, source: &RecordingSource, content: &str, retention_s: u64) {
-    x.push_str("<tt:Source>");
+    x.push_str("<trc:RecordingConfiguration><tt:Source>");
     push_text(x, "tt:SourceId", &source.source_id);
     push_text(x, "tt:Name", &source.name);
     push_text(x, "tt:Location", &source.location);
@@ -145,104 +184,9 @@ fn write_configuration(x: &mut String, source: &RecordingSource, content: &str, 
     push_text(x, "tt:Address", &source.address);
     x.push_str("</tt:Source>");
     push_text(x, "tt:Content", content);
-    push_text(
-        x,
-        "tt:MaximumRetentionTime",
-        &format_duration_s(retention_s),
-    );
-}
-
-/// CreateRecording with its descriptive source, content and retention (0: keep until space
-/// runs out). Only possible where the capabilities say `DynamicRecordings`. Answers the new
-/// recording's token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateRecording {
-    /// Descriptive source.
-    pub source: RecordingSource,
-    /// Content description.
-    pub content: String,
-    /// Maximum retention time in seconds.
-    pub max_retention_s: u64,
-}
-
-impl Operation for CreateRecording {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateRecording";
-    type Response = String;
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        x.push_str("<trc:RecordingConfiguration>");
-        write_configuration(x, &self.source, &self.content, self.max_retention_s);
-        x.push_str("</trc:RecordingConfiguration>");
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
-        r.str("RecordingToken").map(str::to_owned)
-    }
-}
-
-/// SetRecordingConfiguration: replace a recording's source, content and retention.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SetRecordingConfiguration {
-    /// The recording.
-    pub recording: String,
-    /// Descriptive source.
-    pub source: RecordingSource,
-    /// Content description.
-    pub content: String,
-    /// Maximum retention time in seconds.
-    pub max_retention_s: u64,
-}
-
-impl Operation for SetRecordingConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetRecordingConfiguration";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        push_text(x, "trc:RecordingToken", &self.recording);
-        x.push_str("<trc:RecordingConfiguration>");
-        write_configuration(x, &self.source, &self.content, self.max_retention_s);
-        x.push_str("</trc:RecordingConfiguration>");
-        Ok(())
-    }
-
-    answers_nothing!();
-}
-
-/// CreateTrack of `track.kind` in a recording (the device picks the token, and answers it).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateTrack {
-    /// The recording.
-    pub recording: String,
-    /// The track (its token is ignored).
-    pub track: Track,
-}
-
-impl Operation for CreateTrack {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateTrack";
-    type Response = String;
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        let kind = Self::one_of(
-            &self.track.kind,
-            &TRACK_TYPES,
-            "TrackConfiguration/TrackType",
-            "Video, Audio, Metadata or Extended",
-        )?;
-        push_text(x, "trc:RecordingToken", &self.recording);
-        x.push_str("<trc:TrackConfiguration>");
-        push_text(x, "tt:TrackType", kind);
-        push_text(x, "tt:Description", &self.track.description);
-        x.push_str("</trc:TrackConfiguration>");
-        Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<String, ParseError> {
-        r.str("TrackToken").map(str::to_owned)
-    }
+    let retention = format_duration_s(retention_s);
+    push_text(x, "tt:MaximumRetentionTime", &retention);
+    x.push_str("</trc:RecordingConfiguration>");
 }
 
 /// Writes `job` as a `tt:RecordingJobConfiguration` (its token is not part of it).
@@ -258,12 +202,7 @@ fn write_job<O: Operation>(x: &mut String, job: &RecordingJob) -> Result<(), Req
     )?;
     let priority = O::xs_int(job.priority, "JobConfiguration/Priority")?;
     x.push_str("<trc:JobConfiguration");
-    if let Some(s) = job
-        .schedule_token
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(s) = non_blank(&job.schedule_token) {
         let _ = write!(x, r#" ScheduleToken="{}""#, escape(s));
     }
     x.push('>');
@@ -274,12 +213,7 @@ fn write_job<O: Operation>(x: &mut String, job: &RecordingJob) -> Result<(), Req
         x.push_str("<tt:Source>");
         if let Some(token) = s.source_token.as_deref() {
             x.push_str("<tt:SourceToken");
-            if let Some(t) = s
-                .source_type
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
+            if let Some(t) = non_blank(&s.source_type) {
                 let _ = write!(x, r#" Type="{}""#, escape(t));
             }
             x.push('>');
@@ -301,79 +235,9 @@ fn write_job<O: Operation>(x: &mut String, job: &RecordingJob) -> Result<(), Req
     Ok(())
 }
 
-/// CreateRecordingJob from a job as the inventory holds it (its token is ignored: the device
-/// assigns one). Answers the new job as the device adjusted it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateRecordingJob {
-    /// The job.
-    pub job: RecordingJob,
-}
-
-impl Operation for CreateRecordingJob {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateRecordingJob";
-    type Response = RecordingJob;
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        write_job::<Self>(x, &self.job)
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
-        let token = r.str("JobToken")?.to_owned();
-        let c = r.child("JobConfiguration")?;
-        job_configuration(c, &token)
-    }
-}
-
-/// SetRecordingJobConfiguration: replace a job's configuration (recording, mode, priority,
-/// sources). Answers the job as the device adjusted it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SetRecordingJobConfiguration {
-    /// The job, by its token, with the new configuration.
-    pub job: RecordingJob,
-}
-
-impl Operation for SetRecordingJobConfiguration {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetRecordingJobConfiguration";
-    type Response = RecordingJob;
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        if self.job.token.trim().is_empty() {
-            return Err(Self::missing("JobToken"));
-        }
-        push_text(x, "trc:JobToken", &self.job.token);
-        write_job::<Self>(x, &self.job)
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<RecordingJob, ParseError> {
-        let c = r.child("JobConfiguration")?;
-        job_configuration(c, &self.job.token)
-    }
-}
-
-/// SetRecordingJobMode: `Idle` or `Active`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SetRecordingJobMode {
-    /// The job.
-    pub job: String,
-    /// The mode.
-    pub mode: String,
-}
-
-impl Operation for SetRecordingJobMode {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetRecordingJobMode";
-    type Response = ();
-
-    fn write(&self, x: &mut String) -> Result<(), RequestError> {
-        let mode = Self::one_of(&self.mode, &JOB_MODES, "Mode", "Idle or Active")?;
-        push_text(x, "trc:JobToken", &self.job);
-        push_text(x, "trc:Mode", mode);
-        Ok(())
-    }
-
-    answers_nothing!();
+/// The trimmed value, unless it is absent or blank.
+fn non_blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// A `tt:GetRecordingsResponseItem`.
@@ -426,6 +290,12 @@ fn recording_configuration(c: Cursor<'_>) -> RecordingConfiguration {
         max_retention_s: max_retention.as_deref().and_then(parse_duration_s),
         max_retention,
     }
+}
+
+/// A job token and its configuration (GetRecordingJobs items, CreateRecordingJob).
+fn job_item(c: Cursor<'_>) -> Result<RecordingJob, ParseError> {
+    let token = c.str("JobToken")?;
+    job_configuration(c.child("JobConfiguration")?, token)
 }
 
 /// `tt:RecordingJobConfiguration`, for the job `token`.

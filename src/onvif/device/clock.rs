@@ -6,10 +6,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use super::SERVICE;
-use crate::onvif::operation::{
-    Cursor, Operation, answers_nothing, push_bool, push_text, simple_operations, wire_enum,
-};
-use crate::onvif::{ParseError, RequestError};
+use crate::onvif::ParseError;
+use crate::onvif::operation::{Cursor, operations, push_text, wire_enum};
 
 wire_enum! {
     /// How the device sets its clock (`tt:SetDateTimeType`).
@@ -77,7 +75,7 @@ pub fn clock_offset(device: &SystemDateTime, our_now: DateTime<Utc>) -> Option<c
     Some(device_now - our_now)
 }
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetSystemDateAndTime (PRE_AUTH: may be sent without credentials).
     GetSystemDateAndTime -> SystemDateTime => |r| {
         let s = r.child("SystemDateAndTime")?;
@@ -96,50 +94,23 @@ simple_operations! { SERVICE;
             local: s.opt_child("LocalDateTime").map(date_time).transpose()?,
         })
     };
-}
-
-/// A `tt:DateTime`: Time and Date, every part required.
-fn date_time(e: Cursor<'_>) -> Result<NaiveDateTime, ParseError> {
-    let (time, date) = (e.child("Time")?, e.child("Date")?);
-    let (hour, minute, second) = (time.u32("Hour")?, time.u32("Minute")?, time.u32("Second")?);
-    let year = date.parse("Year", |y| y.parse::<i32>().ok())?;
-    let (month, day) = (date.u32("Month")?, date.u32("Day")?);
-    let d = NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| date.invalid("", &format!("{year}-{month}-{day}")))?;
-    let t = NaiveTime::from_hms_opt(hour, minute, second)
-        .ok_or_else(|| time.invalid("", &format!("{hour}:{minute}:{second}")))?;
-    Ok(d.and_time(t))
-}
-
-/// SetSystemDateAndTime. `utc` is required for [`DateTimeType::Manual`] (the device has
-/// nothing else to set its clock from) and left out for NTP, where the schema says it has no
-/// meaning. An empty `tz` leaves the zone unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetSystemDateAndTime {
-    /// Manual or NTP.
-    pub date_time_type: DateTimeType,
-    /// Daylight saving in effect.
-    pub daylight_savings: bool,
-    /// POSIX time zone, if it changes.
-    pub tz: Option<String>,
-    /// The time to set (Manual only).
-    pub utc: Option<DateTime<Utc>>,
-}
-
-impl Operation for SetSystemDateAndTime {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetSystemDateAndTime";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        push_text(out, "tds:DateTimeType", self.date_time_type.as_str());
-        push_bool(out, "tds:DaylightSavings", self.daylight_savings);
-        if let Some(tz) = self.tz.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    /// SetSystemDateAndTime. `utc` is required for [`DateTimeType::Manual`] (the device has
+    /// nothing else to set its clock from) and left out for NTP, where the schema says it has
+    /// no meaning. An empty `tz` leaves the zone unchanged.
+    SetSystemDateAndTime [Debug, Clone, PartialEq, Eq] {
+        date_time_type: DateTimeType = "tds:DateTimeType",
+        daylight_savings: bool = "tds:DaylightSavings",
+        /// POSIX time zone, if it changes.
+        tz: Option<String>,
+        /// The time to set (Manual only).
+        utc: Option<DateTime<Utc>>
+    } write |op, out| {
+        if let Some(tz) = op.tz.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             out.push_str("<tds:TimeZone>");
             push_text(out, "tt:TZ", tz);
             out.push_str("</tds:TimeZone>");
         }
-        match (self.date_time_type, self.utc) {
+        match (op.date_time_type, op.utc) {
             (DateTimeType::Manual, None) => return Err(Self::missing("UTCDateTime")),
             (DateTimeType::Manual, Some(t)) => {
                 use chrono::{Datelike, Timelike};
@@ -160,7 +131,18 @@ impl Operation for SetSystemDateAndTime {
             (DateTimeType::Ntp, _) => {}
         }
         Ok(())
-    }
+    } -> () => |_r| Ok(());
+}
 
-    answers_nothing!();
+/// A `tt:DateTime`: Time and Date, every part required.
+fn date_time(e: Cursor<'_>) -> Result<NaiveDateTime, ParseError> {
+    let (time, date) = (e.child("Time")?, e.child("Date")?);
+    let (hour, minute, second) = (time.u32("Hour")?, time.u32("Minute")?, time.u32("Second")?);
+    let year = date.parse("Year", |y| y.parse::<i32>().ok())?;
+    let (month, day) = (date.u32("Month")?, date.u32("Day")?);
+    let d = NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| date.invalid("", &format!("{year}-{month}-{day}")))?;
+    let t = NaiveTime::from_hms_opt(hour, minute, second)
+        .ok_or_else(|| time.invalid("", &format!("{hour}:{minute}:{second}")))?;
+    Ok(d.and_time(t))
 }

@@ -19,12 +19,12 @@ pub use scopes::*;
 pub use services::*;
 pub use users::*;
 
-use super::operation::simple_operations;
+use super::operation::operations;
 
 /// The service's name in the operation table.
 pub const SERVICE: &str = "device";
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// SystemReboot: answers the device's message (`Rebooting in 30 seconds`), empty when it sent
     /// none.
     SystemReboot -> String => |r| {

@@ -3,10 +3,10 @@
 
 use super::SERVICE;
 use crate::model::Scope;
-use crate::onvif::operation::{Cursor, Operation, push_text, simple_operations};
-use crate::onvif::{ParseError, RequestError};
+use crate::onvif::RequestError;
+use crate::onvif::operation::{Operation, operations, push_text};
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetScopes. ScopeDef is required: taking a fixed scope (`hardware/...`) for a configurable
     /// one would copy the old model's identity onto the new camera.
     GetScopes -> Vec<Scope> => |r| {
@@ -22,46 +22,39 @@ simple_operations! { SERVICE;
             })
         })
     };
-}
-
-/// Declares the operations that send a list of scope URIs (at least one), each as `qname`.
-macro_rules! scope_operations {
-    ($($(#[$meta:meta])* $name:ident: $qname:literal, $field:literal;)*) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct $name {
-            /// Scope URIs (blank ones are left out).
-            pub scopes: Vec<String>,
-        }
-
-        impl Operation for $name {
-            const SERVICE: &'static str = SERVICE;
-            const NAME: &'static str = stringify!($name);
-            type Response = ();
-
-            fn write(&self, out: &mut String) -> Result<(), RequestError> {
-                let start = out.len();
-                for u in self.scopes.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
-                    push_text(out, $qname, u);
-                }
-                if out.len() == start {
-                    return Err(Self::missing($field));
-                }
-                Ok(())
-            }
-
-            fn read(&self, _: Cursor<'_>) -> Result<(), ParseError> {
-                Ok(())
-            }
-        }
-    )*};
-}
-
-scope_operations! {
     /// SetScopes: replaces all configurable scopes.
-    SetScopes: "tds:Scopes", "Scopes";
+    SetScopes [Debug, Clone, Default, PartialEq, Eq] {
+        /// Scope URIs (blank ones are left out).
+        scopes: Vec<String>
+    } write |op, out| {
+        write_scopes::<Self>(out, &op.scopes, "tds:Scopes", "Scopes")
+    } -> () => |_r| Ok(());
     /// AddScopes.
-    AddScopes: "tds:ScopeItem", "ScopeItem";
+    AddScopes [Debug, Clone, Default, PartialEq, Eq] {
+        /// Scope URIs (blank ones are left out).
+        scopes: Vec<String>
+    } write |op, out| {
+        write_scopes::<Self>(out, &op.scopes, "tds:ScopeItem", "ScopeItem")
+    } -> () => |_r| Ok(());
     /// RemoveScopes.
-    RemoveScopes: "tds:ScopeItem", "ScopeItem";
+    RemoveScopes [Debug, Clone, Default, PartialEq, Eq] {
+        /// Scope URIs (blank ones are left out).
+        scopes: Vec<String>
+    } write |op, out| {
+        write_scopes::<Self>(out, &op.scopes, "tds:ScopeItem", "ScopeItem")
+    } -> () => |_r| Ok(());
+}
+
+/// Writes each non-blank scope URI as `qname`; at least one is required.
+fn write_scopes<O: Operation>(
+    out: &mut String,
+    scopes: &[String],
+    qname: &str,
+    field: &'static str,
+) -> Result<(), RequestError> {
+    let scopes = scopes.iter().map(|u| u.trim()).filter(|u| !u.is_empty());
+    if scopes.map(|u| push_text(out, qname, u)).count() == 0 {
+        return Err(O::missing(field));
+    }
+    Ok(())
 }

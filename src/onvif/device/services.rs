@@ -3,8 +3,8 @@
 
 use super::SERVICE;
 use crate::model::{Identity, ServiceInfo};
-use crate::onvif::operation::{Cursor, Operation, simple_operations};
-use crate::onvif::{ParseError, RequestError, ns};
+use crate::onvif::operation::{Cursor, operations};
+use crate::onvif::{ParseError, ns};
 
 /// Service namespaces that `ns` does not name, used to map GetCapabilities categories.
 const NS_EVENTS: &str = "http://www.onvif.org/ver10/events/wsdl";
@@ -16,7 +16,7 @@ const NS_REPLAY: &str = "http://www.onvif.org/ver10/replay/wsdl";
 const NS_RECEIVER: &str = "http://www.onvif.org/ver10/receiver/wsdl";
 const NS_ANALYTICS_DEVICE: &str = "http://www.onvif.org/ver10/analyticsdevice/wsdl";
 
-simple_operations! { SERVICE;
+operations! { SERVICE;
     /// GetDeviceInformation. Empty values become `None` (a generic IPD-H4K8M05 sends an empty
     /// Manufacturer). Manufacturer and Model must be present as elements: the audit cannot judge
     /// a camera without them. The schema requires the other three too, but a device that leaves
@@ -38,68 +38,23 @@ simple_operations! { SERVICE;
     /// capabilities (some old Hikvision firmware faults on `true`; ask with `false` first). Any
     /// `Capabilities` block is skipped unread: it may use prefixes the device never declared
     /// (the Reolink TrackMix's `tad:`).
-    GetServices {
-        /// Ask for each service's capabilities too.
-        include_capability: bool = "tds:IncludeCapability"
-    } -> Vec<ServiceInfo> => |r| r.each("Service", |s| {
+    GetServices { include_capability: bool = "tds:IncludeCapability" }
+        -> Vec<ServiceInfo> => |r| r.each("Service", |s| {
         Ok(ServiceInfo {
             namespace: s.str("Namespace")?.to_owned(),
             xaddr: s.str("XAddr")?.to_owned(),
             version: s.opt_child("Version").map(version).transpose()?.flatten().map(version_string),
         })
     });
-}
-
-/// Reads a `tt:OnvifVersion` (Major, Minor) as integers: Dahua zero-pads Minor (`06`), and as
-/// decimals `2.6` would wrongly sort above `2.10`. `None` unless both are there.
-fn version(v: Cursor<'_>) -> Result<Option<(u32, u32)>, ParseError> {
-    let (Some(major), Some(minor)) = (v.opt_str("Major"), v.opt_str("Minor")) else {
-        return Ok(None);
-    };
-    let number = |name, s: &str| s.parse::<u32>().map_err(|_| v.invalid(name, s));
-    Ok(Some((number("Major", major)?, number("Minor", minor)?)))
-}
-
-fn version_string((major, minor): (u32, u32)) -> String {
-    format!("{major}.{minor}")
-}
-
-/// GetCapabilities for every category (`All`): the same service list GetServices gives, for
-/// devices whose GetServices faults (Axis 5.55, old Hikvision). Categories without an XAddr
-/// are skipped; vendor extensions (`hikCapabilities`, `TelexCapabilities`) are not ONVIF
-/// services and are left out. The device service's version is the highest of its
-/// `SupportedVersions`; the others carry none (GetCapabilities does not say).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GetCapabilities;
-
-/// Capability categories with an XAddr, and the service namespace each stands for.
-const CAPABILITY_SERVICES: &[(&[&str], &str)] = &[
-    (&["Device"], ns::TDS),
-    (&["Media"], ns::TRT),
-    (&["PTZ"], ns::TPTZ),
-    (&["Imaging"], ns::TIMG),
-    (&["Events"], NS_EVENTS),
-    (&["Analytics"], NS_ANALYTICS),
-    (&["Extension", "DeviceIO"], NS_DEVICE_IO),
-    (&["Extension", "Display"], NS_DISPLAY),
-    (&["Extension", "Recording"], ns::TRC),
-    (&["Extension", "Search"], NS_SEARCH),
-    (&["Extension", "Replay"], NS_REPLAY),
-    (&["Extension", "Receiver"], NS_RECEIVER),
-    (&["Extension", "AnalyticsDevice"], NS_ANALYTICS_DEVICE),
-];
-
-impl Operation for GetCapabilities {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "GetCapabilities";
-    type Response = Vec<ServiceInfo>;
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
+    /// GetCapabilities for every category (`All`): the same service list GetServices gives, for
+    /// devices whose GetServices faults (Axis 5.55, old Hikvision). Categories without an XAddr
+    /// are skipped; vendor extensions (`hikCapabilities`, `TelexCapabilities`) are not ONVIF
+    /// services and are left out. The device service's version is the highest of its
+    /// `SupportedVersions`; the others carry none (GetCapabilities does not say).
+    GetCapabilities write |_op, out| {
         out.push_str("<tds:Category>All</tds:Category>");
         Ok(())
-    }
-
-    fn read(&self, r: Cursor<'_>) -> Result<Vec<ServiceInfo>, ParseError> {
+    } -> Vec<ServiceInfo> => |r| {
         let caps = r.child("Capabilities")?;
         let mut out = Vec::new();
         for (path, namespace) in CAPABILITY_SERVICES {
@@ -125,5 +80,36 @@ impl Operation for GetCapabilities {
             });
         }
         Ok(out)
-    }
+    };
 }
+
+/// Reads a `tt:OnvifVersion` (Major, Minor) as integers: Dahua zero-pads Minor (`06`), and as
+/// decimals `2.6` would wrongly sort above `2.10`. `None` unless both are there.
+fn version(v: Cursor<'_>) -> Result<Option<(u32, u32)>, ParseError> {
+    let (Some(major), Some(minor)) = (v.opt_str("Major"), v.opt_str("Minor")) else {
+        return Ok(None);
+    };
+    let number = |name, s: &str| s.parse::<u32>().map_err(|_| v.invalid(name, s));
+    Ok(Some((number("Major", major)?, number("Minor", minor)?)))
+}
+
+fn version_string((major, minor): (u32, u32)) -> String {
+    format!("{major}.{minor}")
+}
+
+/// Capability categories with an XAddr, and the service namespace each stands for.
+const CAPABILITY_SERVICES: &[(&[&str], &str)] = &[
+    (&["Device"], ns::TDS),
+    (&["Media"], ns::TRT),
+    (&["PTZ"], ns::TPTZ),
+    (&["Imaging"], ns::TIMG),
+    (&["Events"], NS_EVENTS),
+    (&["Analytics"], NS_ANALYTICS),
+    (&["Extension", "DeviceIO"], NS_DEVICE_IO),
+    (&["Extension", "Display"], NS_DISPLAY),
+    (&["Extension", "Recording"], ns::TRC),
+    (&["Extension", "Search"], NS_SEARCH),
+    (&["Extension", "Replay"], NS_REPLAY),
+    (&["Extension", "Receiver"], NS_RECEIVER),
+    (&["Extension", "AnalyticsDevice"], NS_ANALYTICS_DEVICE),
+];

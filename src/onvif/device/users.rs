@@ -4,9 +4,7 @@
 use super::SERVICE;
 use crate::model::User;
 use crate::onvif::RequestError;
-use crate::onvif::operation::{
-    Operation, answers_nothing, push_text, simple_operations, wire_enum,
-};
+use crate::onvif::operation::{Operation, operations, push_text, wire_enum};
 
 wire_enum! {
     /// A user level (`tt:UserLevel`).
@@ -24,21 +22,53 @@ wire_enum! {
     }
 }
 
-simple_operations! { SERVICE;
-    /// GetUsers: names and levels. A `Password` element, should a device send one, is never read.
-    /// The level is kept as sent (normalised in case when it is a known one).
+operations! { SERVICE;
+    /// GetUsers: names and levels. A `Password` element, should a device send one, is never
+    /// read. The level is kept as sent (normalised in case when it is a known one).
     GetUsers -> Vec<User> => |r| {
         r.each("User", |u| {
             let username = u.str("Username")?.to_owned();
             let level = u.str("UserLevel")?;
-            Ok(User {
-                username,
-                level: UserLevel::parse(level)
-                    .map_or(level, |l| l.as_str())
-                    .to_owned(),
-            })
+            let level = UserLevel::parse(level).map_or(level, |l| l.as_str());
+            Ok(User { username, level: level.to_owned() })
         })
     };
+    /// CreateUsers for one user. The password is written into the request payload and nowhere
+    /// else: never log the payload (the SOAP layer redacts it).
+    CreateUsers [Clone, PartialEq, Eq] {
+        /// User name.
+        username: String,
+        /// Password.
+        password: String,
+        /// Level.
+        level: UserLevel
+    } write |op, out| {
+        write_user::<Self>(out, &op.username, Some(&op.password), op.level)
+    } -> () => |_r| Ok(());
+    /// SetUser for one existing user: a new level, and a new password when given (same care as
+    /// [`CreateUsers`]).
+    SetUser [Clone, PartialEq, Eq] {
+        /// User name.
+        username: String,
+        /// New password, if it changes.
+        password: Option<String>,
+        /// Level.
+        level: UserLevel
+    } write |op, out| {
+        write_user::<Self>(out, &op.username, op.password.as_deref(), op.level)
+    } -> () => |_r| Ok(());
+    /// DeleteUsers (at least one name).
+    DeleteUsers [Debug, Clone, Default, PartialEq, Eq] {
+        /// User names (blank ones are left out).
+        usernames: Vec<String>
+    } write |op, out| {
+        let names = op.usernames.iter().filter(|u| !u.trim().is_empty());
+        let written = names.map(|u| push_text(out, "tds:Username", u)).count();
+        if written == 0 {
+            return Err(Self::missing("Username"));
+        }
+        Ok(())
+    } -> () => |_r| Ok(());
 }
 
 /// Writes one `tds:User`.
@@ -61,102 +91,24 @@ fn write_user<O: Operation>(
     Ok(())
 }
 
-/// CreateUsers for one user. The password is written into the request payload and nowhere
-/// else: never log the payload (the SOAP layer redacts it).
-#[derive(Clone, PartialEq, Eq)]
-pub struct CreateUsers {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// Level.
-    pub level: UserLevel,
-}
-
+// Passwords never reach a log through `Debug`.
 impl std::fmt::Debug for CreateUsers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (user, level, password) = (&self.username, self.level, "***");
+        let (user, level) = (&self.username, self.level);
         write!(
             f,
-            "CreateUsers {{ username: {user:?}, password: {password:?}, level: {level:?} }}"
+            "CreateUsers {{ username: {user:?}, password: \"***\", level: {level:?} }}"
         )
     }
 }
 
-impl Operation for CreateUsers {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "CreateUsers";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        write_user::<Self>(out, &self.username, Some(&self.password), self.level)
-    }
-
-    answers_nothing!();
-}
-
-/// SetUser for one existing user: a new level, and a new password when given (same care as
-/// [`CreateUsers`]).
-#[derive(Clone, PartialEq, Eq)]
-pub struct SetUser {
-    /// User name.
-    pub username: String,
-    /// New password, if it changes.
-    pub password: Option<String>,
-    /// Level.
-    pub level: UserLevel,
-}
-
 impl std::fmt::Debug for SetUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (user, level, password) = (
-            &self.username,
-            self.level,
-            self.password.as_ref().map(|_| "***"),
-        );
+        let (user, level) = (&self.username, self.level);
+        let password = self.password.as_ref().map(|_| "***");
         write!(
             f,
             "SetUser {{ username: {user:?}, password: {password:?}, level: {level:?} }}"
         )
     }
-}
-
-impl Operation for SetUser {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "SetUser";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        write_user::<Self>(out, &self.username, self.password.as_deref(), self.level)
-    }
-
-    answers_nothing!();
-}
-
-/// DeleteUsers (at least one name).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteUsers {
-    /// User names (blank ones are left out).
-    pub usernames: Vec<String>,
-}
-
-impl Operation for DeleteUsers {
-    const SERVICE: &'static str = SERVICE;
-    const NAME: &'static str = "DeleteUsers";
-    type Response = ();
-
-    fn write(&self, out: &mut String) -> Result<(), RequestError> {
-        let names = self.usernames.iter().filter(|u| !u.trim().is_empty());
-        let mut any = false;
-        for u in names {
-            push_text(out, "tds:Username", u);
-            any = true;
-        }
-        if !any {
-            return Err(Self::missing("Username"));
-        }
-        Ok(())
-    }
-
-    answers_nothing!();
 }
