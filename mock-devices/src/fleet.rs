@@ -84,9 +84,9 @@ impl FleetSpec {
     /// Read a spec file; persona paths in it are relative to the file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, FleetError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| FleetError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| FleetError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         Self::from_toml(&text, &path.display().to_string(), dir)
@@ -114,9 +114,9 @@ impl FleetSpec {
     ///
     /// A missing `base` is left as 0.0.0.0 for the caller to fill in.
     pub fn from_toml(text: &str, origin: &str, dir: &Path) -> Result<Self, FleetError> {
-        let file: SpecFile = toml::from_str(text).map_err(|source| FleetError::Parse {
+        let file: SpecFile = toml::from_str(text).map_err(|error| FleetError::Parse {
             origin: origin.into(),
-            source,
+            error,
         })?;
         let invalid = |message: String| FleetError::Invalid {
             origin: origin.into(),
@@ -264,7 +264,7 @@ impl Fleet {
                         fleet
                             .serve_control(bind)
                             .await
-                            .map_err(|source| FleetError::Start { addr: bind, source })?;
+                            .map_err(|error| FleetError::Start { addr: bind, error })?;
                     }
                     return Ok(fleet);
                 }
@@ -424,7 +424,7 @@ async fn start_all(
         config.discovery_port = spec.discovery_port;
         let device = MockDevice::start(config)
             .await
-            .map_err(|source| FleetError::Start { addr, source })?;
+            .map_err(|error| FleetError::Start { addr, error })?;
         port = device.addr().port();
         devices.push(device);
     }

@@ -18,20 +18,20 @@ pub enum FleetError {
     #[error(transparent)]
     Persona(#[from] PersonaError),
     /// The spec file could not be read.
-    #[error("cannot read fleet spec {path}: {source}")]
+    #[error("cannot read fleet spec {path}: {error}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: io::Error,
+        /// The I/O error (shown in the message, so not a `source`).
+        error: io::Error,
     },
     /// The spec is not valid TOML for a fleet.
-    #[error("fleet spec {origin}: {source}")]
+    #[error("fleet spec {origin}: {error}")]
     Parse {
         /// File path.
         origin: String,
-        /// The TOML error.
-        source: toml::de::Error,
+        /// The TOML error (shown in the message, so not a `source`).
+        error: toml::de::Error,
     },
     /// The spec is inconsistent.
     #[error("fleet spec {origin}: {message}")]
@@ -56,29 +56,23 @@ pub enum FleetError {
     #[error("a device already listens on {0}")]
     Busy(Ipv4Addr),
     /// A device could not be started.
-    #[error("cannot start a device on {addr}: {source}")]
+    #[error("cannot start a device on {addr}: {error}")]
     Start {
         /// Where.
         addr: SocketAddr,
-        /// Why.
-        source: io::Error,
+        /// Why (shown in the message, so not a `source`).
+        error: io::Error,
     },
 }
 
 impl From<FleetError> for io::Error {
     /// So that `Fleet::start(spec).await?` works in code returning `io::Result`.
     fn from(e: FleetError) -> Self {
-        match e {
-            FleetError::Start { source, addr } => io::Error::new(
-                source.kind(),
-                format!("cannot start a device on {addr}: {source}"),
-            ),
-            FleetError::Read { source, path } => io::Error::new(
-                source.kind(),
-                format!("cannot read fleet spec {}: {source}", path.display()),
-            ),
-            other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
-        }
+        let kind = match &e {
+            FleetError::Start { error, .. } | FleetError::Read { error, .. } => error.kind(),
+            _ => io::ErrorKind::InvalidInput,
+        };
+        io::Error::new(kind, e.to_string())
     }
 }
 
@@ -129,7 +123,7 @@ impl Roster {
         config.discovery_port = self.discovery_port;
         let new = MockDevice::start(config)
             .await
-            .map_err(|source| FleetError::Start { addr, source })?;
+            .map_err(|error| FleetError::Start { addr, error })?;
         devices.insert(i, new);
         Ok(addr)
     }

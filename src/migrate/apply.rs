@@ -747,7 +747,7 @@ fn need(r: &Ref, tokens: &Tokens) -> Result<String, OnvifError> {
         .map(str::to_owned)
         .ok_or_else(|| OnvifError::Request {
             device: String::new(),
-            source: crate::onvif::RequestError::Missing {
+            error: crate::onvif::RequestError::Missing {
                 operation: "apply",
                 field: "an earlier step's token (it did not complete)",
             },
@@ -769,7 +769,7 @@ async fn exec_op(
 ) -> Result<(), OnvifError> {
     let req = |e: crate::onvif::RequestError| OnvifError::Request {
         device: d_label(op),
-        source: e,
+        error: e,
     };
     match op {
         Op::CreateUser { username, level } => {
@@ -1223,7 +1223,7 @@ async fn find_profile(
         .find(|p| p.token == token)
         .ok_or_else(|| OnvifError::Request {
             device: d.xaddr.clone(),
-            source: missing("Profile"),
+            error: missing("Profile"),
         })
 }
 

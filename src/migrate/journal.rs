@@ -26,12 +26,12 @@ pub const JOURNAL_VERSION: u64 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// Reading or writing failed.
-    #[error("journal {path}: {source}")]
+    #[error("journal {path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (shown in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// The first line is not a journal header.
     #[error("{path}: not a camswap journal ({reason})")]
@@ -204,10 +204,10 @@ pub fn read(path: &Path) -> Result<Contents, JournalError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
-        Err(source) => {
+        Err(error) => {
             return Err(JournalError::Io {
                 path: path.to_owned(),
-                source,
+                error,
             });
         }
     };
@@ -294,9 +294,9 @@ impl Journal {
     /// to a new file. Returns the journal and what it already held.
     pub fn open(path: &Path, fingerprint: &str) -> Result<(Self, Contents), JournalError> {
         let contents = read(path)?;
-        let io = |source| JournalError::Io {
+        let io = |error| JournalError::Io {
             path: path.to_owned(),
-            source,
+            error,
         };
         if let Some(h) = &contents.header {
             if h.plan != fingerprint {
@@ -354,9 +354,9 @@ impl Journal {
         self.file
             .write_all(&bytes)
             .and_then(|()| self.file.sync_data())
-            .map_err(|source| JournalError::Io {
+            .map_err(|error| JournalError::Io {
                 path: self.path.clone(),
-                source,
+                error,
             })
     }
 }

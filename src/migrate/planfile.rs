@@ -15,12 +15,12 @@ pub enum PlanFileError {
     #[error(transparent)]
     File(#[from] FileError),
     /// Edited after it was made.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Tampered {
         /// The file.
         path: PathBuf,
-        /// The mismatch.
-        source: PlanError,
+        /// The mismatch (shown in the message, so not a `source`).
+        error: PlanError,
     },
     /// Not the plan the caller pinned.
     #[error(
@@ -40,9 +40,9 @@ pub enum PlanFileError {
 pub fn load(path: &Path, expect: Option<&str>) -> Result<Plan, PlanFileError> {
     let plan: Plan = files::read_json(path, PLAN_FORMAT, PLAN_VERSION)?;
     plan.check_fingerprint()
-        .map_err(|source| PlanFileError::Tampered {
+        .map_err(|error| PlanFileError::Tampered {
             path: path.to_owned(),
-            source,
+            error,
         })?;
     if let Some(expected) = expect {
         let expected = expected.trim();

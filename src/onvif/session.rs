@@ -25,20 +25,20 @@ pub enum OnvifError {
     #[error(transparent)]
     Soap(#[from] SoapError),
     /// The answer did not carry what the operation promises.
-    #[error("{device}: {source}")]
+    #[error("{device}: {error}")]
     Parse {
         /// The device.
         device: String,
-        /// What was wrong.
-        source: ParseError,
+        /// What was wrong (shown in the message, so not a `source`).
+        error: ParseError,
     },
     /// We refused to write the request: the schema does not allow a value it would carry.
-    #[error("{device}: {source}")]
+    #[error("{device}: {error}")]
     Request {
         /// The device.
         device: String,
-        /// What the request could not carry.
-        source: RequestError,
+        /// What the request could not carry (shown in the message, so not a `source`).
+        error: RequestError,
     },
     /// The device does not list the service the operation belongs to.
     #[error("{device}: the device does not offer the {service} service")]
@@ -64,8 +64,8 @@ impl OnvifError {
                 Some(f) => f.to_string(),
                 None => e.to_string(),
             },
-            Self::Parse { source, .. } => source.to_string(),
-            Self::Request { source, .. } => source.to_string(),
+            Self::Parse { error, .. } => error.to_string(),
+            Self::Request { error, .. } => error.to_string(),
             Self::NoService { service, .. } => format!("no {service} service"),
         }
     }
@@ -260,17 +260,17 @@ impl Session {
             })
     }
 
-    fn request_error(&self, source: RequestError) -> OnvifError {
+    fn request_error(&self, error: RequestError) -> OnvifError {
         OnvifError::Request {
             device: self.soap.device().to_owned(),
-            source,
+            error,
         }
     }
 
-    fn parse(&self, source: ParseError) -> OnvifError {
+    fn parse(&self, error: ParseError) -> OnvifError {
         OnvifError::Parse {
             device: self.soap.device().to_owned(),
-            source,
+            error,
         }
     }
 }

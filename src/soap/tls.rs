@@ -55,12 +55,12 @@ impl TlsTrust {
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
     /// It could not be read.
-    #[error("cannot read CA certificate file {path}: {source}")]
+    #[error("cannot read CA certificate file {path}: {error}")]
     Read {
         /// The file.
         path: String,
-        /// Why.
-        source: std::io::Error,
+        /// Why (shown in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// It holds no PEM certificate.
     #[error("CA certificate file {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")]
@@ -81,9 +81,9 @@ pub enum CaFileError {
 /// The certificates (DER) of a PEM file, for [`TlsTrust::ca_certs`].
 pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<Vec<u8>>, CaFileError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| CaFileError::Read {
+    let bytes = std::fs::read(path).map_err(|error| CaFileError::Read {
         path: shown.clone(),
-        source,
+        error,
     })?;
     let mut out = Vec::new();
     for cert in CertificateDer::pem_slice_iter(&bytes) {

@@ -170,3 +170,70 @@ async fn non_xml_answers_keep_their_cause() {
         "{reasons:#?}"
     );
 }
+
+/// Renders `e` as the CLI prints it and checks that no message of the chain repeats another:
+/// each error shows its cause in its message or exposes it as `source`, never both (issue 9
+/// item 5). Answers the rendering.
+fn rendered_once(e: camswap::cli::CliError) -> String {
+    let rendered = camswap::cli::chain(&e);
+    let messages: Vec<&str> = rendered
+        .lines()
+        .map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("error: ")
+                .or_else(|| l.strip_prefix("caused by: "))
+                .unwrap_or(l)
+        })
+        .collect();
+    for (i, outer) in messages.iter().enumerate() {
+        for inner in &messages[i + 1..] {
+            assert!(!outer.contains(inner), "repeated cause in:\n{rendered}");
+        }
+    }
+    rendered
+}
+
+// Issue 9 item 5: `OnvifError::Parse` printed the parse error and exposed it as its source, so
+// the CLI's chain said it twice; a not-XML answer did the same with the XML reader's error.
+#[tokio::test]
+async fn each_cause_is_printed_once() {
+    use camswap::onvif::{device, session::Session};
+    use camswap::soap::{ClientConfig, SoapClient};
+
+    let hostname = br#"<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><tds:GetHostnameResponse xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><tds:HostnameInformation><tt:FromDHCP>maybe</tt:FromDHCP></tds:HostnameInformation></tds:GetHostnameResponse></s:Body></s:Envelope>"#;
+    let session = |xaddr: &str| {
+        let soap = SoapClient::new("cam-1", ClientConfig::default()).unwrap();
+        Session::new(soap, xaddr)
+    };
+    let parse = session(&answering(hostname).await)
+        .send(&device::GetHostname)
+        .await
+        .unwrap_err();
+    let shown = rendered_once(camswap::cli::CliError::runtime(parse));
+    assert_eq!(
+        shown,
+        "error: cam-1: device.GetHostname: field HostnameInformation/FromDHCP has invalid value \"maybe\""
+    );
+
+    let not_xml = session(&answering(b"<html><body>Login</p></body></html>").await)
+        .send(&device::GetHostname)
+        .await
+        .unwrap_err();
+    let shown = rendered_once(camswap::cli::CliError::runtime(not_xml));
+    assert!(
+        shown.contains("is not XML (malformed XML at byte"),
+        "{shown}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("ca.pem");
+    let ca = camswap::soap::tls::read_ca_file(&missing).unwrap_err();
+    let shown = rendered_once(camswap::cli::CliError::input(ca));
+    assert!(shown.contains("cannot read CA certificate file"), "{shown}");
+
+    // The other style: the message gives the context, the cause comes as `source`.
+    let read =
+        camswap::files::read_json::<serde_json::Value>(&missing, "camswap-plan", 1).unwrap_err();
+    let shown = rendered_once(camswap::cli::CliError::input(read));
+    assert_eq!(shown.lines().count(), 2, "{shown}");
+}

@@ -88,20 +88,20 @@ pub enum PersonaError {
         known: String,
     },
     /// The file could not be read.
-    #[error("cannot read persona file {path}: {source}")]
+    #[error("cannot read persona file {path}: {error}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (shown in the message, so not a `source`).
+        error: std::io::Error,
     },
     /// The TOML does not describe a persona.
-    #[error("persona {origin}: {source}")]
+    #[error("persona {origin}: {error}")]
     Parse {
         /// File path or `builtin:<name>`.
         origin: String,
-        /// The TOML error (names the key and line).
-        source: toml::de::Error,
+        /// The TOML error, naming the key and line (shown in the message, so not a `source`).
+        error: toml::de::Error,
     },
     /// A value is out of range or inconsistent.
     #[error("persona {origin}: {field}: {message}")]
@@ -793,9 +793,9 @@ impl Persona {
     /// A persona from a TOML file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, PersonaError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| PersonaError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| PersonaError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Self::from_toml(&text, &path.display().to_string())
     }
@@ -817,9 +817,9 @@ impl Persona {
 
     /// A persona from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, PersonaError> {
-        let mut persona: Self = toml::from_str(text).map_err(|source| PersonaError::Parse {
+        let mut persona: Self = toml::from_str(text).map_err(|error| PersonaError::Parse {
             origin: origin.into(),
-            source,
+            error,
         })?;
         persona.validate(origin)?;
         persona.refresh();
@@ -874,6 +874,21 @@ impl Persona {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue 9 item 5: the message shows the cause, so it is not also the `source` (a chain
+    // printer would say it twice).
+    #[test]
+    fn unreadable_and_unparsable_files_say_why_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("persona.toml");
+        let e = Persona::from_file(&missing).unwrap_err();
+        let io = std::fs::read(&missing).unwrap_err().to_string();
+        assert!(e.to_string().ends_with(&format!(": {io}")), "{e}");
+        assert!(std::error::Error::source(&e).is_none(), "{e:?}");
+        let e = Persona::from_toml("name = [", "test.toml").unwrap_err();
+        assert!(e.to_string().starts_with("persona test.toml: "), "{e}");
+        assert!(std::error::Error::source(&e).is_none(), "{e:?}");
+    }
 
     #[test]
     fn every_builtin_persona_loads_under_its_own_name() {
