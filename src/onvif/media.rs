@@ -339,31 +339,35 @@ pub(crate) fn media_capabilities(r: Cursor<'_>) -> Result<MediaCapabilities, Par
     })
 }
 
-/// `tt:Profile`.
+/// `tt:Profile`: its configurations are children named `<Part>Configuration`.
 fn profile(p: Cursor<'_>) -> Result<MediaProfile, ParseError> {
+    read_profile(p, MediaService::Media, |part| {
+        p.opt_child(&format!("{part}Configuration"))
+    })
+}
+
+/// A profile of either service, its configurations found by `part` from their Media2 names
+/// (`VideoSource`, `VideoEncoder`, `AudioEncoder`, `PTZ`).
+pub(crate) fn read_profile<'a>(
+    p: Cursor<'a>,
+    service: MediaService,
+    part: impl Fn(&str) -> Option<Cursor<'a>>,
+) -> Result<MediaProfile, ParseError> {
     Ok(MediaProfile {
         token: p.attr("token")?.to_owned(),
         name: p.string_or_empty("Name"),
         fixed: p
             .opt_attr_parse("fixed", super::parse_bool)?
             .unwrap_or(false),
-        service: MediaService::Media,
-        video_source_configuration: p
-            .opt_child("VideoSourceConfiguration")
+        service,
+        video_source_configuration: part("VideoSource")
             .map(video_source_configuration)
             .transpose()?,
-        video_encoder: p
-            .opt_child("VideoEncoderConfiguration")
-            .map(video_encoder)
-            .transpose()?,
+        video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
         encoder_options: Vec::new(),
-        audio_encoder: p
-            .opt_child("AudioEncoderConfiguration")
-            .map(audio_encoder)
-            .transpose()?,
-        ptz_configuration: p
-            .opt_child("PTZConfiguration")
-            .map(|c| c.attr("token").map(str::to_owned))
+        audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
+        ptz_configuration: part("PTZ")
+            .map(|e| e.attr("token").map(str::to_owned))
             .transpose()?,
         stream_uri: None,
         snapshot_uri: None,
@@ -375,7 +379,7 @@ fn encoder_options(r: Cursor<'_>) -> Result<Vec<EncoderOptions>, ParseError> {
     let Some(options) = r.opt_child("Options") else {
         return Ok(Vec::new());
     };
-    let quality_range = options.opt_child("QualityRange").map(range).transpose()?;
+    let quality_range = options.opt_with("QualityRange", range)?;
     let extension = options.opt_child("Extension");
     let mut out = Vec::new();
     for (block, codec) in [
@@ -387,7 +391,7 @@ fn encoder_options(r: Cursor<'_>) -> Result<Vec<EncoderOptions>, ParseError> {
         let ext = extension.and_then(|e| e.opt_child(block));
         // The 2.0 extension repeats the block with a bitrate range; some devices send only it.
         let Some(main) = base.or(ext) else { continue };
-        let frame_rate_range = main.opt_child("FrameRateRange").map(range).transpose()?;
+        let frame_rate_range = main.opt_with("FrameRateRange", range)?;
         let profiles = match codec {
             Codec::Mpeg4 => "Mpeg4ProfilesSupported",
             _ => "H264ProfilesSupported",
@@ -410,11 +414,8 @@ fn encoder_options(r: Cursor<'_>) -> Result<Vec<EncoderOptions>, ParseError> {
             frame_rate_range,
             quality_range,
             bitrate_range: bitrate.map(range).transpose()?,
-            gov_length_range: main.opt_child("GovLengthRange").map(range).transpose()?,
-            encoding_interval_range: main
-                .opt_child("EncodingIntervalRange")
-                .map(range)
-                .transpose()?,
+            gov_length_range: main.opt_with("GovLengthRange", range)?,
+            encoding_interval_range: main.opt_with("EncodingIntervalRange", range)?,
             profiles: main.texts(profiles),
         });
     }
@@ -529,7 +530,7 @@ pub(crate) fn video_encoder(e: Cursor<'_>) -> Result<VideoEncoder, ParseError> {
             r.opt_attr_parse("ConstantBitRate", super::parse_bool)
         })?,
         guaranteed_frame_rate: e.opt_attr_parse("GuaranteedFrameRate", super::parse_bool)?,
-        multicast: e.opt_child("Multicast").map(multicast).transpose()?,
+        multicast: e.opt_with("Multicast", multicast)?,
         session_timeout: e.opt_str("SessionTimeout").map(str::to_owned),
     })
 }

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, audio_encoder, media_capabilities, open_encoder, range, resolutions,
+    MediaCapabilities, media_capabilities, open_encoder, range, read_profile, resolutions,
     video_encoder, video_source_configuration, write_multicast,
 };
 use super::operation::{Cursor, Field, operations, push_text, wire_enum};
@@ -27,25 +27,15 @@ wire_enum! {
     ConfigurationType {
         /// Every type (GetProfiles only).
         All = "All",
-        /// Video source.
         VideoSource = "VideoSource",
-        /// Video encoder.
         VideoEncoder = "VideoEncoder",
-        /// Audio source.
         AudioSource = "AudioSource",
-        /// Audio encoder.
         AudioEncoder = "AudioEncoder",
-        /// Audio output.
         AudioOutput = "AudioOutput",
-        /// Audio decoder.
         AudioDecoder = "AudioDecoder",
-        /// Metadata.
         Metadata = "Metadata",
-        /// Analytics.
         Analytics = "Analytics",
-        /// PTZ.
         Ptz = "PTZ",
-        /// Receiver.
         Receiver = "Receiver",
     }
 }
@@ -189,29 +179,10 @@ operations! { SERVICE;
     } -> () => |_r| Ok(());
 }
 
-/// A Media2 `Profiles` element.
+/// A Media2 `Profiles` element: its configurations are inside `Configurations`.
 fn profile(p: Cursor<'_>) -> Result<MediaProfile, ParseError> {
     let c = p.opt_child("Configurations");
-    let part = |name| c.and_then(|c| c.opt_child(name));
-    Ok(MediaProfile {
-        token: p.attr("token")?.to_owned(),
-        name: p.string_or_empty("Name"),
-        fixed: p
-            .opt_attr_parse("fixed", super::parse_bool)?
-            .unwrap_or(false),
-        service: MediaService::Media2,
-        video_source_configuration: part("VideoSource")
-            .map(video_source_configuration)
-            .transpose()?,
-        video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
-        encoder_options: Vec::new(),
-        audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
-        ptz_configuration: part("PTZ")
-            .map(|e| e.attr("token").map(str::to_owned))
-            .transpose()?,
-        stream_uri: None,
-        snapshot_uri: None,
-    })
+    read_profile(p, MediaService::Media2, |part| c?.opt_child(part))
 }
 
 /// One `Options` element of GetVideoEncoderConfigurationOptionsResponse.
@@ -233,8 +204,8 @@ fn encoder_options(o: Cursor<'_>) -> Result<EncoderOptions, ParseError> {
         resolutions: resolutions(o)?,
         frame_rates,
         frame_rate_range: None,
-        quality_range: o.opt_child("QualityRange").map(range).transpose()?,
-        bitrate_range: o.opt_child("BitrateRange").map(range).transpose()?,
+        quality_range: o.opt_with("QualityRange", range)?,
+        bitrate_range: o.opt_with("BitrateRange", range)?,
         gov_length_range: gov
             .iter()
             .min()

@@ -252,7 +252,7 @@ macro_rules! wire_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
-            $($(#[$vmeta])* $variant),*
+            $($(#[$vmeta])* #[doc = concat!("`", $wire, "` on the wire.")] $variant),*
         }
 
         impl $name {
@@ -374,6 +374,15 @@ impl<'a> Cursor<'a> {
     /// The first child named `name`, if any.
     pub fn opt_child(&self, name: &str) -> Option<Cursor<'a>> {
         self.element.child(name).map(|c| self.descend(c))
+    }
+
+    /// The first child named `name` read with `f`, if there is one.
+    pub fn opt_with<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(Cursor<'a>) -> Result<T, ParseError>,
+    ) -> Result<Option<T>, ParseError> {
+        self.opt_child(name).map(f).transpose()
     }
 
     /// Every child named `name`, in document order.

@@ -61,7 +61,7 @@ operations! { SERVICE;
         -> PtzConfigurationOptions => |r| {
         let o = r.child("PTZConfigurationOptions")?;
         let (absolute_pan_tilt, absolute_zoom, other_spaces) =
-            o.opt_child("Spaces").map(spaces).transpose()?.unwrap_or_default();
+            o.opt_with("Spaces", spaces)?.unwrap_or_default();
         let timeout_s = o.opt_child("PTZTimeout").and_then(|t| {
             Some((parse_duration_s(t.opt_str("Min")?)?, parse_duration_s(t.opt_str("Max")?)?))
         });
@@ -105,7 +105,7 @@ operations! { SERVICE;
                 profile_token: op.profile.clone(),
                 token: p.attr("token")?.to_owned(),
                 name: p.opt_str("Name").map(str::to_owned),
-                position: p.opt_child("PTZPosition").map(vector).transpose()?.flatten(),
+                position: p.opt_with("PTZPosition", vector)?.flatten(),
             })
         });
     /// SetHomePosition: the current position becomes home.
@@ -211,9 +211,7 @@ pub struct PtzConfigurationOptions {
 /// `tt:PTZNode`.
 fn node(n: Cursor<'_>) -> Result<PtzNode, ParseError> {
     let (absolute_pan_tilt, absolute_zoom, other_spaces) = n
-        .opt_child("SupportedPTZSpaces")
-        .map(spaces)
-        .transpose()?
+        .opt_with("SupportedPTZSpaces", spaces)?
         .unwrap_or_default();
     Ok(PtzNode {
         token: n.attr("token")?.to_owned(),
@@ -313,7 +311,7 @@ fn read_status(s: Cursor<'_>) -> Result<PtzStatus, ParseError> {
         ),
     };
     Ok(PtzStatus {
-        position: s.opt_child("Position").map(vector).transpose()?.flatten(),
+        position: s.opt_with("Position", vector)?.flatten(),
         pan_tilt,
         zoom,
         error: s.opt_str("Error").map(str::to_owned),

@@ -86,12 +86,9 @@ operations! { SERVICE;
                 .opt_child("TimeZone")
                 .and_then(|z| z.opt_str("TZ"))
                 .map(str::to_owned),
-            utc: s
-                .opt_child("UTCDateTime")
-                .map(date_time)
-                .transpose()?
+            utc: s.opt_with("UTCDateTime", date_time)?
                 .map(|t| t.and_utc()),
-            local: s.opt_child("LocalDateTime").map(date_time).transpose()?,
+            local: s.opt_with("LocalDateTime", date_time)?,
         })
     };
     /// SetSystemDateAndTime. `utc` is required for [`DateTimeType::Manual`] (the device has

@@ -30,7 +30,7 @@ operations! { SERVICE;
                     .map(|i| i.opt_parse("HwAddress", normalize_mac))
                     .transpose()?
                     .flatten(),
-                ipv4: n.opt_child("IPv4").map(ipv4).transpose()?,
+                ipv4: n.opt_with("IPv4", ipv4)?,
             })
         })
     };
@@ -175,11 +175,7 @@ fn ipv4(v4: Cursor<'_>) -> Result<Ipv4Config, ParseError> {
             manual.get_or_insert(a);
         }
     }
-    let from_dhcp = config
-        .opt_child("FromDHCP")
-        .map(prefixed_ipv4)
-        .transpose()?
-        .flatten();
+    let from_dhcp = config.opt_with("FromDHCP", prefixed_ipv4)?.flatten();
     let current = if dhcp {
         from_dhcp.or(manual)
     } else {

@@ -43,7 +43,7 @@ operations! { SERVICE;
         Ok(ServiceInfo {
             namespace: s.str("Namespace")?.to_owned(),
             xaddr: s.str("XAddr")?.to_owned(),
-            version: s.opt_child("Version").map(version).transpose()?.flatten().map(version_string),
+            version: s.opt_with("Version", version)?.flatten().map(version_string),
         })
     });
     /// GetCapabilities for every category (`All`): the same service list GetServices gives, for
