@@ -97,20 +97,12 @@ pub fn prefix(service: &str) -> &'static str {
 /// Builds a request payload: `<prefix:Request xmlns:prefix="ns" ...>inner</prefix:Request>`,
 /// with `tt` bound too, since most requests carry schema types.
 pub fn request_xml(op: &Operation, prefix: &str, inner: &str) -> String {
+    let (req, ns, tt) = (op.request, op.namespace, super::ns::TT);
+    let open = format!(r#"<{prefix}:{req} xmlns:{prefix}="{ns}" xmlns:tt="{tt}""#);
     if inner.is_empty() {
-        format!(
-            r#"<{prefix}:{req} xmlns:{prefix}="{ns}" xmlns:tt="{tt}"/>"#,
-            req = op.request,
-            ns = op.namespace,
-            tt = super::ns::TT
-        )
+        format!("{open}/>")
     } else {
-        format!(
-            r#"<{prefix}:{req} xmlns:{prefix}="{ns}" xmlns:tt="{tt}">{inner}</{prefix}:{req}>"#,
-            req = op.request,
-            ns = op.namespace,
-            tt = super::ns::TT
-        )
+        format!("{open}>{inner}</{prefix}:{req}>")
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::operation::Operation;
-use super::{ParseError, RequestError, device, ns, ops};
+use super::{ParseError, RequestError, device, ops};
 use crate::model::{Origin, ServiceInfo, onto_origin, redact_uri};
 use crate::soap::auth::{Clock, SystemClock};
 use crate::soap::xml::Element;
@@ -73,15 +73,9 @@ impl OnvifError {
 
 /// Maps a service namespace to the short name used in the operation table.
 pub fn service_name(namespace: &str) -> Option<&'static str> {
-    Some(match namespace.trim() {
-        ns::TDS => "device",
-        ns::TRT => "media",
-        ns::TR2 => "media2",
-        ns::TPTZ => "ptz",
-        ns::TRC => "recording",
-        ns::TIMG => "imaging",
-        _ => return None,
-    })
+    let namespace = namespace.trim();
+    let row = ops::all().iter().find(|o| o.namespace == namespace);
+    row.map(|o| o.service)
 }
 
 /// One device's session.
