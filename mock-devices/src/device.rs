@@ -37,6 +37,9 @@ pub struct DeviceConfig {
     /// ONVIF switched off, as many Hikvision firmware versions ship: the web server answers
     /// 404 on `/onvif/`, no WS-Discovery responder runs; vendor discovery still answers.
     pub onvif_off: bool,
+    /// The vendor discovery responder also joins its protocol's multicast group
+    /// (239.255.255.250 for SADP, 239.255.255.251 for DHIP).
+    pub vendor_multicast: bool,
 }
 
 impl DeviceConfig {
@@ -53,6 +56,7 @@ impl DeviceConfig {
             tls: false,
             vendor_discovery_port: None,
             onvif_off: false,
+            vendor_multicast: false,
         }
     }
 
@@ -65,6 +69,12 @@ impl DeviceConfig {
     /// Answer the persona's vendor discovery protocol (SADP or DHIP) on this UDP port.
     pub fn vendor_discovery_port(mut self, port: u16) -> Self {
         self.vendor_discovery_port = Some(port);
+        self
+    }
+
+    /// Let the vendor discovery responder hear multicast inquiries too.
+    pub fn vendor_multicast(mut self, join: bool) -> Self {
+        self.vendor_multicast = join;
         self
     }
 
@@ -249,8 +259,10 @@ impl MockDevice {
                 crate::vendor_discovery::VendorProtocol::for_persona(&device.core.persona)
         {
             let answer = crate::vendor_discovery::Answer::of(&device.core.persona, ip, addr.port());
-            device.vendor_responder =
-                Some(crate::vendor_discovery::start(protocol, ip, port, answer).await?);
+            device.vendor_responder = Some(
+                crate::vendor_discovery::start(protocol, ip, port, answer, config.vendor_multicast)
+                    .await?,
+            );
         }
         Ok(device)
     }

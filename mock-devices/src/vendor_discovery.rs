@@ -17,8 +17,9 @@
 //! This module shares no code with camswap: it parses requests with its own code.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
 
@@ -102,7 +103,10 @@ impl Answer {
             ipv4: ip,
             http_port,
             vendor: p.identity.manufacturer.clone(),
-            channels: 1,
+            channels: p
+                .media
+                .as_ref()
+                .map_or(1, |m| m.video_sources.len().max(1) as u32),
         }
     }
 }
@@ -204,25 +208,68 @@ pub fn dhip_reply(request: &[u8], a: &Answer) -> Option<Vec<u8>> {
     Some(dhip_packet(&reply.to_string()))
 }
 
-/// Answers `protocol` on `ip:port` (unicast; tests send directed probes to loopback) until the
-/// returned task is aborted.
+/// SADP's multicast group.
+pub const SADP_GROUP: Ipv4Addr = Ipv4Addr::new(239, 255, 255, 250);
+/// DHIP discovery's multicast group.
+pub const DHIP_GROUP: Ipv4Addr = Ipv4Addr::new(239, 255, 255, 251);
+
+impl VendorProtocol {
+    /// The multicast group a real unit listens on.
+    pub fn group(self) -> Ipv4Addr {
+        match self {
+            Self::Sadp => SADP_GROUP,
+            Self::Dhip => DHIP_GROUP,
+        }
+    }
+}
+
+/// Answers `protocol` on `ip:port` until the returned task is aborted; with `join_multicast`
+/// also on the protocol's group (joined on the interface holding `ip`, through a second
+/// socket bound to `group:port`, as a real unit hears a multicast inquiry). Answers leave
+/// from `ip:port` to the sender either way.
 pub async fn start(
     protocol: VendorProtocol,
     ip: Ipv4Addr,
     port: u16,
     answer: Answer,
+    join_multicast: bool,
 ) -> io::Result<(JoinHandle<()>, SocketAddr)> {
     let socket = UdpSocket::bind((ip, port)).await?;
     let local = socket.local_addr()?;
+    let group = if join_multicast {
+        let g = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+        g.set_reuse_address(true)?;
+        g.set_reuse_port(true)?;
+        g.set_nonblocking(true)?;
+        g.bind(&SocketAddr::V4(SocketAddrV4::new(protocol.group(), local.port())).into())?;
+        g.join_multicast_v4(&protocol.group(), &ip)?;
+        Some(UdpSocket::from_std(g.into())?)
+    } else {
+        None
+    };
     let task = tokio::spawn(async move {
         let mut buf = vec![0u8; 8192];
+        let mut gbuf = vec![0u8; 8192];
         loop {
-            let Ok((n, from)) = socket.recv_from(&mut buf).await else {
-                continue;
+            let (n, from, multicast) = tokio::select! {
+                r = socket.recv_from(&mut buf) => match r {
+                    Ok((n, from)) => (n, from, false),
+                    Err(_) => continue,
+                },
+                r = async {
+                    match &group {
+                        Some(g) => g.recv_from(&mut gbuf).await,
+                        None => std::future::pending().await,
+                    }
+                } => match r {
+                    Ok((n, from)) => (n, from, true),
+                    Err(_) => continue,
+                },
             };
+            let request = if multicast { &gbuf[..n] } else { &buf[..n] };
             let reply = match protocol {
-                VendorProtocol::Sadp => sadp_reply(&buf[..n], &answer),
-                VendorProtocol::Dhip => dhip_reply(&buf[..n], &answer),
+                VendorProtocol::Sadp => sadp_reply(request, &answer),
+                VendorProtocol::Dhip => dhip_reply(request, &answer),
             };
             if let Some(r) = reply {
                 let _ = socket.send_to(&r, from).await;

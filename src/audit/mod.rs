@@ -270,6 +270,10 @@ pub struct DeviceSummary {
     /// Video channels (recorders and encoders: one per input; cameras: usually 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<u32>,
+    /// A multi-channel device's channels as `name (source token)`, or the token when unnamed,
+    /// in the device's order: what an auditor matches against the recorder's own screen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel_names: Vec<String>,
 }
 
 /// The verdict on one device.
@@ -715,8 +719,16 @@ fn summary_of(snap: &DeviceSnapshot, view: &signals::IdentityView) -> DeviceSumm
         }
     }
     let vendor_channels = pre.vendor_discovery.iter().filter_map(|a| a.channels).max();
-    let onvif_channels =
-        (!snap.video_sources.is_empty()).then_some(snap.video_sources.len() as u32);
+    let listed = snap.channels();
+    let onvif_channels = (!listed.is_empty()).then_some(listed.len() as u32);
+    let channel_names = if listed.len() > 1 {
+        listed
+            .iter()
+            .map(crate::model::ChannelName::label)
+            .collect()
+    } else {
+        Vec::new()
+    };
     DeviceSummary {
         manufacturer: view.manufacturer.as_ref().map(|s| s.value.clone()),
         model: view.model.as_ref().map(|s| s.value.clone()),
@@ -732,15 +744,14 @@ fn summary_of(snap: &DeviceSnapshot, view: &signals::IdentityView) -> DeviceSumm
         access: access(snap),
         found_by,
         channels: onvif_channels.or(vendor_channels),
+        channel_names,
     }
 }
 
 /// How far the read got, for the report.
 fn access(snap: &DeviceSnapshot) -> Option<String> {
     let pre = &snap.unauthenticated;
-    if !pre.vendor_discovery.is_empty()
-        && pre.vendor_discovery.iter().all(|a| a.onvif == Some(false))
-    {
+    if snap.onvif_off() {
         return Some("ONVIF off".into());
     }
     if pre.login_refused {

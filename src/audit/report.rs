@@ -51,6 +51,14 @@ pub fn table(r: &AuditReport) -> String {
         for w in &d.wording {
             let _ = writeln!(out, "  policy: {}", clean(w));
         }
+        if !d.device.channel_names.is_empty() {
+            let _ = writeln!(
+                out,
+                "  channels ({}): {}",
+                d.device.channel_names.len(),
+                clean(&d.device.channel_names.join(", "))
+            );
+        }
         for e in d
             .evidence
             .iter()
@@ -66,6 +74,19 @@ pub fn table(r: &AuditReport) -> String {
         .filter(|d| d.verdict == Verdict::Clear && d.evidence.iter().any(|e| e.set_aside))
     {
         let _ = write!(out, "\nCLEAR {}: {}\n", clean(&d.id), clean(&d.reason));
+    }
+    for d in r
+        .devices
+        .iter()
+        .filter(|d| d.verdict == Verdict::Clear && !d.device.channel_names.is_empty())
+    {
+        let _ = write!(
+            out,
+            "\nCLEAR {}: channels ({}): {}\n",
+            clean(&d.id),
+            d.device.channel_names.len(),
+            clean(&d.device.channel_names.join(", "))
+        );
     }
     out.push('\n');
     for p in &r.policies {
@@ -122,6 +143,7 @@ pub fn csv(r: &AuditReport) -> String {
         "access",
         "found_by",
         "channels",
+        "channel_names",
         "reason",
         "policy_wording",
         "evidence",
@@ -152,6 +174,7 @@ pub fn csv(r: &AuditReport) -> String {
             d.device.access.clone().unwrap_or_default(),
             d.device.found_by.join(" "),
             d.device.channels.map(|c| c.to_string()).unwrap_or_default(),
+            d.device.channel_names.join("; "),
             d.reason.clone(),
             d.wording.join("; "),
             evidence.join("; "),
@@ -477,7 +500,11 @@ fn device_cell(d: &DeviceVerdict) -> String {
         let _ = write!(s, "<div>found by {}</div>", e(&dev.found_by.join(", ")));
     }
     if let Some(c) = dev.channels.filter(|c| *c > 1) {
-        let _ = write!(s, "<div>{c} channels</div>");
+        let _ = write!(s, "<div>{c} channels");
+        if !dev.channel_names.is_empty() {
+            let _ = write!(s, ": {}", e(&dev.channel_names.join(", ")));
+        }
+        s.push_str("</div>");
     }
     s.push_str("</td>");
     s

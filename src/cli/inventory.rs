@@ -698,6 +698,17 @@ fn device_view(d: &DeviceSnapshot) -> String {
         },
     ));
     fields.push(("profiles", d.profiles.len().to_string()));
+    let channels = d.channels();
+    if channels.len() > 1 {
+        let names: Vec<String> = channels
+            .iter()
+            .map(crate::model::ChannelName::label)
+            .collect();
+        fields.push((
+            "channels",
+            format!("{}: {}", channels.len(), names.join(", ")),
+        ));
+    }
     if let Some((used, slots)) = crate::planner::requirements::presets_in_use(d) {
         fields.push(("presets", format!("{used} in use ({slots} slots listed)")));
     }

@@ -152,6 +152,91 @@ impl DeviceSnapshot {
     }
 }
 
+/// One video channel (physical video source) and the name the device gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelName {
+    /// The video source token.
+    pub source: String,
+    /// The name of the first source configuration on it (`Camera 03`,
+    /// `VideoSourceConfig_Channel3`), when the device gave one.
+    pub name: Option<String>,
+}
+
+impl ChannelName {
+    /// `name (source)`, or the source token alone when the channel has no name of its own.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) if n != &self.source => format!("{n} ({})", self.source),
+            _ => self.source.clone(),
+        }
+    }
+}
+
+impl DeviceSnapshot {
+    /// Found only by a vendor discovery protocol (SADP, DHIP) whose answer says ONVIF is off:
+    /// nothing was read over ONVIF, so its streams and settings are unknown.
+    pub fn onvif_off(&self) -> bool {
+        let v = &self.unauthenticated.vendor_discovery;
+        !v.is_empty() && v.iter().all(|a| a.onvif == Some(false))
+    }
+
+    /// What the device says it is, from its ONVIF identity or else from its vendor discovery
+    /// answer (the only source when ONVIF is off): `(manufacturer, model)`.
+    pub fn reported_make_and_model(&self) -> (Option<&str>, Option<&str>) {
+        let v = self.unauthenticated.vendor_discovery.iter();
+        let manufacturer = self
+            .identity
+            .manufacturer
+            .as_deref()
+            .or_else(|| v.clone().find_map(|a| a.vendor.as_deref()));
+        let model = self
+            .identity
+            .model
+            .as_deref()
+            .or_else(|| v.clone().find_map(|a| a.model.as_deref()));
+        (manufacturer, model)
+    }
+
+    /// The video channels in the order the device lists them: sources used by profiles first
+    /// (in profile order), then sources no profile uses. A recorder has one per input.
+    pub fn channels(&self) -> Vec<ChannelName> {
+        let mut out: Vec<ChannelName> = Vec::new();
+        for vsc in self
+            .profiles
+            .iter()
+            .filter_map(|p| p.video_source_configuration.as_ref())
+        {
+            let source = vsc.source_token.trim();
+            if source.is_empty() {
+                continue;
+            }
+            let name = Some(vsc.name.trim())
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
+            match out.iter_mut().find(|c| c.source == source) {
+                Some(c) => {
+                    if c.name.is_none() {
+                        c.name = name;
+                    }
+                }
+                None => out.push(ChannelName {
+                    source: source.to_owned(),
+                    name,
+                }),
+            }
+        }
+        for v in &self.video_sources {
+            if !out.iter().any(|c| c.source == v.token) {
+                out.push(ChannelName {
+                    source: v.token.clone(),
+                    name: None,
+                });
+            }
+        }
+        out
+    }
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -181,6 +181,30 @@ fn address_of(s: &DeviceSnapshot) -> Option<String> {
     })
 }
 
+/// The plan's error for a camera found only by SADP/DHIP: what it is, and what to do first.
+fn onvif_off_error(s: &DeviceSnapshot) -> String {
+    let answers = &s.unauthenticated.vendor_discovery;
+    let protocols: Vec<&str> = answers
+        .iter()
+        .filter_map(|a| a.protocol.map(|p| p.name()))
+        .collect();
+    let mut seen = String::new();
+    if let (_, Some(m)) = s.reported_make_and_model() {
+        seen.push_str(&format!(" model {m}"));
+    }
+    if let Some(sn) = answers.iter().find_map(|a| a.serial.as_deref()) {
+        seen.push_str(&format!(" serial {sn}"));
+    }
+    format!(
+        "ONVIF is off (found only by {}:{seen}): enable ONVIF on the camera (or read its streams and settings by hand) and run `camswap inventory` again before it can be migrated; no replacement is chosen until then, as its requirements are unknown",
+        if protocols.is_empty() {
+            "vendor discovery".to_owned()
+        } else {
+            protocols.join(" and ")
+        }
+    )
+}
+
 /// Makes the plan.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
     let opts = input.options;
@@ -260,8 +284,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .map(|(s, _, _)| recorder::recognise(s))
         .collect();
     let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
+    // Nor is a camera with ONVIF off: nothing of it was read, so there is nothing to match.
     for (i, r) in reqs.iter().enumerate() {
-        if recorders[i].is_none() {
+        if recorders[i].is_none() && !flagged[i].0.onvif_off() {
             by_needs.entry(&r.needs).or_default().push(i);
         }
     }
@@ -298,7 +323,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut templated = 0u32;
     let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
     for (i, ((s, flag, digest), req)) in flagged.iter().zip(&reqs).enumerate() {
-        let mut warnings = req.warnings.clone();
+        // A recorder is not matched to a camera: a camera's requirements and notes derived
+        // from its profiles would only mislead (a 16-channel NVR "needs an audio input").
+        let camera_like = recorders[i].is_none();
+        let mut warnings = if camera_like {
+            req.warnings.clone()
+        } else {
+            Vec::new()
+        };
         let mut errors = Vec::new();
         let mut steps = Vec::new();
         let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
@@ -306,17 +338,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let as_recorder = recorders[i].clone();
         if let Some(r) = &as_recorder {
             warnings.push(format!(
-                "{}: replace the recorder; out of scope for camera matching. Channels behind it: {}",
+                "{}: replace the recorder: out of scope for camera matching. {} channels behind it: {}",
                 r.kind,
+                r.channels.len(),
                 r.channels
                     .iter()
-                    .map(|c| c.source.as_str())
+                    .map(recorder::Channel::label)
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
         }
+        let onvif_off = as_recorder.is_none() && s.onvif_off();
+        if onvif_off {
+            errors.push(onvif_off_error(s));
+        }
         match &assignment.choices[i] {
-            _ if as_recorder.is_some() => {}
+            _ if as_recorder.is_some() || onvif_off => {}
             Choice::Model(j) => {
                 let model = &catalog.models[*j];
                 let mut why = matching::explain(model, &req.needs, opts);
@@ -364,8 +401,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 id: s.id.clone(),
                 xaddr: s.xaddr.clone(),
                 address: addresses[i].clone(),
-                manufacturer: s.identity.manufacturer.clone(),
-                model: s.identity.model.clone(),
+                manufacturer: s.reported_make_and_model().0.map(str::to_owned),
+                model: s.reported_make_and_model().1.map(str::to_owned),
                 firmware: s.identity.firmware_version.clone(),
                 sha256: digest.clone(),
             },
@@ -373,7 +410,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             company: flag.company.clone(),
             confidence: flag.confidence,
             wave,
-            requirements: req.items.clone(),
+            requirements: if camera_like {
+                req.items.clone()
+            } else {
+                Vec::new()
+            },
             replacement,
             no_suitable_model,
             out_of_stock,

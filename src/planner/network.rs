@@ -25,6 +25,42 @@ pub struct NetworkContext<'a> {
     pub templated: &'a mut u32,
 }
 
+/// Dahua firmware (and its OEMs') writes the zone as `GMT+08:00` meaning UTC+8, the sign of
+/// ISO 8601 (QUIRKS.md "TZ strings": Dahua `GMT+08:00PDT,…` on a unit in China), while POSIX,
+/// which ONVIF's `TZ` is and other vendors read, counts hours west: the same text there means
+/// UTC−8, sixteen hours off. The POSIX equivalent of such a zone (`UTC-8`, `UTC-5:30`), any
+/// DST rule after it kept; `None` when the camera is not Dahua-family or the zone not of
+/// that form.
+fn dahua_tz_to_posix(s: &DeviceSnapshot, tz: &str) -> Option<String> {
+    let maker = s.reported_make_and_model().0?.to_ascii_lowercase();
+    if !["dahua", "amcrest", "lorex"]
+        .iter()
+        .any(|m| maker.contains(m))
+    {
+        return None;
+    }
+    let rest = tz
+        .trim()
+        .strip_prefix("GMT")
+        .or_else(|| tz.trim().strip_prefix("UTC"))?;
+    let sign = rest.chars().next().filter(|c| *c == '+' || *c == '-')?;
+    let digits = &rest[1..];
+    let (hh, after) = digits.split_once(':')?;
+    let mm: String = after.chars().take_while(char::is_ascii_digit).collect();
+    let tail = &after[mm.len()..];
+    let (h, m): (u32, u32) = (hh.parse().ok()?, mm.parse().ok()?);
+    if hh.len() != 2 || mm.len() != 2 || h > 14 || m > 59 {
+        return None;
+    }
+    let west = if sign == '+' { '-' } else { '+' };
+    let offset = if m == 0 {
+        format!("{h}")
+    } else {
+        format!("{h}:{m:02}")
+    };
+    Some(format!("UTC{west}{offset}{tail}"))
+}
+
 /// Scopes that would make the new camera look like the old hardware (or are the old vendor's
 /// factory defaults, DOMAIN.md 1b) are not copied.
 fn scope_is_old_hardware(uri: &str, s: &DeviceSnapshot) -> Option<&'static str> {
@@ -97,9 +133,18 @@ pub fn identity_steps(s: &DeviceSnapshot, steps: &mut Vec<Step>, warnings: &mut 
             if t.tz.is_none() {
                 warnings.push("the old camera reported no time zone: set the new camera's zone on site (recordings are searched by local time)".into());
             }
+            let tz = t.tz.as_deref().map(|tz| match dahua_tz_to_posix(s, tz) {
+                Some(posix) => {
+                    warnings.push(format!(
+                        "time zone {tz} is written the Dahua way (offset east of GMT); ONVIF's POSIX zone counts west, so the new camera gets {posix}: the same local time"
+                    ));
+                    posix
+                }
+                None => tz.to_owned(),
+            });
             steps.push(Step::SetDateTime {
                 date_time_type: t.date_time_type.clone(),
-                tz: t.tz.clone(),
+                tz,
                 daylight_savings: t.daylight_savings.unwrap_or(false),
             });
         }
@@ -381,6 +426,27 @@ pub fn network_step(
 mod tests {
     use super::*;
     use crate::model::{Identity, Scope, User};
+
+    /// Dahua's "GMT+08:00" is UTC+8; carried verbatim, a POSIX reader puts the camera at
+    /// UTC−8 (QUIRKS.md "TZ strings"). Hikvision's "CST-8:00:00" is POSIX already.
+    #[test]
+    fn a_dahua_time_zone_is_carried_as_the_posix_zone_of_the_same_local_time() {
+        let mut s = DeviceSnapshot::default();
+        s.identity.manufacturer = Some("Dahua".into());
+        assert_eq!(dahua_tz_to_posix(&s, "GMT+08:00").as_deref(), Some("UTC-8"));
+        assert_eq!(
+            dahua_tz_to_posix(&s, "GMT+05:30").as_deref(),
+            Some("UTC-5:30")
+        );
+        assert_eq!(dahua_tz_to_posix(&s, "GMT-03:00").as_deref(), Some("UTC+3"));
+        assert_eq!(
+            dahua_tz_to_posix(&s, "GMT+08:00PDT,M1.1.1/00:00:00,M1.1.2/00:00:00").as_deref(),
+            Some("UTC-8PDT,M1.1.1/00:00:00,M1.1.2/00:00:00")
+        );
+        assert_eq!(dahua_tz_to_posix(&s, "CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        s.identity.manufacturer = Some("HIKVISION".into());
+        assert_eq!(dahua_tz_to_posix(&s, "GMT+08:00"), None);
+    }
 
     #[test]
     fn scopes_naming_the_old_hardware_are_not_carried_and_anonymous_users_are_skipped() {

@@ -36,6 +36,10 @@ pub struct RecorderPlan {
 pub struct Channel {
     /// The video source token.
     pub source: String,
+    /// The channel's name on the recorder (its source configuration's name), when it has one:
+    /// what the integrator finds on the recorder's screen and in the VMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Profiles that stream it, with their largest resolution when known.
     pub profiles: Vec<String>,
 }
@@ -58,6 +62,17 @@ fn model_kind(model: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
+impl Channel {
+    /// `name (source)`, or the source token alone when the channel has no name.
+    pub fn label(&self) -> String {
+        crate::model::ChannelName {
+            source: self.source.clone(),
+            name: self.name.clone(),
+        }
+        .label()
+    }
+}
+
 /// The recorder plan when `s` is a recorder.
 pub fn recognise(s: &DeviceSnapshot) -> Option<RecorderPlan> {
     let mut strong = Vec::new();
@@ -78,13 +93,22 @@ pub fn recognise(s: &DeviceSnapshot) -> Option<RecorderPlan> {
             strong.push(format!("scope {}", scope.uri));
         }
     }
-    if let Some(model) = s.identity.model.as_deref() {
+    // With ONVIF off, the SADP/DHIP answer is all there is to go by.
+    if let (_, Some(model)) = s.reported_make_and_model() {
         if let Some((k, why)) = model_kind(model) {
             kind = kind.or(Some(k));
             strong.push(format!("model {model}: {why}"));
         }
     }
-    let mut sources: Vec<Channel> = Vec::new();
+    let mut sources: Vec<Channel> = s
+        .channels()
+        .into_iter()
+        .map(|c| Channel {
+            source: c.source,
+            name: c.name,
+            profiles: Vec::new(),
+        })
+        .collect();
     for p in &s.profiles {
         let Some(src) = p
             .video_source_configuration
@@ -98,15 +122,18 @@ pub fn recognise(s: &DeviceSnapshot) -> Option<RecorderPlan> {
             Some((w, h)) => format!("{} ({w}x{h})", p.token),
             None => p.token.clone(),
         };
-        match sources.iter_mut().find(|c| c.source == src) {
-            Some(c) => c.profiles.push(label),
-            None => sources.push(Channel {
-                source: src.to_owned(),
-                profiles: vec![label],
-            }),
+        if let Some(c) = sources.iter_mut().find(|c| c.source == src) {
+            c.profiles.push(label);
         }
     }
-    let n_sources = sources.len().max(s.video_sources.len());
+    let vendor_channels = s
+        .unauthenticated
+        .vendor_discovery
+        .iter()
+        .filter_map(|a| a.channels)
+        .max()
+        .unwrap_or(0) as usize;
+    let n_sources = sources.len().max(vendor_channels);
     if n_sources >= 5 {
         strong.push(format!("{n_sources} video sources (channels)"));
     } else if n_sources >= 2 {
@@ -143,17 +170,22 @@ mod tests {
     use crate::model::{Identity, MediaProfile, VideoSourceConfiguration};
 
     /// The 12-channel Dahua-family NVR of `dahua/GetProfiles-hammeraj-nvr.xml`: profiles
-    /// `MediaProfile00000`, `MediaProfile00001`, … named `MediaProfile_Channel1_MainStream`,
-    /// `…_SubStream1`, one video source per channel (`00000`, `00100`, … `01100`).
+    /// `MediaProfile00000`, `MediaProfile00001`, `MediaProfile00002` named
+    /// `MediaProfile_Channel1_MainStream`, `…_SubStream1`, `…_SubStream2`, one video source per
+    /// channel (`00000`, `00100`, … `01100`) whose configuration is `VideoSourceConfig_ChannelN`.
     fn hammeraj_nvr() -> DeviceSnapshot {
         let mut profiles = Vec::new();
         for ch in 0..12u32 {
-            for (k, stream) in ["MainStream", "SubStream1"].iter().enumerate() {
+            for (k, stream) in ["MainStream", "SubStream1", "SubStream2"]
+                .iter()
+                .enumerate()
+            {
                 profiles.push(MediaProfile {
                     token: format!("MediaProfile{:03}{k:02}", ch),
                     name: format!("MediaProfile_Channel{}_{stream}", ch + 1),
                     video_source_configuration: Some(VideoSourceConfiguration {
                         token: format!("{:03}00", ch),
+                        name: format!("VideoSourceConfig_Channel{}", ch + 1),
                         source_token: format!("{:03}00", ch),
                         ..Default::default()
                     }),
@@ -179,7 +211,8 @@ mod tests {
         let r = recognise(&hammeraj_nvr()).expect("a recorder");
         assert_eq!(r.channels.len(), 12);
         assert_eq!(r.channels[2].source, "00200");
-        assert_eq!(r.channels[2].profiles.len(), 2);
+        assert_eq!(r.channels[2].label(), "VideoSourceConfig_Channel3 (00200)");
+        assert_eq!(r.channels[2].profiles.len(), 3);
         assert!(
             r.evidence
                 .iter()
@@ -191,11 +224,38 @@ mod tests {
         assert_eq!(recognise(&hik).unwrap().kind, "NVR");
         // A camera with a main and a sub stream on one source is a camera.
         let mut cam = hammeraj_nvr();
-        cam.profiles.truncate(2);
+        cam.profiles.truncate(3);
         assert!(recognise(&cam).is_none());
         let mut ipc = DeviceSnapshot::default();
         ipc.identity.model = Some("DS-2CD2143G2-I".into());
         assert!(recognise(&ipc).is_none());
+    }
+
+    /// An NVR with ONVIF off is known only by its SADP answer (model and DigitalChannelNum):
+    /// still a recorder, never a camera to match.
+    #[test]
+    fn an_nvr_found_only_by_sadp_is_a_recorder() {
+        use crate::model::{VendorAnswer, VendorProtocol};
+        let mut s = DeviceSnapshot::default();
+        s.unauthenticated.vendor_discovery.push(VendorAnswer {
+            protocol: Some(VendorProtocol::Sadp),
+            model: Some("DS-7608NI-K2".into()),
+            channels: Some(8),
+            onvif: Some(false),
+            ..Default::default()
+        });
+        assert!(s.onvif_off());
+        let r = recognise(&s).expect("a recorder");
+        assert_eq!(r.kind, "NVR");
+        assert!(
+            r.evidence.iter().any(|e| e == "8 video sources (channels)"),
+            "{:?}",
+            r.evidence
+        );
+        // A camera's answer (one channel, a DS-2CD model) is not.
+        s.unauthenticated.vendor_discovery[0].model = Some("DS-2CD2143G2-I".into());
+        s.unauthenticated.vendor_discovery[0].channels = Some(1);
+        assert!(recognise(&s).is_none());
     }
 
     /// The plan lists a flagged NVR as a recorder to replace, with its channels, and never
@@ -225,6 +285,8 @@ mod tests {
         });
         let c = &p.cameras[0];
         assert!(c.replacement.is_none() && c.no_suitable_model.is_none() && c.steps.is_empty());
+        // No camera requirements: nothing is matched against them.
+        assert!(c.requirements.is_empty(), "{:?}", c.requirements);
         assert_eq!(c.recorder.as_ref().unwrap().channels.len(), 12);
         assert!(
             c.warnings

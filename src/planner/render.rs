@@ -391,7 +391,7 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
             out,
             "   {}",
             st.bad(&format!(
-                "→ RECORDER ({}): replace the recorder; out of scope for camera matching",
+                "→ RECORDER ({}): replace the recorder: out of scope for camera matching",
                 r.kind
             ))
         );
@@ -402,7 +402,7 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
             let _ = writeln!(
                 out,
                 "     - channel {}: {}",
-                ch.source,
+                ch.label(),
                 ch.profiles.join(", ")
             );
         }
@@ -424,7 +424,9 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
             s.fitting.join(", ")
         );
     }
-    let _ = writeln!(out, "   requirements");
+    if !c.requirements.is_empty() {
+        let _ = writeln!(out, "   requirements");
+    }
     for r in &c.requirements {
         let kind = match r.kind {
             super::requirements::Strength::Hard => "hard",
@@ -455,6 +457,9 @@ fn camera(c: &CameraPlan, st: &Style, out: &mut String) {
     }
     out.push('\n');
 }
+
+/// How the plan's error for a camera with ONVIF off begins (`super::onvif_off_error`).
+const ONVIF_OFF: &str = "ONVIF is off";
 
 /// The dry run of a plan. Device-supplied text in it (ids, names, tokens, preset names,
 /// notes quoting devices) is shown cleaned for the terminal.
@@ -507,14 +512,24 @@ fn render(plan: &Plan, color: bool) -> String {
         .filter(|c| c.out_of_stock.is_some())
         .count();
     let recorders = plan.cameras.iter().filter(|c| c.recorder.is_some()).count();
+    let onvif_off = plan
+        .cameras
+        .iter()
+        .filter(|c| c.errors.iter().any(|e| e.starts_with(ONVIF_OFF)))
+        .count();
     let _ = writeln!(
         out,
         "{}",
         st.bold(&format!(
-            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock{}",
+            "camswap plan (dry run): {} flagged cameras: {replaced} to replace, {none} without a suitable model, {stock} out of stock{}{}",
             plan.cameras.len(),
             if recorders > 0 {
                 format!(", {recorders} recorders (replaced as recorders)")
+            } else {
+                String::new()
+            },
+            if onvif_off > 0 {
+                format!(", {onvif_off} with ONVIF off (enable ONVIF, then inventory again)")
             } else {
                 String::new()
             }

@@ -36,7 +36,7 @@ echo "== camswap inventory"
 "$bin/camswap" inventory "$out/devices.json" --credentials mock-devices/sites/demo-credentials.toml \
   --no-progress --format table
 
-echo "== camswap audit (exit 10 means: banned hardware found)"
+echo "== camswap audit (exit 10 means: covered, white-label, review or unknown devices found)"
 set +e
 "$bin/camswap" audit "$out/inventory.json" --format table
 "$bin/camswap" audit "$out/inventory.json" --format html -o "$out/audit.html"

@@ -847,14 +847,17 @@ async fn terminal_control_characters_in_probe_matches_are_escaped_in_the_discove
 // ---------------------------------------------------------------------------------------------
 // Real multicast, in a loopback-only network namespace of our own
 
-/// A network namespace deleted on drop.
-struct Netns {
-    name: String,
+/// A network namespace deleted on drop (the vendor discovery multicast test uses it too).
+pub(crate) struct Netns {
+    pub(crate) name: String,
 }
 
 impl Netns {
-    fn create() -> Self {
-        let name = format!("camswap-test-{}", std::process::id());
+    pub(crate) fn create() -> Self {
+        // Unique per test in this process: two tests may each hold one at a time.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("camswap-test-{}-{n}", std::process::id());
         let ip = |args: &[&str]| {
             let out = std::process::Command::new("ip")
                 .args(args)
@@ -896,7 +899,7 @@ impl Drop for Netns {
     }
 }
 
-fn require_root() {
+pub(crate) fn require_root() {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let uid = status
         .lines()

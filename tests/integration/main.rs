@@ -25,6 +25,8 @@ mod oui_table;
 mod preauth;
 // SADP and DHIP: cameras with ONVIF off are found and audited.
 mod vendor_discovery;
+// NVRs: listed with their channels, planned as recorders, never matched to a camera.
+mod recorders;
 // Planner CLI: --check and input errors.
 mod plan_check;
 // The inventory reader and `camswap inventory` against mock devices (through a recording proxy

@@ -71,8 +71,15 @@ fn rename_scopes(p: &mut Persona, name: &str, hardware: &str) {
 /// What each persona must come out as: verdict and the covered company it names.
 fn expected(persona: &str) -> (Verdict, Option<&'static str>) {
     match persona {
-        "hikvision-ds2cd2143g2" | "hikvision-ds2de4425iw" => (Verdict::Covered, Some("hikvision")),
-        "dahua-ipc-hdw2431t" | "dahua-sd49225xa" => (Verdict::Covered, Some("dahua")),
+        "hikvision-ds2cd2143g2" | "hikvision-ds2de4425iw" | "hikvision-ds7608ni-k2" => {
+            (Verdict::Covered, Some("hikvision"))
+        }
+        "dahua-ipc-hdw2431t" | "dahua-sd49225xa" | "dahua-nvr4216-4ks2" => {
+            (Verdict::Covered, Some("dahua"))
+        }
+        // uk-2022's test is jurisdictional: Uniview is a PRC company (Policy::builtins()
+        // includes uk-2022).
+        "uniview-ipc2122lr3" => (Verdict::Covered, Some("uniview")),
         "amcrest-ip4m" | "lorex-e841ca" | "nobrand-local-mac" => {
             (Verdict::WhiteLabel, Some("dahua"))
         }
@@ -486,4 +493,94 @@ ptz = { pan_range = [0, 360], tilt_range = [-15, 90], tilt_positive = "down", pa
     expect(&p, "Front Door", 65.0, -14.0);
     expect(&p, "Warehouse Aisle", 155.0, -25.0);
     expect(&p, "Yard", -70.0, -5.0);
+}
+
+/// Issue 12: under uk-2022 a Uniview camera came out CLEAR at 0.984, although the statement's
+/// test is jurisdictional. The mock Uniview persona (mock-devices/personas/uniview-ipc2122lr3.toml:
+/// manufacturer UNIVIEW, MAC 48:ea:63:… in Zhejiang Uniview Technologies' IEEE block, firmware
+/// IPC_G…, serial 210235…) is read over ONVIF by `camswap inventory` and audited by the binary.
+/// This complements `audit::tests::uniview_is_covered_under_uk_2022_only`, which feeds the
+/// audit a hand-built snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uniview_camera_is_covered_under_uk_2022_and_the_reason_says_why() {
+    let ip = Ipv4Addr::new(127, 0, 24, 1);
+    let config = mock_devices::DeviceConfig::new(
+        Persona::builtin("uniview-ipc2122lr3").unwrap(),
+        (ip, 0).into(),
+    );
+    let device = mock_devices::MockDevice::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("credentials.toml"),
+        "[default]\nusername = \"admin\"\npassword_env = \"CAMSWAP_TEST_UNIVIEW_PASSWORD\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        crate::support::cli::camswap()
+            .current_dir(dir.path())
+            .env("CAMSWAP_TEST_UNIVIEW_PASSWORD", PASSWORD)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let xaddr = device.xaddr();
+    let out = run(&[
+        "inventory",
+        "--xaddr",
+        &xaddr,
+        "--credentials",
+        "credentials.toml",
+        "-o",
+        "inventory.json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "audit",
+        "inventory.json",
+        "--policy",
+        "uk-2022",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(10), "a covered camera exits 10");
+    let report: audit::AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &report.devices[0];
+    assert_eq!(v.verdict, Verdict::Covered, "{v:#?}");
+    assert_eq!(v.company.as_deref(), Some("uniview"));
+    assert_eq!(v.device.manufacturer.as_deref(), Some("UNIVIEW"));
+    // Why: the company, and the statement's jurisdictional test.
+    assert!(
+        v.reason.contains("Uniview") && v.reason.contains("National Intelligence Law"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(
+        v.wording,
+        ["uk-2022: covered: do not deploy on sensitive sites; removal advised"]
+    );
+    // The MAC's IEEE block is one of the deciding pieces of evidence.
+    assert!(
+        v.deciding()
+            .any(|e| e.signal == audit::Signal::MacOui && e.company.as_deref() == Some("uniview")),
+        "{:#?}",
+        v.evidence
+    );
+    // NDAA section 889 names Hikvision, Dahua, Huawei, ZTE and Hytera, not Uniview.
+    let out = run(&[
+        "audit",
+        "inventory.json",
+        "--policy",
+        "ndaa-889",
+        "--format",
+        "json",
+    ]);
+    let report: audit::AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.devices[0].verdict, Verdict::Clear, "{report:#?}");
+    assert_eq!(out.status.code(), Some(0));
+    drop(device);
 }

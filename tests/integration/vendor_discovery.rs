@@ -143,6 +143,68 @@ async fn onvif_off_hikvision_and_dahua_are_found_by_sadp_and_dhip_and_flagged() 
         }
         assert!(v.reason.contains("enable ONVIF"), "{}", v.reason);
     }
+
+    // Issue 12 item 2: the plan says, per camera, that ONVIF must be enabled (or the camera
+    // read by hand) before it can be migrated, and picks no model for what it could not read.
+    let out = camswap(&[
+        "plan",
+        inventory.to_str().unwrap(),
+        "--catalog",
+        "builtin:example",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: camswap::planner::plan::Plan = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan.cameras.len(), 2, "{plan:#?}");
+    // Model and serial as the personas declare them.
+    for (protocol, model, serial) in [
+        (
+            "SADP",
+            "DS-2CD2143G2-I",
+            "DS-2CD2143G2-I20220315AAWRJ12345678",
+        ),
+        ("DHIP", "IPC-HDW2431T-AS", "6J0A8B5PAG12345"),
+    ] {
+        let c = plan
+            .cameras
+            .iter()
+            .find(|c| c.old.model.as_deref() == Some(model))
+            .unwrap_or_else(|| panic!("{model}: {plan:#?}"));
+        let e = c
+            .errors
+            .iter()
+            .find(|e| e.starts_with("ONVIF is off"))
+            .unwrap_or_else(|| panic!("{model}: {:?}", c.errors));
+        assert!(
+            e.contains(&format!(
+                "found only by {protocol}: model {model} serial {serial}"
+            )) && e
+                .contains("enable ONVIF on the camera (or read its streams and settings by hand)"),
+            "{e}"
+        );
+        assert!(c.replacement.is_none() && c.steps.is_empty() && c.wave.is_none());
+        assert!(c.no_suitable_model.is_none() && c.out_of_stock.is_none());
+    }
+    let out = camswap(&[
+        "plan",
+        inventory.to_str().unwrap(),
+        "--catalog",
+        "builtin:example",
+        "--format",
+        "table",
+    ]);
+    let dry = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dry.contains("2 with ONVIF off (enable ONVIF, then inventory again)")
+            && dry.contains("✗ ONVIF is off (found only by SADP: model DS-2CD2143G2-I"),
+        "{dry}"
+    );
     drop((hik, dahua));
 }
 
@@ -184,4 +246,103 @@ async fn a_recorder_advertising_only_device_type_is_found_and_audited() {
         file.devices[0].types
     );
     drop(device);
+}
+
+/// Issue 12 item 2, multicast: `camswap discover` with no target sends the SADP inquiry to
+/// 239.255.255.250:37020 and the DHIP search to 239.255.255.251:37810; the mock units hear
+/// them only through their group membership. Runs in a loopback-only network namespace of its
+/// own (root, as CI runs), so nothing leaves the machine. A third unit that has not joined
+/// its group must stay unheard: the answers came through the groups, not by unicast.
+#[test]
+fn sadp_and_dhip_multicast_find_onvif_off_units_in_a_network_namespace() {
+    crate::discovery::require_root();
+    let ns = crate::discovery::Netns::create();
+    let path = format!("/var/run/netns/{}", ns.name);
+    let ns_name = ns.name.clone();
+    let (hik_ip, dahua_ip, deaf_ip) = (
+        Ipv4Addr::new(127, 0, 0, 21),
+        Ipv4Addr::new(127, 0, 0, 22),
+        Ipv4Addr::new(127, 0, 0, 23),
+    );
+    let out = std::thread::spawn(move || {
+        let f = std::fs::File::open(&path).expect("the namespace file exists");
+        nix::sched::setns(&f, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let start = |persona: &str, ip: Ipv4Addr, port: u16, join: bool| {
+                let config = DeviceConfig::new(Persona::builtin(persona).unwrap(), (ip, 0).into())
+                    .vendor_discovery_port(port)
+                    .vendor_multicast(join)
+                    .onvif_off(true);
+                MockDevice::start(config)
+            };
+            let hik = start("hikvision-ds2cd2143g2", hik_ip, SADP_PORT, true)
+                .await
+                .expect("joins 239.255.255.250");
+            let dahua = start("dahua-ipc-hdw2431t", dahua_ip, DHIP_PORT, true)
+                .await
+                .expect("joins 239.255.255.251");
+            let deaf = start("hikvision-ds7608ni-k2", deaf_ip, SADP_PORT, false)
+                .await
+                .unwrap();
+            let out = tokio::process::Command::new("ip")
+                .args(["netns", "exec", &ns_name, env!("CARGO_BIN_EXE_camswap")])
+                .args([
+                    "discover",
+                    "--protocols",
+                    "sadp,dhip",
+                    "--timeout",
+                    "1",
+                    "--format",
+                    "json",
+                ])
+                .env_remove("CAMSWAP_LOG")
+                .output()
+                .await
+                .unwrap();
+            drop((hik, dahua, deaf));
+            out
+        })
+    })
+    .join()
+    .expect("the namespace thread did not panic");
+    drop(ns);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file: DevicesFile = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Vec<(std::net::IpAddr, Option<VendorProtocol>, Option<String>)> = file
+        .devices
+        .iter()
+        .map(|d| (d.from, d.vendor[0].protocol, d.vendor[0].model.clone()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                hik_ip.into(),
+                Some(VendorProtocol::Sadp),
+                Some("DS-2CD2143G2-I".to_owned())
+            ),
+            (
+                dahua_ip.into(),
+                Some(VendorProtocol::Dhip),
+                Some("IPC-HDW2431T-AS".to_owned())
+            ),
+        ],
+        "{file:#?}"
+    );
+    assert!(
+        file.devices
+            .iter()
+            .all(|d| d.vendor[0].onvif == Some(false))
+    );
 }

@@ -74,6 +74,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "ipro-wv-x6533ln",
         include_str!("../../personas/ipro-wv-x6533ln.toml"),
     ),
+    (
+        "uniview-ipc2122lr3",
+        include_str!("../../personas/uniview-ipc2122lr3.toml"),
+    ),
+    (
+        "hikvision-ds7608ni-k2",
+        include_str!("../../personas/hikvision-ds7608ni-k2.toml"),
+    ),
+    (
+        "dahua-nvr4216-4ks2",
+        include_str!("../../personas/dahua-nvr4216-4ks2.toml"),
+    ),
 ];
 
 /// Why a persona could not be loaded.
@@ -121,8 +133,13 @@ pub enum PersonaError {
 pub struct Persona {
     /// Persona name (`hikvision-ds2cd2143g2`).
     pub name: String,
-    /// Form factor, e.g. `fixed-dome`, `bullet`, `ptz`.
+    /// Form factor, e.g. `fixed-dome`, `bullet`, `ptz`, `nvr`.
     pub kind: String,
+    /// Video channels of a recorder (NVR, DVR, encoder): every `[media]` and `[recording]`
+    /// array entry with a channel placeholder in one of its strings is channel 1's and is
+    /// repeated for each channel (see [`expand_channels`]). Cameras leave it out (one).
+    #[serde(default)]
+    pub channels: Option<u32>,
     /// Free text for people.
     #[serde(default)]
     pub description: String,
@@ -771,6 +788,90 @@ pub struct FactorySettings {
     pub tz: Option<String>,
 }
 
+/// The most channels a recorder persona may have (real NVRs go to 256).
+pub const MAX_CHANNELS: u32 = 256;
+
+/// The arrays of tables that hold per-channel entries.
+const CHANNEL_ARRAYS: &[&[&str]] = &[
+    &["media", "video_sources"],
+    &["media", "video_source_configurations"],
+    &["media", "audio_sources"],
+    &["media", "audio_encoders"],
+    &["media", "encoders"],
+    &["media", "profiles"],
+    &["media", "factory", "encoders"],
+    &["media", "factory", "profiles"],
+    &["recording", "recordings"],
+    &["recording", "jobs"],
+    &["recording", "factory", "recordings"],
+    &["recording", "factory", "jobs"],
+];
+
+/// Channel placeholders and their value for channel `c` (1-based): `{ch}` `3`, `{ch2}` `03`
+/// (Hikvision's "Camera 03"), `{ch0_3}` `002` (Dahua's 0-based `00200` tokens).
+fn channel_placeholders(c: u32) -> [(&'static str, String); 3] {
+    [
+        ("{ch}", c.to_string()),
+        ("{ch2}", format!("{c:02}")),
+        ("{ch0_3}", format!("{:03}", c - 1)),
+    ]
+}
+
+fn has_placeholder(v: &toml::Value) -> bool {
+    match v {
+        toml::Value::String(s) => channel_placeholders(1).iter().any(|(k, _)| s.contains(k)),
+        toml::Value::Array(a) => a.iter().any(has_placeholder),
+        toml::Value::Table(t) => t.values().any(has_placeholder),
+        _ => false,
+    }
+}
+
+fn substitute(v: &mut toml::Value, values: &[(&'static str, String)]) {
+    match v {
+        toml::Value::String(s) => {
+            for (k, val) in values {
+                if s.contains(k) {
+                    *s = s.replace(k, val);
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter_mut().for_each(|x| substitute(x, values)),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, x)| substitute(x, values)),
+        _ => {}
+    }
+}
+
+/// Repeats every per-channel entry (one with a channel placeholder) of the `[media]` and
+/// `[recording]` arrays for channels 1..=n, in channel order, after the entries without one. A recorder lists one channel's profiles, encoders and
+/// recordings instead of n copies, as a real NVR's channels are alike.
+pub fn expand_channels(table: &mut toml::Table, n: u32) {
+    for path in CHANNEL_ARRAYS {
+        let mut node = Some(&mut *table);
+        for key in &path[..path.len() - 1] {
+            node = node
+                .and_then(|t| t.get_mut(*key))
+                .and_then(|v| v.as_table_mut());
+        }
+        let Some(array) = node
+            .and_then(|t| t.get_mut(path[path.len() - 1]))
+            .and_then(|v| v.as_array_mut())
+        else {
+            continue;
+        };
+        let (fixed, per_channel): (Vec<toml::Value>, Vec<toml::Value>) =
+            array.drain(..).partition(|v| !has_placeholder(v));
+        array.extend(fixed);
+        for c in 1..=n {
+            let values = channel_placeholders(c);
+            for entry in &per_channel {
+                let mut e = entry.clone();
+                substitute(&mut e, &values);
+                array.push(e);
+            }
+        }
+    }
+}
+
 impl Persona {
     /// Names of the built-in personas.
     pub fn builtin_names() -> Vec<&'static str> {
@@ -817,10 +918,24 @@ impl Persona {
 
     /// A persona from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, PersonaError> {
-        let mut persona: Self = toml::from_str(text).map_err(|error| PersonaError::Parse {
+        let parse_error = |error| PersonaError::Parse {
             origin: origin.into(),
             error,
-        })?;
+        };
+        // Parsed from the text first, so that errors keep their line numbers.
+        let mut persona: Self = toml::from_str(text).map_err(parse_error)?;
+        if let Some(n) = persona.channels {
+            if !(1..=MAX_CHANNELS).contains(&n) {
+                return Err(PersonaError::Invalid {
+                    origin: origin.into(),
+                    field: "channels".into(),
+                    message: format!("1 to {MAX_CHANNELS}"),
+                });
+            }
+            let mut table: toml::Table = toml::from_str(text).map_err(parse_error)?;
+            expand_channels(&mut table, n);
+            persona = toml::Value::Table(table).try_into().map_err(parse_error)?;
+        }
         persona.validate(origin)?;
         persona.refresh();
         Ok(persona)
@@ -938,6 +1053,7 @@ mod tests {
             ("Bosch", &["000463", "000131", "001C44"]),
             ("Hanwha Vision", &["E43022", "000918"]),
             ("i-PRO", &["D42DC5"]),
+            ("UNIVIEW", &["48EA63", "6CF17E", "C47905"]),
         ];
         for name in Persona::builtin_names() {
             let p = Persona::builtin(name).unwrap();
@@ -978,6 +1094,45 @@ mod tests {
         );
         assert_eq!(spec.listing(&factory)[0].name, "Preset 1");
     }
+    /// A recorder persona lists channel 1 and `channels = n` repeats it: the 16-channel Dahua
+    /// NVR has the tokens and names of `dahua/GetProfiles-hammeraj-nvr.xml`'s 5-digit,
+    /// 0-based form (`MediaProfile00100` is channel 2's main stream).
+    #[test]
+    fn recorder_channels_are_repeated_with_the_captures_tokens() {
+        let p = Persona::builtin("dahua-nvr4216-4ks2").unwrap();
+        let m = p.media.as_ref().unwrap();
+        assert_eq!(m.video_sources.len(), 16);
+        assert_eq!(m.profiles.len(), 48);
+        assert_eq!(m.profiles[3].token, "MediaProfile00100");
+        assert_eq!(m.profiles[3].name, "MediaProfile_Channel2_MainStream");
+        assert_eq!(m.profiles[3].video_source.as_deref(), Some("00100"));
+        assert_eq!(
+            m.video_source_configurations[15].name,
+            "VideoSourceConfig_Channel16"
+        );
+        assert_eq!(m.encoders[47].token, "01502");
+        assert_eq!(m.encoders[47].stream.as_deref(), Some("16&subtype=2"));
+        let r = p.recording.as_ref().unwrap();
+        assert_eq!(r.jobs.len(), 16);
+        assert_eq!(r.jobs[9].source, "MediaProfile00900");
+        let hik = Persona::builtin("hikvision-ds7608ni-k2").unwrap();
+        let m = hik.media.as_ref().unwrap();
+        assert_eq!(m.video_source_configurations.len(), 8);
+        assert_eq!(m.video_source_configurations[7].name, "Camera 08");
+        assert_eq!(m.profiles[2].token, "Profile_201");
+        // A camera persona has no placeholders and is left as it is.
+        let cam = Persona::builtin("dahua-ipc-hdw2431t").unwrap();
+        assert_eq!(cam.media.as_ref().unwrap().profiles.len(), 2);
+        let err = Persona::from_toml(
+            &include_str!("../../personas/dahua-nvr4216-4ks2.toml")
+                .replace("channels = 16", "channels = 0"),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("channels"), "{err}");
+    }
+
     #[test]
     fn user_override_parses_level_and_keeps_colons_in_passwords() {
         let u: UserSpec = "op:pa:ss:Operator".parse().unwrap();

@@ -101,6 +101,9 @@ fn personas_lists_the_built_in_ones() {
             "bosch-flexidome-5100i",
             "hanwha-xnv-6080r",
             "ipro-wv-x6533ln",
+            "uniview-ipc2122lr3",
+            "hikvision-ds7608ni-k2",
+            "dahua-nvr4216-4ks2",
         ]
     );
     assert!(lines.iter().any(|l| l.starts_with("hanwha-xnv-6080r")
