@@ -78,7 +78,19 @@ pub const LIMITS: &[&str] = &[
 ];
 
 /// Where a piece of evidence was seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// GetDeviceInformation Manufacturer.
@@ -154,7 +166,7 @@ impl Signal {
 }
 
 /// One observation and what it means.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// Where it was seen.
     pub signal: Signal,
@@ -186,7 +198,9 @@ pub struct Evidence {
 }
 
 /// The outcome for one device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Made by a covered company and presented as such (or under no other name): the policy's
@@ -241,7 +255,7 @@ impl Verdict {
 }
 
 /// What the device said about itself, for the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeviceSummary {
     /// Manufacturer as reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -277,7 +291,7 @@ pub struct DeviceSummary {
 }
 
 /// The verdict on one device.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeviceVerdict {
     /// The snapshot's stable id.
     pub id: String,
@@ -327,7 +341,7 @@ impl DeviceVerdict {
 }
 
 /// Counts per verdict.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Devices audited.
     pub devices: usize,
@@ -371,7 +385,7 @@ impl Summary {
 }
 
 /// A policy as the report names it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PolicyInfo {
     /// Id.
     pub id: String,
@@ -402,7 +416,7 @@ pub struct PolicyInfo {
 }
 
 /// The audit of a set of devices (JSON format `camswap.audit` version 2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditReport {
     /// Always `camswap.audit`.
     pub format: String,

@@ -90,7 +90,9 @@ pub struct Source {
 }
 
 /// How a brand belongs to a covered company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// The company's own brand (EZVIZ, HiLook, Imou).
@@ -187,7 +189,9 @@ pub struct FirmwareRule {
 }
 
 /// Where a [`FingerprintRule`] looks: what a device shows before any login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FingerprintKind {
     /// The HTTP `Server` header of the device service.

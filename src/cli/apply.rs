@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::documents;
 use super::output::emit;
-use super::{CliError, Format, Global, Outcome};
+use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::credentials::Credentials;
 use crate::discovery::devices::read_devices;
 use crate::migrate::apply::{self, Assign, Candidate, Run, Settings};
@@ -31,6 +32,11 @@ use crate::text::table;
 /// Arguments of `camswap apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.apply.v1.schema.json,
+    /// with --dry-run camswap.apply-dry-run.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// plan.json (from `camswap plan`).
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
@@ -73,6 +79,10 @@ pub struct ApplyArgs {
 /// Arguments of `camswap verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.verify.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// plan.json.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
@@ -93,6 +103,10 @@ pub struct VerifyArgs {
 /// Arguments of `camswap status`.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.status.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// The journal.
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
@@ -104,6 +118,9 @@ pub struct StatusArgs {
 /// Arguments of `camswap handoff`.
 #[derive(Debug, clap::Args)]
 pub struct HandoffArgs {
+    /// Output format (default: csv; JSON schema: tests/schemas/camswap.handoff.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<HandoffFormat>,
     /// plan.json.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
@@ -116,6 +133,24 @@ pub struct HandoffArgs {
     /// credentials.toml.
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
+}
+
+/// `--format` of `camswap handoff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HandoffFormat {
+    /// MilestonePSTools' hardware columns, then camswap's.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+impl From<HandoffFormat> for Format {
+    fn from(f: HandoffFormat) -> Self {
+        match f {
+            HandoffFormat::Csv => Self::Csv,
+            HandoffFormat::Json => Self::Json,
+        }
+    }
 }
 
 fn load_credentials(path: Option<&Path>) -> Result<Credentials, CliError> {
@@ -169,6 +204,42 @@ fn parse_assign(values: &[String]) -> Result<BTreeMap<String, Assign>, CliError>
         .collect()
 }
 
+/// The dry run as data: the same steps and operations [`status::dry_run`] prints.
+fn dry_run_document(
+    plan: &Plan,
+    cams: &[&CameraPlan],
+    journal: &journal::Contents,
+) -> Result<documents::DryRunOutput, CliError> {
+    let mut cameras = Vec::new();
+    for c in cams {
+        let Some(r) = &c.replacement else { continue };
+        let tokens = journal.tokens(&c.old.id);
+        let steps = crate::migrate::lower::lower(c)
+            .map_err(CliError::input)?
+            .into_iter()
+            .map(|l| documents::DryRunStep {
+                index: l.index,
+                kind: l.kind.to_string(),
+                done: journal.is_done(&c.old.id, l.index),
+                operations: l.ops.iter().map(|op| op.describe(&tokens)).collect(),
+            })
+            .collect();
+        cameras.push(documents::DryRunCamera {
+            camera: c.old.id.clone(),
+            address: c.old.address.clone().unwrap_or_else(|| c.old.xaddr.clone()),
+            vendor: r.vendor.clone(),
+            model: r.model.clone(),
+            steps,
+        });
+    }
+    Ok(documents::DryRunOutput {
+        format: documents::APPLY_DRY_RUN_FORMAT,
+        version: 1,
+        plan: plan.fingerprint.clone(),
+        cameras,
+    })
+}
+
 /// Runs `camswap apply`.
 pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     let plan = planfile::load(&a.plan, a.expect_plan.as_deref()).map_err(CliError::input)?;
@@ -191,7 +262,10 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         } else {
             journal::Contents::default()
         };
-        let text = status::dry_run(&cams, &before).map_err(CliError::input)?;
+        let text = match g.format_or_default() {
+            Format::Json => documents::to_json(&dry_run_document(&plan, &cams, &before)?),
+            _ => status::dry_run(&cams, &before).map_err(CliError::input)?,
+        };
         emit(g, &text)?;
         return Ok(Outcome::Success);
     }
@@ -245,18 +319,13 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     let results = apply::apply_all(Arc::clone(&run), cameras).await;
     let format = g.format_or_default();
     let text = match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&serde_json::json!({
-                "format": "camswap.apply",
-                "version": 1,
-                "plan": plan.fingerprint,
-                "journal": journal_path.display().to_string(),
-                "cameras": results,
-            }))
-            .expect("results serialise");
-            s.push('\n');
-            s
-        }
+        Format::Json => documents::to_json(&documents::ApplyOutput {
+            format: documents::APPLY_FORMAT,
+            version: 1,
+            plan: plan.fingerprint.clone(),
+            journal: journal_path.display().to_string(),
+            cameras: results.clone(),
+        }),
         _ => table(
             &["CAMERA", "STATUS", "STEPS", "NEW ADDRESS", "NOTE"],
             &results
@@ -353,16 +422,12 @@ pub async fn run_verify(a: VerifyArgs, g: &Global) -> Result<Outcome, CliError> 
         results.push(verify::verify_camera(c, &contents, &credentials, &connect).await);
     }
     let text = match g.format_or_default() {
-        Format::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "format": "camswap.verify",
-                "version": 1,
-                "plan": plan.fingerprint,
-                "cameras": results,
-            }))
-            .expect("results serialise")
-                + "\n"
-        }
+        Format::Json => documents::to_json(&documents::VerifyOutput {
+            format: documents::VERIFY_FORMAT,
+            version: 1,
+            plan: plan.fingerprint.clone(),
+            cameras: results.clone(),
+        }),
         _ => {
             let mut rows = Vec::new();
             for r in &results {
@@ -427,16 +492,12 @@ pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
     };
     let rows = status::status(&contents, plan.as_ref().map(|p| p.cameras.as_slice()));
     let text = match g.format_or_default() {
-        Format::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "format": "camswap.status",
-                "version": 1,
-                "journal": a.journal.display().to_string(),
-                "cameras": rows,
-            }))
-            .expect("status serialises")
-                + "\n"
-        }
+        Format::Json => documents::to_json(&documents::StatusOutput {
+            format: documents::STATUS_FORMAT,
+            version: 1,
+            journal: a.journal.display().to_string(),
+            cameras: rows.clone(),
+        }),
         _ => table(
             &["CAMERA", "WAVE", "STATE", "STEPS", "ADDRESS", "WHY"],
             &rows

@@ -10,6 +10,10 @@ use crate::inventory::Inventory;
 /// Arguments of `camswap audit`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.audit.v2.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<AuditFormat>,
     /// The inventory to audit (`inventory.json` from `camswap inventory`).
     #[arg(value_name = "INVENTORY")]
     pub inventory: PathBuf,
@@ -25,6 +29,30 @@ pub struct Args {
     /// identifying could be read from them).
     #[arg(long)]
     pub allow_unknown: bool,
+}
+
+/// `--format` of `camswap audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// Human-readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// Comma-separated values, one row per device.
+    Csv,
+    /// One self-contained HTML page for a security manager.
+    Html,
+}
+
+impl From<AuditFormat> for Format {
+    fn from(f: AuditFormat) -> Self {
+        match f {
+            AuditFormat::Table => Self::Table,
+            AuditFormat::Json => Self::Json,
+            AuditFormat::Csv => Self::Csv,
+            AuditFormat::Html => Self::Html,
+        }
+    }
 }
 
 /// Runs `camswap audit`: exit 10 when any device is covered, white label, review or unknown

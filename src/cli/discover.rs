@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use ipnet::Ipv4Net;
 
 use super::output::emit;
-use super::{CliError, Format, Global, Outcome};
+use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::discovery::{
     self, DEFAULT_RATE, DISCOVERY_PORT, Device, DevicesFile, DiscoveryError, MULTICAST_GROUP,
     Settings,
@@ -16,6 +16,10 @@ use crate::text::table;
 /// Arguments of `camswap discover`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.devices.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// Probe out of this interface only (its IPv4 address); also the source address of unicast
     /// probes. Default: every IPv4 interface that is up and multicast-capable.
     #[arg(long, value_name = "IP")]

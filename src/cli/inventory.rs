@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::output::emit;
-use super::{CliError, Format, Global, Outcome};
+use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::credentials::Credentials;
 use crate::discovery;
 use crate::inventory::reader::{self, ReadOptions, Target};
@@ -23,6 +23,10 @@ use crate::text::table;
 /// Arguments of `camswap inventory`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.inventory.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// devices.json written by `camswap discover`.
     #[arg(value_name = "DEVICES_JSON")]
     pub devices: Option<PathBuf>,
@@ -157,9 +161,10 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
             )));
         }
     };
-    emit(g, &text)?;
 
-    // Said even with --quiet: an impostor or a NAT'd address is a finding, not chatter.
+    // The messages come before the result: on a terminal the table is the last thing shown,
+    // not followed by lines that read as more of its rows. Said even with --quiet: an
+    // impostor or a NAT'd address is a finding, not chatter.
     for c in &inventory.conflicts {
         eprintln!(
             "warning: {} is claimed by {} addresses ({}): one of them is not that device",
@@ -201,6 +206,7 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     for line in failures(&inventory.devices, MAX_FAILURE_LINES) {
         eprintln!("{line}");
     }
+    emit(g, &text)?;
     if unreachable == total {
         return Err(CliError::runtime(format!(
             "none of the {total} device{} could be reached",
@@ -1008,6 +1014,7 @@ mod tests {
             pin_on_first_use: false,
             pins: None,
             insecure: false,
+            format: None,
         };
         assert_eq!(options(&args(0.0, 4)).unwrap_err().code(), 2);
         assert_eq!(options(&args(f64::NAN, 4)).unwrap_err().code(), 2);

@@ -13,9 +13,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod apply;
 pub mod audit;
 pub mod discover;
+pub mod documents;
 pub mod inventory;
 pub mod output;
 pub mod plan;
+pub mod reference;
 
 /// A successful run's outcome, mapped to the documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,24 +76,44 @@ impl CliError {
     }
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// An output format, whichever command asked for it; each command's `--format` offers only
+/// its own ([`TableOrJson`], [`audit::AuditFormat`], [`apply::HandoffFormat`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable table.
     Table,
     /// JSON.
     Json,
-    /// Comma-separated values (audit).
+    /// Comma-separated values.
     Csv,
-    /// One self-contained HTML page (audit).
+    /// One self-contained HTML page.
     Html,
+}
+
+/// `--format` of the commands that print a table or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableOrJson {
+    /// Human-readable table.
+    Table,
+    /// JSON (schema in tests/schemas/).
+    Json,
+}
+
+impl From<TableOrJson> for Format {
+    fn from(f: TableOrJson) -> Self {
+        match f {
+            TableOrJson::Table => Self::Table,
+            TableOrJson::Json => Self::Json,
+        }
+    }
 }
 
 /// Options every command takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Output format (default: table on a terminal, json otherwise).
-    #[arg(long, global = true, value_enum)]
+    /// The command's `--format` (each command declares its own, with only the formats it
+    /// writes).
+    #[arg(skip)]
     pub format: Option<Format>,
     /// Write the result to FILE (atomically; devices and pipes are written through) instead of
     /// stdout; `-` is stdout.
@@ -157,6 +179,32 @@ enum Command {
     Status(apply::StatusArgs),
     /// The VMS handoff: new addresses, stream URIs, preset tokens (CSV or JSON).
     Handoff(apply::HandoffArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(reference::CompletionsArgs),
+    /// Print the man page (roff), every subcommand included.
+    Man,
+}
+
+impl Command {
+    /// The `--format` given to this command.
+    fn format(&self) -> Option<Format> {
+        match self {
+            Self::Discover(a) => a.format.map(Into::into),
+            Self::Inventory(a) => a.format.map(Into::into),
+            Self::Audit(a) => a.format.map(Into::into),
+            Self::Plan(a) => a.format.map(Into::into),
+            Self::Apply(a) => a.format.map(Into::into),
+            Self::Verify(a) => a.format.map(Into::into),
+            Self::Status(a) => a.format.map(Into::into),
+            Self::Handoff(a) => a.format.map(Into::into),
+            Self::Completions(_) | Self::Man => None,
+        }
+    }
+}
+
+/// The clap definition of the whole command line, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Parses the command line, runs the command, and turns the result into an exit code.
@@ -173,6 +221,7 @@ pub fn main() -> ExitCode {
     if cli.global.output.as_deref() == Some(std::path::Path::new("-")) {
         cli.global.output = None;
     }
+    cli.global.format = cli.command.format();
     init_logging(&cli.global);
     let result = match cli.command {
         Command::Discover(a) => runtime().block_on(discover::run(a, &cli.global)),
@@ -183,6 +232,8 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => runtime().block_on(apply::run_verify(a, &cli.global)),
         Command::Status(a) => apply::run_status(a, &cli.global),
         Command::Handoff(a) => runtime().block_on(apply::run_handoff(a, &cli.global)),
+        Command::Completions(a) => reference::run_completions(&a, &cli.global),
+        Command::Man => reference::run_man(&cli.global),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::documents;
 use super::output::emit;
-use super::{CliError, Format, Global, Outcome};
+use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::audit::{self, OuiTable, Policy, Verdict};
 use crate::files;
 use crate::inventory::DeviceSnapshot;
@@ -29,6 +30,11 @@ use crate::planner::{Flag, PlanInput, PlanOptions, check, plan, render};
 /// Arguments of `camswap plan`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Output format (default: table on a terminal, json otherwise; JSON schema:
+    /// tests/schemas/camswap.plan.v1.schema.json,
+    /// with --check camswap.plan-check.v1.schema.json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<TableOrJson>,
     /// inventory.json (from `camswap inventory`).
     #[arg(value_name = "INVENTORY")]
     pub inventory: PathBuf,
@@ -282,11 +288,12 @@ fn check_plan(plan_path: &Path, inventory: &Path, g: &Global) -> Result<Outcome,
     let (snapshots, inv) = read_inventory(inventory)?;
     let report = check::check(&p, inv.sha256.as_deref().unwrap_or_default(), &snapshots);
     let text = match g.format_or_default() {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report).expect("a report serialises");
-            s.push('\n');
-            s
-        }
+        Format::Json => documents::to_json(&documents::PlanCheck {
+            format: documents::PLAN_CHECK_FORMAT,
+            version: 1,
+            plan: p.fingerprint.clone(),
+            report: report.clone(),
+        }),
         _ => crate::text::clean_lines(&report.render()),
     };
     emit(g, &text)?;
@@ -339,6 +346,7 @@ mod tests {
             hostname_template: None,
             keep_audio: false,
             anchor: Vec::new(),
+            format: None,
         }
     }
 

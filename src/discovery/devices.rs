@@ -28,7 +28,19 @@ pub const FORMAT: &str = "camswap.devices";
 pub const VERSION: u64 = 1;
 
 /// How a device made itself known during the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Seen {
     /// It answered our Probe.
@@ -40,7 +52,7 @@ pub enum Seen {
 }
 
 /// One discovered device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Device {
     /// Endpoint reference address: the device's stable id (`urn:uuid:...`).
     pub endpoint: String,
@@ -99,7 +111,7 @@ impl Device {
 }
 
 /// `devices.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DevicesFile {
     /// Always [`FORMAT`].
     pub format: String,

@@ -14,7 +14,7 @@ pub const FORMAT: &str = "camswap.inventory";
 pub const VERSION: u64 = 1;
 
 /// The contents of `inventory.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inventory {
     /// Always [`FORMAT`].
     pub format: String,

@@ -85,7 +85,7 @@ pub struct Settings {
 }
 
 /// How one camera's apply ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CameraResult {
     /// Old camera id.
     pub camera: String,

@@ -23,7 +23,7 @@ pub const HANDOFF_FORMAT: &str = "camswap.handoff";
 pub const HANDOFF_VERSION: u64 = 1;
 
 /// A stream of the new camera.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Stream {
     /// Profile token on the new camera.
     pub profile: String,
@@ -34,7 +34,7 @@ pub struct Stream {
 }
 
 /// A preset carried over.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PresetMap {
     /// The old camera's preset token (number).
     pub old: String,
@@ -45,7 +45,7 @@ pub struct PresetMap {
 }
 
 /// One camera's handoff.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CameraHandoff {
     /// Old camera id.
     pub camera: String,
@@ -75,7 +75,7 @@ pub struct CameraHandoff {
 }
 
 /// The handoff file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Handoff {
     /// `camswap.handoff`.
     pub format: &'static str,

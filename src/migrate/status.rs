@@ -10,7 +10,7 @@ use super::lower::{self, Tokens};
 use crate::planner::plan::CameraPlan;
 
 /// One camera's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CameraStatus {
     /// Old camera id.
     pub camera: String,

@@ -15,7 +15,7 @@ use crate::onvif::session::OnvifError;
 use crate::planner::plan::CameraPlan;
 
 /// One planned value the camera does not hold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Difference {
     /// Step index.
     pub step: usize,
@@ -32,7 +32,7 @@ pub struct Difference {
 }
 
 /// One camera's verification.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CameraVerify {
     /// Old camera id.
     pub camera: String,

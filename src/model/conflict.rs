@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// One identity claimed by more than one address.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Conflict {
     /// What is claimed: `endpoint:<urn>`, `serial:<serial>` or `mac:<aa:bb:..>` (the forms
     /// of device ids and credentials `match` values).

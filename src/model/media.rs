@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Which media service a profile was read through.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaService {
     /// Media ver10 only.
@@ -16,7 +18,7 @@ pub enum MediaService {
 }
 
 /// A media profile: source, encoder, options, URIs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MediaProfile {
     /// Profile token.
     pub token: String,
@@ -53,7 +55,7 @@ pub struct MediaProfile {
 }
 
 /// A video source configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoSourceConfiguration {
     /// Configuration token.
     pub token: String,
@@ -69,7 +71,9 @@ pub struct VideoSourceConfiguration {
 }
 
 /// A rectangle in pixels.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Rect {
     /// Left.
     pub x: i32,
@@ -82,7 +86,9 @@ pub struct Rect {
 }
 
 /// A video codec, by its Media2 (IANA) name; Media ver10's `H264`/`JPEG`/`MPEG4` map onto it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Codec {
     /// H.264 / AVC.
     H264,
@@ -137,7 +143,7 @@ impl Codec {
 
 /// A video encoder configuration. Every field but the token is optional: Dahua-family
 /// firmware sends configurations with only a name.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoEncoder {
     /// Configuration token.
     pub token: String,
@@ -186,7 +192,7 @@ pub struct VideoEncoder {
 }
 
 /// Multicast settings of an encoder (`tt:MulticastConfiguration`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Multicast {
     /// Group address (IPv4 or IPv6); `0.0.0.0` means none.
     #[serde(default)]
@@ -203,7 +209,7 @@ pub struct Multicast {
 }
 
 /// An inclusive range.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Range {
     /// Minimum.
     pub min: f64,
@@ -229,7 +235,7 @@ impl Range {
 }
 
 /// What an encoder supports for one codec.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EncoderOptions {
     /// Codec.
     pub encoding: Option<Codec>,
@@ -260,7 +266,7 @@ pub struct EncoderOptions {
 }
 
 /// An audio encoder configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioEncoder {
     /// Configuration token.
     pub token: String,
@@ -279,7 +285,7 @@ pub struct AudioEncoder {
 }
 
 /// A physical video source and its imaging settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoSource {
     /// Source token.
     pub token: String,
@@ -289,7 +295,7 @@ pub struct VideoSource {
 }
 
 /// Imaging settings (GetImagingSettings), with the ranges from GetOptions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Imaging {
     /// Brightness.
     #[serde(default)]

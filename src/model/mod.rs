@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Everything read from one camera.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DeviceSnapshot {
     /// Stable id: `serial:<serial>`, else `mac:<aa:bb:..>`, else `endpoint:<urn>`, else `xaddr:<url>`.
     pub id: String,
@@ -243,7 +243,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// GetDeviceInformation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Identity {
     /// Manufacturer as reported (not normalised).
     #[serde(default)]
@@ -263,7 +263,7 @@ pub struct Identity {
 }
 
 /// One service the device offers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServiceInfo {
     /// Service namespace, e.g. `http://www.onvif.org/ver20/media/wsdl`.
     pub namespace: String,
@@ -275,7 +275,7 @@ pub struct ServiceInfo {
 }
 
 /// A read that failed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReadError {
     /// Operation (`ptz.GetPresets`).
     pub operation: String,
@@ -284,7 +284,7 @@ pub struct ReadError {
 }
 
 /// Values that change on their own; not part of `sha256`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Observed {
     /// Device clock minus our clock, seconds.
     #[serde(default)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Network identity.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Network {
     /// Interfaces.
     #[serde(default)]
@@ -26,7 +26,7 @@ pub struct Network {
 }
 
 /// How a device keeps its clock and which zone it shows, as GetSystemDateAndTime reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeSettings {
     /// `Manual` or `NTP` (`tt:SetDateTimeType`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +40,7 @@ pub struct TimeSettings {
 }
 
 /// One network interface.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NetworkInterface {
     /// Interface token.
     pub token: String,
@@ -59,7 +59,7 @@ pub struct NetworkInterface {
 }
 
 /// IPv4 configuration of an interface.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ipv4Config {
     /// Enabled flag.
     #[serde(default)]
@@ -76,7 +76,7 @@ pub struct Ipv4Config {
 }
 
 /// Hostname.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hostname {
     /// Name, if any.
     #[serde(default)]
@@ -87,7 +87,7 @@ pub struct Hostname {
 }
 
 /// DNS settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dns {
     /// Taken from DHCP.
     #[serde(default)]
@@ -101,7 +101,7 @@ pub struct Dns {
 }
 
 /// NTP settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ntp {
     /// Taken from DHCP.
     #[serde(default)]
@@ -112,7 +112,7 @@ pub struct Ntp {
 }
 
 /// One scope.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Scope {
     /// The URI, e.g. `onvif://www.onvif.org/name/HIKVISION%20DS-2CD2143G2-I`.
     pub uri: String,
@@ -122,7 +122,7 @@ pub struct Scope {
 }
 
 /// A user: name and level, never a password.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct User {
     /// User name.
     pub username: String,

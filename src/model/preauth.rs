@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Identity;
 
 /// Everything seen without credentials.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Unauthenticated {
     /// The WS-Discovery record the device was found by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,7 +47,7 @@ impl Unauthenticated {
 }
 
 /// A WS-Discovery record as `devices.json` carries it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Discovered {
     /// Endpoint reference (`urn:uuid:...`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +67,19 @@ pub struct Discovered {
 }
 
 /// Which vendor discovery protocol answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VendorProtocol {
     /// Hikvision SADP (UDP 37020).
@@ -87,7 +99,7 @@ impl VendorProtocol {
 }
 
 /// One device's answer to a vendor discovery protocol, fields as the protocol names them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VendorAnswer {
     /// SADP or DHIP.
     pub protocol: Option<VendorProtocol>,

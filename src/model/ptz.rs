@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Range;
 
 /// PTZ state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ptz {
     /// Nodes (one per mechanical unit).
     #[serde(default)]
@@ -19,7 +19,7 @@ pub struct Ptz {
 }
 
 /// A PTZ node.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PtzNode {
     /// Node token.
     pub token: String,
@@ -47,7 +47,7 @@ pub struct PtzNode {
 }
 
 /// A 2-D space with its ranges.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Space2d {
     /// Space URI.
     pub uri: String,
@@ -58,7 +58,7 @@ pub struct Space2d {
 }
 
 /// A 1-D space with its range.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Space1d {
     /// Space URI.
     pub uri: String,
@@ -67,7 +67,7 @@ pub struct Space1d {
 }
 
 /// A PTZ configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PtzConfiguration {
     /// Configuration token.
     pub token: String,
@@ -92,7 +92,7 @@ pub struct PtzConfiguration {
 }
 
 /// A position in a PTZ space.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PtzPosition {
     /// Pan (x) and tilt (y) with their space URI.
     #[serde(default)]
@@ -103,7 +103,7 @@ pub struct PtzPosition {
 }
 
 /// A preset.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Preset {
     /// The profile it was read through.
     pub profile_token: String,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Recording service state (Profile G).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Recording {
     /// Service capabilities.
     #[serde(default)]
@@ -17,7 +17,7 @@ pub struct Recording {
 }
 
 /// Recording service capabilities.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingCapabilities {
     /// CreateRecording/DeleteRecording exist.
     #[serde(default)]
@@ -46,7 +46,7 @@ pub struct RecordingCapabilities {
 }
 
 /// One recording and its tracks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingItem {
     /// Recording token.
     pub token: String,
@@ -71,7 +71,7 @@ pub struct RecordingItem {
 }
 
 /// Descriptive source of a recording.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingSource {
     /// Source id.
     #[serde(default)]
@@ -91,7 +91,7 @@ pub struct RecordingSource {
 }
 
 /// A track.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Track {
     /// Track token.
     pub token: String,
@@ -103,7 +103,7 @@ pub struct Track {
 }
 
 /// GetRecordingOptions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingOptions {
     /// Spare jobs.
     #[serde(default)]
@@ -117,7 +117,7 @@ pub struct RecordingOptions {
 }
 
 /// A recording job.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingJob {
     /// Job token.
     pub token: String,
@@ -137,7 +137,7 @@ pub struct RecordingJob {
 }
 
 /// A recording job's source.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingJobSource {
     /// Source token (a media profile token for local sources).
     #[serde(default)]

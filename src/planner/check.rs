@@ -11,7 +11,7 @@ use super::plan::Plan;
 use crate::inventory::DeviceSnapshot;
 
 /// One drifted device.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Drifted {
     /// Device id.
     pub id: String,
@@ -20,7 +20,7 @@ pub struct Drifted {
 }
 
 /// The outcome of a check.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct DriftReport {
     /// The inventory file's sha256 differs from the one recorded in the plan.
     pub inventory_file_changed: bool,

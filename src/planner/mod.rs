@@ -67,7 +67,7 @@ pub struct Flag {
 }
 
 /// One preset aimed by hand on the new camera.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Anchor {
     /// The old camera's inventory id.
     pub camera: String,
@@ -108,7 +108,7 @@ impl Anchor {
 }
 
 /// Planning options (recorded in the plan).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanOptions {
     /// Bitrate factor from H.264 to H.265 at equal quality (the inverse applies back). The
     /// default 0.7 is the conservative end of the planning figure in DOMAIN.md 3b (a 30–50 %

@@ -47,7 +47,7 @@ pub enum PlanError {
 }
 
 /// An input file: its name as given and the sha256 of its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputFile {
     /// Path as given, or `builtin:NAME`.
     pub name: String,
@@ -67,7 +67,7 @@ impl InputFile {
 }
 
 /// The files a plan was made from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inputs {
     /// `inventory.json`.
     pub inventory: Option<InputFile>,
@@ -85,7 +85,7 @@ pub struct Inputs {
 }
 
 /// A rollout wave.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Wave {
     /// Name.
     pub name: String,
@@ -98,7 +98,7 @@ pub struct Wave {
 }
 
 /// The old camera.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OldCamera {
     /// Inventory id.
     pub id: String,
@@ -121,7 +121,7 @@ pub struct OldCamera {
 }
 
 /// The chosen replacement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Replacement {
     /// Vendor.
     pub vendor: String,
@@ -135,7 +135,7 @@ pub struct Replacement {
 }
 
 /// No catalogue model meets every hard requirement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoSuitableModel {
     /// What the closest model(s) miss.
     pub unmet: Vec<String>,
@@ -145,14 +145,14 @@ pub struct NoSuitableModel {
 }
 
 /// Models fit, but the stock of every one is allocated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutOfStock {
     /// The models that meet every hard requirement.
     pub fitting: Vec<String>,
 }
 
 /// One camera's plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CameraPlan {
     /// The camera to replace.
     pub old: OldCamera,
@@ -191,7 +191,7 @@ pub struct CameraPlan {
 }
 
 /// Which media service a step uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaApi {
     /// Media ver10 (Profile S): H.264, JPEG.
@@ -211,7 +211,7 @@ impl MediaApi {
 }
 
 /// Encoder settings (old or new).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EncoderValues {
     /// Codec (Media2 name: `H264`, `H265`, `JPEG`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,7 +248,7 @@ pub struct EncoderValues {
 }
 
 /// Audio settings for a profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioValues {
     /// Encoding (`G711`, `AAC`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,7 +262,7 @@ pub struct AudioValues {
 }
 
 /// A physical direction (pan from the unit's mechanical zero, elevation positive up, degrees).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Direction {
     /// Pan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -276,7 +276,7 @@ pub struct Direction {
 }
 
 /// A track of a recording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrackValues {
     /// The old track token (key).
     pub key: String,
@@ -287,7 +287,7 @@ pub struct TrackValues {
 }
 
 /// A recording job source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct JobSource {
     /// The profile key (a `create_profile` step's key) the job records from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,7 +301,7 @@ pub struct JobSource {
 
 /// How apply gets a recording on the new camera. Most cameras have fixed recordings (one per
 /// channel, `DynamicRecordings` false: the Hikvision persona), which can only be adopted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordingSetup {
     /// The model can create recordings (catalogue `dynamic_recordings = true`).
@@ -314,7 +314,7 @@ pub enum RecordingSetup {
 }
 
 /// One step apply performs, with its concrete target values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Step {
     /// CreateUsers (device): the password comes from the credentials file at apply time;
@@ -507,7 +507,7 @@ impl Step {
 }
 
 /// The plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// `camswap.plan`.
     pub format: String,

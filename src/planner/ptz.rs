@@ -184,7 +184,7 @@ pub fn narrowest_hfov(spec: &PtzSpec) -> Option<f64> {
 }
 
 /// Coordinates for the new unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PtzTarget {
     /// Pan/tilt in `space`, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,7 +195,7 @@ pub struct PtzTarget {
 }
 
 /// A 2-D coordinate in a named space.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Coord2 {
     /// Pan.
     pub x: f64,
@@ -206,7 +206,7 @@ pub struct Coord2 {
 }
 
 /// A 1-D coordinate in a named space.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Coord1 {
     /// Zoom.
     pub x: f64,

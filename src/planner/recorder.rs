@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::inventory::DeviceSnapshot;
 
 /// A flagged recorder: what it is, why we think so, and what it records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecorderPlan {
     /// `NVR`, `DVR` or `recorder` when the kind is unclear.
     pub kind: String,
@@ -32,7 +32,7 @@ pub struct RecorderPlan {
 }
 
 /// One channel (video source) of a recorder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Channel {
     /// The video source token.
     pub source: String,

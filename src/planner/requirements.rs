@@ -45,7 +45,7 @@ use crate::inventory::DeviceSnapshot;
 use crate::model::{Codec, MediaProfile, Preset, PtzPosition};
 
 /// Hard constraint or preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// Every replacement must meet it.
@@ -55,7 +55,7 @@ pub enum Strength {
 }
 
 /// One requirement and its origin.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RequirementItem {
     /// Hard or preference.
     pub kind: Strength,

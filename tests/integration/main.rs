@@ -50,3 +50,5 @@ mod credentials_match;
 mod hostile_network;
 // Apply, verify, status and handoff: mock sites swapped for factory-default approved units.
 mod apply;
+// The scripting interface: JSON outputs against their published schemas, completions, man page.
+mod scripting;

@@ -8,7 +8,19 @@ use super::resolution::Resolution;
 use crate::model::{Codec, Range};
 
 /// A camera's physical shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FormFactor {
     /// Bullet (box with a sunshield).
@@ -36,7 +48,9 @@ impl fmt::Display for FormFactor {
 }
 
 /// Which way a unit's positive tilt points, as its datasheet (or ONVIF space) writes it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TiltPositive {
     /// Positive tilt looks up (ONVIF SphericalPositionSpace: domes run 0 to -90).
@@ -47,7 +61,9 @@ pub enum TiltPositive {
 }
 
 /// Which way a unit's pan coordinate grows, seen from above.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PanPositive {
     /// Growing pan turns clockwise (the ONVIF convention most units follow).

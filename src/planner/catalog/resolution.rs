@@ -60,6 +60,20 @@ impl Serialize for Resolution {
     }
 }
 
+impl schemars::JsonSchema for Resolution {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Resolution".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Width x height in pixels, e.g. \"1920x1080\".",
+            "type": "string",
+            "pattern": "^[0-9]+x[0-9]+$"
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Resolution {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
