@@ -1,5 +1,19 @@
 //! Text for a terminal or a pipe: plain aligned tables, read by people (the command line's
 //! summaries, the audit's table report) and by `grep`/`awk`, so no colour and no box drawing.
+//! Columns are measured in display width (a CJK character takes two cells, a combining mark
+//! none), and on a terminal each row is cut to the terminal's width.
+
+use std::sync::OnceLock;
+
+/// The width tables are cut to: set once by the command line when its result goes to a
+/// terminal; unset (never cut) for pipes, files and the library's callers.
+static FIT_WIDTH: OnceLock<u16> = OnceLock::new();
+
+/// Cut every table rendered from now on to `columns` (the terminal's width). The first call
+/// wins.
+pub fn fit_tables_to(columns: u16) {
+    let _ = FIT_WIDTH.set(columns);
+}
 
 /// Device-supplied text made safe for a terminal: control characters (ESC sequences that clear
 /// the screen or set the window title, C1 controls, newlines that forge lines) and the
@@ -38,39 +52,87 @@ pub fn clean_lines(text: &str) -> String {
 }
 
 /// Renders rows as a plain aligned table (no colour needed to read it); every cell is
-/// [`clean`]ed, so no caller can forget a device string.
+/// [`clean`]ed, so no caller can forget a device string. Cut to the terminal's width when the
+/// command line said so ([`fit_tables_to`]).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| clean(c).into_owned()).collect())
-        .collect();
-    let rows = &rows;
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(cell.chars().count());
+    table_within(headers, rows, FIT_WIDTH.get().copied())
+}
+
+/// [`table`] cut to `width` columns when given: the widest columns give way first (an
+/// address or a model stays whole while a long note is cut), a cut cell ends with `…`, one
+/// line per row.
+pub fn table_within(headers: &[&str], rows: &[Vec<String>], width: Option<u16>) -> String {
+    use comfy_table::{ColumnConstraint, Row, Table, Width};
+    let mut t = Table::new();
+    t.load_preset(comfy_table::presets::NOTHING);
+    t.set_truncation_indicator("…");
+    let row = |cells: Vec<String>| {
+        let mut r = Row::from(cells);
+        if width.is_some() {
+            r.max_height(1);
+        }
+        r
+    };
+    t.set_header(row(headers.iter().map(|h| (*h).to_owned()).collect()));
+    for r in rows {
+        t.add_row(row(r.iter().map(|c| clean(c).into_owned()).collect()));
+    }
+    if let Some(limit) = width {
+        let natural = t.column_max_content_widths();
+        // A heading is never cut: it names the column whatever is cut below it.
+        let mut heading = Table::new();
+        heading.set_header(headers.to_vec());
+        let floors: Vec<u16> = heading
+            .column_max_content_widths()
+            .into_iter()
+            .map(|h| h.max(MIN_CUT))
+            .chain(std::iter::repeat(MIN_CUT))
+            .take(natural.len())
+            .collect();
+        let fitted = fit(&natural, &floors, usize::from(limit));
+        for (c, (&want, &got)) in t.column_iter_mut().zip(natural.iter().zip(&fitted)) {
+            if got < want {
+                // The boundary counts the column's padding.
+                c.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(got + GAP)));
             }
         }
     }
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        let mut s = String::new();
-        for (i, c) in cells.enumerate() {
-            if i > 0 {
-                s.push_str("  ");
-            }
-            s.push_str(c);
-            if i + 1 < widths.len() {
-                s.push_str(&" ".repeat(widths[i].saturating_sub(c.chars().count())));
-            }
-        }
-        s.trim_end().to_owned() + "\n"
-    };
-    let mut out = line(&mut headers.iter().copied());
-    for row in rows {
-        out.push_str(&line(&mut row.iter().map(String::as_str)));
+    // Two spaces between columns, none before the first; what trails the last is trimmed.
+    for c in t.column_iter_mut() {
+        c.set_padding((0, GAP));
+    }
+    let mut out = String::new();
+    for line in t.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
+}
+
+/// Columns between two columns.
+const GAP: u16 = 2;
+/// No column is cut narrower than this (a cut cell still shows a few characters and `…`).
+const MIN_CUT: u16 = 4;
+
+/// Column widths that fit `limit` columns of terminal, gaps included: the widest column that
+/// can still give way (it is wider than its floor) is narrowed one cell at a time, so columns
+/// that already fit keep their width. When even the floors do not fit, the floors it is.
+fn fit(natural: &[u16], floors: &[u16], limit: usize) -> Vec<u16> {
+    let mut w = natural.to_vec();
+    let total = |w: &[u16]| {
+        w.iter().map(|&x| usize::from(x)).sum::<usize>()
+            + usize::from(GAP) * w.len().saturating_sub(1)
+    };
+    while total(&w) > limit {
+        let widest = w
+            .iter()
+            .enumerate()
+            .filter(|&(i, &x)| x > floors.get(i).copied().unwrap_or(MIN_CUT))
+            .max_by_key(|&(i, &x)| (x, usize::MAX - i));
+        let Some((i, &x)) = widest else { break };
+        w[i] = x - 1;
+    }
+    w
 }
 
 #[cfg(test)]
@@ -107,6 +169,46 @@ mod tests {
              \\u{1b}]0;owned\\u{7}\\u{1b}[2J  1\n\
              b                             2\n"
         );
+    }
+
+    // Issue 14 item 4: "監視" is two characters but four columns on a terminal; padding by
+    // characters shifted every later column of its row left by two.
+    #[test]
+    fn columns_align_on_display_width_not_characters() {
+        let rows = vec![
+            vec!["監視カメラ".to_owned(), "1".to_owned()],
+            vec!["cam".to_owned(), "2".to_owned()],
+        ];
+        // 監視カメラ is 5 characters, 10 columns wide: "cam" is padded to 10 + 2.
+        assert_eq!(
+            table_within(&["NAME", "N"], &rows, None),
+            "NAME        N\n監視カメラ  1\ncam         2\n"
+        );
+    }
+
+    #[test]
+    fn a_table_cut_to_a_terminal_fits_it_and_marks_what_was_cut() {
+        let long = "x".repeat(200);
+        let rows = vec![
+            vec!["10.0.0.1".to_owned(), long.clone()],
+            vec!["10.0.0.2".to_owned(), "short".to_owned()],
+        ];
+        let t = table_within(&["ADDRESS", "NOTES"], &rows, Some(40));
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3, "one line per row: {t}");
+        for l in &lines {
+            assert!(l.chars().count() <= 40, "{l:?} is wider than 40");
+        }
+        assert!(
+            lines[1].starts_with("10.0.0.1") && lines[1].ends_with('…'),
+            "{t}"
+        );
+        assert!(
+            lines[2].starts_with("10.0.0.2") && lines[2].ends_with("short"),
+            "{t}"
+        );
+        // Not cut when nothing asks for it (a pipe): the whole value is there.
+        assert!(table_within(&["ADDRESS", "NOTES"], &rows, None).contains(&long));
     }
 
     #[test]

@@ -6,11 +6,11 @@
 //! users. Exit 0 when every device was read fully, 6 when some reads failed, 1 when no device
 //! could be reached, 2 for bad input.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::output::emit;
+use super::progress::Progress;
 use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::credentials::Credentials;
 use crate::discovery;
@@ -131,18 +131,9 @@ pub async fn run(args: Args, g: &Global) -> Result<Outcome, CliError> {
     }
 
     let taken_at = chrono::Utc::now();
-    let show_progress = g.progress();
-    let progress = |done: usize, total: usize| {
-        if show_progress {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\rreading devices: {done}/{total}");
-            if done == total {
-                let _ = writeln!(err);
-            }
-            let _ = err.flush();
-        }
-    };
-    let mut devices = read_all(&targets, &opts, &progress).await;
+    let bar = Progress::new(g, targets.len(), "reading devices");
+    let mut devices = read_all(&targets, &opts, &|done, _| bar.set(done)).await;
+    bar.finish();
     reread_by_serial(&mut devices, &targets, &credentials, &opts).await;
     attach_discovery(&mut devices, &heard);
     devices.extend(onvif_off);

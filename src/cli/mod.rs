@@ -17,6 +17,7 @@ pub mod documents;
 pub mod inventory;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod reference;
 
 /// A successful run's outcome, mapped to the documented exit codes.
@@ -222,6 +223,13 @@ pub fn main() -> ExitCode {
         cli.global.output = None;
     }
     cli.global.format = cli.command.format();
+    if cli.global.output.is_none() {
+        if let Some((terminal_size::Width(w), _)) =
+            terminal_size::terminal_size_of(std::io::stdout())
+        {
+            crate::text::fit_tables_to(w);
+        }
+    }
     init_logging(&cli.global);
     let result = match cli.command {
         Command::Discover(a) => runtime().block_on(discover::run(a, &cli.global)),
@@ -299,6 +307,12 @@ impl Drop for RedactedStderr {
     }
 }
 
+/// Whether colour may be written to a stream: only to a terminal, and not when `NO_COLOR` is
+/// set to anything but the empty string (no-color.org).
+pub fn colour(terminal: bool) -> bool {
+    terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn init_logging(g: &Global) {
     use tracing_subscriber::EnvFilter;
     let default = match (g.quiet, g.verbose) {
@@ -312,7 +326,7 @@ fn init_logging(g: &Global) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| RedactedStderr(Vec::new()))
-        .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal())
+        .with_ansi(colour(std::io::stderr().is_terminal()))
         .with_target(false)
         .try_init();
 }

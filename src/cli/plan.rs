@@ -202,7 +202,7 @@ fn policy_input(policy: Option<&str>) -> Result<Option<InputFile>, CliError> {
 }
 
 fn color(g: &Global) -> bool {
-    g.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    super::colour(g.output.is_none() && std::io::stdout().is_terminal())
 }
 
 /// `camswap plan` with the flag source injected (tests use a stand-in for the audit).

@@ -631,3 +631,114 @@ fn the_man_page_has_name_synopsis_and_a_section_per_subcommand() {
         );
     }
 }
+
+/// Runs `camswap ARGS` on a pseudo-terminal `cols` wide (util-linux `script`), as a person at
+/// a terminal runs it: stdin, stdout and stderr are the terminal. Returns what the terminal
+/// received, line ends normalised.
+fn on_a_terminal(dir: &Path, cols: u16, args: &[&str], no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_camswap");
+    let quoted: Vec<String> = std::iter::once(bin)
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect();
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-q",
+        "-e",
+        "-c",
+        &format!("stty cols {cols} rows 50; exec {}", quoted.join(" ")),
+        "/dev/null",
+    ])
+    .current_dir(dir)
+    .env("CAMSWAP_TEST_OLD", OLD_PASSWORD)
+    .env("TERM", "xterm")
+    .env_remove("NO_COLOR")
+    .stdin(Stdio::null());
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("util-linux script runs");
+    assert!(
+        out.status.success(),
+        "{args:?} on a terminal: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+// Issue 14 item 4, on a real pseudo-terminal: the progress bar (count, rate, time left) is
+// drawn and then cleared, the summary line comes before the table with a blank line between
+// (it used to follow the last row as if it were one), the table is cut to the terminal's
+// width, and colour follows NO_COLOR.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_progress_shows_the_table_fits_and_no_color_is_honoured() {
+    let fleet = start_site(Ipv4Addr::new(127, 0, 74, 1), 13774).await;
+    // A slow camera: the read takes seconds, long enough for the bar to be drawn.
+    fleet
+        .set_fault(
+            Ipv4Addr::new(127, 0, 74, 2),
+            mock_devices::InjectedFault::Latency(std::time::Duration::from_millis(60)),
+        )
+        .await
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("credentials.toml"), CREDENTIALS).unwrap();
+    let xaddrs = fleet.xaddrs().await;
+    let mut args = vec!["inventory", "--credentials", "credentials.toml"];
+    for x in &xaddrs {
+        args.extend(["--xaddr", x.as_str()]);
+    }
+    let screen = on_a_terminal(dir, 100, &args, true);
+    assert!(
+        screen.contains("reading devices [") && screen.contains("/2 (") && screen.contains("left)"),
+        "no progress bar on the terminal:\n{screen}"
+    );
+    // What is left once the bar's own redraws are taken out: messages, a blank line, the
+    // table.
+    let text: String = screen
+        .split('\n')
+        .map(|l| l.rsplit('\r').next().unwrap_or(l))
+        .filter(|l| !l.contains("reading devices ["))
+        .map(|l| strip_escapes(l) + "\n")
+        .collect();
+    let summary = text
+        .find("read 2 devices: 2 complete, 0 with errors, 0 unreachable\n")
+        .unwrap_or_else(|| panic!("no summary line:\n{text}"));
+    let rest = &text[summary..];
+    let after = &rest[rest.find('\n').unwrap() + 1..];
+    assert!(
+        after.starts_with("\nID "),
+        "the table does not follow the summary after a blank line:\n{text}"
+    );
+    let rows: Vec<&str> = after.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 3, "header and two rows:\n{text}");
+    for r in &rows {
+        assert!(r.chars().count() <= 100, "wider than the terminal: {r:?}");
+    }
+    // The long ids gave way; the addresses stayed whole.
+    assert!(
+        rows[1].starts_with("serial:") && rows[1].contains("… ") && rows[1].contains("127.0.74."),
+        "{text}"
+    );
+
+    // The dry run is coloured on a terminal, unless NO_COLOR is set.
+    inventory(&fleet, dir).await;
+    let plan = ["plan", "inventory.json", "--catalog", "builtin:example"];
+    let coloured = on_a_terminal(dir, 100, &plan, false);
+    assert!(coloured.contains("\u{1b}["), "no colour:\n{coloured}");
+    let plain = on_a_terminal(dir, 100, &plan, true);
+    assert!(plain.contains("camswap plan (dry run)"), "{plain}");
+    assert!(
+        !plain.contains('\u{1b}'),
+        "colour despite NO_COLOR:\n{plain:?}"
+    );
+    drop(fleet);
+}
+
+/// `s` without ANSI CSI sequences (the cursor moves a pseudo-terminal transcript keeps).
+fn strip_escapes(s: &str) -> String {
+    let csi = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").unwrap();
+    csi.replace_all(s, "").into_owned()
+}
