@@ -134,8 +134,9 @@ operations! { SERVICE;
         /// The track (its token is ignored).
         track: Track
     } write |op, x| {
+        let field = "TrackConfiguration/TrackType";
         let reason = "Video, Audio, Metadata or Extended";
-        let kind = Self::one_of(&op.track.kind, &TRACK_TYPES, "TrackConfiguration/TrackType", reason)?;
+        let kind = Self::one_of(&op.track.kind, &TRACK_TYPES, field, reason)?;
         x.push_str("<trc:TrackConfiguration>");
         push_text(x, "tt:TrackType", kind);
         push_text(x, "tt:Description", &op.track.description);

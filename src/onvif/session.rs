@@ -62,7 +62,16 @@ impl OnvifError {
         match self {
             Self::Soap(e) => match e.fault() {
                 Some(f) => f.to_string(),
-                None => e.to_string(),
+                None => {
+                    // The record has no chain to walk: the causes follow the message.
+                    let mut reason = e.to_string();
+                    let mut cause = std::error::Error::source(e);
+                    while let Some(c) = cause {
+                        reason = format!("{reason}: {c}");
+                        cause = c.source();
+                    }
+                    reason
+                }
             },
             Self::Parse { error, .. } => error.to_string(),
             Self::Request { error, .. } => error.to_string(),

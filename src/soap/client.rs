@@ -718,11 +718,11 @@ impl SoapClient {
                     url,
                     status,
                 }),
-                Err(EnvelopeError::NotXml(error)) => Err(SoapError::NotXml {
+                Err(EnvelopeError::NotXml(source)) => Err(SoapError::NotXml {
                     device,
                     url,
                     snippet: snippet(&reply.body),
-                    error,
+                    source,
                 }),
                 Err(EnvelopeError::NotSoap(detail)) => Err(SoapError::NotSoap {
                     device,

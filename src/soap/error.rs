@@ -128,7 +128,7 @@ pub enum SoapError {
         limit: usize,
     },
     /// The response body is not well-formed XML.
-    #[error("{device}: the response from {url} is not XML ({error}){}", snippet_suffix(.snippet))]
+    #[error("{device}: the response from {url} is not XML{}", snippet_suffix(.snippet))]
     NotXml {
         /// Device label.
         device: String,
@@ -136,8 +136,9 @@ pub enum SoapError {
         url: String,
         /// Start of the body, redacted.
         snippet: String,
-        /// What the XML reader said (shown in the message, so not a `source`).
-        error: XmlError,
+        /// What the XML reader said.
+        #[source]
+        source: XmlError,
     },
     /// Well-formed XML that is not a SOAP envelope with a Body.
     #[error("{device}: the response from {url} is not a SOAP envelope: {detail}")]

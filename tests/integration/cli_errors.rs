@@ -194,7 +194,8 @@ fn rendered_once(e: camswap::cli::CliError) -> String {
 }
 
 // Issue 9 item 5: `OnvifError::Parse` printed the parse error and exposed it as its source, so
-// the CLI's chain said it twice; a not-XML answer did the same with the XML reader's error.
+// the CLI's chain said it twice; a not-XML answer did the same with the XML reader's error
+// (now only its source, and the inventory's reason appends it).
 #[tokio::test]
 async fn each_cause_is_printed_once() {
     use camswap::onvif::{device, session::Session};
@@ -220,8 +221,9 @@ async fn each_cause_is_printed_once() {
         .await
         .unwrap_err();
     let shown = rendered_once(camswap::cli::CliError::runtime(not_xml));
+    assert!(shown.contains("is not XML"), "{shown}");
     assert!(
-        shown.contains("is not XML (malformed XML at byte"),
+        shown.contains("\n  caused by: malformed XML at byte"),
         "{shown}"
     );
 
