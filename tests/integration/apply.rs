@@ -288,6 +288,7 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
         .collect();
 
     // An independent read of each new camera, where the old one was, against the plan.
+    let mut clocks_carried = 0;
     for c in site.plan.replaced() {
         let (old, _) = site.moves[&c.old.id];
         let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
@@ -421,10 +422,60 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
                 Step::SetDns { servers, .. } => {
                     assert_eq!(&s.network.dns.as_ref().unwrap().servers, servers);
                 }
+                Step::SetDateTime {
+                    date_time_type,
+                    tz,
+                    daylight_savings,
+                } => {
+                    let t = s
+                        .network
+                        .time
+                        .as_ref()
+                        .expect("the clock settings are read");
+                    assert_eq!(t.tz.as_deref(), tz.as_deref(), "{xaddr}: time zone");
+                    assert_eq!(t.daylight_savings, Some(*daylight_savings), "{xaddr}: DST");
+                    if date_time_type.is_some() {
+                        assert_eq!(t.date_time_type, *date_time_type, "{xaddr}: clock mode");
+                    }
+                    clocks_carried += 1;
+                }
                 _ => {}
             }
         }
     }
+
+    assert_eq!(
+        clocks_carried, 2,
+        "both old cameras' clock settings are planned"
+    );
+    // The Hikvision's own settings (its persona: Hikvision's spelling of China Standard Time,
+    // no DST, a manual clock), which no factory-default Axis has (it ships UTC0, NTP).
+    let hik = site
+        .plan
+        .replaced()
+        .find(|c| c.old.model.as_deref() == Some("DS-2CD2143G2-I"))
+        .unwrap();
+    let (hik_old, _) = site.moves[&hik.old.id];
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(format!(
+                "http://{hik_old}:{}/onvif/device_service",
+                site.port
+            ))
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    let t = s.network.time.unwrap();
+    assert_eq!(
+        (
+            t.tz.as_deref(),
+            t.daylight_savings,
+            t.date_time_type.as_deref()
+        ),
+        (Some("CST-8:00:00"), Some(false), Some("Manual"))
+    );
 
     // The mock's credential flag is live: after onboarding, every call carried one.
     for (old, _) in site.moves.values() {
@@ -802,6 +853,28 @@ async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behin
     assert_eq!(diffs.len(), 1, "{v}");
     assert_eq!(diffs[0]["field"], "DNSManual");
     assert_eq!(diffs[0]["actual"], "203.0.113.53");
+
+    // And the time zone: someone sets US Eastern (the mode and DST as apply left them).
+    session
+        .send(&camswap::onvif::device::SetSystemDateAndTime {
+            date_time_type: camswap::onvif::device::DateTimeType::Manual,
+            daylight_savings: false,
+            tz: Some("EST5EDT,M3.2.0,M11.1.0".into()),
+            utc: Some(chrono::Utc::now()),
+        })
+        .await
+        .unwrap();
+    let out = verify(&site);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diffs = v["cameras"][0]["differences"].as_array().unwrap();
+    let tz = diffs
+        .iter()
+        .find(|d| d["field"] == "TimeZone/TZ")
+        .unwrap_or_else(|| panic!("the zone is named: {v}"));
+    assert_eq!(tz["planned"], "CST-8:00:00");
+    assert_eq!(tz["actual"], "EST5EDT,M3.2.0,M11.1.0");
+    assert_eq!(diffs.len(), 2, "DNS and the zone: {v}");
     let out = site.camswap(&[
         "verify",
         "plan.json",
