@@ -1386,8 +1386,9 @@ async fn run_network_step(
                     .await
                     .map_err(|e| {
                         StepFailure(format!(
-                            "the camera did not come back at {new_xaddr} within {} s: {e}",
-                            run.settings.connect.away_deadline.as_secs()
+                            "step {} (set_network): the camera did not answer at its new address {new_xaddr} within the {:.1} s away deadline (--away-deadline): {e}",
+                            step.index,
+                            run.settings.connect.away_deadline.as_secs_f64()
                         ))
                     })?;
                     d.calls += calls;

@@ -887,3 +887,77 @@ async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behin
     assert!(String::from_utf8_lossy(&out.stdout).contains("DNSManual"));
     site.fleet.shutdown().await;
 }
+
+/// A real camera reboots onto its new address after SetNetworkInterfaces: apply follows it
+/// within `--away-deadline`; a camera that stays away longer fails on its own, by name, and
+/// the other camera is finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_rebooting_onto_its_new_address_is_followed_within_the_deadline_and_one_beyond_it_fails_alone()
+ {
+    let site = site(
+        Ipv4Addr::new(127, 0, 53, 1),
+        &["hikvision-ds2cd2143g2", "dahua-sd49225xa"],
+    )
+    .await;
+    let mut moves = site.moves.iter();
+    let (quick, (quick_old, quick_at)) = moves.next().map(|(k, v)| (k.clone(), *v)).unwrap();
+    let (slow, (_, slow_at)) = moves.next().map(|(k, v)| (k.clone(), *v)).unwrap();
+    let delay = |ms| mock_devices::InjectedFault::MoveDelay(Duration::from_millis(ms));
+    site.fleet.set_fault(quick_at, delay(600)).await.unwrap();
+    site.fleet.set_fault(slow_at, delay(20_000)).await.unwrap();
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+        "--away-deadline",
+        "3",
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let started = std::time::Instant::now();
+    let out = site.camswap(&args);
+    assert_eq!(out.status.code(), Some(6), "partial: {}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the slow camera is given up at its deadline, not waited for"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = |id: &str| {
+        v["cameras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["camera"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let q = result(&quick);
+    assert_eq!(q["status"], "done", "{v}");
+    let new_xaddr = format!("http://{quick_old}:{}/onvif/device_service", site.port);
+    assert_eq!(q["xaddr"], new_xaddr.as_str());
+    let s = result(&slow);
+    assert_eq!(s["status"], "failed", "{v}");
+    let reason = s["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("did not answer at its new address")
+            && reason.contains("within the 3.0 s away deadline"),
+        "{reason}"
+    );
+    // The camera that was followed answers where the old one was, as the plan says.
+    let ok = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(new_xaddr.clone())
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    assert_eq!(
+        ok.network.interfaces[0].ipv4.as_ref().unwrap().address,
+        Some(quick_old.to_string())
+    );
+    site.fleet.shutdown().await;
+}
