@@ -649,6 +649,23 @@ async fn checked(
     }
 }
 
+/// [`exec_op`], waiting out a device that went away (reboot, cable) and then looking up
+/// again before writing, so a write that landed is adopted rather than repeated.
+async fn exec_waiting(
+    run: &Run,
+    d: &mut Device,
+    op: &Op,
+    tokens: &mut Tokens,
+    created: &mut BTreeMap<String, String>,
+) -> Result<(), StepFailure> {
+    loop {
+        match exec_op(run, d, op, tokens, created).await {
+            Err(e) if away(&e) => d.wait_until_back().await?,
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Runs one non-network step: every op looked up, written and read back.
 async fn run_step(
     run: &Run,
@@ -662,19 +679,7 @@ async fn run_step(
     let mut accepted = Vec::new();
     let mut created = BTreeMap::new();
     for (i, op) in step.ops.iter().enumerate() {
-        loop {
-            match exec_op(run, d, op, tokens, &mut created).await {
-                Err(e) if away(&e) => {
-                    // The device went away (reboot, cable): wait, then look up again before
-                    // writing, so a write that landed is adopted rather than repeated.
-                    d.wait_until_back().await?;
-                }
-                other => {
-                    other?;
-                    break;
-                }
-            }
-        }
+        exec_waiting(run, d, op, tokens, &mut created).await?;
         let target = move_target(&step.ops, i);
         let c = checked(d, op, target.as_ref(), tokens).await?;
         if is_create(op) && c.readback.is_null() && !c.mismatches.is_empty() {
@@ -1397,15 +1402,7 @@ async fn run_network_step(
                 }
             }
         } else {
-            loop {
-                match exec_op(run, d, op, tokens, &mut created).await {
-                    Err(e) if away(&e) => d.wait_until_back().await?,
-                    other => {
-                        other?;
-                        break;
-                    }
-                }
-            }
+            exec_waiting(run, d, op, tokens, &mut created).await?;
         }
         let c = checked(d, op, None, tokens).await?;
         if !c.mismatches.is_empty() {

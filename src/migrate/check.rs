@@ -406,43 +406,42 @@ pub async fn check(
         Op::AddVideoSource {
             service,
             profile: r,
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"video_source_configuration": p.video_source_configuration.as_ref().map(|v| &v.token)});
-                if p.video_source_configuration.is_none() {
-                    c.mismatches
-                        .push(mismatch("VideoSourceConfiguration", "present", "absent"));
-                }
-            }
-        },
-        Op::AddVideoEncoder {
+        }
+        | Op::AddVideoEncoder {
             service,
             profile: r,
             ..
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"video_encoder": p.video_encoder.as_ref().map(|v| &v.token)});
-                if p.video_encoder.is_none() {
-                    c.mismatches
-                        .push(mismatch("VideoEncoderConfiguration", "present", "absent"));
-                }
-            }
-        },
-        Op::AddPtz {
+        }
+        | Op::AddPtz {
             service,
             profile: r,
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"ptz_configuration": p.ptz_configuration});
-                if p.ptz_configuration.is_none() {
-                    c.mismatches
-                        .push(mismatch("PTZConfiguration", "present", "absent"));
-                }
+        } => {
+            let Some(p) = profile(device, *service, r, tokens).await? else {
+                return Ok(not_found(r));
+            };
+            // The configuration the op adds: its readback key, its field, its token.
+            let (key, field, added) = match op {
+                Op::AddVideoSource { .. } => (
+                    "video_source_configuration",
+                    "VideoSourceConfiguration",
+                    p.video_source_configuration.as_ref().map(|v| &v.token),
+                ),
+                Op::AddVideoEncoder { .. } => (
+                    "video_encoder",
+                    "VideoEncoderConfiguration",
+                    p.video_encoder.as_ref().map(|v| &v.token),
+                ),
+                _ => (
+                    "ptz_configuration",
+                    "PTZConfiguration",
+                    p.ptz_configuration.as_ref(),
+                ),
+            };
+            c.readback = json!({ key: added });
+            if added.is_none() {
+                c.mismatches.push(mismatch(field, "present", "absent"));
             }
-        },
+        }
         Op::SetVideoEncoder {
             service,
             profile: r,

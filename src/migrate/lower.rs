@@ -827,37 +827,9 @@ fn same_subnet(a: Ipv4Addr, b: Ipv4Addr, prefix: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planner::plan::{OldCamera, Replacement};
 
     fn camera(steps: Vec<Step>) -> CameraPlan {
-        CameraPlan {
-            old: OldCamera {
-                id: "serial:OLD1".into(),
-                xaddr: "http://10.1.2.3/onvif/device_service".into(),
-                address: Some("10.1.2.3".into()),
-                manufacturer: None,
-                model: None,
-                firmware: None,
-                sha256: String::new(),
-            },
-            verdict: "covered".into(),
-            company: None,
-            confidence: 1.0,
-            errors: Vec::new(),
-            recorder: None,
-            wave: Some("default".into()),
-            requirements: Vec::new(),
-            replacement: Some(Replacement {
-                vendor: "Axis".into(),
-                model: "P3265-LVE".into(),
-                form_factor: None,
-                why: Vec::new(),
-            }),
-            no_suitable_model: None,
-            out_of_stock: None,
-            steps,
-            warnings: Vec::new(),
-        }
+        CameraPlan::replacing("serial:OLD1", "10.1.2.3", "Axis", "P3265-LVE", steps)
     }
 
     fn network(address: &str, prefix: u8, gateway: &str) -> Step {

@@ -22,9 +22,7 @@ use camswap::inventory::reader::{ReadOptions, Target, read_all};
 use camswap::migrate::apply::{self, Assign, Run, Settings};
 use camswap::migrate::device::Connect;
 use camswap::migrate::journal::Journal;
-use camswap::planner::plan::{
-    CameraPlan, EncoderValues, MediaApi, OldCamera, Plan, Replacement, Step,
-};
+use camswap::planner::plan::{CameraPlan, EncoderValues, MediaApi, Plan, Step};
 use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
 
 fn status_kib(key: &str) -> u64 {
@@ -111,34 +109,13 @@ fn camera(i: usize, target: Ipv4Addr) -> CameraPlan {
             notes: Vec::new(),
         },
     ];
-    CameraPlan {
-        old: OldCamera {
-            id: format!("serial:OLD{i:05}"),
-            xaddr: format!("http://{target}/onvif/device_service"),
-            address: Some(target.to_string()),
-            manufacturer: Some("HIKVISION".into()),
-            model: Some("DS-2CD2143G2-I".into()),
-            firmware: None,
-            sha256: String::new(),
-        },
-        verdict: "banned".into(),
-        company: Some("hikvision".into()),
-        confidence: 1.0,
-        errors: Vec::new(),
-        recorder: None,
-        wave: Some("default".into()),
-        requirements: Vec::new(),
-        replacement: Some(Replacement {
-            vendor: "Axis".into(),
-            model: "P3265-LVE".into(),
-            form_factor: None,
-            why: Vec::new(),
-        }),
-        no_suitable_model: None,
-        out_of_stock: None,
+    CameraPlan::replacing(
+        &format!("serial:OLD{i:05}"),
+        &target.to_string(),
+        "Axis",
+        "P3265-LVE",
         steps,
-        warnings: Vec::new(),
-    }
+    )
 }
 
 struct Row {

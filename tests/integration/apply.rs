@@ -14,7 +14,7 @@ use camswap::inventory::reader::{ReadOptions, Target, read_all, read_device};
 use camswap::migrate::journal;
 use camswap::planner::Plan;
 use camswap::planner::plan::Step;
-use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
+use mock_devices::{DeviceSpec, Fleet, FleetSpec};
 
 type Span = (f64, f64);
 
@@ -110,10 +110,9 @@ pub fn camswap_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 pub fn camswap_command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_camswap"));
+    let mut c = crate::support::cli::camswap();
     c.current_dir(dir)
         .args(args)
-        .env("NO_COLOR", "1")
         .env("CAMSWAP_TEST_OLD", OLD_PASSWORD)
         .env("CAMSWAP_TEST_NEW", NEW_PASSWORD);
     c
@@ -134,7 +133,7 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
                 // The site's gateway is on the cameras' own subnet, as on a real VLAN (the
                 // built-in personas keep their vendor's 192.168.x.1 while listening on
                 // loopback, which apply rightly refuses to carry over).
-                let mut p = Persona::builtin(n).unwrap();
+                let mut p = crate::support::mock::builtin(n);
                 let o = base.octets();
                 p.network.gateway = vec![Ipv4Addr::new(o[0], o[1], o[2], 254)];
                 DeviceSpec::new(p)
