@@ -9,8 +9,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use camswap::credentials::{Login, Secret};
-use camswap::inventory::Inventory;
-use camswap::inventory::reader::{ReadOptions, Target, read_all, read_device};
+use camswap::inventory::reader::{ReadOptions, Target, read_device};
 use camswap::migrate::journal;
 use camswap::planner::Plan;
 use camswap::planner::plan::Step;
@@ -123,7 +122,8 @@ fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
     Ipv4Addr::new(o[0], o[1], o[2] + 1, o[3])
 }
 
-/// Starts `personas` from `base`, reads them, plans through the binary, and swaps every
+/// Starts `personas` from `base`, discovers and inventories them and plans, all through the
+/// binary, and swaps every
 /// replaced camera for a factory-default unit of its planned model on the next /24.
 pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
     let spec = FleetSpec {
@@ -146,23 +146,46 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
     let fleet = Fleet::start(spec).await.expect("the site starts");
     let xaddrs = fleet.xaddrs().await;
     let port = reqwest::Url::parse(&xaddrs[0]).unwrap().port().unwrap();
-    let targets: Vec<Target> = xaddrs
-        .iter()
-        .map(|x| Target {
-            login: Some(Login {
-                username: "admin".into(),
-                password: Secret::new(OLD_PASSWORD),
-            }),
-            ..Target::new(x.clone())
-        })
-        .collect();
-    let snapshots = read_all(&targets, &ReadOptions::default(), &|_, _| {}).await;
+    // As an integrator starts: discovery (a directed probe to each address, as on a site
+    // where multicast does not cross VLANs), then the inventory of what it found.
     let dir = tempfile::tempdir().unwrap();
-    Inventory::new(snapshots)
-        .save(&dir.path().join("inventory.json"))
-        .unwrap();
-    std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
     std::fs::write(dir.path().join("credentials.toml"), CREDENTIALS).unwrap();
+    let mut discover = vec![
+        "discover".to_owned(),
+        "--protocols".into(),
+        "onvif".into(),
+        "--timeout".into(),
+        "2".into(),
+        "-o".into(),
+        "devices.json".into(),
+    ];
+    for a in fleet.addrs().await {
+        discover.extend(["--target".into(), format!("{}:{DISCOVERY_PORT}", a.ip())]);
+    }
+    let discover: Vec<&str> = discover.iter().map(String::as_str).collect();
+    let out = crate::support::cli::output(camswap_command(dir.path(), &discover)).await;
+    assert_eq!(out.status.code(), Some(0), "discover: {}", stderr(&out));
+    let found: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("devices.json")).unwrap()).unwrap();
+    assert_eq!(
+        found["devices"].as_array().map(Vec::len),
+        Some(personas.len()),
+        "discovery finds every old camera: {found}"
+    );
+    let out = crate::support::cli::output(camswap_command(
+        dir.path(),
+        &[
+            "inventory",
+            "devices.json",
+            "--credentials",
+            "credentials.toml",
+            "-o",
+            "inventory.json",
+        ],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "inventory: {}", stderr(&out));
+    std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
     let out = camswap_in(
         dir.path(),
         &[
