@@ -3,8 +3,8 @@
 //! | Request | Effect | Answer |
 //! |---|---|---|
 //! | `POST /swap?address=IP&persona=NAME[&at=IP2]` | the device at IP is replaced by a factory-default device of NAME on the same address and port (or on IP2, where a factory-default unit boots) | `{"address","persona","xaddr"}` |
-//! | `POST /fault?address=IP&kind=reboot\|drop\|latency\|garbage&value=N` | inject a fault (`value`: seconds for reboot, milliseconds for latency) | `{"address","kind","value"}` |
-//! | `POST /fault/clear?address=IP` | remove drop, garbage and latency faults | `{"address"}` |
+//! | `POST /fault?address=IP&kind=reboot\|drop\|latency\|garbage\|move_delay&value=N` | inject a fault (`value`: seconds for reboot, milliseconds for latency and for move_delay, how long SetNetworkInterfaces keeps the device away when it moves it) | `{"address","kind","value"}` |
+//! | `POST /fault/clear?address=IP` | remove drop, garbage, latency and move_delay faults | `{"address"}` |
 //! | `GET /log?address=IP` | the operations the device received | `[{"name","namespace","time","status"}]` |
 //!
 //! Errors are JSON `{"error": "..."}` with 400 (bad parameters), 404 (no such device or
@@ -196,7 +196,8 @@ async fn handle(shared: &Roster, req: Request<Incoming>) -> Response<Full<Bytes>
             let fault = match (kind, number) {
                 ("reboot", Some(s)) => InjectedFault::Reboot(Duration::from_secs(s)),
                 ("latency", Some(ms)) => InjectedFault::Latency(Duration::from_millis(ms)),
-                ("reboot" | "latency", None) => {
+                ("move_delay", Some(ms)) => InjectedFault::MoveDelay(Duration::from_millis(ms)),
+                ("reboot" | "latency" | "move_delay", None) => {
                     return error(
                         StatusCode::BAD_REQUEST,
                         format!(
@@ -214,7 +215,9 @@ async fn handle(shared: &Roster, req: Request<Incoming>) -> Response<Full<Bytes>
                 _ => {
                     return error(
                         StatusCode::BAD_REQUEST,
-                        format!("`kind` must be reboot, drop, latency or garbage, not `{kind}`"),
+                        format!(
+                            "`kind` must be reboot, drop, latency, garbage or move_delay, not `{kind}`"
+                        ),
                     );
                 }
             };

@@ -205,11 +205,12 @@ async fn run(command: Command) -> Result<(), Failure> {
             let device = MockDevice::start(config)
                 .await
                 .map_err(|e| Failure::runtime(format!("cannot listen on {bind}: {e}")))?;
+            let signals = watch_signals()?;
             if let Some(a) = device.vendor_discovery_addr() {
                 say(&format!("vendor discovery on udp://{a}"))?;
             }
             say(&format!("listening on http://{}", device.addr()))?;
-            wait_for_signal().await?;
+            signals.wait().await;
             device.shutdown().await;
             Ok(())
         }
@@ -260,6 +261,7 @@ async fn run(command: Command) -> Result<(), Failure> {
                 fleet_spec.control = control;
             }
             let fleet = Fleet::start(fleet_spec).await?;
+            let signals = watch_signals()?;
             for addr in fleet.addrs().await {
                 say(&format!("listening on http://{addr}"))?;
             }
@@ -267,19 +269,36 @@ async fn run(command: Command) -> Result<(), Failure> {
                 say(&format!("control on http://{addr}"))?;
             }
             say(&format!("fleet ready: {} devices", fleet.len()))?;
-            wait_for_signal().await?;
+            signals.wait().await;
             fleet.shutdown().await;
             Ok(())
         }
     }
 }
 
-async fn wait_for_signal() -> Result<(), Failure> {
+/// SIGINT and SIGTERM, watched from before the readiness line is printed: a harness that
+/// signals as soon as it has read the line must find the handlers in place, or the default
+/// action kills the process instead of a clean shutdown.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+fn watch_signals() -> Result<Signals, Failure> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())
-        .map_err(|e| Failure::runtime(format!("cannot watch SIGTERM: {e}")))?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.map_err(|e| Failure::runtime(format!("cannot watch SIGINT: {e}"))),
-        _ = term.recv() => Ok(()),
+    Ok(Signals {
+        interrupt: signal(SignalKind::interrupt())
+            .map_err(|e| Failure::runtime(format!("cannot watch SIGINT: {e}")))?,
+        terminate: signal(SignalKind::terminate())
+            .map_err(|e| Failure::runtime(format!("cannot watch SIGTERM: {e}")))?,
+    })
+}
+
+impl Signals {
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }

@@ -54,6 +54,9 @@ pub enum InjectedFault {
     Latency(Duration),
     /// Answer every request with HTTP 200 and bytes that are not XML.
     Garbage,
+    /// When SetNetworkInterfaces moves the device, it reboots onto the new address and is
+    /// away this long first (overrides the persona's `network_move_ms`).
+    MoveDelay(Duration),
 }
 
 /// One request the device received.
@@ -78,15 +81,18 @@ struct Faults {
     drop: bool,
     garbage: bool,
     latency: Option<Duration>,
+    move_delay: Option<Duration>,
 }
 
 pub(crate) enum Command {
     /// Go down after `after` (time for an answer in flight to leave), stay down for `down`.
-    Reboot {
-        after: Duration,
-        down: Duration,
+    Reboot { after: Duration, down: Duration },
+    /// Listen on `listener` instead; when `away` is not zero the device reboots onto it,
+    /// answering nowhere for that long.
+    Relocate {
+        listener: TcpListener,
+        away: Duration,
     },
-    Relocate(TcpListener),
 }
 
 /// Why a request's credentials are not enough.
@@ -173,6 +179,7 @@ impl Core {
             InjectedFault::Drop => f.drop = true,
             InjectedFault::Garbage => f.garbage = true,
             InjectedFault::Latency(d) => f.latency = Some(d),
+            InjectedFault::MoveDelay(d) => f.move_delay = Some(d),
             InjectedFault::Reboot(d) => {
                 let _ = self.commands.send(Command::Reboot {
                     after: Duration::ZERO,
@@ -459,10 +466,14 @@ impl Core {
             Effect::Relocate(ip) => {
                 let old = self.addr();
                 let target = SocketAddr::new(ip.into(), old.port());
+                let away = lock(&self.faults)
+                    .move_delay
+                    .unwrap_or(Duration::from_millis(self.persona.quirks.network_move_ms));
+                // Bound now, so a taken address leaves the device where it is.
                 match bind(target) {
                     Ok(listener) => {
                         *lock(&self.addr) = target;
-                        let _ = self.commands.send(Command::Relocate(listener));
+                        let _ = self.commands.send(Command::Relocate { listener, away });
                     }
                     Err(e) => tracing::warn!(
                         device = %old, %target, error = %e,
@@ -653,10 +664,28 @@ pub(crate) async fn run(
                     listener = rebind(&core).await;
                     core.up.store(true, Ordering::SeqCst);
                 }
-                Some(Command::Relocate(new)) => {
-                    tokio::time::sleep(ANSWER_GRACE).await;
+                Some(Command::Relocate { listener: new, away }) if away.is_zero() => {
+                    // Answers at once on the new address; connections to the old one end
+                    // after the grace, so the SetNetworkInterfaces answer still gets out.
                     listener = Some(new);
+                    let leaving = std::mem::take(&mut conns);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(ANSWER_GRACE).await;
+                        drop(leaving);
+                    });
+                }
+                Some(Command::Relocate { listener: new, away }) => {
+                    // A reboot onto the new address: nothing answers anywhere meanwhile.
+                    drop(new);
+                    tokio::time::sleep(ANSWER_GRACE).await;
+                    core.up.store(false, Ordering::SeqCst);
+                    drop(listener.take());
                     conns.abort_all();
+                    while conns.join_next().await.is_some() {}
+                    tokio::time::sleep(away).await;
+                    *lock(&core.auth) = AuthState::new();
+                    listener = rebind(&core).await;
+                    core.up.store(true, Ordering::SeqCst);
                 }
                 // Unreachable while `core` (which holds the sender) is alive.
                 None => std::future::pending::<()>().await,

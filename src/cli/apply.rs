@@ -29,6 +29,26 @@ use crate::planner::Plan;
 use crate::planner::plan::CameraPlan;
 use crate::text::table;
 
+/// What apply and verify both take: the plan, its journal, the cameras and how to reach them.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// plan.json (from `camswap plan`).
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// The journal (default: PLAN.journal.jsonl beside the plan).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Only this camera (old id).
+    #[arg(long, value_name = "ID")]
+    pub camera: Option<String>,
+    /// credentials.toml (`[new]` is the administrator created on new cameras).
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Per-request timeout, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+}
+
 /// Arguments of `camswap apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
@@ -37,36 +57,24 @@ pub struct ApplyArgs {
     /// with --dry-run camswap.apply-dry-run.v1.schema.json).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<TableOrJson>,
-    /// plan.json (from `camswap plan`).
-    #[arg(value_name = "PLAN")]
-    pub plan: PathBuf,
+    /// Plan, journal, cameras, credentials, timeout.
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Print the exact operations per camera and send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Only this camera (old id).
-    #[arg(long, value_name = "ID")]
-    pub camera: Option<String>,
     /// The new camera for OLD_ID: its device service URL or its serial number.
     #[arg(long, value_name = "OLD_ID=URL|SERIAL")]
     pub assign: Vec<String>,
     /// Devices discovery found (devices.json), to find unassigned new cameras by model.
     #[arg(long, value_name = "FILE")]
     pub devices: Option<PathBuf>,
-    /// The journal (default: PLAN.journal.jsonl beside the plan).
-    #[arg(long, value_name = "FILE")]
-    pub journal: Option<PathBuf>,
     /// Cameras applied at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
     /// Refuse the plan unless its fingerprint is this.
     #[arg(long, value_name = "sha256:HEX")]
     pub expect_plan: Option<String>,
-    /// credentials.toml (`[new]` is the administrator created on new cameras).
-    #[arg(long, value_name = "FILE")]
-    pub credentials: Option<PathBuf>,
-    /// Per-request timeout, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub timeout: u64,
     /// How long a camera may stay away (reboot, address move), seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 180)]
     pub away_deadline: u64,
@@ -83,21 +91,9 @@ pub struct VerifyArgs {
     /// tests/schemas/camswap.verify.v1.schema.json).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<TableOrJson>,
-    /// plan.json.
-    #[arg(value_name = "PLAN")]
-    pub plan: PathBuf,
-    /// The journal (default: beside the plan, when it exists).
-    #[arg(long, value_name = "FILE")]
-    pub journal: Option<PathBuf>,
-    /// Only this camera.
-    #[arg(long, value_name = "ID")]
-    pub camera: Option<String>,
-    /// credentials.toml.
-    #[arg(long, value_name = "FILE")]
-    pub credentials: Option<PathBuf>,
-    /// Per-request timeout, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-    pub timeout: u64,
+    /// Plan, journal, cameras, credentials, timeout.
+    #[command(flatten)]
+    pub plan: PlanArgs,
 }
 
 /// Arguments of `camswap status`.
@@ -242,12 +238,13 @@ fn dry_run_document(
 
 /// Runs `camswap apply`.
 pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
-    let plan = planfile::load(&a.plan, a.expect_plan.as_deref()).map_err(CliError::input)?;
-    let cams = selected(&plan, a.camera.as_deref())?;
+    let plan = planfile::load(&a.plan.plan, a.expect_plan.as_deref()).map_err(CliError::input)?;
+    let cams = selected(&plan, a.plan.camera.as_deref())?;
     let journal_path = a
+        .plan
         .journal
         .clone()
-        .unwrap_or_else(|| planfile::default_journal(&a.plan));
+        .unwrap_or_else(|| planfile::default_journal(&a.plan.plan));
     let assign = parse_assign(&a.assign)?;
     for id in assign.keys() {
         if !plan.replaced().any(|c| &c.old.id == id) {
@@ -269,7 +266,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         emit(g, &text)?;
         return Ok(Outcome::Success);
     }
-    let credentials = load_credentials(a.credentials.as_deref())?;
+    let credentials = load_credentials(a.plan.credentials.as_deref())?;
     let candidates = match &a.devices {
         None => Vec::new(),
         Some(p) => read_devices(p)
@@ -295,7 +292,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     let quiet = g.quiet;
     let settings = Settings {
         connect: Connect {
-            timeout: Duration::from_secs(a.timeout.max(1)),
+            timeout: Duration::from_secs(a.plan.timeout.max(1)),
             away_deadline: Duration::from_secs(a.away_deadline),
             ..Connect::default()
         },
@@ -355,10 +352,11 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
             &contents,
             &run.settings.credentials,
             &run.settings.connect,
-            a.camera.as_deref(),
+            a.plan.camera.as_deref(),
         )
         .await;
         let stem = a
+            .plan
             .plan
             .file_stem()
             .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
@@ -409,12 +407,12 @@ fn journal_or_default(plan: &Path, given: Option<&PathBuf>) -> Result<journal::C
 
 /// Runs `camswap verify`.
 pub async fn run_verify(a: VerifyArgs, g: &Global) -> Result<Outcome, CliError> {
-    let plan = planfile::load(&a.plan, None).map_err(CliError::input)?;
-    let cams = selected(&plan, a.camera.as_deref())?;
-    let contents = journal_or_default(&a.plan, a.journal.as_ref())?;
-    let credentials = load_credentials(a.credentials.as_deref())?;
+    let plan = planfile::load(&a.plan.plan, None).map_err(CliError::input)?;
+    let cams = selected(&plan, a.plan.camera.as_deref())?;
+    let contents = journal_or_default(&a.plan.plan, a.plan.journal.as_ref())?;
+    let credentials = load_credentials(a.plan.credentials.as_deref())?;
     let connect = Connect {
-        timeout: Duration::from_secs(a.timeout.max(1)),
+        timeout: Duration::from_secs(a.plan.timeout.max(1)),
         ..Connect::default()
     };
     let mut results = Vec::new();

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::check::{self, Checked, Mismatch, token};
 use super::device::{self, Connect, Device, PreAuth, away};
-use super::journal::{Contents, Journal, Record, Status};
+use super::journal::{Contents, GroupCommit, Journal, Record, Status};
 use super::lower::{self, Kind, Lowered, Op, Ref, Tokens};
 use crate::credentials::{Credentials, Login};
 use crate::model::{Codec, Identity, PtzPosition, RecordingJob, RecordingJobSource, Track};
@@ -139,8 +139,8 @@ pub fn same_model(planned: &str, reported: &str) -> bool {
 pub struct Run {
     /// Settings.
     pub settings: Settings,
-    /// The journal (appended by every camera task).
-    pub journal: Mutex<Journal>,
+    /// The journal (appended by every camera task, committed in groups).
+    journal: GroupCommit,
     /// What the journal held when the run started.
     pub before: Contents,
     /// Device addresses bound to a camera in this run or earlier ones.
@@ -167,18 +167,18 @@ impl Run {
         }
         Self {
             settings,
-            journal: Mutex::new(journal),
+            journal: journal.group_commit(),
             before,
             bound: Mutex::new(bound),
             progress,
         }
     }
 
-    fn append(&self, record: &Record) -> Result<(), StepFailure> {
+    /// Appends a record; returns once it is on disk.
+    async fn append(&self, record: &Record) -> Result<(), StepFailure> {
         self.journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .append(record)
+            .await
             .map_err(|e| StepFailure(e.to_string()))
     }
 
@@ -277,7 +277,7 @@ pub async fn apply_camera(run: &Run, camera: &CameraPlan) -> CameraResult {
             let mut rec = run.record(id, Status::Failed);
             rec.detail = Some(reason.clone());
             rec.xaddr = result.xaddr.clone();
-            let _ = run.append(&rec);
+            let _ = run.append(&rec).await;
             result.status = "failed";
             result.reason = Some(reason);
         }
@@ -500,7 +500,7 @@ async fn apply_inner(
             "serial": identity.serial_number,
             "firmware": identity.firmware_version,
         }));
-        run.append(&rec)?;
+        run.append(&rec).await?;
     }
     (run.progress)(&format!(
         "{id}: bound to {xaddr} ({} {})",
@@ -526,7 +526,7 @@ async fn apply_inner(
         let mut rec = run.record(id, Status::Onboarded);
         rec.xaddr = Some(xaddr.clone());
         rec.detail = Some(format!("administrator {} created", admin.username));
-        run.append(&rec)?;
+        run.append(&rec).await?;
         (run.progress)(&format!(
             "{id}: onboarded (administrator {})",
             admin.username
@@ -545,6 +545,9 @@ async fn apply_inner(
     };
     let mut d = Device::open(id, &xaddr, Some(&login), &settings.connect).await?;
     let mut tokens: Tokens = run.before.tokens(id);
+    // Adaptations accepted in earlier runs and (below) in this one: the journal's, kept here
+    // instead of read back from the file.
+    let mut accepted = run.before.adapted(id);
     let mut done = 0;
     for step in lowered {
         if run.before.is_done(id, step.index) {
@@ -559,12 +562,18 @@ async fn apply_inner(
         result.calls += std::mem::take(&mut d.calls);
         let (record, adapted) = outcome?;
         result.xaddr = Some(d.xaddr.clone());
+        if record.status == Status::Adapted {
+            accepted
+                .entry(step.index)
+                .or_default()
+                .extend(record.adapted.iter().cloned());
+        }
         for a in &adapted {
             result
                 .adapted
                 .push(format!("step {} {}: {a}", step.index, step.kind));
         }
-        run.append(&record)?;
+        run.append(&record).await?;
         done += 1;
         (run.progress)(&format!(
             "{id}: step {}/{} {} {}",
@@ -582,7 +591,6 @@ async fn apply_inner(
 
     // Every step, read again where the camera ended up; only adaptations apply accepted
     // (and journaled) may differ from the plan.
-    let accepted = journal_adapted(run, id);
     let mut differences = Vec::new();
     for step in lowered {
         let ok = accepted.get(&step.index).cloned().unwrap_or_default();
@@ -613,23 +621,9 @@ async fn apply_inner(
     }
     let mut rec = run.record(id, Status::Finished);
     rec.xaddr = Some(d.xaddr.clone());
-    run.append(&rec)?;
+    run.append(&rec).await?;
     (run.progress)(&format!("{id}: finished at {}", d.xaddr));
     Ok(())
-}
-
-/// Adaptations accepted for `camera`: earlier runs' and this run's journal records.
-fn journal_adapted(run: &Run, camera: &str) -> BTreeMap<usize, Vec<Mismatch>> {
-    let path = run
-        .journal
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .path()
-        .to_owned();
-    match super::journal::read(&path) {
-        Ok(c) => c.adapted(camera),
-        Err(_) => run.before.adapted(camera),
-    }
 }
 
 /// The position the step moved to before op `i` (for a SetPreset's position check).
@@ -655,6 +649,23 @@ async fn checked(
     }
 }
 
+/// [`exec_op`], waiting out a device that went away (reboot, cable) and then looking up
+/// again before writing, so a write that landed is adopted rather than repeated.
+async fn exec_waiting(
+    run: &Run,
+    d: &mut Device,
+    op: &Op,
+    tokens: &mut Tokens,
+    created: &mut BTreeMap<String, String>,
+) -> Result<(), StepFailure> {
+    loop {
+        match exec_op(run, d, op, tokens, created).await {
+            Err(e) if away(&e) => d.wait_until_back().await?,
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Runs one non-network step: every op looked up, written and read back.
 async fn run_step(
     run: &Run,
@@ -668,19 +679,7 @@ async fn run_step(
     let mut accepted = Vec::new();
     let mut created = BTreeMap::new();
     for (i, op) in step.ops.iter().enumerate() {
-        loop {
-            match exec_op(run, d, op, tokens, &mut created).await {
-                Err(e) if away(&e) => {
-                    // The device went away (reboot, cable): wait, then look up again before
-                    // writing, so a write that landed is adopted rather than repeated.
-                    d.wait_until_back().await?;
-                }
-                other => {
-                    other?;
-                    break;
-                }
-            }
-        }
+        exec_waiting(run, d, op, tokens, &mut created).await?;
         let target = move_target(&step.ops, i);
         let c = checked(d, op, target.as_ref(), tokens).await?;
         if is_create(op) && c.readback.is_null() && !c.mismatches.is_empty() {
@@ -795,6 +794,43 @@ async fn exec_op(
         Op::SetNtp { ntp } => {
             d.send(&dev::SetNTP { ntp: ntp.clone() }).await?;
             d.seen.ntp = None;
+        }
+        Op::SetDateTime {
+            date_time_type,
+            tz,
+            daylight_savings,
+        } => {
+            let current = d.date_time().await?;
+            if check::date_time_mismatches(
+                date_time_type.as_deref(),
+                tz.as_deref(),
+                *daylight_savings,
+                &current,
+            )
+            .is_empty()
+            {
+                return Ok(());
+            }
+            // The plan keeps the camera's own mode when the old one did not report its.
+            let mode = match date_time_type.as_deref() {
+                Some(t) => dev::DateTimeType::parse(t),
+                None => current.date_time_type,
+            }
+            .ok_or_else(|| {
+                req(crate::onvif::RequestError::Missing {
+                    operation: "SetSystemDateAndTime",
+                    field: "DateTimeType (neither the plan nor the device says NTP or Manual)",
+                })
+            })?;
+            d.send(&dev::SetSystemDateAndTime {
+                date_time_type: mode,
+                daylight_savings: *daylight_savings,
+                tz: tz.clone(),
+                // A manual clock is set to ours: the plan carries the mode, not a time.
+                utc: (mode == dev::DateTimeType::Manual).then(chrono::Utc::now),
+            })
+            .await?;
+            d.seen.clock = None;
         }
         Op::SetScopes { scopes } => {
             d.send(&dev::SetScopes {
@@ -1355,8 +1391,9 @@ async fn run_network_step(
                     .await
                     .map_err(|e| {
                         StepFailure(format!(
-                            "the camera did not come back at {new_xaddr} within {} s: {e}",
-                            run.settings.connect.away_deadline.as_secs()
+                            "step {} (set_network): the camera did not answer at its new address {new_xaddr} within the {:.1} s away deadline (--away-deadline): {e}",
+                            step.index,
+                            run.settings.connect.away_deadline.as_secs_f64()
                         ))
                     })?;
                     d.calls += calls;
@@ -1365,15 +1402,7 @@ async fn run_network_step(
                 }
             }
         } else {
-            loop {
-                match exec_op(run, d, op, tokens, &mut created).await {
-                    Err(e) if away(&e) => d.wait_until_back().await?,
-                    other => {
-                        other?;
-                        break;
-                    }
-                }
-            }
+            exec_waiting(run, d, op, tokens, &mut created).await?;
         }
         let c = checked(d, op, None, tokens).await?;
         if !c.mismatches.is_empty() {

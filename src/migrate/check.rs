@@ -157,6 +157,47 @@ pub fn encoder_mismatches(
     out
 }
 
+/// Clock settings that differ from the plan: the mode and zone when the plan names them
+/// (zones compare as text: they are free-form and never interpreted), and DST.
+pub fn date_time_mismatches(
+    date_time_type: Option<&str>,
+    tz: Option<&str>,
+    daylight_savings: bool,
+    actual: &crate::onvif::device::SystemDateTime,
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let show = |v: Option<&str>| v.unwrap_or("absent").to_owned();
+    if let Some(t) = date_time_type {
+        if actual
+            .date_time_type
+            .is_none_or(|a| !a.as_str().eq_ignore_ascii_case(t))
+        {
+            out.push(mismatch(
+                "DateTimeType",
+                t,
+                show(actual.date_time_type.map(|a| a.as_str())),
+            ));
+        }
+    }
+    if let Some(z) = tz {
+        if actual.tz.as_deref().map(str::trim) != Some(z.trim()) {
+            out.push(mismatch("TimeZone/TZ", z, show(actual.tz.as_deref())));
+        }
+    }
+    if actual.daylight_savings != Some(daylight_savings) {
+        out.push(mismatch(
+            "DaylightSavings",
+            daylight_savings,
+            show(
+                actual
+                    .daylight_savings
+                    .map(|d| if d { "true" } else { "false" }),
+            ),
+        ));
+    }
+    out
+}
+
 /// How far (degrees) a preset may sit from its planned direction when the device reports it
 /// in another space than the plan's (converted through the node's spaces).
 pub const DEGREE_TOLERANCE: f64 = 0.5;
@@ -321,6 +362,24 @@ pub async fn check(
                 ));
             }
         }
+        Op::SetDateTime {
+            date_time_type,
+            tz,
+            daylight_savings,
+        } => {
+            let got = device.date_time().await?;
+            c.readback = json!({
+                "date_time_type": got.date_time_type.map(|t| t.as_str()),
+                "tz": got.tz,
+                "daylight_savings": got.daylight_savings,
+            });
+            c.mismatches = date_time_mismatches(
+                date_time_type.as_deref(),
+                tz.as_deref(),
+                *daylight_savings,
+                &got,
+            );
+        }
         Op::SetScopes { scopes } => {
             let got = device.scopes().await?;
             let have: Vec<&str> = got.iter().map(|s| s.uri.as_str()).collect();
@@ -347,43 +406,42 @@ pub async fn check(
         Op::AddVideoSource {
             service,
             profile: r,
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"video_source_configuration": p.video_source_configuration.as_ref().map(|v| &v.token)});
-                if p.video_source_configuration.is_none() {
-                    c.mismatches
-                        .push(mismatch("VideoSourceConfiguration", "present", "absent"));
-                }
-            }
-        },
-        Op::AddVideoEncoder {
+        }
+        | Op::AddVideoEncoder {
             service,
             profile: r,
             ..
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"video_encoder": p.video_encoder.as_ref().map(|v| &v.token)});
-                if p.video_encoder.is_none() {
-                    c.mismatches
-                        .push(mismatch("VideoEncoderConfiguration", "present", "absent"));
-                }
-            }
-        },
-        Op::AddPtz {
+        }
+        | Op::AddPtz {
             service,
             profile: r,
-        } => match profile(device, *service, r, tokens).await? {
-            None => return Ok(not_found(r)),
-            Some(p) => {
-                c.readback = json!({"ptz_configuration": p.ptz_configuration});
-                if p.ptz_configuration.is_none() {
-                    c.mismatches
-                        .push(mismatch("PTZConfiguration", "present", "absent"));
-                }
+        } => {
+            let Some(p) = profile(device, *service, r, tokens).await? else {
+                return Ok(not_found(r));
+            };
+            // The configuration the op adds: its readback key, its field, its token.
+            let (key, field, added) = match op {
+                Op::AddVideoSource { .. } => (
+                    "video_source_configuration",
+                    "VideoSourceConfiguration",
+                    p.video_source_configuration.as_ref().map(|v| &v.token),
+                ),
+                Op::AddVideoEncoder { .. } => (
+                    "video_encoder",
+                    "VideoEncoderConfiguration",
+                    p.video_encoder.as_ref().map(|v| &v.token),
+                ),
+                _ => (
+                    "ptz_configuration",
+                    "PTZConfiguration",
+                    p.ptz_configuration.as_ref(),
+                ),
+            };
+            c.readback = json!({ key: added });
+            if added.is_none() {
+                c.mismatches.push(mismatch(field, "present", "absent"));
             }
-        },
+        }
         Op::SetVideoEncoder {
             service,
             profile: r,

@@ -145,6 +145,8 @@ pub struct Sections {
     pub ntp: Option<Ntp>,
     /// GetScopes.
     pub scopes: Option<Vec<Scope>>,
+    /// GetSystemDateAndTime (its settings: mode, zone, DST).
+    pub clock: Option<device::SystemDateTime>,
     /// GetHostname.
     pub hostname: Option<Hostname>,
     /// GetNetworkDefaultGateway.
@@ -277,6 +279,15 @@ impl Device {
             self.seen.scopes = Some(v);
         }
         Ok(self.seen.scopes.clone().unwrap_or_default())
+    }
+
+    /// GetSystemDateAndTime.
+    pub async fn date_time(&mut self) -> Result<device::SystemDateTime, OnvifError> {
+        if self.seen.clock.is_none() {
+            let v = self.send(&device::GetSystemDateAndTime).await?;
+            self.seen.clock = Some(v);
+        }
+        Ok(self.seen.clock.clone().unwrap_or_default())
     }
 
     /// GetHostname.

@@ -12,6 +12,7 @@ use std::net::Ipv4Addr;
 use serde::Serialize;
 
 use crate::model::{Dns, Ntp, RecordingSource};
+use crate::onvif::device::DateTimeType;
 use crate::planner::plan::{CameraPlan, EncoderValues, JobSource, MediaApi, Step, TrackValues};
 use crate::planner::ptz::PtzTarget;
 
@@ -55,6 +56,22 @@ pub enum LowerError {
         field: &'static str,
         /// The value.
         value: String,
+    },
+    /// A value outside the set the step allows.
+    #[error("camera {camera}: step {step} ({kind}): {field} \"{value}\" is not {expected}")]
+    BadValue {
+        /// Camera id.
+        camera: String,
+        /// Step index.
+        step: usize,
+        /// Step kind.
+        kind: &'static str,
+        /// The field.
+        field: &'static str,
+        /// The value.
+        value: String,
+        /// What it may be.
+        expected: &'static str,
     },
     /// A static address without a prefix length.
     #[error("camera {camera}: step {step} (set_network): a static address needs a prefix length")]
@@ -146,6 +163,16 @@ pub enum Op {
     SetNtp {
         /// Values.
         ntp: Ntp,
+    },
+    /// device SetSystemDateAndTime: the old camera's clock mode, zone and DST (a Manual
+    /// clock is set to apply's own UTC time; the planned values say nothing of the time).
+    SetDateTime {
+        /// `NTP` or `Manual`; absent: the mode the new camera has is kept.
+        date_time_type: Option<String>,
+        /// POSIX time zone; absent: the zone is left as it is.
+        tz: Option<String>,
+        /// Daylight saving on.
+        daylight_savings: bool,
     },
     /// device SetScopes (configurable scopes).
     SetScopes {
@@ -278,6 +305,7 @@ impl Op {
             Self::CreateUser { .. } => "device.CreateUsers",
             Self::SetDns { .. } => "device.SetDNS",
             Self::SetNtp { .. } => "device.SetNTP",
+            Self::SetDateTime { .. } => "device.SetSystemDateAndTime",
             Self::SetScopes { .. } => "device.SetScopes",
             Self::CreateProfile { service, .. } => {
                 m(service, "media.CreateProfile", "media2.CreateProfile")
@@ -334,6 +362,23 @@ impl Op {
                     list(&ntp.servers)
                 )
             }
+            Self::SetDateTime {
+                date_time_type,
+                tz,
+                daylight_savings,
+            } => format!(
+                "DateTimeType={} DaylightSavings={daylight_savings} TimeZone={}{}",
+                date_time_type.as_deref().unwrap_or("<unchanged>"),
+                tz.as_deref().unwrap_or("<unchanged>"),
+                if date_time_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("manual"))
+                {
+                    " UTCDateTime=<now>"
+                } else {
+                    ""
+                }
+            ),
             Self::SetScopes { scopes } => format!("Scopes={}", list(scopes)),
             Self::CreateProfile { profile, name, .. } => {
                 format!("Name={name:?} (becomes {})", show(profile, tokens))
@@ -554,9 +599,37 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
                 servers: servers.clone(),
             },
         }],
-        // Not carried onto the camera yet: the dry run shows the step with no operation, and
-        // the plan's own text says the clock settings to set by hand.
-        Step::SetDateTime { .. } => Vec::new(),
+        Step::SetDateTime {
+            date_time_type,
+            tz,
+            daylight_savings,
+        } => {
+            let date_time_type = match date_time_type.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(t) => Some(
+                    DateTimeType::parse(t)
+                        .ok_or_else(|| LowerError::BadValue {
+                            camera: camera.to_owned(),
+                            step: index,
+                            kind: "set_date_time",
+                            field: "date_time_type",
+                            value: t.to_owned(),
+                            expected: "NTP or Manual",
+                        })?
+                        .as_str()
+                        .to_owned(),
+                ),
+            };
+            vec![Op::SetDateTime {
+                date_time_type,
+                tz: tz
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+                daylight_savings: *daylight_savings,
+            }]
+        }
         Step::SetScopes { scopes } => vec![Op::SetScopes {
             scopes: scopes.clone(),
         }],
@@ -754,37 +827,9 @@ fn same_subnet(a: Ipv4Addr, b: Ipv4Addr, prefix: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planner::plan::{OldCamera, Replacement};
 
     fn camera(steps: Vec<Step>) -> CameraPlan {
-        CameraPlan {
-            old: OldCamera {
-                id: "serial:OLD1".into(),
-                xaddr: "http://10.1.2.3/onvif/device_service".into(),
-                address: Some("10.1.2.3".into()),
-                manufacturer: None,
-                model: None,
-                firmware: None,
-                sha256: String::new(),
-            },
-            verdict: "covered".into(),
-            company: None,
-            confidence: 1.0,
-            errors: Vec::new(),
-            recorder: None,
-            wave: Some("default".into()),
-            requirements: Vec::new(),
-            replacement: Some(Replacement {
-                vendor: "Axis".into(),
-                model: "P3265-LVE".into(),
-                form_factor: None,
-                why: Vec::new(),
-            }),
-            no_suitable_model: None,
-            out_of_stock: None,
-            steps,
-            warnings: Vec::new(),
-        }
+        CameraPlan::replacing("serial:OLD1", "10.1.2.3", "Axis", "P3265-LVE", steps)
     }
 
     fn network(address: &str, prefix: u8, gateway: &str) -> Step {
@@ -847,5 +892,44 @@ mod tests {
         );
         let tokens = Tokens::from([("profile:101".to_owned(), "profile_2_h264".to_owned())]);
         assert!(op.describe(&tokens).contains("<encoder of profile_2_h264>"));
+    }
+
+    #[test]
+    fn the_clock_step_sets_mode_zone_and_dst_and_refuses_an_unknown_mode() {
+        let step = |t: Option<&str>| Step::SetDateTime {
+            date_time_type: t.map(str::to_owned),
+            tz: Some(" CST-8:00:00 ".into()),
+            daylight_savings: false,
+        };
+        let l = lower(&camera(vec![step(Some("ntp"))])).unwrap();
+        assert_eq!(
+            l[0].ops,
+            [Op::SetDateTime {
+                date_time_type: Some("NTP".into()),
+                tz: Some("CST-8:00:00".into()),
+                daylight_savings: false,
+            }]
+        );
+        assert_eq!(
+            l[0].ops[0].describe(&Tokens::new()),
+            "device.SetSystemDateAndTime DateTimeType=NTP DaylightSavings=false TimeZone=CST-8:00:00"
+        );
+        let manual = lower(&camera(vec![step(Some("Manual"))])).unwrap();
+        assert!(
+            manual[0].ops[0]
+                .describe(&Tokens::new())
+                .ends_with("UTCDateTime=<now>")
+        );
+        let kept = lower(&camera(vec![step(None)])).unwrap();
+        assert!(
+            kept[0].ops[0]
+                .describe(&Tokens::new())
+                .contains("DateTimeType=<unchanged>")
+        );
+        let err = lower(&camera(vec![step(Some("GPS"))])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "camera serial:OLD1: step 0 (set_date_time): date_time_type \"GPS\" is not NTP or Manual"
+        );
     }
 }

@@ -190,6 +190,42 @@ pub struct CameraPlan {
     pub recorder: Option<super::recorder::RecorderPlan>,
 }
 
+impl CameraPlan {
+    /// The plan of the old camera `id` at IPv4 `address` replaced by `vendor` `model` with
+    /// `steps`, and nothing from the audit or the requirements: what apply runs, for plans
+    /// written by hand or by a program (tests, benchmarks) rather than by `camswap plan`.
+    pub fn replacing(id: &str, address: &str, vendor: &str, model: &str, steps: Vec<Step>) -> Self {
+        Self {
+            old: OldCamera {
+                id: id.to_owned(),
+                xaddr: format!("http://{address}/onvif/device_service"),
+                address: Some(address.to_owned()),
+                manufacturer: None,
+                model: None,
+                firmware: None,
+                sha256: String::new(),
+            },
+            verdict: "covered".into(),
+            company: None,
+            confidence: 1.0,
+            wave: Some("default".into()),
+            requirements: Vec::new(),
+            replacement: Some(Replacement {
+                vendor: vendor.to_owned(),
+                model: model.to_owned(),
+                form_factor: None,
+                why: Vec::new(),
+            }),
+            no_suitable_model: None,
+            out_of_stock: None,
+            steps,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            recorder: None,
+        }
+    }
+}
+
 /// Which media service a step uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]

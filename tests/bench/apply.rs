@@ -7,20 +7,22 @@
 //! their encoders (fitted to the encoder's options), and is moved onto a new address, followed
 //! there and checked again; every step is read back and journaled (fsync per record). Prints
 //! wall time, cameras and ONVIF calls per second (the executor's own count of calls sent), and
-//! peak memory (VmHWM). The fleet runs in this process and shares the CPU, so the figures are a
-//! floor for the client alone; quote the ratio between the rows.
+//! peak memory (VmHWM). Then the same cameras are inventoried (the reads of `camswap
+//! inventory`, concurrency 32) in the same process, and the ratio of apply's call rate to the
+//! inventory's is printed: the issue's target, measured under the same load. The fleet runs
+//! in this process and shares the CPU, so the figures are a floor for the client alone; quote
+//! the ratios. `CAMSWAP_BENCH_TRACE=1` prints every camera's progress with a timestamp.
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use camswap::credentials::Credentials;
+use camswap::credentials::{Credentials, Login, Secret};
+use camswap::inventory::reader::{ReadOptions, Target, read_all};
 use camswap::migrate::apply::{self, Assign, Run, Settings};
 use camswap::migrate::device::Connect;
 use camswap::migrate::journal::Journal;
-use camswap::planner::plan::{
-    CameraPlan, EncoderValues, MediaApi, OldCamera, Plan, Replacement, Step,
-};
+use camswap::planner::plan::{CameraPlan, EncoderValues, MediaApi, Plan, Step};
 use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
 
 fn status_kib(key: &str) -> u64 {
@@ -107,34 +109,13 @@ fn camera(i: usize, target: Ipv4Addr) -> CameraPlan {
             notes: Vec::new(),
         },
     ];
-    CameraPlan {
-        old: OldCamera {
-            id: format!("serial:OLD{i:05}"),
-            xaddr: format!("http://{target}/onvif/device_service"),
-            address: Some(target.to_string()),
-            manufacturer: Some("HIKVISION".into()),
-            model: Some("DS-2CD2143G2-I".into()),
-            firmware: None,
-            sha256: String::new(),
-        },
-        verdict: "banned".into(),
-        company: Some("hikvision".into()),
-        confidence: 1.0,
-        errors: Vec::new(),
-        recorder: None,
-        wave: Some("default".into()),
-        requirements: Vec::new(),
-        replacement: Some(Replacement {
-            vendor: "Axis".into(),
-            model: "P3265-LVE".into(),
-            form_factor: None,
-            why: Vec::new(),
-        }),
-        no_suitable_model: None,
-        out_of_stock: None,
+    CameraPlan::replacing(
+        &format!("serial:OLD{i:05}"),
+        &target.to_string(),
+        "Axis",
+        "P3265-LVE",
         steps,
-        warnings: Vec::new(),
-    }
+    )
 }
 
 struct Row {
@@ -143,6 +124,26 @@ struct Row {
     calls: u64,
     failed: usize,
     hwm_mib: f64,
+    /// The same cameras inventoried right after, in the same process: (wall, operations).
+    inventory: (Duration, usize),
+}
+
+/// Operations the fleet's devices served (digest challenges apart), from their own logs.
+async fn served(fleet: &Fleet) -> usize {
+    let mut n = 0;
+    for addr in fleet.addrs().await {
+        let std::net::IpAddr::V4(ip) = addr.ip() else {
+            unreachable!("fleets are IPv4")
+        };
+        n += fleet
+            .log(ip)
+            .await
+            .expect("device log")
+            .iter()
+            .filter(|e| e.status != Some(401))
+            .count();
+    }
+    n
 }
 
 async fn run(count: usize, base: Ipv4Addr, target_base: Ipv4Addr) -> Row {
@@ -205,20 +206,50 @@ async fn run(count: usize, base: Ipv4Addr, target_base: Ipv4Addr) -> Row {
         concurrency: 32,
         discovery_port: 3702,
     };
-    let run = Arc::new(Run::new(settings, journal, before, Box::new(|_| {})));
     let started = Instant::now();
+    let progress: Box<dyn Fn(&str) + Send + Sync> =
+        if std::env::var_os("CAMSWAP_BENCH_TRACE").is_some() {
+            Box::new(move |line: &str| {
+                eprintln!("{:>8.1} ms {line}", started.elapsed().as_secs_f64() * 1e3)
+            })
+        } else {
+            Box::new(|_| {})
+        };
+    let run = Arc::new(Run::new(settings, journal, before, progress));
     let results = apply::apply_all(run, cameras).await;
     let wall = started.elapsed();
     let failed: Vec<_> = results.iter().filter(|r| r.status != "done").collect();
     if let Some(f) = failed.first() {
         eprintln!("first failure: {}: {:?}", f.camera, f.reason);
     }
+    let hwm_mib = status_kib("VmHWM:") as f64 / 1024.0;
+    // The inventory's call rate on the applied cameras, now, under the same load: the
+    // baseline the issue's target is stated against.
+    let targets: Vec<Target> = results
+        .iter()
+        .filter_map(|r| r.xaddr.clone())
+        .map(|xaddr| Target {
+            xaddr,
+            endpoint: None,
+            login: Some(Login {
+                username: "admin".into(),
+                password: Secret::new("bench-password"),
+            }),
+        })
+        .collect();
+    let before = served(&fleet).await;
+    let read_started = Instant::now();
+    let snapshots = read_all(&targets, &ReadOptions::default(), &|_, _| {}).await;
+    let read_wall = read_started.elapsed();
+    assert_eq!(snapshots.len(), count);
+    let inventory = (read_wall, served(&fleet).await - before);
     let row = Row {
         cameras: count,
         wall,
         calls: results.iter().map(|r| r.calls).sum(),
         failed: failed.len(),
-        hwm_mib: status_kib("VmHWM:") as f64 / 1024.0,
+        hwm_mib,
+        inventory,
     };
     fleet.shutdown().await;
     row
@@ -226,8 +257,10 @@ async fn run(count: usize, base: Ipv4Addr, target_base: Ipv4Addr) -> Row {
 
 fn print(label: &str, r: &Row) {
     let s = r.wall.as_secs_f64();
+    let (iw, iops) = (r.inventory.0.as_secs_f64(), r.inventory.1 as f64);
     println!(
-        "{label}: {} cameras in {:.2} s ({:.0} cameras/s), {} ONVIF calls ({:.1}/camera, {:.0} calls/s), {} failed, peak RSS {:.0} MiB",
+        "{label}: {} cameras in {:.2} s ({:.0} cameras/s), {} ONVIF calls ({:.1}/camera, {:.0} calls/s), {} failed, peak RSS {:.0} MiB; \
+         inventory of the same cameras right after: {:.2} s, {} operations, {:.0} ops/s (apply's call rate = {:.2}x the inventory's)",
         r.cameras,
         s,
         r.cameras as f64 / s,
@@ -235,7 +268,11 @@ fn print(label: &str, r: &Row) {
         r.calls as f64 / r.cameras as f64,
         r.calls as f64 / s,
         r.failed,
-        r.hwm_mib
+        r.hwm_mib,
+        iw,
+        r.inventory.1,
+        iops / iw,
+        (r.calls as f64 / s) / (iops / iw)
     );
 }
 

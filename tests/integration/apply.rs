@@ -9,12 +9,11 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use camswap::credentials::{Login, Secret};
-use camswap::inventory::Inventory;
-use camswap::inventory::reader::{ReadOptions, Target, read_all, read_device};
+use camswap::inventory::reader::{ReadOptions, Target, read_device};
 use camswap::migrate::journal;
 use camswap::planner::Plan;
 use camswap::planner::plan::Step;
-use mock_devices::{DeviceSpec, Fleet, FleetSpec, Persona};
+use mock_devices::{DeviceSpec, Fleet, FleetSpec};
 
 type Span = (f64, f64);
 
@@ -110,10 +109,9 @@ pub fn camswap_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 pub fn camswap_command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_camswap"));
+    let mut c = crate::support::cli::camswap();
     c.current_dir(dir)
         .args(args)
-        .env("NO_COLOR", "1")
         .env("CAMSWAP_TEST_OLD", OLD_PASSWORD)
         .env("CAMSWAP_TEST_NEW", NEW_PASSWORD);
     c
@@ -124,7 +122,8 @@ fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
     Ipv4Addr::new(o[0], o[1], o[2] + 1, o[3])
 }
 
-/// Starts `personas` from `base`, reads them, plans through the binary, and swaps every
+/// Starts `personas` from `base`, discovers and inventories them and plans, all through the
+/// binary, and swaps every
 /// replaced camera for a factory-default unit of its planned model on the next /24.
 pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
     let spec = FleetSpec {
@@ -134,7 +133,7 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
                 // The site's gateway is on the cameras' own subnet, as on a real VLAN (the
                 // built-in personas keep their vendor's 192.168.x.1 while listening on
                 // loopback, which apply rightly refuses to carry over).
-                let mut p = Persona::builtin(n).unwrap();
+                let mut p = crate::support::mock::builtin(n);
                 let o = base.octets();
                 p.network.gateway = vec![Ipv4Addr::new(o[0], o[1], o[2], 254)];
                 DeviceSpec::new(p)
@@ -147,23 +146,46 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
     let fleet = Fleet::start(spec).await.expect("the site starts");
     let xaddrs = fleet.xaddrs().await;
     let port = reqwest::Url::parse(&xaddrs[0]).unwrap().port().unwrap();
-    let targets: Vec<Target> = xaddrs
-        .iter()
-        .map(|x| Target {
-            login: Some(Login {
-                username: "admin".into(),
-                password: Secret::new(OLD_PASSWORD),
-            }),
-            ..Target::new(x.clone())
-        })
-        .collect();
-    let snapshots = read_all(&targets, &ReadOptions::default(), &|_, _| {}).await;
+    // As an integrator starts: discovery (a directed probe to each address, as on a site
+    // where multicast does not cross VLANs), then the inventory of what it found.
     let dir = tempfile::tempdir().unwrap();
-    Inventory::new(snapshots)
-        .save(&dir.path().join("inventory.json"))
-        .unwrap();
-    std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
     std::fs::write(dir.path().join("credentials.toml"), CREDENTIALS).unwrap();
+    let mut discover = vec![
+        "discover".to_owned(),
+        "--protocols".into(),
+        "onvif".into(),
+        "--timeout".into(),
+        "2".into(),
+        "-o".into(),
+        "devices.json".into(),
+    ];
+    for a in fleet.addrs().await {
+        discover.extend(["--target".into(), format!("{}:{DISCOVERY_PORT}", a.ip())]);
+    }
+    let discover: Vec<&str> = discover.iter().map(String::as_str).collect();
+    let out = crate::support::cli::output(camswap_command(dir.path(), &discover)).await;
+    assert_eq!(out.status.code(), Some(0), "discover: {}", stderr(&out));
+    let found: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("devices.json")).unwrap()).unwrap();
+    assert_eq!(
+        found["devices"].as_array().map(Vec::len),
+        Some(personas.len()),
+        "discovery finds every old camera: {found}"
+    );
+    let out = crate::support::cli::output(camswap_command(
+        dir.path(),
+        &[
+            "inventory",
+            "devices.json",
+            "--credentials",
+            "credentials.toml",
+            "-o",
+            "inventory.json",
+        ],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "inventory: {}", stderr(&out));
+    std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
     let out = camswap_in(
         dir.path(),
         &[
@@ -288,6 +310,7 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
         .collect();
 
     // An independent read of each new camera, where the old one was, against the plan.
+    let mut clocks_carried = 0;
     for c in site.plan.replaced() {
         let (old, _) = site.moves[&c.old.id];
         let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
@@ -421,10 +444,60 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
                 Step::SetDns { servers, .. } => {
                     assert_eq!(&s.network.dns.as_ref().unwrap().servers, servers);
                 }
+                Step::SetDateTime {
+                    date_time_type,
+                    tz,
+                    daylight_savings,
+                } => {
+                    let t = s
+                        .network
+                        .time
+                        .as_ref()
+                        .expect("the clock settings are read");
+                    assert_eq!(t.tz.as_deref(), tz.as_deref(), "{xaddr}: time zone");
+                    assert_eq!(t.daylight_savings, Some(*daylight_savings), "{xaddr}: DST");
+                    if date_time_type.is_some() {
+                        assert_eq!(t.date_time_type, *date_time_type, "{xaddr}: clock mode");
+                    }
+                    clocks_carried += 1;
+                }
                 _ => {}
             }
         }
     }
+
+    assert_eq!(
+        clocks_carried, 2,
+        "both old cameras' clock settings are planned"
+    );
+    // The Hikvision's own settings (its persona: Hikvision's spelling of China Standard Time,
+    // no DST, a manual clock), which no factory-default Axis has (it ships UTC0, NTP).
+    let hik = site
+        .plan
+        .replaced()
+        .find(|c| c.old.model.as_deref() == Some("DS-2CD2143G2-I"))
+        .unwrap();
+    let (hik_old, _) = site.moves[&hik.old.id];
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(format!(
+                "http://{hik_old}:{}/onvif/device_service",
+                site.port
+            ))
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    let t = s.network.time.unwrap();
+    assert_eq!(
+        (
+            t.tz.as_deref(),
+            t.daylight_savings,
+            t.date_time_type.as_deref()
+        ),
+        (Some("CST-8:00:00"), Some(false), Some("Manual"))
+    );
 
     // The mock's credential flag is live: after onboarding, every call carried one.
     for (old, _) in site.moves.values() {
@@ -802,6 +875,28 @@ async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behin
     assert_eq!(diffs.len(), 1, "{v}");
     assert_eq!(diffs[0]["field"], "DNSManual");
     assert_eq!(diffs[0]["actual"], "203.0.113.53");
+
+    // And the time zone: someone sets US Eastern (the mode and DST as apply left them).
+    session
+        .send(&camswap::onvif::device::SetSystemDateAndTime {
+            date_time_type: camswap::onvif::device::DateTimeType::Manual,
+            daylight_savings: false,
+            tz: Some("EST5EDT,M3.2.0,M11.1.0".into()),
+            utc: Some(chrono::Utc::now()),
+        })
+        .await
+        .unwrap();
+    let out = verify(&site);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diffs = v["cameras"][0]["differences"].as_array().unwrap();
+    let tz = diffs
+        .iter()
+        .find(|d| d["field"] == "TimeZone/TZ")
+        .unwrap_or_else(|| panic!("the zone is named: {v}"));
+    assert_eq!(tz["planned"], "CST-8:00:00");
+    assert_eq!(tz["actual"], "EST5EDT,M3.2.0,M11.1.0");
+    assert_eq!(diffs.len(), 2, "DNS and the zone: {v}");
     let out = site.camswap(&[
         "verify",
         "plan.json",
@@ -812,5 +907,79 @@ async fn a_reboot_mid_apply_is_waited_for_and_verify_names_a_value_changed_behin
     ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stdout).contains("DNSManual"));
+    site.fleet.shutdown().await;
+}
+
+/// A real camera reboots onto its new address after SetNetworkInterfaces: apply follows it
+/// within `--away-deadline`; a camera that stays away longer fails on its own, by name, and
+/// the other camera is finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_rebooting_onto_its_new_address_is_followed_within_the_deadline_and_one_beyond_it_fails_alone()
+ {
+    let site = site(
+        Ipv4Addr::new(127, 0, 53, 1),
+        &["hikvision-ds2cd2143g2", "dahua-sd49225xa"],
+    )
+    .await;
+    let mut moves = site.moves.iter();
+    let (quick, (quick_old, quick_at)) = moves.next().map(|(k, v)| (k.clone(), *v)).unwrap();
+    let (slow, (_, slow_at)) = moves.next().map(|(k, v)| (k.clone(), *v)).unwrap();
+    let delay = |ms| mock_devices::InjectedFault::MoveDelay(Duration::from_millis(ms));
+    site.fleet.set_fault(quick_at, delay(600)).await.unwrap();
+    site.fleet.set_fault(slow_at, delay(20_000)).await.unwrap();
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+        "--away-deadline",
+        "3",
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let started = std::time::Instant::now();
+    let out = site.camswap(&args);
+    assert_eq!(out.status.code(), Some(6), "partial: {}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the slow camera is given up at its deadline, not waited for"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = |id: &str| {
+        v["cameras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["camera"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let q = result(&quick);
+    assert_eq!(q["status"], "done", "{v}");
+    let new_xaddr = format!("http://{quick_old}:{}/onvif/device_service", site.port);
+    assert_eq!(q["xaddr"], new_xaddr.as_str());
+    let s = result(&slow);
+    assert_eq!(s["status"], "failed", "{v}");
+    let reason = s["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("did not answer at its new address")
+            && reason.contains("within the 3.0 s away deadline"),
+        "{reason}"
+    );
+    // The camera that was followed answers where the old one was, as the plan says.
+    let ok = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(new_xaddr.clone())
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    assert_eq!(
+        ok.network.interfaces[0].ipv4.as_ref().unwrap().address,
+        Some(quick_old.to_string())
+    );
     site.fleet.shutdown().await;
 }

@@ -4,27 +4,16 @@
 //! `camswap discover` (directed probe to the mock) → `camswap inventory` (wrong password) →
 //! `camswap audit`.
 
-use std::net::{Ipv4Addr, UdpSocket};
+use std::net::Ipv4Addr;
 use std::path::Path;
-use std::process::Command;
 
+use crate::support::{cli, mock};
 use camswap::audit::{AuditReport, Signal, Verdict};
 use camswap::inventory::Inventory;
-use mock_devices::{DeviceConfig, MockDevice, Persona};
-
-fn free_udp_port(ip: Ipv4Addr) -> u16 {
-    UdpSocket::bind((ip, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn camswap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_camswap"))
+    cli::camswap()
         .args(args)
-        .env_remove("CAMSWAP_LOG")
-        .env("NO_COLOR", "1")
         .env("CAMSWAP_TEST_WRONG_PASSWORD", "not-the-onvif-password")
         .output()
         .unwrap()
@@ -32,10 +21,7 @@ fn camswap(args: &[&str]) -> std::process::Output {
 
 /// Discovers the mock at `ip` by a directed probe, reads it with a wrong password, audits.
 async fn locked_out(persona: &str, ip: Ipv4Addr, dir: &Path) -> (Inventory, AuditReport, i32) {
-    let port = free_udp_port(ip);
-    let config =
-        DeviceConfig::new(Persona::builtin(persona).unwrap(), (ip, 0).into()).discovery_port(port);
-    let device = MockDevice::start(config).await.expect("mock starts");
+    let (device, port) = mock::start_with_discovery(mock::builtin(persona), ip).await;
 
     let devices = dir.join("devices.json");
     let target = format!("{ip}:{port}");

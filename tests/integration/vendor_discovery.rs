@@ -4,25 +4,21 @@
 //! `camswap audit` flags both (exit 10).
 
 use std::net::Ipv4Addr;
-use std::process::Command;
 
 use camswap::audit::{AuditReport, Signal, Verdict};
 use camswap::discovery::DevicesFile;
 use camswap::model::VendorProtocol;
 use mock_devices::vendor_discovery::{DHIP_PORT, SADP_PORT};
-use mock_devices::{DeviceConfig, MockDevice, Persona};
+use mock_devices::{DeviceConfig, MockDevice};
+
+use crate::support::{cli, mock};
 
 fn camswap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_camswap"))
-        .args(args)
-        .env_remove("CAMSWAP_LOG")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    cli::camswap().args(args).output().unwrap()
 }
 
 async fn onvif_off(persona: &str, ip: Ipv4Addr, port: u16) -> MockDevice {
-    let config = DeviceConfig::new(Persona::builtin(persona).unwrap(), (ip, 0).into())
+    let config = DeviceConfig::new(mock::builtin(persona), (ip, 0).into())
         .vendor_discovery_port(port)
         .onvif_off(true);
     MockDevice::start(config).await.expect("mock starts")
@@ -213,16 +209,9 @@ async fn onvif_off_hikvision_and_dahua_are_found_by_sadp_and_dhip_and_flagged() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recorder_advertising_only_device_type_is_found_and_audited() {
     let ip = Ipv4Addr::new(127, 0, 22, 3);
-    let port = std::net::UdpSocket::bind((ip, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut p = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    let mut p = mock::builtin("hikvision-ds2cd2143g2");
     p.discovery.types = vec!["tds:Device".into()];
-    let device = MockDevice::start(DeviceConfig::new(p, (ip, 0).into()).discovery_port(port))
-        .await
-        .unwrap();
+    let (device, port) = mock::start_with_discovery(p, ip).await;
     let target = format!("{ip}:{port}");
     let out = camswap(&[
         "discover",

@@ -732,6 +732,10 @@ pub struct Quirks {
     /// Value of `SetNetworkInterfacesResponse/RebootNeeded`.
     #[serde(default)]
     pub network_change_needs_reboot: bool,
+    /// Milliseconds the device is away when SetNetworkInterfaces moves it to another
+    /// address (it reboots onto it); 0 answers on the new address at once.
+    #[serde(default)]
+    pub network_move_ms: u64,
     /// Encoder tokens whose `VideoEncoderConfiguration` a ver10 GetProfiles/GetProfile
     /// reports with Name and UseCount only (Dahua family:
     /// `captures/dahua/GetProfiles-hammeraj-nvr.xml`, `captures/lorex/GetProfiles-sproctor.xml`);
@@ -750,6 +754,7 @@ impl Default for Quirks {
             reject_bad_token_on_pre_auth: false,
             boot_seconds: default_boot_seconds(),
             network_change_needs_reboot: false,
+            network_move_ms: 0,
             media1_stub_encoders: Vec::new(),
         }
     }

@@ -1,6 +1,6 @@
 use std::net::SocketAddr;
 
-use mock_devices::{AuthMode, DeviceConfig, MockDevice, Persona};
+use mock_devices::{AuthMode, DeviceConfig, InjectedFault, MockDevice, Persona};
 
 use crate::support::*;
 
@@ -232,6 +232,50 @@ async fn a_new_loopback_address_moves_the_device_there() {
         tokio::net::TcpStream::connect(old).await.is_err(),
         "the old address is released"
     );
+}
+
+/// A real camera reboots onto its new address and is gone meanwhile (neither address
+/// answers); camswap must follow it with a deadline, not find it there at once.
+#[tokio::test]
+async fn a_move_delay_keeps_the_device_away_from_both_addresses_until_it_answers_at_the_new_one() {
+    let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
+    let dev = MockDevice::start(
+        DeviceConfig::new(persona, "127.0.9.12:0".parse().unwrap()).auth(AuthMode::None),
+    )
+    .await
+    .unwrap();
+    dev.set_fault(InjectedFault::MoveDelay(std::time::Duration::from_millis(
+        1200,
+    )));
+    let old = dev.addr();
+    let started = std::time::Instant::now();
+    call(
+        old,
+        "SetNetworkInterfaces",
+        "<d:InterfaceToken>eth0</d:InterfaceToken><d:NetworkInterface><t:IPv4><t:Enabled>true</t:Enabled>\
+         <t:Manual><t:Address>127.0.9.13</t:Address><t:PrefixLength>16</t:PrefixLength></t:Manual>\
+         <t:DHCP>false</t:DHCP></t:IPv4></d:NetworkInterface>",
+    )
+    .await
+    .assert_ok();
+    let new: SocketAddr = format!("127.0.9.13:{}", old.port()).parse().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!dev.is_up(), "rebooting onto the new address");
+    assert!(tokio::net::TcpStream::connect(old).await.is_err());
+    assert!(tokio::net::TcpStream::connect(new).await.is_err());
+    while tokio::net::TcpStream::connect(new).await.is_err() {
+        assert!(started.elapsed().as_secs() < 10, "never came back at {new}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1200),
+        "back after {:?}, before the delay",
+        started.elapsed()
+    );
+    let nics = call(new, "GetNetworkInterfaces", "").await;
+    nics.assert_ok();
+    assert_eq!(nics.first("Address"), "127.0.9.13");
+    assert!(dev.is_up());
 }
 
 #[tokio::test]

@@ -1,10 +1,11 @@
 //! What the integration test modules share, once: where `../shared` is (schemas, captures,
-//! the schema validator), how the `camswap` binary is run, golden files with redaction, and
-//! SOAP envelopes around and out of payloads.
+//! the schema validator), how the `camswap` binary is run, golden files with redaction,
+//! SOAP envelopes around and out of payloads, and mock devices started the common way.
 
 pub mod cli;
 pub mod envelope;
 pub mod golden;
+pub mod mock;
 pub mod shared;
 
 /// Held by every test that installs a tracing subscriber of its own, for as long as the
