@@ -9,7 +9,7 @@ use camswap::audit::{AuditReport, Signal, Verdict};
 use camswap::discovery::DevicesFile;
 use camswap::model::VendorProtocol;
 use mock_devices::vendor_discovery::{DHIP_PORT, SADP_PORT};
-use mock_devices::{DeviceConfig, MockDevice};
+use mock_devices::{DeviceConfig, MockDevice, Persona};
 
 use crate::support::{cli, mock};
 
