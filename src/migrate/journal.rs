@@ -350,11 +350,10 @@ impl Journal {
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
-        self.write_synced(&bytes)
-            .map_err(|error| JournalError::Io {
-                path: self.path.clone(),
-                error,
-            })
+        self.write_synced(&bytes).map_err(|error| JournalError::Io {
+            path: self.path.clone(),
+            error,
+        })
     }
 
     /// Writes whole lines in one write (O_APPEND keeps them whole against other writers;
