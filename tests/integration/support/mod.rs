@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod envelope;
 pub mod golden;
+pub mod hostile_fleet;
 pub mod shared;
 
 /// Held by every test that installs a tracing subscriber of its own, for as long as the
