@@ -648,6 +648,12 @@ impl Element {
             Some(_) => {}
         }
         for a in &self.attrs {
+            // A local name with a colon (`p:xmlns:q`, only from malformed input) cannot be
+            // written so that it reads back the same: without its undeclared prefix it would
+            // become another name, or a namespace declaration. Left out.
+            if a.name.contains(':') {
+                continue;
+            }
             let prefix = a.ns.as_ref().and_then(|ns| {
                 self.scope
                     .bindings()
@@ -1456,6 +1462,20 @@ mod tests {
         assert_eq!(a.attrs[0].ns.as_deref(), Some("urn:t"));
         assert_eq!(a.attr("k"), Some("v&"));
         assert_eq!(a.text, "1 < 2");
+    }
+
+    /// Found by the `xml` fuzz target (tests/fuzz/seeds/regressions/xml/): an attribute
+    /// `xmrns:xmlns:env` under an undeclared prefix was written back as `xmlns:env="…"`,
+    /// which declared a namespace and moved the root element into it.
+    #[test]
+    fn fuzz_xml_to_xml_never_turns_an_attribute_into_a_declaration() {
+        let doc = r#"<env:Envelope xmrns:xmlns:env="urn:e" k="v"><env:Body/></env:Envelope>"#;
+        let root = parse(doc.as_bytes()).unwrap();
+        assert_eq!(root.ns, None);
+        let again = parse(root.to_xml().as_bytes()).unwrap();
+        assert_eq!(again.ns, None);
+        assert_eq!(again.prefix.as_deref(), Some("env"));
+        assert_eq!(again.attr("k"), Some("v"));
     }
 
     #[test]
