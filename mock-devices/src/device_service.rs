@@ -101,7 +101,10 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn xaddr(&self, path: &str) -> String {
-        xaddr(self.listen, path)
+        match &self.persona.quirks.foreign_service_host {
+            Some(host) => format!("http://{host}{path}"),
+            None => xaddr(self.listen, path),
+        }
     }
 
     /// `tt:PTZConfiguration` `token` under `name`, if the persona has it (Media, Media2 and

@@ -3,6 +3,7 @@
 #
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 10 s, every target)
 #
+# CAMSWAP_FUZZ_RUNS=N stops a target after N executions if that comes first.
 # Needs the nightly toolchain and cargo-fuzz. Corpora live in tests/fuzz/corpus/<target>
 # (not committed): the XML targets start from every real capture in ../shared/captures
 # (CAMSWAP_CAPTURES to point elsewhere), the file readers from tests/fuzz/seeds. A crash
@@ -27,6 +28,12 @@ for f in "$captures"/*/*.xml; do
   cp -f "$f" "$corpus/envelope/$name"
   cp -f "$f" "$corpus/responses/$name"
 done
+# SADP and DHIP replies (no capture of those: written after the mock's and the tools' formats).
+cp -f "$here"/seeds/discovery/* "$corpus/discovery/"
+# Inputs that once crashed a target stay in its corpus (seeds/regressions/<target>/).
+for t in xml envelope responses discovery files; do
+  if [ -d "$here/seeds/regressions/$t" ]; then cp -f "$here/seeds/regressions/$t"/* "$corpus/$t/"; fi
+done
 # The files target reads its first byte as the reader to use (see fuzz_targets/files.rs).
 selector=(policy catalog stock rollout credentials plan)
 for i in "${!selector[@]}"; do
@@ -43,5 +50,5 @@ for t in "${targets[@]}"; do
   # under 512 MiB whatever the input (the XML reader's budget is 8x the input plus 256 KiB).
   cargo +nightly fuzz run --fuzz-dir tests/fuzz "$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=512 -malloc_limit_mb=64 -max_len=200000 \
-    -print_final_stats=1
+    ${CAMSWAP_FUZZ_RUNS:+-runs="$CAMSWAP_FUZZ_RUNS"} -print_final_stats=1
 done

@@ -48,6 +48,8 @@ mod cli_errors;
 mod credentials_match;
 // Hostile networks: credentials sent off the device, spoofed discovery, secrets in URIs, TLS.
 mod hostile_network;
+// Issue 10's must-show at CI size: a fleet with hostile cameras among the healthy ones.
+mod hostile_fleet;
 // Apply, verify, status and handoff: mock sites swapped for factory-default approved units.
 mod apply;
 // The scripting interface: JSON outputs against their published schemas, completions, man page.

@@ -939,11 +939,11 @@ fn run_every_parser(p: &Element) {
 /// Overwrites every attribute value and leaf text of `e` with `values`, in turn.
 fn mangle(e: &mut Element, values: &[String], next: &mut usize) {
     for a in &mut e.attrs {
-        a.value = values[*next % values.len()].clone();
+        a.value = values[*next % values.len()].as_str().into();
         *next += 1;
     }
     if e.children.is_empty() {
-        e.text = values[*next % values.len()].clone();
+        e.text = values[*next % values.len()].as_str().into();
         *next += 1;
     }
     for c in &mut e.children {

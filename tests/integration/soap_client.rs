@@ -488,7 +488,7 @@ fn token_of(body: &str) -> (String, String, String, String) {
     let tok = root
         .path(&["Header", "Security", "UsernameToken"])
         .expect("no UsernameToken");
-    let text = |n: &str| tok.child(n).unwrap().text.clone();
+    let text = |n: &str| tok.child(n).unwrap().text.to_string();
     (
         text("Username"),
         text("Password"),

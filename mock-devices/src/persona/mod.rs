@@ -742,6 +742,11 @@ pub struct Quirks {
     /// GetVideoEncoderConfigurations still has the full values. Not schema-valid, on purpose.
     #[serde(default)]
     pub media1_stub_encoders: Vec<String>,
+    /// A hostile device: GetServices and GetCapabilities give every service address at this
+    /// `host:port` (someone else's) rather than the device's own, to collect the credentials
+    /// of a client that follows them (issue 10, item 3).
+    #[serde(default)]
+    pub foreign_service_host: Option<String>,
 }
 
 fn default_boot_seconds() -> u64 {
@@ -756,6 +761,7 @@ impl Default for Quirks {
             network_change_needs_reboot: false,
             network_move_ms: 0,
             media1_stub_encoders: Vec::new(),
+            foreign_service_host: None,
         }
     }
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 use camswap::audit::Policy;
 use camswap::credentials::Credentials;
 use camswap::files;
-use camswap::inventory::file::{FORMAT as INVENTORY_FORMAT, Inventory, VERSION as INVENTORY_VERSION};
+use camswap::inventory::file::{
+    FORMAT as INVENTORY_FORMAT, Inventory, VERSION as INVENTORY_VERSION,
+};
 use camswap::planner::plan::{PLAN_FORMAT, PLAN_VERSION};
 use camswap::planner::{Catalog, Plan, Rollout, Stock};
 use libfuzzer_sys::fuzz_target;
@@ -62,7 +64,10 @@ fn tempfile_in_shm() -> NamedFile {
     } else {
         std::env::temp_dir()
     };
-    let path = dir.join(format!("camswap-fuzz-credentials-{}.toml", std::process::id()));
+    let path = dir.join(format!(
+        "camswap-fuzz-credentials-{}.toml",
+        std::process::id()
+    ));
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

@@ -1,61 +1,78 @@
-//! Every response parser family on whatever payload an envelope holds: each parser must
-//! answer with a value or a `ParseError` for any element. The calls name today's parse
-//! functions; the `Operation::parse` of converted operations replaces them one by one.
+//! Every response parser, through the typed operation API, on whatever payload an envelope
+//! holds: each operation's `parse` (the response-element check, then its reader) and its
+//! `read` straight on the payload (so every reader sees every fuzzed element, whatever its
+//! name) must answer with a value or a `ParseError`, never a panic.
 #![no_main]
 
-use camswap::onvif::media::GetProfiles;
-use camswap::onvif::operation::Operation;
+use camswap::onvif::operation::{Cursor, Operation};
 use camswap::onvif::{device, imaging, media, media2, ptz, recording};
 use camswap::soap::envelope::{self, Reply};
+use camswap::soap::xml::Element;
 use libfuzzer_sys::fuzz_target;
+
+fn both<O: Operation>(op: O, payload: &Element) {
+    let _ = op.parse(payload);
+    let _ = op.read(Cursor::new(payload, "fuzz"));
+}
+
+macro_rules! every {
+    ($p:expr; $($op:expr),* $(,)?) => {$( both($op, $p); )*};
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(Reply::Payload(p)) = envelope::read(data) else {
         return;
     };
     let p = &p;
-    let _ = GetProfiles::parse(p);
-    let _ = device::parse_get_system_date_and_time(p);
-    let _ = device::parse_get_device_information(p);
-    let _ = device::parse_get_services(p);
-    let _ = device::parse_get_capabilities(p);
-    let _ = device::parse_get_network_interfaces(p);
-    let _ = device::parse_get_network_default_gateway(p);
-    let _ = device::parse_get_hostname(p);
-    let _ = device::parse_get_dns(p);
-    let _ = device::parse_get_ntp(p);
-    let _ = device::parse_get_scopes(p);
-    let _ = device::parse_get_users(p);
-    let _ = media::parse_get_service_capabilities(p);
-    let _ = media::parse_get_video_sources(p);
-    let _ = media::parse_get_video_source_configurations(p);
-    let _ = media::parse_get_video_encoder_configurations(p);
-    let _ = media::parse_get_video_encoder_configuration(p);
-    let _ = media::parse_get_audio_encoder_configurations(p);
-    let _ = media::parse_get_video_encoder_configuration_options(p);
-    let _ = media::parse_get_stream_uri(p);
-    let _ = media::parse_get_snapshot_uri(p);
-    let _ = media::parse_create_profile(p);
-    let _ = media2::parse_get_service_capabilities(p);
-    let _ = media2::parse_get_profiles(p);
-    let _ = media2::parse_get_video_source_configurations(p);
-    let _ = media2::parse_get_video_encoder_configurations(p);
-    let _ = media2::parse_get_video_encoder_configuration_options(p);
-    let _ = media2::parse_get_stream_uri(p);
-    let _ = media2::parse_get_snapshot_uri(p);
-    let _ = ptz::parse_get_service_capabilities(p);
-    let _ = ptz::parse_get_nodes(p);
-    let _ = ptz::parse_get_configurations(p);
-    let _ = ptz::parse_get_configuration_options(p);
-    let _ = ptz::parse_get_presets(p, "P");
-    let _ = ptz::parse_get_status(p);
-    let _ = ptz::parse_set_preset(p);
-    let _ = recording::parse_get_service_capabilities(p);
-    let _ = recording::parse_get_recordings(p);
-    let _ = recording::parse_get_recording_configuration(p);
-    let _ = recording::parse_get_recording_jobs(p);
-    let _ = recording::parse_get_recording_options(p);
-    let _ = recording::parse_create_recording_job(p);
-    let _ = imaging::parse_get_imaging_settings(p);
-    let _ = imaging::parse_get_options(p);
+    every!(p;
+        device::GetSystemDateAndTime,
+        device::GetDeviceInformation,
+        device::GetServices::default(),
+        device::GetCapabilities::default(),
+        device::GetNetworkInterfaces,
+        device::GetNetworkDefaultGateway,
+        device::GetHostname,
+        device::GetDNS,
+        device::GetNTP,
+        device::GetScopes,
+        device::GetUsers,
+        media::GetServiceCapabilities,
+        media::GetProfiles,
+        media::GetVideoSources,
+        media::GetVideoSourceConfigurations,
+        media::GetVideoEncoderConfigurations,
+        media::GetVideoEncoderConfiguration::default(),
+        media::GetVideoEncoderConfigurationOptions::default(),
+        media::GetAudioEncoderConfigurations,
+        media::GetStreamUri::default(),
+        media::GetSnapshotUri::default(),
+        media::CreateProfile::default(),
+        media2::GetServiceCapabilities,
+        media2::GetVideoSourceConfigurations::default(),
+        media2::GetVideoEncoderConfigurations::default(),
+        media2::GetVideoEncoderConfigurationOptions::default(),
+        media2::GetSnapshotUri::default(),
+        media2::GetStreamUri::default(),
+        media2::GetProfiles::default(),
+        media2::CreateProfile::default(),
+        ptz::GetServiceCapabilities,
+        ptz::GetNodes,
+        ptz::GetConfigurations,
+        ptz::GetConfigurationOptions::default(),
+        ptz::GetStatus::default(),
+        ptz::SetPreset::default(),
+        ptz::GetPresets { profile: "P".into() },
+        recording::GetServiceCapabilities,
+        recording::GetRecordings,
+        recording::GetRecordingConfiguration::default(),
+        recording::GetTrackConfiguration::default(),
+        recording::GetRecordingJobs,
+        recording::GetRecordingOptions::default(),
+        recording::GetRecordingJobConfiguration::default(),
+        recording::CreateRecording::default(),
+        recording::CreateTrack::default(),
+        recording::CreateRecordingJob::default(),
+        imaging::GetImagingSettings::default(),
+        imaging::GetOptions::default(),
+    );
 });

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod envelope;
 pub mod golden;
+pub mod hostile_fleet;
 pub mod mock;
 pub mod shared;
 
