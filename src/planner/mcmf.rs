@@ -2,6 +2,12 @@
 //! costs, then a blocking flow over every shortest path at once (primal-dual), which keeps the
 //! number of Dijkstra runs to the number of distinct path costs rather than one per path.
 //! Integer capacities and costs; deterministic: edges are scanned in insertion order.
+//!
+//! On a dense class × model network (100,000 cameras: ~1,400 classes × 500 models, ~500
+//! rounds) the cost is in scanning edges, so each round's Dijkstra stops at the sink's
+//! distance, the edges live in one contiguous array per node, and the blocking flow walks only
+//! the round's zero-cost edges. The flow found is the same, edge for edge, as scanning every
+//! edge with full distances: the zero-cost edges that lead to the sink are the same ones.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -27,6 +33,57 @@ pub struct FlowResult {
     pub flow: i64,
     /// Total cost of that flow (the minimum among maximum flows).
     pub cost: i64,
+}
+
+/// The network laid out for the search: each node's edges contiguous, in insertion order
+/// (a node's scan reads consecutive memory instead of hopping over the edge list, which is what
+/// dominates on a dense class × model network), capacities apart from the rest.
+struct Csr {
+    /// `start[u]..start[u + 1]`: the slots of node `u`'s edges.
+    start: Vec<usize>,
+    to: Vec<u32>,
+    cost: Vec<i64>,
+    cap: Vec<i64>,
+    /// The slot of each slot's reverse edge.
+    rev: Vec<u32>,
+}
+
+impl Csr {
+    /// Lays out `net`; also returns the slot of every edge id.
+    fn new(net: &FlowNetwork) -> (Self, Vec<u32>) {
+        let n = net.adj.len();
+        let m = net.edges.len();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut slot = vec![0u32; m];
+        let mut next = 0usize;
+        for list in &net.adj {
+            start.push(next);
+            for &e in list {
+                slot[e] = next as u32;
+                next += 1;
+            }
+        }
+        start.push(next);
+        let (mut to, mut cost, mut cap, mut rev) =
+            (vec![0u32; m], vec![0i64; m], vec![0i64; m], vec![0u32; m]);
+        for (e, edge) in net.edges.iter().enumerate() {
+            let i = slot[e] as usize;
+            to[i] = edge.to as u32;
+            cost[i] = edge.cost;
+            cap[i] = edge.cap;
+            rev[i] = slot[e ^ 1];
+        }
+        (
+            Self {
+                start,
+                to,
+                cost,
+                cap,
+                rev,
+            },
+            slot,
+        )
+    }
 }
 
 impl FlowNetwork {
@@ -64,6 +121,7 @@ impl FlowNetwork {
     /// Pushes the maximum flow from `s` to `t` at minimum cost.
     pub fn min_cost_max_flow(&mut self, s: usize, t: usize) -> FlowResult {
         let n = self.adj.len();
+        let (mut g, slot) = Csr::new(self);
         let mut potential = vec![0i64; n];
         let mut result = FlowResult { flow: 0, cost: 0 };
         let mut dist = vec![i64::MAX; n];
@@ -71,62 +129,93 @@ impl FlowNetwork {
         let mut level = vec![u32::MAX; n];
         let mut next = vec![0usize; n];
         let mut queue = std::collections::VecDeque::new();
+        let mut zero: Vec<u32> = Vec::new();
+        let mut zero_start = vec![0usize; n + 1];
         loop {
-            // Shortest distances on reduced costs.
+            // Shortest distances on reduced costs, as far as the sink: nodes farther than the
+            // sink lie on no shortest path this round.
             dist.iter_mut().for_each(|d| *d = i64::MAX);
             dist[s] = 0;
             heap.clear();
             heap.push(Reverse((0i64, s)));
-            while let Some(Reverse((d, u))) = heap.pop() {
+            while let Some(&Reverse((d, u))) = heap.peek() {
+                // Settled as far as the sink's distance, ties included: nodes farther than
+                // the sink lie on no shortest path to it this round.
+                if d > dist[t] {
+                    break;
+                }
+                heap.pop();
                 if d > dist[u] {
                     continue;
                 }
-                for &e in &self.adj[u] {
-                    let edge = &self.edges[e];
-                    if edge.cap <= 0 {
+                let pu = potential[u] + d;
+                for i in g.start[u]..g.start[u + 1] {
+                    if g.cap[i] <= 0 {
                         continue;
                     }
-                    let nd = d + edge.cost + potential[u] - potential[edge.to];
-                    if nd < dist[edge.to] {
-                        dist[edge.to] = nd;
-                        heap.push(Reverse((nd, edge.to)));
+                    let to = g.to[i] as usize;
+                    let nd = g.cost[i] + pu - potential[to];
+                    if nd < dist[to] {
+                        dist[to] = nd;
+                        heap.push(Reverse((nd, to)));
                     }
                 }
             }
-            if dist[t] == i64::MAX {
+            let reach = dist[t];
+            if reach == i64::MAX {
                 break;
             }
+            // Capped at the sink's distance, reduced costs stay non-negative (Johnson) and the
+            // edges on shortest paths to the sink become exactly the zero-cost ones, as with
+            // full distances.
             for v in 0..n {
-                if dist[v] != i64::MAX {
-                    potential[v] += dist[v];
-                }
+                potential[v] += dist[v].min(reach);
             }
             // Every shortest path at once: a blocking flow (Dinic) over the edges whose reduced
-            // cost is now zero, so one Dijkstra serves many augmentations.
+            // cost is now zero, so one Dijkstra serves many augmentations. Those edges are
+            // gathered once (in each node's order): they are few, while the network is dense.
+            // Only nodes no farther than the sink can start one that leads to it, and
+            // augmenting adds only reverses of such edges, so the set holds for the round.
+            zero.clear();
+            for u in 0..n {
+                zero_start[u] = zero.len();
+                if dist[u] > reach {
+                    continue;
+                }
+                let pu = potential[u];
+                for i in g.start[u]..g.start[u + 1] {
+                    if g.cost[i] + pu == potential[g.to[i] as usize] {
+                        zero.push(i as u32);
+                    }
+                }
+            }
+            zero_start[n] = zero.len();
             loop {
                 level.iter_mut().for_each(|l| *l = u32::MAX);
                 level[s] = 0;
                 queue.clear();
                 queue.push_back(s);
                 while let Some(u) = queue.pop_front() {
-                    for &e in &self.adj[u] {
-                        let edge = &self.edges[e];
-                        if edge.cap > 0
-                            && level[edge.to] == u32::MAX
-                            && self.admissible(e, u, &potential)
-                        {
-                            level[edge.to] = level[u] + 1;
-                            queue.push_back(edge.to);
+                    // Nodes at the sink's depth or deeper lead to no path to it.
+                    if level[t] != u32::MAX && level[u] >= level[t] {
+                        break;
+                    }
+                    for &i in &zero[zero_start[u]..zero_start[u + 1]] {
+                        let i = i as usize;
+                        let to = g.to[i] as usize;
+                        if g.cap[i] > 0 && level[to] == u32::MAX {
+                            level[to] = level[u] + 1;
+                            queue.push_back(to);
                         }
                     }
                 }
                 if level[t] == u32::MAX {
                     break;
                 }
-                next.iter_mut().for_each(|i| *i = 0);
+                next.copy_from_slice(&zero_start[..n]);
                 loop {
                     let (pushed, cost) =
-                        self.augment(s, t, i64::MAX, &level, &mut next, &potential);
+                        g.augment(s, t, i64::MAX, &level, &mut next, &zero, &zero_start);
                     if pushed == 0 {
                         break;
                     }
@@ -135,16 +224,17 @@ impl FlowNetwork {
                 }
             }
         }
+        for (e, edge) in self.edges.iter_mut().enumerate() {
+            edge.cap = g.cap[slot[e] as usize];
+        }
         result
     }
+}
 
-    /// True when edge `e` out of `u` has zero reduced cost (lies on a shortest path).
-    fn admissible(&self, e: usize, u: usize, potential: &[i64]) -> bool {
-        let edge = &self.edges[e];
-        edge.cost + potential[u] - potential[edge.to] == 0
-    }
-
-    /// One augmenting path in the level graph, depth first; returns (flow, cost).
+impl Csr {
+    /// One augmenting path in the level graph over the zero-cost edges, depth first; returns
+    /// (flow, cost).
+    #[allow(clippy::too_many_arguments)]
     fn augment(
         &mut self,
         u: usize,
@@ -152,24 +242,24 @@ impl FlowNetwork {
         limit: i64,
         level: &[u32],
         next: &mut [usize],
-        potential: &[i64],
+        zero: &[u32],
+        zero_start: &[usize],
     ) -> (i64, i64) {
         if u == t {
             return (limit, 0);
         }
-        while next[u] < self.adj[u].len() {
-            let e = self.adj[u][next[u]];
-            let (to, cap, cost) = {
-                let edge = &self.edges[e];
-                (edge.to, edge.cap, edge.cost)
-            };
-            if cap > 0 && level[to] == level[u] + 1 && self.admissible(e, u, potential) {
+        let end = zero_start[u + 1];
+        while next[u] < end {
+            let i = zero[next[u]] as usize;
+            let to = self.to[i] as usize;
+            let cap = self.cap[i];
+            if cap > 0 && level[to] == level[u] + 1 {
                 let (pushed, path_cost) =
-                    self.augment(to, t, limit.min(cap), level, next, potential);
+                    self.augment(to, t, limit.min(cap), level, next, zero, zero_start);
                 if pushed > 0 {
-                    self.edges[e].cap -= pushed;
-                    self.edges[e ^ 1].cap += pushed;
-                    return (pushed, path_cost + pushed * cost);
+                    self.cap[i] -= pushed;
+                    self.cap[self.rev[i] as usize] += pushed;
+                    return (pushed, path_cost + pushed * self.cost[i]);
                 }
             }
             next[u] += 1;

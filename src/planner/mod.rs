@@ -252,7 +252,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         ));
     }
 
-    let reqs: Vec<requirements::Requirements> = flagged
+    let mut reqs: Vec<requirements::Requirements> = flagged
         .iter()
         .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
         .collect();
@@ -322,12 +322,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut cameras = Vec::with_capacity(flagged.len());
     let mut templated = 0u32;
     let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
-    for (i, ((s, flag, digest), req)) in flagged.iter().zip(&reqs).enumerate() {
+    // Each camera's requirement items and warnings move into its plan (no copy of 100,000 lists).
+    for (i, ((s, flag, digest), req)) in flagged.iter().zip(reqs.iter_mut()).enumerate() {
         // A recorder is not matched to a camera: a camera's requirements and notes derived
         // from its profiles would only mislead (a 16-channel NVR "needs an audio input").
         let camera_like = recorders[i].is_none();
         let mut warnings = if camera_like {
-            req.warnings.clone()
+            std::mem::take(&mut req.warnings)
         } else {
             Vec::new()
         };
@@ -411,7 +412,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             confidence: flag.confidence,
             wave,
             requirements: if camera_like {
-                req.items.clone()
+                std::mem::take(&mut req.items)
             } else {
                 Vec::new()
             },

@@ -600,8 +600,13 @@ impl Plan {
             waves: &self.waves,
             cameras: &self.cameras,
         };
-        let mut w = HashWriter(Sha256::new());
+        // Buffered: the serialiser hands over every token apart, and feeding sha256 a few
+        // bytes at a time costs more than the copy.
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, HashWriter(Sha256::new()));
         serde_json::to_writer(&mut w, &unsigned).expect("a plan always serialises");
+        let w = w
+            .into_inner()
+            .unwrap_or_else(|_| unreachable!("hashing never fails"));
         format!("sha256:{}", hex(&w.0.finalize()))
     }
 
