@@ -947,6 +947,55 @@ async fn exec_op(
             let e = e.token.clone();
             add_configuration(d, *service, &t, media2::ConfigurationType::VideoEncoder, &e).await?;
         }
+        Op::AddAudioSource { service, profile } => {
+            let t = need(profile, tokens)?;
+            let p = find_profile(d, *service, &t).await?;
+            if p.audio_source_configuration.is_some() {
+                return Ok(());
+            }
+            let c = d
+                .audio_source_configurations(*service)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| req(missing("AudioSourceConfiguration")))?;
+            add_configuration(d, *service, &t, media2::ConfigurationType::AudioSource, &c).await?;
+        }
+        Op::AddAudioEncoder {
+            service,
+            profile,
+            encoding,
+        } => {
+            let t = need(profile, tokens)?;
+            let profiles = d.profiles(*service).await?;
+            let p = profiles
+                .iter()
+                .find(|p| p.token == t)
+                .ok_or_else(|| req(missing("Profile")))?;
+            if p.audio_encoder.is_some() {
+                return Ok(());
+            }
+            // Prefer the planned codec, then an encoder no profile streams yet.
+            let used: BTreeSet<String> = profiles
+                .iter()
+                .filter_map(|p| p.audio_encoder.as_ref().map(|e| e.token.clone()))
+                .collect();
+            let want = encoding.as_deref().map(str::trim);
+            let mut encoders = d.audio_encoder_configurations(*service).await?;
+            encoders.sort_by_key(|e| {
+                let same = match (want, e.encoding.as_deref()) {
+                    (Some(w), Some(have)) => w.eq_ignore_ascii_case(have.trim()),
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                };
+                (!same, used.contains(&e.token))
+            });
+            let e = encoders
+                .first()
+                .map(|e| e.token.clone())
+                .ok_or_else(|| req(missing("AudioEncoderConfiguration")))?;
+            add_configuration(d, *service, &t, media2::ConfigurationType::AudioEncoder, &e).await?;
+        }
         Op::AddPtz { service, profile } => {
             let t = need(profile, tokens)?;
             let p = find_profile(d, *service, &t).await?;
@@ -1281,6 +1330,20 @@ async fn add_configuration(
         }
         (MediaApi::Media, media2::ConfigurationType::VideoEncoder) => {
             d.send(&media::AddVideoEncoderConfiguration {
+                profile,
+                configuration,
+            })
+            .await?
+        }
+        (MediaApi::Media, media2::ConfigurationType::AudioSource) => {
+            d.send(&media::AddAudioSourceConfiguration {
+                profile,
+                configuration,
+            })
+            .await?
+        }
+        (MediaApi::Media, media2::ConfigurationType::AudioEncoder) => {
+            d.send(&media::AddAudioEncoderConfiguration {
                 profile,
                 configuration,
             })

@@ -412,6 +412,15 @@ pub async fn check(
             profile: r,
             ..
         }
+        | Op::AddAudioSource {
+            service,
+            profile: r,
+        }
+        | Op::AddAudioEncoder {
+            service,
+            profile: r,
+            ..
+        }
         | Op::AddPtz {
             service,
             profile: r,
@@ -430,6 +439,16 @@ pub async fn check(
                     "video_encoder",
                     "VideoEncoderConfiguration",
                     p.video_encoder.as_ref().map(|v| &v.token),
+                ),
+                Op::AddAudioSource { .. } => (
+                    "audio_source_configuration",
+                    "AudioSourceConfiguration",
+                    p.audio_source_configuration.as_ref(),
+                ),
+                Op::AddAudioEncoder { .. } => (
+                    "audio_encoder",
+                    "AudioEncoderConfiguration",
+                    p.audio_encoder.as_ref().map(|v| &v.token),
                 ),
                 _ => (
                     "ptz_configuration",

@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use crate::credentials::Login;
 use crate::model::{
-    Dns, Hostname, Identity, MediaProfile, NetworkInterface, Ntp, Preset, RecordingCapabilities,
-    RecordingItem, RecordingJob, Scope, User, VideoEncoder, VideoSourceConfiguration,
+    AudioEncoder, Dns, Hostname, Identity, MediaProfile, NetworkInterface, Ntp, Preset,
+    RecordingCapabilities, RecordingItem, RecordingJob, Scope, User, VideoEncoder,
+    VideoSourceConfiguration,
 };
 use crate::onvif::operation::Operation;
 use crate::onvif::session::{OnvifError, Session};
@@ -366,6 +367,34 @@ impl Device {
             MediaApi::Media => self.send(&media::GetVideoEncoderConfigurations).await,
             MediaApi::Media2 => {
                 self.send(&media2::GetVideoEncoderConfigurations::default())
+                    .await
+            }
+        }
+    }
+
+    /// The audio source configuration tokens (for a new profile's audio).
+    pub async fn audio_source_configurations(
+        &mut self,
+        service: MediaApi,
+    ) -> Result<Vec<String>, OnvifError> {
+        match service {
+            MediaApi::Media => self.send(&media::GetAudioSourceConfigurations).await,
+            MediaApi::Media2 => {
+                self.send(&media2::GetAudioSourceConfigurations::default())
+                    .await
+            }
+        }
+    }
+
+    /// The audio encoder configurations.
+    pub async fn audio_encoder_configurations(
+        &mut self,
+        service: MediaApi,
+    ) -> Result<Vec<AudioEncoder>, OnvifError> {
+        match service {
+            MediaApi::Media => self.send(&media::GetAudioEncoderConfigurations).await,
+            MediaApi::Media2 => {
+                self.send(&media2::GetAudioEncoderConfigurations::default())
                     .await
             }
         }

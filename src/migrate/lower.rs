@@ -204,6 +204,22 @@ pub enum Op {
         /// Codec the encoder will carry (picks a configuration of that codec when free).
         encoding: Option<String>,
     },
+    /// Add the device's audio source configuration to the profile.
+    AddAudioSource {
+        /// Service.
+        service: MediaApi,
+        /// Profile.
+        profile: Ref,
+    },
+    /// Add an audio encoder configuration to the profile (after its audio source).
+    AddAudioEncoder {
+        /// Service.
+        service: MediaApi,
+        /// Profile.
+        profile: Ref,
+        /// Codec the old profile streamed (picks a configuration of that codec when free).
+        encoding: Option<String>,
+    },
     /// Add the PTZ configuration to the profile.
     AddPtz {
         /// Service.
@@ -320,6 +336,16 @@ impl Op {
                 "media.AddVideoEncoderConfiguration",
                 "media2.AddConfiguration",
             ),
+            Self::AddAudioSource { service, .. } => m(
+                service,
+                "media.AddAudioSourceConfiguration",
+                "media2.AddConfiguration",
+            ),
+            Self::AddAudioEncoder { service, .. } => m(
+                service,
+                "media.AddAudioEncoderConfiguration",
+                "media2.AddConfiguration",
+            ),
             Self::AddPtz { service, .. } => m(
                 service,
                 "media.AddPTZConfiguration",
@@ -393,6 +419,17 @@ impl Op {
                 "ProfileToken={} VideoEncoder=<a free {} encoder configuration>",
                 show(profile, tokens),
                 encoding.as_deref().unwrap_or("video")
+            ),
+            Self::AddAudioSource { profile, .. } => format!(
+                "ProfileToken={} AudioSource=<the device's audio source configuration>",
+                show(profile, tokens)
+            ),
+            Self::AddAudioEncoder {
+                profile, encoding, ..
+            } => format!(
+                "ProfileToken={} AudioEncoder=<a free {} audio encoder configuration>",
+                show(profile, tokens),
+                encoding.as_deref().unwrap_or("audio")
             ),
             Self::AddPtz { profile, .. } => format!(
                 "ProfileToken={} PTZ=<the device's PTZ configuration>",
@@ -638,7 +675,7 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
             name,
             service,
             ptz,
-            audio: _,
+            audio,
         } => {
             let profile = profile_ref(key);
             let mut ops = vec![
@@ -657,6 +694,19 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
                     encoding: None,
                 },
             ];
+            // Audio is planned only when the old profile streamed it (or the integrator kept
+            // it): the encoder needs the source in the profile first.
+            if let Some(a) = audio {
+                ops.push(Op::AddAudioSource {
+                    service: *service,
+                    profile: profile.clone(),
+                });
+                ops.push(Op::AddAudioEncoder {
+                    service: *service,
+                    profile: profile.clone(),
+                    encoding: a.encoding.clone(),
+                });
+            }
             if *ptz {
                 ops.push(Op::AddPtz {
                     service: *service,
@@ -855,6 +905,67 @@ mod tests {
                 "device.SetNetworkDefaultGateway",
                 "device.SetNetworkInterfaces"
             ]
+        );
+    }
+
+    #[test]
+    fn a_profile_that_streamed_audio_gets_an_audio_source_then_encoder_and_one_without_none() {
+        let profile = |service, audio| Step::CreateProfile {
+            key: "101".into(),
+            name: "main".into(),
+            service,
+            ptz: false,
+            audio,
+        };
+        let g711 = Some(crate::planner::plan::AudioValues {
+            encoding: Some("G711".into()),
+            bitrate_kbps: Some(64),
+            sample_rate_khz: Some(8),
+        });
+        let names = |step| -> Vec<&'static str> {
+            lower(&camera(vec![step])).unwrap()[0]
+                .ops
+                .iter()
+                .map(Op::name)
+                .collect()
+        };
+        assert_eq!(
+            names(profile(MediaApi::Media, g711.clone())),
+            [
+                "media.CreateProfile",
+                "media.AddVideoSourceConfiguration",
+                "media.AddVideoEncoderConfiguration",
+                "media.AddAudioSourceConfiguration",
+                "media.AddAudioEncoderConfiguration",
+            ]
+        );
+        assert_eq!(
+            names(profile(MediaApi::Media, None)),
+            [
+                "media.CreateProfile",
+                "media.AddVideoSourceConfiguration",
+                "media.AddVideoEncoderConfiguration",
+            ]
+        );
+        let l = lower(&camera(vec![profile(MediaApi::Media2, g711)])).unwrap();
+        let ops = &l[0].ops;
+        assert_eq!(ops.len(), 5);
+        assert!(
+            ops[1..]
+                .iter()
+                .all(|o| o.name() == "media2.AddConfiguration")
+        );
+        assert_eq!(
+            ops[4],
+            Op::AddAudioEncoder {
+                service: MediaApi::Media2,
+                profile: profile_ref("101"),
+                encoding: Some("G711".into()),
+            }
+        );
+        assert_eq!(
+            ops[4].describe(&Tokens::new()),
+            "media2.AddConfiguration ProfileToken=<profile 101> AudioEncoder=<a free G711 audio encoder configuration>"
         );
     }
 

@@ -40,6 +40,9 @@ pub struct MediaProfile {
     /// What the encoder supports.
     #[serde(default)]
     pub encoder_options: Vec<EncoderOptions>,
+    /// Audio source configuration token, when the profile carries audio.
+    #[serde(default)]
+    pub audio_source_configuration: Option<String>,
     /// Audio encoder, when the profile streams audio.
     #[serde(default)]
     pub audio_encoder: Option<AudioEncoder>,

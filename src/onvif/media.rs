@@ -82,6 +82,9 @@ operations! { SERVICE;
     /// GetAudioEncoderConfigurations.
     GetAudioEncoderConfigurations -> Vec<AudioEncoder>
         => |r| r.each("Configurations", audio_encoder);
+    /// GetAudioSourceConfigurations: their tokens (for a new profile's audio).
+    GetAudioSourceConfigurations -> Vec<String>
+        => |r| r.each("Configurations", |c| Ok(c.attr("token")?.to_owned()));
     /// GetStreamUri of a profile.
     GetStreamUri {
         setup: StreamSetup = "trt:StreamSetup",
@@ -102,6 +105,17 @@ operations! { SERVICE;
     } -> () => |_r| Ok(());
     /// AddVideoEncoderConfiguration: attach a video encoder configuration to a profile.
     AddVideoEncoderConfiguration {
+        profile: String = "trt:ProfileToken",
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |_r| Ok(());
+    /// AddAudioSourceConfiguration: attach an audio source configuration to a profile.
+    AddAudioSourceConfiguration {
+        profile: String = "trt:ProfileToken",
+        configuration: String = "trt:ConfigurationToken"
+    } -> () => |_r| Ok(());
+    /// AddAudioEncoderConfiguration: attach an audio encoder configuration to a profile (it
+    /// needs the audio source first).
+    AddAudioEncoderConfiguration {
         profile: String = "trt:ProfileToken",
         configuration: String = "trt:ConfigurationToken"
     } -> () => |_r| Ok(());
@@ -365,6 +379,9 @@ pub(crate) fn read_profile<'a>(
             .transpose()?,
         video_encoder: part("VideoEncoder").map(video_encoder).transpose()?,
         encoder_options: Vec::new(),
+        audio_source_configuration: part("AudioSource")
+            .map(|e| e.attr("token").map(str::to_owned))
+            .transpose()?,
         audio_encoder: part("AudioEncoder").map(audio_encoder).transpose()?,
         ptz_configuration: part("PTZ")
             .map(|e| e.attr("token").map(str::to_owned))

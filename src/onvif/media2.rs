@@ -8,13 +8,13 @@
 use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, media_capabilities, open_encoder, range, read_profile, resolutions,
-    video_encoder, video_source_configuration, write_multicast,
+    MediaCapabilities, audio_encoder, media_capabilities, open_encoder, range, read_profile,
+    resolutions, video_encoder, video_source_configuration, write_multicast,
 };
 use super::operation::{Cursor, Field, operations, push_text, wire_enum};
 use super::{ParseError, parse_f64, parse_u32, xs_float};
 use crate::model::{
-    Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
+    AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
     VideoSourceConfiguration, redact_uri,
 };
 use crate::soap::xml::escape;
@@ -92,6 +92,16 @@ operations! { SERVICE;
         configuration: Option<String> = "tr2:ConfigurationToken",
         profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<VideoEncoder> => |r| r.each("Configurations", video_encoder);
+    /// GetAudioSourceConfigurations, optionally for one configuration or profile: their tokens.
+    GetAudioSourceConfigurations {
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<String> => |r| r.each("Configurations", |c| Ok(c.attr("token")?.to_owned()));
+    /// GetAudioEncoderConfigurations, optionally for one configuration or profile.
+    GetAudioEncoderConfigurations {
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<AudioEncoder> => |r| r.each("Configurations", audio_encoder);
     /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
     /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
     /// device lists them.

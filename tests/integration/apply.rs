@@ -539,6 +539,73 @@ async fn banned_cameras_are_replaced_applied_and_verified_end_to_end() {
     site.fleet.shutdown().await;
 }
 
+/// The Dahua IPC-HDW2431T-AS streams G.711 on both its profiles (its persona); the plan carries
+/// that audio, and the profiles apply creates on the new camera stream audio too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_that_streamed_audio_is_replaced_by_profiles_that_stream_audio() {
+    let site = site(Ipv4Addr::new(127, 0, 55, 1), &["dahua-ipc-hdw2431t"]).await;
+    let Some(c) = site.plan.replaced().next() else {
+        panic!(
+            "the Dahua is replaced: {}",
+            serde_json::to_string(&site.plan).unwrap()
+        );
+    };
+    let with_audio: Vec<&String> = c
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::CreateProfile {
+                name,
+                audio: Some(a),
+                ..
+            } => {
+                assert_eq!(a.encoding.as_deref(), Some("G711"), "{name}");
+                Some(name)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!with_audio.is_empty(), "the plan carries the audio: {c:?}");
+
+    let mut args = vec!["apply", "plan.json", "--credentials", "credentials.toml"];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let out = site.camswap(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "apply: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let (old, _) = site.moves[&c.old.id];
+    let xaddr = format!("http://{old}:{}/onvif/device_service", site.port);
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(xaddr.clone())
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    for name in with_audio {
+        let p = s
+            .profiles
+            .iter()
+            .find(|p| &p.name == name)
+            .unwrap_or_else(|| panic!("profile {name} on {xaddr}: {:?}", s.profiles));
+        assert!(
+            p.audio_source_configuration.is_some(),
+            "{name} has no audio source: {p:?}"
+        );
+        assert!(
+            p.audio_encoder.is_some(),
+            "{name} has no audio encoder: {p:?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_prints_every_operation_and_sends_no_write() {
     let site = site(Ipv4Addr::new(127, 0, 43, 1), &["hikvision-ds2cd2143g2"]).await;

@@ -200,6 +200,10 @@ fn requests() -> Vec<(&'static str, String)> {
             xml(media::GetAudioEncoderConfigurations),
         ),
         (
+            "media-GetAudioSourceConfigurations",
+            xml(media::GetAudioSourceConfigurations),
+        ),
+        (
             "media-GetStreamUri",
             xml(media::GetStreamUri {
                 profile: token.into(),
@@ -248,6 +252,20 @@ fn requests() -> Vec<(&'static str, String)> {
             xml(media::AddVideoEncoderConfiguration {
                 profile: token.into(),
                 configuration: "VideoEncoderToken_1".into(),
+            }),
+        ),
+        (
+            "media-AddAudioSourceConfiguration",
+            xml(media::AddAudioSourceConfiguration {
+                profile: token.into(),
+                configuration: "AudioSourceToken".into(),
+            }),
+        ),
+        (
+            "media-AddAudioEncoderConfiguration",
+            xml(media::AddAudioEncoderConfiguration {
+                profile: token.into(),
+                configuration: "AudioEncoderToken".into(),
             }),
         ),
         (
@@ -313,6 +331,20 @@ fn requests() -> Vec<(&'static str, String)> {
         (
             "media2-GetVideoEncoderConfigurations",
             xml(media2::GetVideoEncoderConfigurations {
+                configuration: Some("000".into()),
+                profile: None,
+            }),
+        ),
+        (
+            "media2-GetAudioSourceConfigurations",
+            xml(media2::GetAudioSourceConfigurations {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
+        ),
+        (
+            "media2-GetAudioEncoderConfigurations",
+            xml(media2::GetAudioEncoderConfigurations {
                 configuration: Some("000".into()),
                 profile: None,
             }),
