@@ -381,6 +381,12 @@ fn scope_prefix_check_survives_multibyte_text() {
     );
 }
 
+// Parsed once: in a debug build, parsing the built-in policies and OUI table for each of the
+// 256 cases was most of this property's two-minute run.
+static BUILTIN_POLICIES: std::sync::LazyLock<Vec<Policy>> =
+    std::sync::LazyLock::new(Policy::builtins);
+static BUILTIN_OUIS: std::sync::LazyLock<OuiTable> = std::sync::LazyLock::new(OuiTable::builtin);
+
 proptest::proptest! {
     /// Whatever a device reports, the audit returns a verdict (no panic, no hang) and every
     /// renderer accepts it.
@@ -405,7 +411,7 @@ proptest::proptest! {
             stream_uri: Some(stream),
             ..Default::default()
         });
-        let r = audit(&[s], &Policy::builtins(), &OuiTable::builtin());
+        let r = audit(&[s], &BUILTIN_POLICIES, &BUILTIN_OUIS);
         proptest::prop_assert_eq!(r.devices.len(), 1);
         let c = r.devices[0].confidence;
         proptest::prop_assert!((0.0..=MAX_CONFIDENCE).contains(&c));
