@@ -17,6 +17,7 @@
 # control endpoint). Everything runs on 127.0.52.x loopback addresses, a block no test uses;
 # the mock site is stopped when the script ends, however it ends.
 set -euo pipefail
+export LC_ALL=C
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$root/target/demo}
 mkdir -p "$out"
@@ -40,7 +41,12 @@ fi
 for b in camswap mock-onvif; do
   [[ -x $bin/$b ]] || { echo "no $b in $bin" >&2; exit 2; }
 done
-camswap() { "$bin/camswap" "$@"; }
+# Each command runs as a job the script waits for, so a signal to the script stops it (and,
+# through the EXIT trap, the command and the site) at once rather than after the command.
+camswap() {
+  "$bin/camswap" "$@" &
+  wait $!
+}
 
 started=$(date +%s%N)
 # `== what` with the seconds since the site started.
@@ -57,7 +63,13 @@ rm -f "$out"/{fleet.log,devices.json,inventory.json,audit.json,audit.html,plan.j
 step "starting the mock site (mock-devices/sites/demo.toml: 40 devices on 127.0.52.1-40)"
 "$bin/mock-onvif" fleet --spec "$site/demo.toml" >"$out/fleet.log" 2>&1 &
 fleet=$!
-stop_site() { kill "$fleet" 2>/dev/null && wait "$fleet" 2>/dev/null || true; }
+# The site and anything still running in the background (the dry-run table, a handoff).
+stop_site() {
+  local jobs
+  jobs=$(jobs -p)
+  [[ -z $jobs ]] || kill $jobs 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap stop_site EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -106,9 +118,11 @@ apply_wave() {
   local n=$1 id
   local -a assign=()
   while IFS= read -r id; do
-    assign+=(--assign "$(grep -F -- "$id=" "$out/assign.txt")")
+    assign+=(--assign "$(awk -v id="$id=" 'index($0, id) == 1' "$out/assign.txt")")
   done < <(python3 "$demo/site.py" wave "$out/plan.json" "$n")
-  if camswap apply --help | grep -q -- '--wave'; then
+  local help
+  help=$(camswap apply --help)
+  if [[ $help == *--wave* ]]; then
     camswap apply "$out/plan.json" --wave "$n" --credentials "$creds" "${assign[@]}" \
       --format json -q >"$out/apply-wave-$n.json"
   else
@@ -126,10 +140,10 @@ apply_wave() {
   fi
 }
 
-waves=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["waves"]))' "$out/plan.json")
-for n in $(seq "$waves"); do
-  name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["waves"][int(sys.argv[2])-1]["name"])' \
-    "$out/plan.json" "$n")
+mapfile -t waves < <(python3 "$demo/site.py" waves "$out/plan.json")
+((${#waves[@]} > 0)) || { echo "plan.json has no wave with a camera to replace" >&2; exit 1; }
+for wave in "${waves[@]}"; do
+  read -r n name <<<"$wave"
   step "wave $n ($name): the technician swaps its cameras (mock control endpoint POST /swap)"
   python3 "$demo/site.py" swap "$out/plan.json" "$n" "$control" "$out/assign.txt"
   step "wave $n ($name): camswap apply"

@@ -4,6 +4,7 @@ mock site's control endpoint, the cameras of a wave, and the summary at the end.
 read from camswap's own JSON files (plan.json, status, verify, handoff); standard library only.
 
     site.py swap PLAN WAVE CONTROL ASSIGN   swap the wave's cameras, append OLD_ID=URL lines
+    site.py waves PLAN                      the waves with cameras: number (from 1) and name
     site.py wave PLAN WAVE                  the wave's camera ids, one a line
     site.py summary DIR                     what changed, from the files in DIR
 """
@@ -74,6 +75,12 @@ def cmd_swap(plan_path, wave, control, assign_path):
         lines.append(f"{c['old']['id']}=http://{at}:{PORT}/onvif/device_service\n")
     with open(assign_path, "a", encoding="utf-8") as f:
         f.writelines(lines)
+
+
+def cmd_waves(plan_path):
+    for i, w in enumerate(load(plan_path)["waves"]):
+        if w["cameras"]:
+            print(i + 1, w["name"])
 
 
 def cmd_wave(plan_path, wave):
@@ -148,6 +155,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "swap" and len(args) == 4:
         cmd_swap(*args)
+    elif cmd == "waves" and len(args) == 1:
+        cmd_waves(*args)
     elif cmd == "wave" and len(args) == 2:
         cmd_wave(*args)
     elif cmd == "summary" and len(args) == 1:
