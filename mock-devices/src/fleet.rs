@@ -110,9 +110,19 @@ impl FleetSpec {
     /// auth = "wsse"                       # optional: digest | wsse | both | any | none
     /// clock_offset = -90                  # optional, seconds
     /// users = ["admin:s3cret", "op:pw:Operator"]   # optional: replaces the persona's users
+    ///
+    /// [[devices]]
+    /// persona = "hikvision-ds2cd2143g2"
+    /// manufacturer = "LTS"                # optional: a reseller's label on the same hardware
+    /// model = "CMIP3142W-28M"             #   (identity, name and hardware scopes; the firmware,
+    ///                                     #   serial, MAC and URIs stay the maker's)
+    /// scopes = ["onvif://www.onvif.org/location/building/north"]  # optional: more
+    ///                                     #   configurable scopes
     /// ```
     ///
-    /// A missing `base` is left as 0.0.0.0 for the caller to fill in.
+    /// A top-level `gateway = "127.0.3.254"` is every device's default gateway (a site's
+    /// VLAN router; the personas otherwise keep their vendor's default, which is not on a
+    /// loopback subnet). A missing `base` is left as 0.0.0.0 for the caller to fill in.
     pub fn from_toml(text: &str, origin: &str, dir: &Path) -> Result<Self, FleetError> {
         let file: SpecFile = toml::from_str(text).map_err(|error| FleetError::Parse {
             origin: origin.into(),
@@ -124,11 +134,33 @@ impl FleetSpec {
         };
         let mut devices = Vec::new();
         for (i, group) in file.devices.iter().enumerate() {
-            let persona = if Persona::builtin_names().contains(&group.persona.as_str()) {
+            let mut persona = if Persona::builtin_names().contains(&group.persona.as_str()) {
                 Persona::builtin(&group.persona)?
             } else {
                 Persona::from_file(dir.join(&group.persona))?
             };
+            match (&group.manufacturer, &group.model) {
+                (Some(manufacturer), Some(model)) => relabel(&mut persona, manufacturer, model),
+                (None, None) => {}
+                _ => {
+                    return Err(invalid(format!(
+                        "devices[{i}]: a relabelled unit takes both `manufacturer` and `model`"
+                    )));
+                }
+            }
+            persona
+                .scopes
+                .configurable
+                .extend(group.scopes.iter().cloned());
+            if persona.scopes.configurable.len() > persona.scopes.max_configurable {
+                return Err(invalid(format!(
+                    "devices[{i}].scopes: {} keeps at most {} configurable scopes",
+                    persona.name, persona.scopes.max_configurable
+                )));
+            }
+            if let Some(gateway) = file.gateway {
+                persona.network.gateway = vec![gateway];
+            }
             let auth = group
                 .auth
                 .as_deref()
@@ -179,6 +211,8 @@ struct SpecFile {
     discovery_port: Option<u16>,
     #[serde(default)]
     control: Option<SocketAddr>,
+    #[serde(default)]
+    gateway: Option<Ipv4Addr>,
     devices: Vec<GroupFile>,
 }
 
@@ -196,6 +230,37 @@ struct GroupFile {
     clock_offset: i64,
     #[serde(default)]
     users: Option<Vec<String>>,
+    #[serde(default)]
+    manufacturer: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+/// The same hardware under a reseller's label: identity, persona name and the `name` and
+/// `hardware` scopes change; firmware, serial, MAC, endpoint and stream URIs stay the
+/// maker's, as on a white-label unit.
+fn relabel(p: &mut Persona, manufacturer: &str, model: &str) {
+    p.name = format!("{}-{}", manufacturer, model)
+        .to_ascii_lowercase()
+        .replace(' ', "-");
+    p.identity.manufacturer = manufacturer.into();
+    p.identity.model = model.into();
+    let name = format!("{manufacturer} {model}").replace(' ', "%20");
+    for s in p
+        .scopes
+        .fixed
+        .iter_mut()
+        .chain(p.scopes.configurable.iter_mut())
+    {
+        let lower = s.to_ascii_lowercase();
+        if let Some(i) = lower.find("/name/") {
+            *s = format!("{}{name}", &s[..i + 6]);
+        } else if let Some(i) = lower.find("/hardware/") {
+            *s = format!("{}{}", &s[..i + 10], model.replace(' ', "%20"));
+        }
+    }
 }
 
 fn one() -> usize {

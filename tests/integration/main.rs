@@ -54,3 +54,5 @@ mod hostile_fleet;
 mod apply;
 // The scripting interface: JSON outputs against their published schemas, completions, man page.
 mod scripting;
+// The README's first command: tests/demo/run.sh on the 40-device demo site, its files checked.
+mod demo;

@@ -361,6 +361,67 @@ async fn a_fleet_spec_mixes_personas_and_per_device_settings() {
     assert!(err.contains("devices[0].auth"), "{err}");
 }
 
+/// The demo site's keys: a site gateway, a reseller's label on a maker's hardware, and
+/// configurable scopes a group adds (the building a camera is in).
+#[tokio::test]
+async fn a_fleet_spec_sets_the_site_gateway_relabels_units_and_adds_scopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = r#"
+        base = "127.0.13.1"
+        gateway = "127.0.13.254"
+        [[devices]]
+        persona = "hikvision-ds2cd2143g2"
+        manufacturer = "LTS"
+        model = "CMIP3142W-28M"
+        scopes = ["onvif://www.onvif.org/location/building/north"]
+        [[devices]]
+        persona = "axis-p3265-lve"
+    "#;
+    let fleet = Fleet::start(FleetSpec::from_toml(spec, "spec.toml", dir.path()).unwrap())
+        .await
+        .unwrap();
+    let a = fleet.addrs().await;
+    let info = call_admin(a[0], "GetDeviceInformation", "").await;
+    assert_eq!(info.first("Manufacturer"), "LTS");
+    assert_eq!(info.first("Model"), "CMIP3142W-28M");
+    // The maker's firmware stays (hikvision-ds2cd2143g2.toml's `firmware`).
+    assert!(
+        info.first("FirmwareVersion").starts_with("V5."),
+        "{}",
+        info.text()
+    );
+    let scopes = call_admin(a[0], "GetScopes", "").await.texts("ScopeItem");
+    for want in [
+        "onvif://www.onvif.org/hardware/CMIP3142W-28M",
+        "onvif://www.onvif.org/name/LTS%20CMIP3142W-28M",
+        "onvif://www.onvif.org/location/building/north",
+        // The persona's own configurable scope is kept.
+        "onvif://www.onvif.org/location/city/hangzhou",
+    ] {
+        assert!(scopes.iter().any(|s| s == want), "{want} in {scopes:?}");
+    }
+    assert!(
+        !scopes.iter().any(|s| s.contains("DS-2CD2143G2")),
+        "{scopes:?}"
+    );
+    // Both devices route through the site's gateway, not their vendors' defaults.
+    for addr in &a {
+        let gw = call_admin(*addr, "GetNetworkDefaultGateway", "").await;
+        assert_eq!(gw.texts("IPv4Address"), ["127.0.13.254"], "{}", gw.text());
+    }
+    let axis = call_admin(a[1], "GetDeviceInformation", "").await;
+    assert_eq!(axis.first("Manufacturer"), "AXIS");
+
+    let err = FleetSpec::from_toml(
+        "[[devices]]\npersona = \"hikvision-ds2cd2143g2\"\nmanufacturer = \"LTS\"\n",
+        "bad.toml",
+        dir.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("devices[0]") && err.contains("model"), "{err}");
+}
+
 #[tokio::test]
 async fn attached_helper_tasks_stop_with_the_device_and_views_stay_live() {
     let persona = Persona::builtin("hikvision-ds2cd2143g2").unwrap();
