@@ -1205,7 +1205,13 @@ async fn exec_op(
             };
             // What the device cannot hold is fitted to its options; the read-back then shows
             // the difference from the plan, and the step is journaled as adapted.
-            let values = check::fit_audio(values, &options);
+            // Without a planned codec the encoder keeps its own, and the rates are fitted
+            // to that codec's lists.
+            let planned = crate::planner::plan::AudioValues {
+                encoding: values.encoding.clone().or_else(|| current.encoding.clone()),
+                ..values.clone()
+            };
+            let values = check::fit_audio(&planned, &options);
             if check::audio_mismatches(&values, &current).is_empty() {
                 return Ok(());
             }
