@@ -376,6 +376,116 @@ async fn probe(xaddr: &str, port: u16) -> Option<(Candidate, String)> {
         })
 }
 
+/// Where the camera answers when the journal's address is silent and its network move is
+/// not journaled: the planned static address, else the one device of the planned model
+/// WS-Discovery finds (multicast, and sweeps of the old camera's /24 and the journal
+/// address's) that no other camera of this run is bound to. `None` when the journal
+/// address answers (or the camera never got that far). Identity (model before credentials,
+/// serial after) is checked by the caller as for any binding.
+async fn moved_since(
+    run: &Run,
+    camera: &CameraPlan,
+    lowered: &[Lowered],
+    xaddr: &str,
+    model: &str,
+) -> Result<Option<String>, StepFailure> {
+    let id = camera.old.id.as_str();
+    let Some(network) = lowered.iter().find(|l| l.kind == "set_network") else {
+        return Ok(None);
+    };
+    if run.before.xaddr(id).is_none() || run.before.is_done(id, network.index) {
+        return Ok(None);
+    }
+    let Some(here) = device::socket_of(xaddr) else {
+        return Ok(None);
+    };
+    if device::answers(here, Duration::from_secs(2)).await {
+        return Ok(None);
+    }
+    let planned = network.ops.iter().find_map(|op| match op {
+        Op::SetNetworkInterfaces {
+            address: Some(a), ..
+        } => a.parse::<IpAddr>().ok(),
+        _ => None,
+    });
+    if let Some(ip) = planned {
+        if device::answers(
+            std::net::SocketAddr::new(ip, here.port()),
+            Duration::from_secs(2),
+        )
+        .await
+        {
+            return Ok(device::with_host(xaddr, &ip.to_string()));
+        }
+    }
+    let mut sweeps = Vec::new();
+    let old_ip = camera
+        .old
+        .address
+        .as_deref()
+        .and_then(|a| a.parse::<IpAddr>().ok());
+    for net in [old_ip, Some(here.ip())]
+        .into_iter()
+        .flatten()
+        .filter_map(around)
+    {
+        if !sweeps.contains(&net) {
+            sweeps.push(net);
+        }
+    }
+    let settings = crate::discovery::prober::Settings {
+        multicast: true,
+        sweeps,
+        sweep_port: run.settings.discovery_port,
+        rate: 2000,
+        timeout: Duration::from_millis(1200),
+        ..crate::discovery::prober::Settings::default()
+    };
+    let found = match crate::discovery::prober::discover(&settings).await {
+        Ok(f) => f,
+        Err(_) => crate::discovery::prober::discover(&crate::discovery::prober::Settings {
+            multicast: false,
+            ..settings.clone()
+        })
+        .await
+        .map_err(|e| {
+            StepFailure(format!(
+                "{xaddr} does not answer, and discovery failed: {e}"
+            ))
+        })?,
+    };
+    let taken = run
+        .bound
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let fits: Vec<String> = found
+        .devices
+        .into_iter()
+        .filter_map(|d| {
+            let c = Candidate {
+                xaddr: d.xaddr?,
+                scopes: d.scopes,
+            };
+            let model_fits = [c.scope("hardware"), c.scope("name")]
+                .into_iter()
+                .flatten()
+                .any(|v| same_model(model, &v));
+            let theirs = taken.get(&c.xaddr).is_some_and(|other| other != id);
+            (model_fits && !theirs).then_some(c.xaddr)
+        })
+        .collect();
+    match fits.as_slice() {
+        [one] => Ok(Some(one.clone())),
+        [] => Ok(None),
+        many => Err(StepFailure(format!(
+            "{xaddr} does not answer and its network move is not journaled; {} devices of model {model} answer WS-Discovery ({}): pass --assign {id}=URL for this camera's",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
+}
+
 /// How a camera is recognised after it changed address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Whom {
@@ -557,7 +667,24 @@ async fn apply_inner(
         .replacement
         .as_ref()
         .ok_or_else(|| StepFailure("no replacement in the plan".into()))?;
-    let xaddr = bind(run, camera, &replacement.model)?;
+    let mut xaddr = bind(run, camera, &replacement.model)?;
+    // An earlier run may have been stopped between SetNetworkInterfaces and its record: the
+    // camera then answers elsewhere (the planned address, or a DHCP lease).
+    if let Some(moved) = moved_since(run, camera, lowered, &xaddr, &replacement.model).await? {
+        (run.progress)(&format!(
+            "{id}: not at {xaddr}, where the journal left it; found at {moved}"
+        ));
+        xaddr = moved;
+        // Found mid-move: its discovery may answer before its web server is back.
+        if let Some(at) = device::socket_of(&xaddr) {
+            let started = std::time::Instant::now();
+            while !device::answers(at, Duration::from_secs(1)).await
+                && started.elapsed() < settings.connect.away_deadline
+            {
+                tokio::time::sleep(settings.connect.retry_every).await;
+            }
+        }
+    }
     result.xaddr = Some(xaddr.clone());
 
     // Users the plan carries need passwords before anything is written.
@@ -706,6 +833,17 @@ async fn apply_inner(
             })?
     };
     let mut d = Device::open(id, &xaddr, Some(&login), &settings.connect).await?;
+    // The serial earlier steps went to, checked once credentials let the device say it (a
+    // configured device keeps GetDeviceInformation behind them).
+    if let (Some(was), None) = (&earlier_serial, &identity.serial_number) {
+        let now = d.send(&dev::GetDeviceInformation).await?.serial_number;
+        if now.as_deref().is_some_and(|n| n != was) {
+            return Err(StepFailure(format!(
+                "refused: the device at {xaddr} has serial {}, but this camera's earlier steps went to serial {was}; another unit was swapped in",
+                now.unwrap_or_default()
+            )));
+        }
+    }
     let mut tokens: Tokens = run.before.tokens(id);
     // Adaptations accepted in earlier runs and (below) in this one: the journal's, kept here
     // instead of read back from the file.

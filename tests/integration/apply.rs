@@ -1281,3 +1281,112 @@ async fn a_camera_moved_to_dhcp_is_found_by_ws_discovery_and_its_new_address_rec
     }
     site.fleet.shutdown().await;
 }
+
+/// Apply is killed after the camera was told to take DHCP and before the move was journaled
+/// (the camera is away 3 s on the move): the re-run does not find it at the journal's
+/// address, finds the one device of the planned model by WS-Discovery at its lease
+/// (127.0.59.200, the fleet's first), confirms its serial, and completes with the network
+/// step journaled once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_killed_during_a_dhcp_move_finds_the_camera_again_and_completes() {
+    let site = site_with(
+        Ipv4Addr::new(127, 0, 59, 1),
+        &["hikvision-ds2cd2143g2"],
+        |p| {
+            for i in &mut p.network.interfaces {
+                i.dhcp = true;
+            }
+        },
+    )
+    .await;
+    let c = site
+        .plan
+        .replaced()
+        .next()
+        .expect("the Hikvision is replaced");
+    let (_, at) = site.moves[&c.old.id];
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::MoveDelay(Duration::from_millis(3000)),
+        )
+        .await
+        .unwrap();
+    let discovery_port = DISCOVERY_PORT.to_string();
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+        "--away-deadline",
+        "20",
+        "--discovery-port",
+        &discovery_port,
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let mut child = camswap_command(site.dir.path(), &args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The unit leaves its boot address the moment it accepts SetNetworkInterfaces.
+    let started = std::time::Instant::now();
+    loop {
+        let addrs = site.fleet.addrs().await;
+        if !addrs.iter().any(|a| a.ip() == std::net::IpAddr::V4(at)) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the camera never left {at}"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "apply ended early");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The boot address closes once the answer to SetNetworkInterfaces is out (the mock's
+    // 150 ms grace); the integrator re-runs after that.
+    while camswap::migrate::device::answers(
+        std::net::SocketAddr::new(at.into(), site.port),
+        Duration::from_millis(200),
+    )
+    .await
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let network = c.steps.len() - 1;
+    assert!(
+        !journal_steps(&site.path("plan.journal.jsonl")).contains(&(c.old.id.clone(), network)),
+        "killed before the move was journaled"
+    );
+
+    let out = site.camswap(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "re-run: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lease = Ipv4Addr::new(127, 0, 59, 200);
+    let new_xaddr = format!("http://{lease}:{}/onvif/device_service", site.port);
+    assert!(
+        stderr(&out).contains(&format!("found at {new_xaddr}")),
+        "{}",
+        stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["status"], "done", "{v}");
+    assert_eq!(v["cameras"][0]["xaddr"], new_xaddr.as_str(), "{v}");
+    let steps = journal_steps(&site.path("plan.journal.jsonl"));
+    assert_eq!(
+        steps.iter().filter(|s| s.1 == network).count(),
+        1,
+        "the network step journaled once: {steps:?}"
+    );
+    site.fleet.shutdown().await;
+}
