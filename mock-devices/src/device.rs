@@ -40,6 +40,8 @@ pub struct DeviceConfig {
     /// The vendor discovery responder also joins its protocol's multicast group
     /// (239.255.255.250 for SADP, 239.255.255.251 for DHIP).
     pub vendor_multicast: bool,
+    /// The site's DHCP server: with one, DHCP on moves the device to its lease.
+    pub dhcp: Option<crate::dhcp::DhcpServer>,
 }
 
 impl DeviceConfig {
@@ -57,6 +59,7 @@ impl DeviceConfig {
             vendor_discovery_port: None,
             onvif_off: false,
             vendor_multicast: false,
+            dhcp: None,
         }
     }
 
@@ -132,7 +135,7 @@ pub struct MockDevice {
     helpers: Vec<JoinHandle<()>>,
     /// The WS-Discovery responder, when the device has a discovery port. Dropped with the
     /// device (sending Bye).
-    responder: Option<discovery::Responder>,
+    responder: Arc<tokio::sync::Mutex<Option<discovery::Responder>>>,
     vendor_responder: Option<(JoinHandle<()>, SocketAddr)>,
 }
 
@@ -236,13 +239,14 @@ impl MockDevice {
             state,
             addr,
             tls,
+            config.dhcp,
         );
         let task = tokio::spawn(server::run(Arc::clone(&core), listener, commands));
         let mut device = Self {
             core,
             task: Some(task),
             helpers: Vec::new(),
-            responder: None,
+            responder: Arc::default(),
             vendor_responder: None,
         };
         device
@@ -252,7 +256,11 @@ impl MockDevice {
         if let (Some(port), Some(ip), false) =
             (device.core.discovery_port, listen_ip, config.onvif_off)
         {
-            device.responder = Some(start_responder(&device, ip, port).await?);
+            let view = device.view();
+            let started = start_responder(&view, device.xaddr(), ip, port).await?;
+            *device.responder.lock().await = Some(started);
+            let follow = follow_moves(Arc::clone(&device.responder), view, ip, port);
+            device.attach_task(follow);
         }
         if let (Some(port), Some(ip)) = (config.vendor_discovery_port, listen_ip)
             && let Some(protocol) =
@@ -384,12 +392,12 @@ impl MockDevice {
 
     /// Stop serving and wait until the port is released.
     pub async fn shutdown(mut self) {
-        if let Some(r) = self.responder.take() {
-            r.stop().await;
-        }
         for helper in std::mem::take(&mut self.helpers) {
             helper.abort();
             let _ = helper.await;
+        }
+        if let Some(r) = self.responder.lock().await.take() {
+            r.stop().await;
         }
         if let Some(task) = self.task.take() {
             task.abort();
@@ -409,6 +417,40 @@ impl Drop for MockDevice {
     }
 }
 
+/// Moves the WS-Discovery responder with the device: when SetNetworkInterfaces (a static
+/// address or a DHCP lease) puts the device on another address, the responder on the old one
+/// stops (Bye) and one starts on the new address once the device is up there, as a camera's
+/// discovery service comes back with it after the change.
+fn follow_moves(
+    slot: Arc<tokio::sync::Mutex<Option<discovery::Responder>>>,
+    view: DeviceView,
+    mut at: std::net::Ipv4Addr,
+    port: u16,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let IpAddr::V4(now) = view.addr().ip() else {
+                continue;
+            };
+            if now == at || !view.is_up() {
+                continue;
+            }
+            let mut guard = slot.lock().await;
+            if let Some(old) = guard.take() {
+                old.stop().await;
+            }
+            match start_responder(&view, view.xaddr(), now, port).await {
+                Ok(r) => *guard = Some(r),
+                Err(e) => {
+                    tracing::warn!(%now, port, error = %e, "no WS-Discovery on the new address")
+                }
+            }
+            at = now;
+        }
+    })
+}
+
 /// The host a `wrong_xaddr_host` device puts in its XAddrs: Hikvision's factory address, the
 /// lie seen most often in the field (DOMAIN.md 3f).
 const WRONG_XADDR_HOST: &str = "192.168.1.64";
@@ -417,7 +459,8 @@ const WRONG_XADDR_HOST: &str = "192.168.1.64";
 /// current state say. It joins the multicast group where the interface allows (a network
 /// namespace with multicast on `lo`); plain loopback fleets answer unicast probes only.
 async fn start_responder(
-    device: &MockDevice,
+    device: &DeviceView,
+    xaddr: String,
     ip: std::net::Ipv4Addr,
     port: u16,
 ) -> io::Result<discovery::Responder> {
@@ -430,7 +473,7 @@ async fn start_responder(
         .map(|t| format!("{{{}}}{}", t.namespace, t.local))
         .collect();
     config.scopes = device.scopes();
-    config.xaddrs = vec![device.xaddr()];
+    config.xaddrs = vec![xaddr];
     config.metadata_version = device.metadata_version();
     config.quirks = discovery::DiscoveryQuirks {
         wrong_xaddr_host: settings

@@ -97,6 +97,8 @@ pub struct Ctx<'a> {
     pub listen: SocketAddr,
     /// Follow-up actions for the server.
     pub effects: Vec<Effect>,
+    /// The site's DHCP server, if the device is on a network with one.
+    pub dhcp: Option<&'a crate::dhcp::DhcpServer>,
 }
 
 impl Ctx<'_> {
@@ -1047,6 +1049,14 @@ fn set_network_interfaces(req: &Node, ctx: &mut Ctx<'_>) -> Result<String, Fault
         iface.prefix_length = prefix;
         if !iface.dhcp {
             iface.address = address;
+        }
+    }
+    // DHCP switched on: the device takes the address the site's server leases its MAC (the
+    // first interface only, as the move below).
+    if dhcp == Some(true) && iface.dhcp && index == 0 {
+        if let Some(lease) = ctx.dhcp.and_then(|s| s.lease(&iface.mac)) {
+            iface.address = lease;
+            iface.prefix_length = crate::dhcp::PREFIX_LENGTH;
         }
     }
     let moved = iface.address != old;

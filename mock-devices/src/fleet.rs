@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::device::{DeviceConfig, MockDevice};
+use crate::dhcp::DhcpServer;
 use crate::persona::{AuthMode, Persona, UserSpec};
 pub use crate::roster::FleetError;
 use crate::roster::{Roster, address_index};
@@ -307,8 +308,9 @@ impl Fleet {
         let addresses = fleet_addresses(spec.base, spec.devices.len())?;
         let attempts = if spec.port == 0 { PORT_ATTEMPTS } else { 1 };
         let mut last_error = None;
+        let dhcp = DhcpServer::for_block(spec.base);
         for _ in 0..attempts {
-            match start_all(&spec, &addresses).await {
+            match start_all(&spec, &addresses, &dhcp).await {
                 Ok(devices) => {
                     let mut personas: Vec<Persona> = Vec::new();
                     for d in &spec.devices {
@@ -322,6 +324,7 @@ impl Fleet {
                             devices: Mutex::new(devices),
                             personas,
                             discovery_port: spec.discovery_port,
+                            dhcp: dhcp.clone(),
                         }),
                         control: None,
                     };
@@ -476,6 +479,7 @@ impl Drop for Fleet {
 async fn start_all(
     spec: &FleetSpec,
     addresses: &[Ipv4Addr],
+    dhcp: &DhcpServer,
 ) -> Result<Vec<MockDevice>, FleetError> {
     let mut devices: Vec<MockDevice> = Vec::with_capacity(spec.devices.len());
     let mut port = spec.port;
@@ -487,6 +491,7 @@ async fn start_all(
         config.clock_offset = d.clock_offset;
         config.factory = d.factory;
         config.discovery_port = spec.discovery_port;
+        config.dhcp = Some(dhcp.clone());
         let device = MockDevice::start(config)
             .await
             .map_err(|error| FleetError::Start { addr, error })?;

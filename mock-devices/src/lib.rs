@@ -60,6 +60,7 @@ mod auth;
 pub mod control;
 mod device;
 mod device_service;
+pub mod dhcp;
 pub mod discovery;
 mod fleet;
 pub mod imaging;

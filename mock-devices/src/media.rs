@@ -178,7 +178,29 @@ pub enum AudioCodec {
 }
 
 impl AudioCodec {
-    fn media1_name(self) -> &'static str {
+    /// A ver10 `tt:AudioEncoding` value (exact, as the schema's enumeration).
+    pub fn from_media1(s: &str) -> Option<Self> {
+        match s.trim() {
+            "G711" => Some(Self::G711),
+            "G726" => Some(Self::G726),
+            "AAC" => Some(Self::Aac),
+            _ => None,
+        }
+    }
+
+    /// A Media2 audio encoding (IANA subtype, any case): `PCMU`, `G726`, `MP4A-LATM` or
+    /// `mpeg4-generic`.
+    pub fn from_media2(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PCMU" => Some(Self::G711),
+            "G726" => Some(Self::G726),
+            "MP4A-LATM" | "MPEG4-GENERIC" => Some(Self::Aac),
+            _ => None,
+        }
+    }
+
+    /// The ver10 name.
+    pub fn media1_name(self) -> &'static str {
         match self {
             Self::G711 => "G711",
             Self::G726 => "G726",
@@ -186,7 +208,8 @@ impl AudioCodec {
         }
     }
 
-    fn media2_name(self) -> &'static str {
+    /// The Media2 name.
+    pub fn media2_name(self) -> &'static str {
         match self {
             Self::G711 => "PCMU",
             Self::G726 => "G726",
@@ -195,7 +218,21 @@ impl AudioCodec {
     }
 }
 
-/// An audio encoder configuration (read-only in the mock).
+/// What the audio encoders accept for one codec (GetAudioEncoderConfigurationOptions).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudioEncoderOptionSpec {
+    /// Codec.
+    pub encoding: AudioCodec,
+    /// Bitrates offered (kbps).
+    pub bitrates: Vec<u32>,
+    /// Sample rates offered (kHz).
+    pub sample_rates: Vec<u32>,
+}
+
+/// An audio encoder configuration: persona value and device state alike (SetAudioEncoder-
+/// Configuration changes codec, bitrate, sample rate, multicast and timeout within the
+/// persona's `audio_encoder_options`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AudioEncoderSpec {
@@ -452,6 +489,10 @@ pub struct MediaSpec {
     /// Audio encoder configurations.
     #[serde(default)]
     pub audio_encoders: Vec<AudioEncoderSpec>,
+    /// What the audio encoders accept, per codec. Absent: each configured encoder's own
+    /// codec, bitrate and sample rate, and nothing else.
+    #[serde(default)]
+    pub audio_encoder_options: Vec<AudioEncoderOptionSpec>,
     /// Video encoder configurations (configured state).
     pub encoders: Vec<VideoEncoder>,
     /// Encoder options by key.
@@ -470,6 +511,8 @@ pub struct MediaState {
     pub profiles: Vec<Profile>,
     /// Video encoder configurations.
     pub encoders: Vec<VideoEncoder>,
+    /// Audio encoder configurations.
+    pub audio_encoders: Vec<AudioEncoderSpec>,
 }
 
 /// `ter:InvalidArgVal/ter:NoProfile`.
@@ -503,7 +546,66 @@ impl MediaSpec {
                 profiles = p.clone();
             }
         }
-        MediaState { profiles, encoders }
+        MediaState {
+            profiles,
+            encoders,
+            audio_encoders: self.audio_encoders.clone(),
+        }
+    }
+
+    /// What the audio encoders accept, per codec: the persona's options, else each
+    /// configured encoder's own values.
+    pub fn audio_options(&self) -> Vec<AudioEncoderOptionSpec> {
+        if !self.audio_encoder_options.is_empty() {
+            return self.audio_encoder_options.clone();
+        }
+        let mut out: Vec<AudioEncoderOptionSpec> = Vec::new();
+        for a in &self.audio_encoders {
+            let o = match out.iter_mut().position(|o| o.encoding == a.encoding) {
+                Some(i) => &mut out[i],
+                None => {
+                    out.push(AudioEncoderOptionSpec {
+                        encoding: a.encoding,
+                        bitrates: Vec::new(),
+                        sample_rates: Vec::new(),
+                    });
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            if !o.bitrates.contains(&a.bitrate) {
+                o.bitrates.push(a.bitrate);
+            }
+            if !o.sample_rates.contains(&a.sample_rate) {
+                o.sample_rates.push(a.sample_rate);
+            }
+        }
+        out
+    }
+
+    /// Whether `a` is within the audio options; `Err` says what is not.
+    pub fn check_audio(&self, a: &AudioEncoderSpec) -> Result<(), String> {
+        let options = self.audio_options();
+        let o = options
+            .iter()
+            .find(|o| o.encoding == a.encoding)
+            .ok_or_else(|| format!("encoding {} is not offered", a.encoding.media1_name()))?;
+        if !o.bitrates.contains(&a.bitrate) {
+            return Err(format!(
+                "Bitrate {} is not one of {:?} for {}",
+                a.bitrate,
+                o.bitrates,
+                a.encoding.media1_name()
+            ));
+        }
+        if !o.sample_rates.contains(&a.sample_rate) {
+            return Err(format!(
+                "SampleRate {} is not one of {:?} for {}",
+                a.sample_rate,
+                o.sample_rates,
+                a.encoding.media1_name()
+            ));
+        }
+        Ok(())
     }
 
     /// The options of an encoder (persona validation guarantees the key exists).
@@ -600,6 +702,11 @@ impl MediaSpec {
                         format!("{key}.{codec}: gov range missing"),
                     );
                 }
+            }
+        }
+        for a in &self.audio_encoders {
+            if let Err(e) = self.check_audio(a) {
+                return bad("audio_encoders", format!("{}: {e}", a.token));
             }
         }
         if parse_duration(&self.uri_timeout).is_none() {
@@ -767,6 +874,14 @@ pub fn fill_codec_defaults(opts: &EncoderOptions, e: &mut VideoEncoder) {
 }
 
 impl MediaState {
+    /// An audio encoder configuration by token, or `ter:NoConfig`.
+    pub fn audio_encoder(&self, token: &str) -> Result<&AudioEncoderSpec, Fault> {
+        self.audio_encoders
+            .iter()
+            .find(|a| a.token == token)
+            .ok_or_else(|| no_config(token))
+    }
+
     /// A profile by token, or `ter:NoProfile`.
     pub fn profile(&self, token: &str) -> Result<&Profile, Fault> {
         self.profiles
@@ -891,6 +1006,39 @@ pub fn write_audio_encoder_v1(w: &mut Writer, name: &str, a: &AudioEncoderSpec, 
         .leaf("tt:SampleRate", a.sample_rate);
     write_multicast(w, "tt:Multicast", &a.multicast);
     w.leaf("tt:SessionTimeout", &a.session_timeout).close(name);
+}
+
+/// ver10 `tt:AudioEncoderConfigurationOptions` under `name`.
+pub fn write_audio_options_v1(w: &mut Writer, name: &str, options: &[AudioEncoderOptionSpec]) {
+    w.open(name, &[]);
+    for o in options {
+        w.open("tt:Options", &[])
+            .leaf("tt:Encoding", o.encoding.media1_name());
+        write_items(w, "tt:BitrateList", &o.bitrates);
+        write_items(w, "tt:SampleRateList", &o.sample_rates);
+        w.close("tt:Options");
+    }
+    w.close(name);
+}
+
+/// Media2 `tt:AudioEncoder2ConfigurationOptions`, one `name` element per codec.
+pub fn write_audio_options_v2(w: &mut Writer, name: &str, options: &[AudioEncoderOptionSpec]) {
+    for o in options {
+        w.open(name, &[])
+            .leaf("tt:Encoding", o.encoding.media2_name());
+        write_items(w, "tt:BitrateList", &o.bitrates);
+        write_items(w, "tt:SampleRateList", &o.sample_rates);
+        w.close(name);
+    }
+}
+
+/// A `tt:IntItems` list.
+fn write_items(w: &mut Writer, name: &str, items: &[u32]) {
+    w.open(name, &[]);
+    for i in items {
+        w.leaf("tt:Items", i);
+    }
+    w.close(name);
 }
 
 /// `tt:AudioEncoder2Configuration` (Media2) under `name`.

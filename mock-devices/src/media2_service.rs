@@ -4,8 +4,8 @@
 use crate::device_service::{Access, Ctx, service_capabilities};
 use crate::media::{self, Codec, MediaSpec, MediaState, Profile, no_config};
 use crate::media_service::{
-    Slot, config_modify, delete_profile, incomplete, new_profile, read_multicast, spec,
-    store_encoder, uri_for,
+    Slot, config_modify, delete_profile, incomplete, new_profile, read_multicast,
+    set_audio_encoder, spec, store_encoder, uri_for,
 };
 use crate::persona::ServiceKind;
 use crate::soap::{Fault, ns};
@@ -24,9 +24,11 @@ pub fn access(operation: &str) -> Option<Access> {
         | "GetVideoEncoderConfigurationOptions"
         | "GetAudioSourceConfigurations"
         | "GetAudioEncoderConfigurations"
+        | "GetAudioEncoderConfigurationOptions"
         | "GetStreamUri"
         | "GetSnapshotUri" => Access::ReadMedia,
         "CreateProfile"
+        | "SetAudioEncoderConfiguration"
         | "AddConfiguration"
         | "RemoveConfiguration"
         | "DeleteProfile"
@@ -91,7 +93,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             let wanted = selection(req, state, |p| p.audio_encoder.as_ref())?;
             let mut w = Writer::new();
             w.open("tr2:GetAudioEncoderConfigurationsResponse", &[]);
-            for a in &spec.audio_encoders {
+            for a in &state.audio_encoders {
                 if wanted.as_ref().is_none_or(|t| *t == a.token) {
                     let n = state.use_count(|p| p.audio_encoder.as_ref(), &a.token);
                     media::write_audio_encoder_v2(&mut w, "tr2:Configurations", a, n);
@@ -200,6 +202,27 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             Ok(empty("DeleteProfile"))
         }
         "SetVideoEncoderConfiguration" => set_video_encoder(req, spec, ctx),
+        "GetAudioEncoderConfigurationOptions" => {
+            if let Some(t) = req.child_text(ns::TR2, "ConfigurationToken") {
+                ctx.state.media.audio_encoder(t)?;
+            }
+            if let Some(t) = req.child_text(ns::TR2, "ProfileToken") {
+                ctx.state.media.profile(t)?;
+            }
+            let mut w = Writer::new();
+            w.open("tr2:GetAudioEncoderConfigurationOptionsResponse", &[]);
+            media::write_audio_options_v2(&mut w, "tr2:Options", &spec.audio_options());
+            w.close("tr2:GetAudioEncoderConfigurationOptionsResponse");
+            Ok(w.finish())
+        }
+        "SetAudioEncoderConfiguration" => {
+            let c = required(req, ns::TR2, "Configuration")?;
+            let encoding = required_text(c, ns::TT, "Encoding")?;
+            let codec = media::AudioCodec::from_media2(encoding)
+                .ok_or_else(|| config_modify(format!("encoding {encoding} is not supported")))?;
+            set_audio_encoder(c, codec, spec, ctx)?;
+            Ok(empty("SetAudioEncoderConfiguration"))
+        }
         other => Err(Fault::action_not_supported(format!(
             "the media2 service does not implement {other}"
         ))),
@@ -257,7 +280,7 @@ fn read_refs(req: &Node, spec: &MediaSpec, ctx: &Ctx<'_>) -> Result<Vec<(Slot, S
                 .collect(),
             Slot::AudioSource => spec.audio_sources.iter().map(|c| &c.token).collect(),
             Slot::VideoEncoder => state.encoders.iter().map(|c| &c.token).collect(),
-            Slot::AudioEncoder => spec.audio_encoders.iter().map(|c| &c.token).collect(),
+            Slot::AudioEncoder => state.audio_encoders.iter().map(|c| &c.token).collect(),
             Slot::Ptz => crate::ptz::configuration_tokens(ctx.persona.ptz.as_ref()),
         };
         let chosen = match c.child_text(ns::TR2, "Token") {
@@ -350,7 +373,7 @@ fn get_profiles(req: &Node, ctx: &Ctx<'_>) -> Result<String, Fault> {
                 want("AudioEncoder"),
                 p.audio_encoder
                     .as_ref()
-                    .and_then(|t| spec.audio_encoders.iter().find(|a| &a.token == t)),
+                    .and_then(|t| state.audio_encoders.iter().find(|a| &a.token == t)),
             ) {
                 let n = state.use_count(|p| p.audio_encoder.as_ref(), &a.token);
                 media::write_audio_encoder_v2(&mut w, "tr2:AudioEncoder", a, n);

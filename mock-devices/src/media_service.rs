@@ -27,9 +27,11 @@ pub fn access(operation: &str) -> Option<Access> {
         | "GetVideoEncoderConfigurationOptions"
         | "GetAudioSourceConfigurations"
         | "GetAudioEncoderConfigurations"
+        | "GetAudioEncoderConfigurationOptions"
         | "GetStreamUri"
         | "GetSnapshotUri" => Access::ReadMedia,
         "CreateProfile"
+        | "SetAudioEncoderConfiguration"
         | "DeleteProfile"
         | "AddVideoSourceConfiguration"
         | "AddVideoEncoderConfiguration"
@@ -129,7 +131,7 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
         "GetAudioEncoderConfigurations" => {
             let mut w = Writer::new();
             w.open("trt:GetAudioEncoderConfigurationsResponse", &[]);
-            for a in &spec.audio_encoders {
+            for a in &ctx.state.media.audio_encoders {
                 let n = ctx
                     .state
                     .media
@@ -165,6 +167,31 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
             Ok(w.finish())
         }
         "GetVideoEncoderConfigurationOptions" => encoder_options(req, spec, ctx),
+        "GetAudioEncoderConfigurationOptions" => {
+            if let Some(t) = req.child_text(ns::TRT, "ConfigurationToken") {
+                ctx.state.media.audio_encoder(t)?;
+            }
+            if let Some(t) = req.child_text(ns::TRT, "ProfileToken") {
+                ctx.state.media.profile(t)?;
+            }
+            let mut w = Writer::new();
+            w.open("trt:GetAudioEncoderConfigurationOptionsResponse", &[]);
+            media::write_audio_options_v1(&mut w, "trt:Options", &spec.audio_options());
+            w.close("trt:GetAudioEncoderConfigurationOptionsResponse");
+            Ok(w.finish())
+        }
+        "SetAudioEncoderConfiguration" => {
+            let c = required(req, ns::TRT, "Configuration")?;
+            parse_bool(required(req, ns::TRT, "ForcePersistence")?)?;
+            let encoding = required_text(c, ns::TT, "Encoding")?;
+            let codec = media::AudioCodec::from_media1(encoding).ok_or_else(|| {
+                config_modify(format!(
+                    "encoding {encoding} is not a tt:AudioEncoding (G711, G726 or AAC)"
+                ))
+            })?;
+            set_audio_encoder(c, codec, spec, ctx)?;
+            Ok(empty("SetAudioEncoderConfiguration"))
+        }
         "GetStreamUri" => stream_uri(req, spec, ctx),
         "GetSnapshotUri" => snapshot_uri(req, spec, ctx),
         "CreateProfile" => create_profile(req, spec, ctx),
@@ -191,12 +218,9 @@ pub fn handle(operation: &str, req: &Node, ctx: &mut Ctx<'_>) -> Result<String, 
                 .then_some(Slot::AudioSource)
                 .ok_or_else(|| no_config(t))
         }),
-        "AddAudioEncoderConfiguration" => add(req, ctx, operation, |spec, _, t| {
-            spec.audio_encoders
-                .iter()
-                .any(|c| c.token == t)
-                .then_some(Slot::AudioEncoder)
-                .ok_or_else(|| no_config(t))
+        "AddAudioEncoderConfiguration" => add(req, ctx, operation, |_, ctx, t| {
+            ctx.state.media.audio_encoder(t)?;
+            Ok(Slot::AudioEncoder)
         }),
         "AddPTZConfiguration" => add(req, ctx, operation, |_, ctx, t| {
             crate::ptz::configuration_exists(ctx.persona.ptz.as_ref(), t)
@@ -316,7 +340,7 @@ fn write_profile(w: &mut Writer, name: &str, p: &Profile, ctx: &Ctx<'_>) {
     if let Some(a) = p
         .audio_encoder
         .as_ref()
-        .and_then(|t| spec.audio_encoders.iter().find(|a| &a.token == t))
+        .and_then(|t| state.audio_encoders.iter().find(|a| &a.token == t))
     {
         let n = state.use_count(|p| p.audio_encoder.as_ref(), &a.token);
         media::write_audio_encoder_v1(w, "tt:AudioEncoderConfiguration", a, n);
@@ -654,6 +678,53 @@ pub(crate) fn read_multicast(node: &Node) -> Result<media::Multicast, Fault> {
         ttl: ttl as u32,
         auto_start,
     })
+}
+
+/// SetAudioEncoderConfiguration of either service, the codec read in the service's spelling:
+/// name, bitrate and sample rate (required), multicast and session timeout when sent, checked
+/// against the persona's audio options (`ter:ConfigModify` otherwise) and stored.
+pub(crate) fn set_audio_encoder(
+    c: &Node,
+    codec: media::AudioCodec,
+    spec: &MediaSpec,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), Fault> {
+    let t = c
+        .attr("token")
+        .ok_or_else(|| Fault::invalid_args("Configuration: the token attribute is required"))?;
+    let mut a = ctx.state.media.audio_encoder(t)?.clone();
+    if let Some(name) = c.child_text(ns::TT, "Name") {
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(config_modify("Name must be 1 to 64 characters"));
+        }
+        a.name = name.to_string();
+    }
+    a.encoding = codec;
+    let bitrate: i64 = parse_int(required(c, ns::TT, "Bitrate")?)?;
+    a.bitrate = u32::try_from(bitrate).map_err(|_| config_modify(format!("Bitrate {bitrate}")))?;
+    let rate: i64 = parse_int(required(c, ns::TT, "SampleRate")?)?;
+    a.sample_rate = u32::try_from(rate).map_err(|_| config_modify(format!("SampleRate {rate}")))?;
+    if let Some(m) = c.child(ns::TT, "Multicast") {
+        a.multicast = read_multicast(m)?;
+    }
+    if let Some(s) = c.child_text(ns::TT, "SessionTimeout") {
+        if parse_duration(s).is_none() {
+            return Err(config_modify(format!(
+                "SessionTimeout `{s}` is not a duration"
+            )));
+        }
+        a.session_timeout = s.to_string();
+    }
+    spec.check_audio(&a).map_err(config_modify)?;
+    let slot = ctx
+        .state
+        .media
+        .audio_encoders
+        .iter_mut()
+        .find(|x| x.token == a.token)
+        .ok_or_else(|| no_config(&a.token))?;
+    *slot = a;
+    Ok(())
 }
 
 /// Check a candidate against its options and store it (shared with Media2).

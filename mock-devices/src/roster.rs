@@ -83,6 +83,8 @@ pub(crate) struct Roster {
     /// Personas the fleet was built from, found by name for swaps (besides built-ins).
     pub(crate) personas: Vec<Persona>,
     pub(crate) discovery_port: Option<u16>,
+    /// The site's DHCP server (see [`crate::dhcp`]), shared by every unit swapped in.
+    pub(crate) dhcp: crate::dhcp::DhcpServer,
 }
 
 fn index_of(devices: &[MockDevice], ip: Ipv4Addr) -> Result<usize, FleetError> {
@@ -121,6 +123,7 @@ impl Roster {
         let mut config =
             DeviceConfig::new(persona.individualise(address_index(ip)), addr).factory(true);
         config.discovery_port = self.discovery_port;
+        config.dhcp = Some(self.dhcp.clone());
         let new = MockDevice::start(config)
             .await
             .map_err(|error| FleetError::Start { addr, error })?;

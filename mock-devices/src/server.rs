@@ -119,6 +119,8 @@ pub(crate) struct Core {
     proofs: Mutex<VecDeque<String>>,
     /// HTTPS, when the device serves it.
     pub tls: Option<crate::tls::TlsIdentity>,
+    /// The site's DHCP server, if any.
+    pub dhcp: Option<crate::dhcp::DhcpServer>,
     addr: Mutex<SocketAddr>,
     up: AtomicBool,
     commands: mpsc::UnboundedSender<Command>,
@@ -137,6 +139,7 @@ impl Core {
         state: DeviceState,
         addr: SocketAddr,
         tls: Option<crate::tls::TlsIdentity>,
+        dhcp: Option<crate::dhcp::DhcpServer>,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<Command>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let core = Arc::new(Self {
@@ -150,6 +153,7 @@ impl Core {
             log: Mutex::new(VecDeque::new()),
             proofs: Mutex::new(VecDeque::new()),
             tls,
+            dhcp,
             addr: Mutex::new(addr),
             up: AtomicBool::new(true),
             commands: tx,
@@ -452,6 +456,7 @@ impl Core {
             state: &mut state,
             listen,
             effects: Vec::new(),
+            dhcp: self.dhcp.as_ref(),
         };
         match services::handle(&namespace, &operation, &request.payload, &mut ctx) {
             Ok(payload) => {

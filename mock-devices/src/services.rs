@@ -125,6 +125,7 @@ mod tests {
             state,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             effects: Vec::new(),
+            dhcp: None,
         };
         Some(handle(&ns_uri, &op.name, op, &mut ctx))
     }

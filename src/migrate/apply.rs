@@ -16,7 +16,9 @@ use super::device::{self, Connect, Device, PreAuth, away};
 use super::journal::{Contents, GroupCommit, Journal, Record, Status};
 use super::lower::{self, Kind, Lowered, Op, Ref, Tokens};
 use crate::credentials::{Credentials, Login};
-use crate::model::{Codec, Identity, PtzPosition, RecordingJob, RecordingJobSource, Track};
+use crate::model::{
+    AudioCodec, Codec, Identity, PtzPosition, RecordingJob, RecordingJobSource, Track,
+};
 use crate::onvif::device::UserLevel;
 use crate::onvif::session::OnvifError;
 use crate::onvif::{device as dev, media, media2, ptz, recording};
@@ -347,8 +349,8 @@ fn bind(run: &Run, camera: &CameraPlan, model: &str) -> Result<String, StepFailu
 }
 
 /// A directed WS-Discovery Probe to the device's host: its scopes name its model, and a
-/// probe carries no credential.
-async fn probe(xaddr: &str, port: u16) -> Option<Candidate> {
+/// probe carries no credential. Answers the candidate and its endpoint reference address.
+async fn probe(xaddr: &str, port: u16) -> Option<(Candidate, String)> {
     let IpAddr::V4(ip) = device::socket_of(xaddr)?.ip() else {
         return None;
     };
@@ -363,10 +365,280 @@ async fn probe(xaddr: &str, port: u16) -> Option<Candidate> {
         .devices
         .into_iter()
         .find(|d| d.from == IpAddr::V4(ip))
-        .map(|d| Candidate {
-            xaddr: xaddr.to_owned(),
-            scopes: d.scopes,
+        .map(|d| {
+            (
+                Candidate {
+                    xaddr: xaddr.to_owned(),
+                    scopes: d.scopes,
+                },
+                d.endpoint,
+            )
         })
+}
+
+/// Where the camera answers when the journal's address is silent and its network move is
+/// not journaled: the planned static address, else the one device of the planned model
+/// WS-Discovery finds (multicast, and sweeps of the old camera's /24 and the journal
+/// address's) that no other camera of this run is bound to. `None` when the journal
+/// address answers (or the camera never got that far). Identity (model before credentials,
+/// serial after) is checked by the caller as for any binding.
+async fn moved_since(
+    run: &Run,
+    camera: &CameraPlan,
+    lowered: &[Lowered],
+    xaddr: &str,
+    model: &str,
+) -> Result<Option<String>, StepFailure> {
+    let id = camera.old.id.as_str();
+    let Some(network) = lowered.iter().find(|l| l.kind == "set_network") else {
+        return Ok(None);
+    };
+    if run.before.xaddr(id).is_none() || run.before.is_done(id, network.index) {
+        return Ok(None);
+    }
+    let Some(here) = device::socket_of(xaddr) else {
+        return Ok(None);
+    };
+    if device::answers(here, Duration::from_secs(2)).await {
+        return Ok(None);
+    }
+    let planned = network.ops.iter().find_map(|op| match op {
+        Op::SetNetworkInterfaces {
+            address: Some(a), ..
+        } => a.parse::<IpAddr>().ok(),
+        _ => None,
+    });
+    if let Some(ip) = planned {
+        if device::answers(
+            std::net::SocketAddr::new(ip, here.port()),
+            Duration::from_secs(2),
+        )
+        .await
+        {
+            return Ok(device::with_host(xaddr, &ip.to_string()));
+        }
+    }
+    let mut sweeps = Vec::new();
+    let old_ip = camera
+        .old
+        .address
+        .as_deref()
+        .and_then(|a| a.parse::<IpAddr>().ok());
+    for net in [old_ip, Some(here.ip())]
+        .into_iter()
+        .flatten()
+        .filter_map(around)
+    {
+        if !sweeps.contains(&net) {
+            sweeps.push(net);
+        }
+    }
+    let settings = crate::discovery::prober::Settings {
+        multicast: true,
+        sweeps,
+        sweep_port: run.settings.discovery_port,
+        rate: 2000,
+        timeout: Duration::from_millis(1200),
+        ..crate::discovery::prober::Settings::default()
+    };
+    let found = match crate::discovery::prober::discover(&settings).await {
+        Ok(f) => f,
+        Err(_) => crate::discovery::prober::discover(&crate::discovery::prober::Settings {
+            multicast: false,
+            ..settings.clone()
+        })
+        .await
+        .map_err(|e| {
+            StepFailure(format!(
+                "{xaddr} does not answer, and discovery failed: {e}"
+            ))
+        })?,
+    };
+    let taken = run
+        .bound
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let fits: Vec<String> = found
+        .devices
+        .into_iter()
+        .filter_map(|d| {
+            let c = Candidate {
+                xaddr: d.xaddr?,
+                scopes: d.scopes,
+            };
+            let model_fits = [c.scope("hardware"), c.scope("name")]
+                .into_iter()
+                .flatten()
+                .any(|v| same_model(model, &v));
+            let theirs = taken.get(&c.xaddr).is_some_and(|other| other != id);
+            (model_fits && !theirs).then_some(c.xaddr)
+        })
+        .collect();
+    match fits.as_slice() {
+        [one] => Ok(Some(one.clone())),
+        [] => Ok(None),
+        many => Err(StepFailure(format!(
+            "{xaddr} does not answer and its network move is not journaled; {} devices of model {model} answer WS-Discovery ({}): pass --assign {id}=URL for this camera's",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
+}
+
+/// How a camera is recognised after it changed address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Whom {
+    /// WS-Discovery endpoint reference address: stable across address changes and reboots.
+    endpoint: Option<String>,
+    /// MAC (matched in the scopes of devices that publish it there).
+    mac: Option<String>,
+    /// Serial number, confirmed once the device is found.
+    serial: Option<String>,
+}
+
+/// Lower-case hex digits of a MAC, whatever the separators.
+fn mac_digits(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+impl Whom {
+    /// Whether a device discovery found is this camera: its endpoint reference, else its MAC
+    /// in a scope.
+    fn is(&self, d: &crate::discovery::Device) -> bool {
+        if let Some(e) = &self.endpoint {
+            return d.endpoint.trim() == e.trim();
+        }
+        let Some(mac) = self
+            .mac
+            .as_deref()
+            .map(mac_digits)
+            .filter(|m| m.len() == 12)
+        else {
+            return false;
+        };
+        d.scopes.iter().any(|s| mac_digits(s).contains(&mac))
+    }
+}
+
+/// The /24 around an address (what a sweep for a camera that moved on its own VLAN covers).
+fn around(ip: IpAddr) -> Option<ipnet::Ipv4Net> {
+    let IpAddr::V4(v4) = ip else {
+        return None;
+    };
+    ipnet::Ipv4Net::new(v4, 24).ok().map(|n| n.trunc())
+}
+
+/// Finds the camera `who` after it left its address: WS-Discovery probes (multicast, and
+/// unicast to every host of the old camera's /24 and of the /24 it left, since a directed
+/// probe cannot know a DHCP lease), matched on its endpoint reference or MAC, repeated until
+/// `wait` has passed (at least one round); then opens it there and confirms its serial.
+async fn follow(
+    run: &Run,
+    camera: &CameraPlan,
+    who: &Whom,
+    left: Option<std::net::SocketAddr>,
+    login: &Login,
+    wait: Duration,
+) -> Result<Device, String> {
+    if who.endpoint.is_none() && who.mac.is_none() {
+        return Err("the camera answered no directed WS-Discovery probe and reported no MAC before the move, so it cannot be recognised elsewhere".into());
+    }
+    let mut sweeps: Vec<ipnet::Ipv4Net> = Vec::new();
+    let old_ip = camera
+        .old
+        .address
+        .as_deref()
+        .and_then(|a| a.parse::<IpAddr>().ok());
+    for net in [old_ip, left.map(|l| l.ip())]
+        .into_iter()
+        .flatten()
+        .filter_map(around)
+    {
+        if !sweeps.contains(&net) {
+            sweeps.push(net);
+        }
+    }
+    let settings = crate::discovery::prober::Settings {
+        multicast: true,
+        sweeps: sweeps.clone(),
+        sweep_port: run.settings.discovery_port,
+        rate: 2000,
+        timeout: Duration::from_millis(1200),
+        ..crate::discovery::prober::Settings::default()
+    };
+    let what = match (&who.endpoint, &who.mac) {
+        (Some(e), _) => format!("endpoint {e}"),
+        (None, Some(m)) => format!("MAC {m}"),
+        (None, None) => String::new(),
+    };
+    let started = std::time::Instant::now();
+    let mut last_error = None;
+    loop {
+        let round = match crate::discovery::prober::discover(&settings).await {
+            Ok(found) => Ok(found),
+            // No multicast-capable interface here: the sweep alone.
+            Err(_) => {
+                crate::discovery::prober::discover(&crate::discovery::prober::Settings {
+                    multicast: false,
+                    ..settings.clone()
+                })
+                .await
+            }
+        };
+        match round {
+            Ok(found) => {
+                if let Some(x) = found
+                    .devices
+                    .iter()
+                    .filter(|d| who.is(d))
+                    .find_map(|d| d.xaddr.clone())
+                {
+                    (run.progress)(&format!(
+                        "{}: found the camera at {x} ({what})",
+                        camera.old.id
+                    ));
+                    let mut d =
+                        Device::open(&camera.old.id, &x, Some(login), &run.settings.connect)
+                            .await
+                            .map_err(|e| {
+                                format!("WS-Discovery found it at {x}, which did not answer: {e}")
+                            })?;
+                    let serial = d
+                        .send(&dev::GetDeviceInformation)
+                        .await
+                        .map_err(|e| format!("{x}: {e}"))?
+                        .serial_number;
+                    if let (Some(was), Some(now)) = (&who.serial, &serial) {
+                        if was != now {
+                            return Err(format!(
+                                "the device at {x} answers for {what} but has serial {now}, not {was}"
+                            ));
+                        }
+                    }
+                    return Ok(d);
+                }
+            }
+            Err(e) => last_error = Some(e.to_string()),
+        }
+        if started.elapsed() >= wait {
+            let nets = sweeps
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(format!(
+                "no device with {what} answered WS-Discovery (multicast and a sweep of {nets}){}",
+                last_error
+                    .map(|e| format!("; discovery: {e}"))
+                    .unwrap_or_default()
+            ));
+        }
+        tokio::time::sleep(run.settings.connect.retry_every).await;
+    }
 }
 
 /// The identity a device shows before credentials: its unauthenticated answer, else the
@@ -395,7 +667,24 @@ async fn apply_inner(
         .replacement
         .as_ref()
         .ok_or_else(|| StepFailure("no replacement in the plan".into()))?;
-    let xaddr = bind(run, camera, &replacement.model)?;
+    let mut xaddr = bind(run, camera, &replacement.model)?;
+    // An earlier run may have been stopped between SetNetworkInterfaces and its record: the
+    // camera then answers elsewhere (the planned address, or a DHCP lease).
+    if let Some(moved) = moved_since(run, camera, lowered, &xaddr, &replacement.model).await? {
+        (run.progress)(&format!(
+            "{id}: not at {xaddr}, where the journal left it; found at {moved}"
+        ));
+        xaddr = moved;
+        // Found mid-move: its discovery may answer before its web server is back.
+        if let Some(at) = device::socket_of(&xaddr) {
+            let started = std::time::Instant::now();
+            while !device::answers(at, Duration::from_secs(1)).await
+                && started.elapsed() < settings.connect.away_deadline
+            {
+                tokio::time::sleep(settings.connect.retry_every).await;
+            }
+        }
+    }
     result.xaddr = Some(xaddr.clone());
 
     // Users the plan carries need passwords before anything is written.
@@ -435,7 +724,7 @@ async fn apply_inner(
         .find(|c| c.xaddr == xaddr)
         .cloned();
     if pre.identity.is_none() && candidate.is_none() {
-        candidate = probe(&xaddr, settings.discovery_port).await;
+        candidate = probe(&xaddr, settings.discovery_port).await.map(|(c, _)| c);
     }
     let identity = identity_before_credentials(&pre, candidate.as_ref()).ok_or_else(|| {
         StepFailure(format!(
@@ -544,6 +833,17 @@ async fn apply_inner(
             })?
     };
     let mut d = Device::open(id, &xaddr, Some(&login), &settings.connect).await?;
+    // The serial earlier steps went to, checked once credentials let the device say it (a
+    // configured device keeps GetDeviceInformation behind them).
+    if let (Some(was), None) = (&earlier_serial, &identity.serial_number) {
+        let now = d.send(&dev::GetDeviceInformation).await?.serial_number;
+        if now.as_deref().is_some_and(|n| n != was) {
+            return Err(StepFailure(format!(
+                "refused: the device at {xaddr} has serial {}, but this camera's earlier steps went to serial {was}; another unit was swapped in",
+                now.unwrap_or_default()
+            )));
+        }
+    }
     let mut tokens: Tokens = run.before.tokens(id);
     // Adaptations accepted in earlier runs and (below) in this one: the journal's, kept here
     // instead of read back from the file.
@@ -778,7 +1078,14 @@ async fn exec_op(
             let Ok(Some(login)) = run.settings.credentials.user(username) else {
                 return Ok(()); // checked before the first write; merged with [new]
             };
-            let level = UserLevel::parse(level).unwrap_or(UserLevel::User);
+            let level = UserLevel::parse(level).ok_or_else(|| {
+                req(crate::onvif::RequestError::unsupported(
+                    "CreateUsers",
+                    "User/UserLevel",
+                    level,
+                    "Administrator, Operator, User or Extended (checked when the plan is lowered)",
+                ))
+            })?;
             d.send(&dev::CreateUsers {
                 username: username.clone(),
                 password: login.password.expose().to_owned(),
@@ -980,11 +1287,12 @@ async fn exec_op(
                 .iter()
                 .filter_map(|p| p.audio_encoder.as_ref().map(|e| e.token.clone()))
                 .collect();
-            let want = encoding.as_deref().map(str::trim);
+            // By codec family: the plan's ver10 `G711` is a Media2 device's `PCMU`.
+            let want = encoding.as_deref().map(AudioCodec::parse);
             let mut encoders = d.audio_encoder_configurations(*service).await?;
             encoders.sort_by_key(|e| {
-                let same = match (want, e.encoding.as_deref()) {
-                    (Some(w), Some(have)) => w.eq_ignore_ascii_case(have.trim()),
+                let same = match (&want, e.encoding.as_deref()) {
+                    (Some(w), Some(have)) => AudioCodec::parse(have) == *w,
                     (None, _) => true,
                     (Some(_), None) => false,
                 };
@@ -995,6 +1303,74 @@ async fn exec_op(
                 .map(|e| e.token.clone())
                 .ok_or_else(|| req(missing("AudioEncoderConfiguration")))?;
             add_configuration(d, *service, &t, media2::ConfigurationType::AudioEncoder, &e).await?;
+        }
+        Op::SetAudioEncoder {
+            service,
+            profile,
+            values,
+        } => {
+            let t = need(profile, tokens)?;
+            let p = find_profile(d, *service, &t).await?;
+            let Some(current) = p.audio_encoder.clone() else {
+                return Err(req(missing("AudioEncoderConfiguration")));
+            };
+            if check::audio_mismatches(values, &current).is_empty() {
+                return Ok(());
+            }
+            let options = match service {
+                MediaApi::Media => {
+                    d.send(&media::GetAudioEncoderConfigurationOptions {
+                        configuration: Some(current.token.clone()),
+                        profile: Some(t.clone()),
+                    })
+                    .await
+                }
+                MediaApi::Media2 => {
+                    d.send(&media2::GetAudioEncoderConfigurationOptions {
+                        configuration: Some(current.token.clone()),
+                        profile: Some(t.clone()),
+                    })
+                    .await
+                }
+            };
+            // A device that will not say its options (Axis answers ter:AudioNotSupported on
+            // some models) gets the planned values as they are; its answer to the Set, and
+            // the read-back, decide.
+            let options = match options {
+                Ok(o) => o,
+                Err(OnvifError::Soap(s)) if s.fault().is_some() => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            // What the device cannot hold is fitted to its options; the read-back then shows
+            // the difference from the plan, and the step is journaled as adapted.
+            // Without a planned codec the encoder keeps its own, and the rates are fitted
+            // to that codec's lists.
+            let planned = crate::planner::plan::AudioValues {
+                encoding: values.encoding.clone().or_else(|| current.encoding.clone()),
+                ..values.clone()
+            };
+            let values = check::fit_audio(&planned, &options);
+            if check::audio_mismatches(&values, &current).is_empty() {
+                return Ok(());
+            }
+            let mut e = current;
+            e.encoding = values.encoding.or(e.encoding);
+            e.bitrate_kbps = values.bitrate_kbps.or(e.bitrate_kbps);
+            e.sample_rate_khz = values.sample_rate_khz.or(e.sample_rate_khz);
+            match service {
+                MediaApi::Media => {
+                    d.send(&media::SetAudioEncoderConfiguration {
+                        encoder: e,
+                        force_persistence: true,
+                    })
+                    .await?;
+                }
+                MediaApi::Media2 => {
+                    d.send(&media2::SetAudioEncoderConfiguration { encoder: e })
+                        .await?;
+                }
+            }
+            invalidate_profiles(d);
         }
         Op::AddPtz { service, profile } => {
             let t = need(profile, tokens)?;
@@ -1137,7 +1513,14 @@ async fn exec_op(
                     return Ok(());
                 }
             }
-            let retention = crate::onvif::parse_duration_s(max_retention).unwrap_or(0);
+            let retention = crate::onvif::parse_duration_s(max_retention).ok_or_else(|| {
+                req(crate::onvif::RequestError::unsupported(
+                    "CreateRecording",
+                    "RecordingConfiguration/MaximumRetentionTime",
+                    max_retention,
+                    "an xs:duration (checked when the plan is lowered)",
+                ))
+            })?;
             let claimed: BTreeSet<&str> = tokens
                 .iter()
                 .filter(|(k, _)| k.starts_with("recording:"))
@@ -1312,6 +1695,99 @@ async fn find_profile(
         })
 }
 
+/// The call that attaches a configuration of `kind` to a profile through `service`.
+#[derive(Debug, Clone, PartialEq)]
+enum AddCall {
+    /// Media ver10 AddVideoSourceConfiguration.
+    VideoSource(media::AddVideoSourceConfiguration),
+    /// Media ver10 AddVideoEncoderConfiguration.
+    VideoEncoder(media::AddVideoEncoderConfiguration),
+    /// Media ver10 AddAudioSourceConfiguration.
+    AudioSource(media::AddAudioSourceConfiguration),
+    /// Media ver10 AddAudioEncoderConfiguration.
+    AudioEncoder(media::AddAudioEncoderConfiguration),
+    /// Media ver10 AddPTZConfiguration.
+    Ptz(media::AddPTZConfiguration),
+    /// Media2 AddConfiguration (one call for every type).
+    Media2(media2::AddConfiguration),
+}
+
+/// The call for `kind` on `service`; a kind the service cannot attach through an operation
+/// camswap sends is an error, never another kind's call.
+fn add_call(
+    service: MediaApi,
+    kind: media2::ConfigurationType,
+    profile: &str,
+    configuration: &str,
+) -> Result<AddCall, crate::onvif::RequestError> {
+    use media2::ConfigurationType as T;
+    let (profile, configuration) = (profile.to_owned(), configuration.to_owned());
+    let unsupported = |operation, reason| {
+        Err(crate::onvif::RequestError::unsupported(
+            operation,
+            "ConfigurationType",
+            kind.as_str(),
+            reason,
+        ))
+    };
+    match service {
+        MediaApi::Media => match kind {
+            T::VideoSource => Ok(AddCall::VideoSource(media::AddVideoSourceConfiguration {
+                profile,
+                configuration,
+            })),
+            T::VideoEncoder => Ok(AddCall::VideoEncoder(media::AddVideoEncoderConfiguration {
+                profile,
+                configuration,
+            })),
+            T::AudioSource => Ok(AddCall::AudioSource(media::AddAudioSourceConfiguration {
+                profile,
+                configuration,
+            })),
+            T::AudioEncoder => Ok(AddCall::AudioEncoder(media::AddAudioEncoderConfiguration {
+                profile,
+                configuration,
+            })),
+            T::Ptz => Ok(AddCall::Ptz(media::AddPTZConfiguration {
+                profile,
+                configuration,
+            })),
+            T::All
+            | T::AudioOutput
+            | T::AudioDecoder
+            | T::Metadata
+            | T::Analytics
+            | T::Receiver => unsupported(
+                "media.Add*Configuration",
+                "camswap attaches VideoSource, VideoEncoder, AudioSource, AudioEncoder and PTZ configurations through Media ver10",
+            ),
+        },
+        MediaApi::Media2 => match kind {
+            T::All => unsupported(
+                "media2.AddConfiguration",
+                "All names every type in GetProfiles; a profile is given configurations one type at a time",
+            ),
+            T::VideoSource
+            | T::VideoEncoder
+            | T::AudioSource
+            | T::AudioEncoder
+            | T::AudioOutput
+            | T::AudioDecoder
+            | T::Metadata
+            | T::Analytics
+            | T::Ptz
+            | T::Receiver => Ok(AddCall::Media2(media2::AddConfiguration {
+                profile,
+                name: None,
+                configurations: vec![media2::ConfigurationRef {
+                    kind,
+                    token: Some(configuration),
+                }],
+            })),
+        },
+    }
+}
+
 async fn add_configuration(
     d: &mut Device,
     service: MediaApi,
@@ -1319,54 +1795,18 @@ async fn add_configuration(
     kind: media2::ConfigurationType,
     configuration: &str,
 ) -> Result<(), OnvifError> {
-    let (profile, configuration) = (profile.to_owned(), configuration.to_owned());
-    match (service, kind) {
-        (MediaApi::Media, media2::ConfigurationType::VideoSource) => {
-            d.send(&media::AddVideoSourceConfiguration {
-                profile,
-                configuration,
-            })
-            .await?
-        }
-        (MediaApi::Media, media2::ConfigurationType::VideoEncoder) => {
-            d.send(&media::AddVideoEncoderConfiguration {
-                profile,
-                configuration,
-            })
-            .await?
-        }
-        (MediaApi::Media, media2::ConfigurationType::AudioSource) => {
-            d.send(&media::AddAudioSourceConfiguration {
-                profile,
-                configuration,
-            })
-            .await?
-        }
-        (MediaApi::Media, media2::ConfigurationType::AudioEncoder) => {
-            d.send(&media::AddAudioEncoderConfiguration {
-                profile,
-                configuration,
-            })
-            .await?
-        }
-        (MediaApi::Media, _) => {
-            d.send(&media::AddPTZConfiguration {
-                profile,
-                configuration,
-            })
-            .await?
-        }
-        (MediaApi::Media2, kind) => {
-            d.send(&media2::AddConfiguration {
-                profile,
-                name: None,
-                configurations: vec![media2::ConfigurationRef {
-                    kind,
-                    token: Some(configuration),
-                }],
-            })
-            .await?
-        }
+    let call =
+        add_call(service, kind, profile, configuration).map_err(|error| OnvifError::Request {
+            device: d.xaddr.clone(),
+            error,
+        })?;
+    match call {
+        AddCall::VideoSource(op) => d.send(&op).await?,
+        AddCall::VideoEncoder(op) => d.send(&op).await?,
+        AddCall::AudioSource(op) => d.send(&op).await?,
+        AddCall::AudioEncoder(op) => d.send(&op).await?,
+        AddCall::Ptz(op) => d.send(&op).await?,
+        AddCall::Media2(op) => d.send(&op).await?,
     }
     invalidate_profiles(d);
     Ok(())
@@ -1410,13 +1850,27 @@ async fn run_network_step(
                         )));
                     }
                 }
-                let iface = d
-                    .interfaces()
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|i| i.token)
-                    .ok_or_else(|| StepFailure("the device reports no network interface".into()))?;
+                let first =
+                    d.interfaces().await?.into_iter().next().ok_or_else(|| {
+                        StepFailure("the device reports no network interface".into())
+                    })?;
+                let iface = first.token;
+                // Who the camera is, learnt before it leaves: how it is recognised wherever
+                // it comes back. Its endpoint reference (a directed probe, up to 1.5 s) is
+                // read only when no address is planned (DHCP); a camera that misses its
+                // planned static address is recognised by the MAC in its scopes.
+                let endpoint = match target_ip {
+                    None => probe(&d.xaddr, run.settings.discovery_port)
+                        .await
+                        .map(|(_, e)| e)
+                        .filter(|e| !e.trim().is_empty()),
+                    Some(_) => None,
+                };
+                let who = Whom {
+                    endpoint,
+                    mac: first.mac,
+                    serial: d.send(&dev::GetDeviceInformation).await?.serial_number,
+                };
                 let cfg = crate::model::Ipv4Config {
                     enabled: true,
                     dhcp: *dhcp,
@@ -1437,32 +1891,58 @@ async fn run_network_step(
                         Err(e) => return Err(e.into()),
                     }
                 }
-                if let (Some(_), Some(t)) = (here, target_ip) {
-                    let new_xaddr = device::with_host(&d.xaddr, &t.to_string())
-                        .ok_or_else(|| StepFailure(format!("cannot form an address for {t}")))?;
-                    (run.progress)(&format!(
-                        "{}: following the camera to {new_xaddr}",
-                        camera.old.id
-                    ));
-                    let calls = d.calls;
-                    *d = Device::open(
-                        &camera.old.id,
-                        &new_xaddr,
-                        Some(login),
-                        &run.settings.connect,
-                    )
-                    .await
-                    .map_err(|e| {
-                        StepFailure(format!(
-                            "step {} (set_network): the camera did not answer at its new address {new_xaddr} within the {:.1} s away deadline (--away-deadline): {e}",
-                            step.index,
-                            run.settings.connect.away_deadline.as_secs_f64()
-                        ))
-                    })?;
-                    d.calls += calls;
-                } else {
-                    d.wait_until_back().await?;
-                }
+                let calls = d.calls;
+                let deadline = run.settings.connect.away_deadline;
+                let found = match (here, target_ip) {
+                    (Some(_), Some(t)) => {
+                        let new_xaddr =
+                            device::with_host(&d.xaddr, &t.to_string()).ok_or_else(|| {
+                                StepFailure(format!("cannot form an address for {t}"))
+                            })?;
+                        (run.progress)(&format!(
+                            "{}: following the camera to {new_xaddr}",
+                            camera.old.id
+                        ));
+                        match Device::open(
+                            &camera.old.id,
+                            &new_xaddr,
+                            Some(login),
+                            &run.settings.connect,
+                        )
+                        .await
+                        {
+                            Ok(there) => there,
+                            // Not where the plan put it (a DHCP server or the device's own
+                            // choice won): one round of discovery before giving up.
+                            Err(e) => follow(run, camera, &who, here, login, Duration::ZERO)
+                                .await
+                                .map_err(|why| {
+                                    StepFailure(format!(
+                                        "step {} (set_network): the camera did not answer at its new address {new_xaddr} within the {:.1} s away deadline (--away-deadline): {e}; {why}",
+                                        step.index,
+                                        deadline.as_secs_f64()
+                                    ))
+                                })?,
+                        }
+                    }
+                    _ => {
+                        (run.progress)(&format!(
+                            "{}: the camera takes an address from DHCP; looking for it by WS-Discovery",
+                            camera.old.id
+                        ));
+                        follow(run, camera, &who, here, login, deadline)
+                            .await
+                            .map_err(|why| {
+                                StepFailure(format!(
+                                    "step {} (set_network): after DHCP was switched on, the camera was not found within the {:.1} s away deadline (--away-deadline): {why}",
+                                    step.index,
+                                    deadline.as_secs_f64()
+                                ))
+                            })?
+                    }
+                };
+                *d = found;
+                d.calls += calls;
             }
         } else {
             exec_waiting(run, d, op, tokens, &mut created).await?;
@@ -1492,4 +1972,63 @@ async fn run_network_step(
         rec.detail = Some(format!("device adapted: {}", adapted.join("; ")));
     }
     Ok((rec, adapted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use media2::ConfigurationType as T;
+
+    #[test]
+    fn every_configuration_kind_gets_its_own_call_or_a_typed_error() {
+        let call = |service, kind| add_call(service, kind, "P", "C");
+        let pc = || ("P".to_owned(), "C".to_owned());
+        let (profile, configuration) = pc();
+        assert_eq!(
+            call(MediaApi::Media, T::Ptz),
+            Ok(AddCall::Ptz(media::AddPTZConfiguration {
+                profile,
+                configuration
+            }))
+        );
+        let (profile, configuration) = pc();
+        assert_eq!(
+            call(MediaApi::Media, T::AudioEncoder),
+            Ok(AddCall::AudioEncoder(media::AddAudioEncoderConfiguration {
+                profile,
+                configuration
+            }))
+        );
+        // Media ver10 has no call camswap sends for these: an error naming the kind, never
+        // the PTZ configuration (or any other kind's) added in its place.
+        for kind in [
+            T::All,
+            T::AudioOutput,
+            T::AudioDecoder,
+            T::Metadata,
+            T::Analytics,
+            T::Receiver,
+        ] {
+            match call(MediaApi::Media, kind) {
+                Err(crate::onvif::RequestError::Unsupported { field, value, .. }) => {
+                    assert_eq!(field, "ConfigurationType");
+                    assert_eq!(value, kind.as_str());
+                }
+                other => panic!("{kind:?}: {other:?}"),
+            }
+        }
+        // Media2 adds any type by name, except All (a GetProfiles filter, not a type).
+        assert!(call(MediaApi::Media2, T::All).is_err());
+        assert_eq!(
+            call(MediaApi::Media2, T::Metadata),
+            Ok(AddCall::Media2(media2::AddConfiguration {
+                profile: "P".into(),
+                name: None,
+                configurations: vec![media2::ConfigurationRef {
+                    kind: T::Metadata,
+                    token: Some("C".into()),
+                }],
+            }))
+        );
+    }
 }

@@ -7,9 +7,11 @@ use serde_json::{Value, json};
 
 use super::device::Device;
 use super::lower::{Kind, Op, Ref, Tokens};
-use crate::model::{Codec, MediaProfile, PtzPosition};
+use crate::model::{
+    AudioCodec, AudioEncoder, AudioEncoderOptions, Codec, MediaProfile, PtzPosition,
+};
 use crate::onvif::session::OnvifError;
-use crate::planner::plan::EncoderValues;
+use crate::planner::plan::{AudioValues, EncoderValues};
 use crate::planner::ptz::PtzTarget;
 
 /// How far a preset may sit from its planned coordinates (in the space's own units, where
@@ -157,6 +159,70 @@ pub fn encoder_mismatches(
     out
 }
 
+/// Audio encoder values that differ from the plan (only values the plan sets are compared;
+/// codec names compare by family: ver10 `G711` is Media2 `PCMU`).
+pub fn audio_mismatches(planned: &AudioValues, actual: &AudioEncoder) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let show = |v: Option<u32>| v.map_or_else(|| "absent".to_owned(), |v| v.to_string());
+    if let Some(e) = &planned.encoding {
+        let same = actual
+            .encoding
+            .as_deref()
+            .is_some_and(|a| AudioCodec::parse(a) == AudioCodec::parse(e));
+        if !same {
+            out.push(mismatch(
+                "Encoding",
+                e,
+                actual.encoding.as_deref().unwrap_or("absent"),
+            ));
+        }
+    }
+    if let Some(b) = planned.bitrate_kbps {
+        if actual.bitrate_kbps != Some(b) {
+            out.push(mismatch("Bitrate", b, show(actual.bitrate_kbps)));
+        }
+    }
+    if let Some(r) = planned.sample_rate_khz {
+        if actual.sample_rate_khz != Some(r) {
+            out.push(mismatch("SampleRate", r, show(actual.sample_rate_khz)));
+        }
+    }
+    out
+}
+
+/// The planned audio values fitted to what the encoder offers: the planned codec when the
+/// device offers it (else the first one it offers), in the device's own spelling, and the
+/// offered bitrate and sample rate nearest the planned ones (on a tie the higher). No
+/// options, or none for any codec: the plan as it is.
+pub fn fit_audio(planned: &AudioValues, options: &[AudioEncoderOptions]) -> AudioValues {
+    let want = planned.encoding.as_deref().map(AudioCodec::parse);
+    let Some(o) = options
+        .iter()
+        .find(|o| {
+            want.as_ref()
+                .is_none_or(|w| AudioCodec::parse(&o.encoding) == *w)
+        })
+        .or_else(|| options.first())
+    else {
+        return planned.clone();
+    };
+    let nearest = |v: Option<u32>, offered: &[u32]| -> Option<u32> {
+        let v = v?;
+        if offered.is_empty() || offered.contains(&v) {
+            return Some(v);
+        }
+        offered
+            .iter()
+            .copied()
+            .min_by_key(|o| (o.abs_diff(v), std::cmp::Reverse(*o)))
+    };
+    AudioValues {
+        encoding: planned.encoding.as_ref().map(|_| o.encoding.clone()),
+        bitrate_kbps: nearest(planned.bitrate_kbps, &o.bitrates),
+        sample_rate_khz: nearest(planned.sample_rate_khz, &o.sample_rates),
+    }
+}
+
 /// Clock settings that differ from the plan: the mode and zone when the plan names them
 /// (zones compare as text: they are free-form and never interpreted), and DST.
 pub fn date_time_mismatches(
@@ -301,6 +367,65 @@ async fn profile(
         .find(|p| p.token == t))
 }
 
+/// A configuration slot of a profile that an Add* operation fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    VideoSource,
+    VideoEncoder,
+    AudioSource,
+    AudioEncoder,
+    Ptz,
+}
+
+/// Whether the profile holds a configuration in `slot`.
+async fn added(
+    device: &mut Device,
+    service: crate::planner::plan::MediaApi,
+    r: &Ref,
+    tokens: &Tokens,
+    slot: Slot,
+) -> Result<Checked, OnvifError> {
+    let Some(p) = profile(device, service, r, tokens).await? else {
+        return Ok(not_found(r));
+    };
+    // Its readback key, its field, its token.
+    let (key, field, token) = match slot {
+        Slot::VideoSource => (
+            "video_source_configuration",
+            "VideoSourceConfiguration",
+            p.video_source_configuration.as_ref().map(|v| &v.token),
+        ),
+        Slot::VideoEncoder => (
+            "video_encoder",
+            "VideoEncoderConfiguration",
+            p.video_encoder.as_ref().map(|v| &v.token),
+        ),
+        Slot::AudioSource => (
+            "audio_source_configuration",
+            "AudioSourceConfiguration",
+            p.audio_source_configuration.as_ref(),
+        ),
+        Slot::AudioEncoder => (
+            "audio_encoder",
+            "AudioEncoderConfiguration",
+            p.audio_encoder.as_ref().map(|v| &v.token),
+        ),
+        Slot::Ptz => (
+            "ptz_configuration",
+            "PTZConfiguration",
+            p.ptz_configuration.as_ref(),
+        ),
+    };
+    let mut c = Checked {
+        readback: json!({ key: token }),
+        mismatches: Vec::new(),
+    };
+    if token.is_none() {
+        c.mismatches.push(mismatch(field, "present", "absent"));
+    }
+    Ok(c)
+}
+
 /// Reads the twin of `op` and compares it with the plan. `target` is the position the
 /// step moved to before a SetPreset (for the preset's position check).
 pub async fn check(
@@ -406,61 +531,42 @@ pub async fn check(
         Op::AddVideoSource {
             service,
             profile: r,
-        }
-        | Op::AddVideoEncoder {
+        } => return added(device, *service, r, tokens, Slot::VideoSource).await,
+        Op::AddVideoEncoder {
             service,
             profile: r,
             ..
-        }
-        | Op::AddAudioSource {
+        } => return added(device, *service, r, tokens, Slot::VideoEncoder).await,
+        Op::AddAudioSource {
             service,
             profile: r,
-        }
-        | Op::AddAudioEncoder {
+        } => return added(device, *service, r, tokens, Slot::AudioSource).await,
+        Op::AddAudioEncoder {
             service,
             profile: r,
             ..
-        }
-        | Op::AddPtz {
+        } => return added(device, *service, r, tokens, Slot::AudioEncoder).await,
+        Op::AddPtz {
             service,
             profile: r,
-        } => {
-            let Some(p) = profile(device, *service, r, tokens).await? else {
-                return Ok(not_found(r));
-            };
-            // The configuration the op adds: its readback key, its field, its token.
-            let (key, field, added) = match op {
-                Op::AddVideoSource { .. } => (
-                    "video_source_configuration",
-                    "VideoSourceConfiguration",
-                    p.video_source_configuration.as_ref().map(|v| &v.token),
-                ),
-                Op::AddVideoEncoder { .. } => (
-                    "video_encoder",
-                    "VideoEncoderConfiguration",
-                    p.video_encoder.as_ref().map(|v| &v.token),
-                ),
-                Op::AddAudioSource { .. } => (
-                    "audio_source_configuration",
-                    "AudioSourceConfiguration",
-                    p.audio_source_configuration.as_ref(),
-                ),
-                Op::AddAudioEncoder { .. } => (
-                    "audio_encoder",
-                    "AudioEncoderConfiguration",
-                    p.audio_encoder.as_ref().map(|v| &v.token),
-                ),
-                _ => (
-                    "ptz_configuration",
-                    "PTZConfiguration",
-                    p.ptz_configuration.as_ref(),
-                ),
-            };
-            c.readback = json!({ key: added });
-            if added.is_none() {
-                c.mismatches.push(mismatch(field, "present", "absent"));
-            }
-        }
+        } => return added(device, *service, r, tokens, Slot::Ptz).await,
+        Op::SetAudioEncoder {
+            service,
+            profile: r,
+            values,
+        } => match profile(device, *service, r, tokens).await? {
+            None => return Ok(not_found(r)),
+            Some(p) => match &p.audio_encoder {
+                None => {
+                    c.mismatches
+                        .push(mismatch("AudioEncoderConfiguration", "present", "absent"))
+                }
+                Some(e) => {
+                    c.readback = json!(e);
+                    c.mismatches = audio_mismatches(values, e);
+                }
+            },
+        },
         Op::SetVideoEncoder {
             service,
             profile: r,
@@ -765,5 +871,74 @@ mod tests {
             ..planned
         };
         assert_eq!(fit_to_options(&exact, &options).width, Some(1920));
+    }
+
+    #[test]
+    fn planned_audio_is_fitted_to_the_encoders_options_and_compared_by_codec_family() {
+        // The Dahua IPC-HDW2431T reports G.711 at 32 kbit/s, 8 kHz; a Media2 device that
+        // offers PCMU at 64 kbit/s only (G.711 is 8 bits at 8 kHz: 64 kbit/s) and AAC.
+        let options = vec![
+            AudioEncoderOptions {
+                encoding: "MP4A-LATM".into(),
+                bitrates: vec![16, 32, 48],
+                sample_rates: vec![8, 16, 48],
+            },
+            AudioEncoderOptions {
+                encoding: "PCMU".into(),
+                bitrates: vec![64],
+                sample_rates: vec![8],
+            },
+        ];
+        let planned = AudioValues {
+            encoding: Some("G711".into()),
+            bitrate_kbps: Some(32),
+            sample_rate_khz: Some(8),
+        };
+        let fitted = fit_audio(&planned, &options);
+        assert_eq!(
+            fitted,
+            AudioValues {
+                encoding: Some("PCMU".into()),
+                bitrate_kbps: Some(64),
+                sample_rate_khz: Some(8),
+            }
+        );
+        let device = AudioEncoder {
+            token: "AE".into(),
+            encoding: Some("PCMU".into()),
+            bitrate_kbps: Some(64),
+            sample_rate_khz: Some(8),
+            ..AudioEncoder::default()
+        };
+        // PCMU is G711: only the bitrate differs from the plan (the adaptation apply records).
+        assert_eq!(
+            audio_mismatches(&planned, &device),
+            [mismatch("Bitrate", 32, 64)]
+        );
+        assert!(audio_mismatches(&fitted, &device).is_empty());
+        // AAC at 40 kbit/s and 12 kHz: halfway between offered values, the higher one wins.
+        let aac = AudioValues {
+            encoding: Some("AAC".into()),
+            bitrate_kbps: Some(40),
+            sample_rate_khz: Some(12),
+        };
+        assert_eq!(
+            fit_audio(&aac, &options),
+            AudioValues {
+                encoding: Some("MP4A-LATM".into()),
+                bitrate_kbps: Some(48),
+                sample_rate_khz: Some(16),
+            }
+        );
+        // A codec the device does not offer: its first codec, adapted (and journaled).
+        let g726 = AudioValues {
+            encoding: Some("G726".into()),
+            ..planned.clone()
+        };
+        assert_eq!(
+            fit_audio(&g726, &options).encoding.as_deref(),
+            Some("MP4A-LATM")
+        );
+        assert_eq!(fit_audio(&planned, &[]), planned);
     }
 }

@@ -12,8 +12,10 @@ use std::net::Ipv4Addr;
 use serde::Serialize;
 
 use crate::model::{Dns, Ntp, RecordingSource};
-use crate::onvif::device::DateTimeType;
-use crate::planner::plan::{CameraPlan, EncoderValues, JobSource, MediaApi, Step, TrackValues};
+use crate::onvif::device::{DateTimeType, UserLevel};
+use crate::planner::plan::{
+    AudioValues, CameraPlan, EncoderValues, JobSource, MediaApi, Step, TrackValues,
+};
 use crate::planner::ptz::PtzTarget;
 
 /// The plan asks for something that cannot be applied as written.
@@ -220,6 +222,16 @@ pub enum Op {
         /// Codec the old profile streamed (picks a configuration of that codec when free).
         encoding: Option<String>,
     },
+    /// SetAudioEncoderConfiguration of the profile's audio encoder: the old camera's
+    /// encoding, bitrate and sample rate, fitted to the encoder's options at apply time.
+    SetAudioEncoder {
+        /// Service.
+        service: MediaApi,
+        /// Profile.
+        profile: Ref,
+        /// Target values.
+        values: AudioValues,
+    },
     /// Add the PTZ configuration to the profile.
     AddPtz {
         /// Service.
@@ -346,6 +358,11 @@ impl Op {
                 "media.AddAudioEncoderConfiguration",
                 "media2.AddConfiguration",
             ),
+            Self::SetAudioEncoder { service, .. } => m(
+                service,
+                "media.SetAudioEncoderConfiguration",
+                "media2.SetAudioEncoderConfiguration",
+            ),
             Self::AddPtz { service, .. } => m(
                 service,
                 "media.AddPTZConfiguration",
@@ -430,6 +447,13 @@ impl Op {
                 "ProfileToken={} AudioEncoder=<a free {} audio encoder configuration>",
                 show(profile, tokens),
                 encoding.as_deref().unwrap_or("audio")
+            ),
+            Self::SetAudioEncoder {
+                profile, values, ..
+            } => format!(
+                "Configuration=<audio encoder of {}> {}",
+                show(profile, tokens),
+                audio_values(values)
             ),
             Self::AddPtz { profile, .. } => format!(
                 "ProfileToken={} PTZ=<the device's PTZ configuration>",
@@ -541,6 +565,24 @@ fn encoder_values(v: &EncoderValues) -> String {
     parts.join(" ")
 }
 
+fn audio_values(v: &AudioValues) -> String {
+    let mut parts = Vec::new();
+    if let Some(e) = &v.encoding {
+        parts.push(format!("Encoding={e}"));
+    }
+    if let Some(b) = v.bitrate_kbps {
+        parts.push(format!("Bitrate={b}"));
+    }
+    if let Some(r) = v.sample_rate_khz {
+        parts.push(format!("SampleRate={r}"));
+    }
+    if parts.is_empty() {
+        "<the encoder's own values>".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
 fn position(t: &PtzTarget) -> String {
     let mut parts = Vec::new();
     if let Some(pt) = &t.pan_tilt {
@@ -615,10 +657,24 @@ fn profile_ref(key: &str) -> Ref {
 
 fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerError> {
     Ok(match step {
-        Step::CreateUser { username, level } => vec![Op::CreateUser {
-            username: username.clone(),
-            level: level.clone(),
-        }],
+        Step::CreateUser { username, level } => {
+            // CreateUsers takes Administrator, Operator, User or Extended; a level the device
+            // would silently map to another is a plan error, not a quiet downgrade.
+            let parsed = UserLevel::parse(level)
+                .filter(|l| *l != UserLevel::Anonymous)
+                .ok_or_else(|| LowerError::BadValue {
+                    camera: camera.to_owned(),
+                    step: index,
+                    kind: "create_user",
+                    field: "level",
+                    value: level.clone(),
+                    expected: "Administrator, Operator, User or Extended",
+                })?;
+            vec![Op::CreateUser {
+                username: username.clone(),
+                level: parsed.as_str().to_owned(),
+            }]
+        }
         Step::SetDns {
             from_dhcp,
             search_domains,
@@ -706,6 +762,13 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
                     profile: profile.clone(),
                     encoding: a.encoding.clone(),
                 });
+                if a.encoding.is_some() || a.bitrate_kbps.is_some() || a.sample_rate_khz.is_some() {
+                    ops.push(Op::SetAudioEncoder {
+                        service: *service,
+                        profile: profile.clone(),
+                        values: a.clone(),
+                    });
+                }
             }
             if *ptz {
                 ops.push(Op::AddPtz {
@@ -776,6 +839,16 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
             setup: _,
             notes: _,
         } => {
+            if crate::onvif::parse_duration_s(max_retention).is_none() {
+                return Err(LowerError::BadValue {
+                    camera: camera.to_owned(),
+                    step: index,
+                    kind: "create_recording",
+                    field: "max_retention",
+                    value: max_retention.clone(),
+                    expected: "an xs:duration such as PT72H or P30D",
+                });
+            }
             let recording = Ref::new(Kind::Recording, key.clone());
             let mut ops = vec![Op::CreateRecording {
                 recording: recording.clone(),
@@ -917,7 +990,7 @@ mod tests {
             ptz: false,
             audio,
         };
-        let g711 = Some(crate::planner::plan::AudioValues {
+        let g711 = Some(AudioValues {
             encoding: Some("G711".into()),
             bitrate_kbps: Some(64),
             sample_rate_khz: Some(8),
@@ -937,6 +1010,7 @@ mod tests {
                 "media.AddVideoEncoderConfiguration",
                 "media.AddAudioSourceConfiguration",
                 "media.AddAudioEncoderConfiguration",
+                "media.SetAudioEncoderConfiguration",
             ]
         );
         assert_eq!(
@@ -949,11 +1023,16 @@ mod tests {
         );
         let l = lower(&camera(vec![profile(MediaApi::Media2, g711)])).unwrap();
         let ops = &l[0].ops;
-        assert_eq!(ops.len(), 5);
+        assert_eq!(ops.len(), 6);
         assert!(
-            ops[1..]
+            ops[1..5]
                 .iter()
                 .all(|o| o.name() == "media2.AddConfiguration")
+        );
+        // The old profile's values (G.711, 64 kbit/s, 8 kHz above) are set on the encoder.
+        assert_eq!(
+            ops[5].describe(&Tokens::new()),
+            "media2.SetAudioEncoderConfiguration Configuration=<audio encoder of <profile 101>> Encoding=G711 Bitrate=64 SampleRate=8"
         );
         assert_eq!(
             ops[4],
@@ -1041,6 +1120,51 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "camera serial:OLD1: step 0 (set_date_time): date_time_type \"GPS\" is not NTP or Manual"
+        );
+    }
+
+    #[test]
+    fn a_user_level_or_retention_apply_cannot_send_is_a_plan_error_not_a_default() {
+        let user = |level: &str| Step::CreateUser {
+            username: "viewer".into(),
+            level: level.into(),
+        };
+        assert_eq!(
+            lower(&camera(vec![user("operator")])).unwrap()[0].ops,
+            [Op::CreateUser {
+                username: "viewer".into(),
+                level: "Operator".into(),
+            }]
+        );
+        // A vendor level (Dahua's "Installer") used to become a plain User on the new camera.
+        for level in ["Installer", "Anonymous", ""] {
+            let err = lower(&camera(vec![user(level)])).unwrap_err();
+            assert!(
+                matches!(err, LowerError::BadValue { field: "level", .. }),
+                "{level}: {err}"
+            );
+        }
+        let recording = |retention: &str| Step::CreateRecording {
+            key: "R1".into(),
+            source: RecordingSource::default(),
+            content: "gate".into(),
+            max_retention: retention.into(),
+            tracks: Vec::new(),
+            setup: crate::planner::plan::RecordingSetup::CreateOrAdopt,
+            notes: Vec::new(),
+        };
+        assert!(lower(&camera(vec![recording("P30D")])).is_ok());
+        // An unreadable retention used to be sent as 0 (keep for ever).
+        let err = lower(&camera(vec![recording("thirty days")])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LowerError::BadValue {
+                    field: "max_retention",
+                    ..
+                }
+            ),
+            "{err}"
         );
     }
 }

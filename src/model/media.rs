@@ -285,6 +285,64 @@ pub struct AudioEncoder {
     /// Sample rate (kHz).
     #[serde(default)]
     pub sample_rate_khz: Option<u32>,
+    /// Multicast settings (ver10 SetAudioEncoderConfiguration must send them back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<Multicast>,
+    /// RTSP session timeout (`xs:duration`; ver10 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_timeout: Option<String>,
+}
+
+/// What an audio encoder supports for one encoding (GetAudioEncoderConfigurationOptions of
+/// either media service).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AudioEncoderOptions {
+    /// Encoding as the device names it (`G711` in ver10, `PCMU` in Media2).
+    pub encoding: String,
+    /// Bitrates offered (kbit/s).
+    #[serde(default)]
+    pub bitrates: Vec<u32>,
+    /// Sample rates offered (kHz).
+    #[serde(default)]
+    pub sample_rates: Vec<u32>,
+}
+
+/// An audio codec family, whichever media service named it: ver10 says `G711`, `G726`,
+/// `AAC`; Media2 uses IANA subtypes (`PCMU` for G.711 µ-law, `MP4A-LATM` or `mpeg4-generic`
+/// for AAC).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AudioCodec {
+    /// G.711 (`G711`, `PCMU`, `PCMA`).
+    G711,
+    /// G.726 at any rate (`G726`, `G726-32`).
+    G726,
+    /// AAC (`AAC`, `MP4A-LATM`, `mpeg4-generic`).
+    Aac,
+    /// Anything else, upper-cased as reported.
+    Other(String),
+}
+
+impl AudioCodec {
+    /// Reads a codec name from either media service.
+    pub fn parse(s: &str) -> Self {
+        let u = s.trim().to_ascii_uppercase();
+        match u.as_str() {
+            "G711" | "G.711" | "PCMU" | "PCMA" => Self::G711,
+            "AAC" | "MP4A-LATM" | "MPEG4-GENERIC" => Self::Aac,
+            _ if u.starts_with("G726") || u.starts_with("G.726") => Self::G726,
+            _ => Self::Other(u),
+        }
+    }
+
+    /// The ver10 `tt:AudioEncoding` name, when ver10 has one.
+    pub fn media1_name(&self) -> Option<&'static str> {
+        match self {
+            Self::G711 => Some("G711"),
+            Self::G726 => Some("G726"),
+            Self::Aac => Some("AAC"),
+            Self::Other(_) => None,
+        }
+    }
 }
 
 /// A physical video source and its imaging settings.

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use super::operation::{Cursor, Field, Operation, operations, push_bool, push_text, wire_enum};
 use super::{ParseError, RequestError, parse_duration_s, xs_float};
 use crate::model::{
-    AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Multicast, Range, Rect,
-    VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri,
+    AudioEncoder, AudioEncoderOptions, Codec, EncoderOptions, MediaProfile, MediaService,
+    Multicast, Range, Rect, VideoEncoder, VideoSource, VideoSourceConfiguration, redact_uri,
 };
 use crate::soap::xml::escape;
 
@@ -82,6 +82,12 @@ operations! { SERVICE;
     /// GetAudioEncoderConfigurations.
     GetAudioEncoderConfigurations -> Vec<AudioEncoder>
         => |r| r.each("Configurations", audio_encoder);
+    /// GetAudioEncoderConfigurationOptions for a configuration, a profile, both, or (neither)
+    /// the device's generic options: one [`AudioEncoderOptions`] per encoding.
+    GetAudioEncoderConfigurationOptions {
+        configuration: Option<String> = "trt:ConfigurationToken",
+        profile: Option<String> = "trt:ProfileToken"
+    } -> Vec<AudioEncoderOptions> => |r| r.child("Options")?.each("Options", audio_encoder_options);
     /// GetAudioSourceConfigurations: their tokens (for a new profile's audio).
     GetAudioSourceConfigurations -> Vec<String>
         => |r| r.each("Configurations", |c| Ok(c.attr("token")?.to_owned()));
@@ -126,6 +132,38 @@ operations! { SERVICE;
     } -> () => |_r| Ok(());
     /// DeleteProfile.
     DeleteProfile { profile: String = "trt:ProfileToken" } -> () => |_r| Ok(());
+    /// SetAudioEncoderConfiguration with a complete `tt:AudioEncoderConfiguration`: encoding
+    /// (G711, G726 or AAC; Media2 names such as `PCMU` are written in their ver10 spelling),
+    /// bitrate and sample rate, and the multicast settings and session timeout the schema
+    /// requires (multicast off and `PT60S` when the configuration read had none). Read the
+    /// configuration, change the plan's values and write it back.
+    SetAudioEncoderConfiguration {
+        /// The configuration, by its token.
+        encoder: AudioEncoder,
+        /// Keep it across reboots (obsolete in the WSDL, still required).
+        force_persistence: bool
+    } write |op, x| {
+        let e = &op.encoder;
+        let (bitrate, sample_rate) = open_audio_encoder::<Self>(x, e, |name| {
+            crate::model::AudioCodec::parse(name).media1_name().ok_or_else(|| {
+                Self::unsupported(ENCODING, name, "Media ver10 encodes G711, G726 or AAC; use Media2")
+            })
+        })?;
+        let bitrate = Self::xs_int(bitrate, "Configuration/Bitrate")?;
+        let sample_rate = Self::xs_int(sample_rate, "Configuration/SampleRate")?;
+        push_text(x, "tt:Bitrate", &bitrate);
+        push_text(x, "tt:SampleRate", &sample_rate);
+        write_multicast::<Self>(x, e.multicast.as_ref().unwrap_or(&Multicast::default()))?;
+        let timeout = e.session_timeout.as_deref().map(str::trim).unwrap_or("PT60S");
+        if parse_duration_s(timeout).is_none() {
+            let reason = "an xs:duration such as PT60S";
+            return Err(Self::unsupported("Configuration/SessionTimeout", timeout, reason));
+        }
+        push_text(x, "tt:SessionTimeout", timeout);
+        x.push_str("</trt:Configuration>");
+        push_bool(x, "trt:ForcePersistence", op.force_persistence);
+        Ok(())
+    } -> () => |_r| Ok(());
     /// SetVideoEncoderConfiguration with a complete `tt:VideoEncoderConfiguration`.
     ///
     /// The schema makes every part mandatory (resolution, quality, multicast, session timeout),
@@ -560,7 +598,62 @@ pub(crate) fn audio_encoder(e: Cursor<'_>) -> Result<AudioEncoder, ParseError> {
         encoding: e.opt_str("Encoding").map(str::to_owned),
         bitrate_kbps: e.opt_u32("Bitrate")?,
         sample_rate_khz: e.opt_u32("SampleRate")?,
+        multicast: e.opt_with("Multicast", multicast)?,
+        session_timeout: e.opt_str("SessionTimeout").map(str::to_owned),
     })
+}
+
+/// One `tt:AudioEncoderConfigurationOption` (ver10) or `tt:AudioEncoder2ConfigurationOptions`
+/// (Media2): an encoding with its bitrate and sample rate lists (`tt:IntItems`).
+pub(crate) fn audio_encoder_options(o: Cursor<'_>) -> Result<AudioEncoderOptions, ParseError> {
+    let items = |name: &str| -> Result<Vec<u32>, ParseError> {
+        match o.opt_child(name) {
+            None => Ok(Vec::new()),
+            Some(list) => list
+                .children("Items")
+                .map(|i| i.value(super::parse_u32))
+                .collect(),
+        }
+    };
+    Ok(AudioEncoderOptions {
+        encoding: o.str("Encoding")?.to_owned(),
+        bitrates: items("BitrateList")?,
+        sample_rates: items("SampleRateList")?,
+    })
+}
+
+/// Writes the audio values both SetAudioEncoderConfiguration requests share (token, name,
+/// use count, encoding in the service's spelling) and answers bitrate and sample rate, which
+/// the schema requires and the services place differently around Multicast.
+pub(crate) fn open_audio_encoder<'e, O: Operation>(
+    x: &mut String,
+    e: &'e AudioEncoder,
+    encoding: impl FnOnce(&'e str) -> Result<&'e str, RequestError>,
+) -> Result<(u32, u32), RequestError> {
+    if e.token.trim().is_empty() {
+        return Err(O::missing("Configuration/@token"));
+    }
+    let name = e
+        .encoding
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or(O::missing(ENCODING))?;
+    let encoding = encoding(name)?;
+    let bitrate = e.bitrate_kbps.ok_or(O::missing("Configuration/Bitrate"))?;
+    let sample_rate = e
+        .sample_rate_khz
+        .ok_or(O::missing("Configuration/SampleRate"))?;
+    let prefix = super::ops::prefix(O::SERVICE);
+    let _ = write!(
+        x,
+        r#"<{prefix}:Configuration token="{}">"#,
+        escape(&e.token)
+    );
+    push_text(x, "tt:Name", &e.name);
+    push_text(x, "tt:UseCount", "0");
+    push_text(x, "tt:Encoding", encoding);
+    Ok((bitrate, sample_rate))
 }
 
 /// `tt:MulticastConfiguration`.
@@ -922,6 +1015,101 @@ mod tests {
             .to_xml()
             .unwrap(),
             r#"<trt:GetVideoEncoderConfigurationOptions xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema"><trt:ProfileToken>P</trt:ProfileToken></trt:GetVideoEncoderConfigurationOptions>"#
+        );
+    }
+
+    #[test]
+    fn audio_options_per_codec_and_audio_encoder_written_back_whole() {
+        // Shape of ONVIF's AudioEncoderConfigurationOptions: Options/Options*, IntItems lists.
+        let p = doc(
+            r#"<trt:GetAudioEncoderConfigurationOptionsResponse NS><trt:Options>
+            <tt:Options><tt:Encoding>G711</tt:Encoding><tt:BitrateList><tt:Items>64</tt:Items></tt:BitrateList>
+              <tt:SampleRateList><tt:Items>8</tt:Items></tt:SampleRateList></tt:Options>
+            <tt:Options><tt:Encoding>AAC</tt:Encoding><tt:BitrateList><tt:Items>16</tt:Items><tt:Items>32</tt:Items></tt:BitrateList>
+              <tt:SampleRateList><tt:Items>8</tt:Items><tt:Items>16</tt:Items></tt:SampleRateList></tt:Options>
+          </trt:Options></trt:GetAudioEncoderConfigurationOptionsResponse>"#,
+        );
+        let o = GetAudioEncoderConfigurationOptions::default()
+            .parse(&p)
+            .unwrap();
+        assert_eq!(
+            o,
+            [
+                AudioEncoderOptions {
+                    encoding: "G711".into(),
+                    bitrates: vec![64],
+                    sample_rates: vec![8],
+                },
+                AudioEncoderOptions {
+                    encoding: "AAC".into(),
+                    bitrates: vec![16, 32],
+                    sample_rates: vec![8, 16],
+                },
+            ]
+        );
+        let bad = doc(
+            r#"<trt:GetAudioEncoderConfigurationOptionsResponse NS><trt:Options><tt:Options><tt:Encoding>G711</tt:Encoding>
+            <tt:BitrateList><tt:Items>fast</tt:Items></tt:BitrateList></tt:Options></trt:Options></trt:GetAudioEncoderConfigurationOptionsResponse>"#,
+        );
+        assert!(matches!(
+            GetAudioEncoderConfigurationOptions::default().parse(&bad),
+            Err(ParseError::Invalid { .. })
+        ));
+
+        let e = AudioEncoder {
+            token: "AE".into(),
+            name: "a".into(),
+            encoding: Some("MP4A-LATM".into()),
+            bitrate_kbps: Some(32),
+            sample_rate_khz: Some(16),
+            multicast: None,
+            session_timeout: Some("PT5S".into()),
+        };
+        let x = SetAudioEncoderConfiguration {
+            encoder: e.clone(),
+            force_persistence: true,
+        }
+        .to_xml()
+        .unwrap();
+        // The Media2 name in its ver10 spelling; multicast off, as the schema needs one.
+        assert!(x.contains("<tt:Encoding>AAC</tt:Encoding><tt:Bitrate>32</tt:Bitrate><tt:SampleRate>16</tt:SampleRate>"), "{x}");
+        assert!(x.contains("<tt:IPv4Address>0.0.0.0</tt:IPv4Address>"));
+        assert!(x.contains("<tt:SessionTimeout>PT5S</tt:SessionTimeout></trt:Configuration>"));
+        let written = xml::parse(x.as_bytes()).unwrap();
+        let back =
+            audio_encoder(Cursor::new(written.child("Configuration").unwrap(), "test")).unwrap();
+        assert_eq!(back.bitrate_kbps, Some(32));
+        assert_eq!(back.sample_rate_khz, Some(16));
+        // Opus has no ver10 name: refused, not sent as something else.
+        let opus = AudioEncoder {
+            encoding: Some("opus".into()),
+            ..e.clone()
+        };
+        assert!(matches!(
+            SetAudioEncoderConfiguration {
+                encoder: opus,
+                force_persistence: true
+            }
+            .to_xml(),
+            Err(RequestError::Unsupported {
+                field: "Configuration/Encoding",
+                ..
+            })
+        ));
+        let no_rate = AudioEncoder {
+            sample_rate_khz: None,
+            ..e
+        };
+        assert_eq!(
+            SetAudioEncoderConfiguration {
+                encoder: no_rate,
+                force_persistence: true
+            }
+            .to_xml(),
+            Err(RequestError::Missing {
+                operation: "media.SetAudioEncoderConfiguration",
+                field: "Configuration/SampleRate"
+            })
         );
     }
 }

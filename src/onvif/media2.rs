@@ -8,14 +8,15 @@
 use std::fmt::Write as _;
 
 use super::media::{
-    MediaCapabilities, audio_encoder, media_capabilities, open_encoder, range, read_profile,
-    resolutions, video_encoder, video_source_configuration, write_multicast,
+    MediaCapabilities, audio_encoder, audio_encoder_options, media_capabilities,
+    open_audio_encoder, open_encoder, range, read_profile, resolutions, video_encoder,
+    video_source_configuration, write_multicast,
 };
 use super::operation::{Cursor, Field, operations, push_text, wire_enum};
 use super::{ParseError, parse_f64, parse_u32, xs_float};
 use crate::model::{
-    AudioEncoder, Codec, EncoderOptions, MediaProfile, MediaService, Range, VideoEncoder,
-    VideoSourceConfiguration, redact_uri,
+    AudioEncoder, AudioEncoderOptions, Codec, EncoderOptions, MediaProfile, MediaService, Range,
+    VideoEncoder, VideoSourceConfiguration, redact_uri,
 };
 use crate::soap::xml::escape;
 
@@ -102,6 +103,12 @@ operations! { SERVICE;
         configuration: Option<String> = "tr2:ConfigurationToken",
         profile: Option<String> = "tr2:ProfileToken"
     } -> Vec<AudioEncoder> => |r| r.each("Configurations", audio_encoder);
+    /// GetAudioEncoderConfigurationOptions, optionally for one configuration or profile: one
+    /// [`AudioEncoderOptions`] per `Options` element (one per encoding).
+    GetAudioEncoderConfigurationOptions {
+        configuration: Option<String> = "tr2:ConfigurationToken",
+        profile: Option<String> = "tr2:ProfileToken"
+    } -> Vec<AudioEncoderOptions> => |r| r.each("Options", audio_encoder_options);
     /// GetVideoEncoderConfigurationOptions, optionally for one configuration or profile: one
     /// [`EncoderOptions`] per `Options` element (one per encoding), with the frame rates as the
     /// device lists them.
@@ -139,6 +146,31 @@ operations! { SERVICE;
     } -> () => |_r| Ok(());
     /// DeleteProfile.
     DeleteProfile { profile: String = "tr2:Token" } -> () => |_r| Ok(());
+    /// SetAudioEncoderConfiguration with a `tt:AudioEncoder2Configuration`: encoding as an
+    /// IANA subtype (ver10's `G711` and `AAC` are written `PCMU` and `MP4A-LATM`), bitrate and
+    /// sample rate, and multicast when the configuration has settings for it.
+    SetAudioEncoderConfiguration {
+        /// The configuration, by its token.
+        encoder: AudioEncoder
+    } write |op, x| {
+        let e = &op.encoder;
+        let (bitrate, sample_rate) = open_audio_encoder::<Self>(x, e, |name| {
+            Ok(match crate::model::AudioCodec::parse(name) {
+                crate::model::AudioCodec::G711 if name.eq_ignore_ascii_case("G711") => "PCMU",
+                crate::model::AudioCodec::Aac if name.eq_ignore_ascii_case("AAC") => "MP4A-LATM",
+                _ => name,
+            })
+        })?;
+        if let Some(m) = &e.multicast {
+            write_multicast::<Self>(x, m)?;
+        }
+        let bitrate = Self::xs_int(bitrate, "Configuration/Bitrate")?;
+        let sample_rate = Self::xs_int(sample_rate, "Configuration/SampleRate")?;
+        push_text(x, "tt:Bitrate", &bitrate);
+        push_text(x, "tt:SampleRate", &sample_rate);
+        x.push_str("</tr2:Configuration>");
+        Ok(())
+    } -> () => |_r| Ok(());
     /// SetVideoEncoderConfiguration with a `tt:VideoEncoder2Configuration`.
     ///
     /// Encoding, resolution and quality are required; rate control is written when both the

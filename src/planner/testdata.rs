@@ -472,6 +472,7 @@ pub fn dahua_fixed() -> DeviceSnapshot {
         encoding: Some("G711".into()),
         bitrate_kbps: Some(64),
         sample_rate_khz: Some(8),
+        ..Default::default()
     });
     let mut s = DeviceSnapshot {
         id: "serial:6J0AB12PAZ12345".into(),
@@ -657,6 +658,7 @@ pub fn amcrest() -> DeviceSnapshot {
         encoding: Some("AAC".into()),
         bitrate_kbps: Some(32),
         sample_rate_khz: Some(16),
+        ..Default::default()
     });
     let mut s = DeviceSnapshot {
         id: "serial:AMC0123456789ABCD".into(),

@@ -126,6 +126,15 @@ fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
 /// binary, and swaps every
 /// replaced camera for a factory-default unit of its planned model on the next /24.
 pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
+    site_with(base, personas, |_| {}).await
+}
+
+/// [`site`], each old camera's persona changed by `tweak` first.
+pub async fn site_with(
+    base: Ipv4Addr,
+    personas: &[&str],
+    tweak: impl Fn(&mut mock_devices::Persona),
+) -> Site {
     let spec = FleetSpec {
         devices: personas
             .iter()
@@ -136,6 +145,7 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
                 let mut p = crate::support::mock::builtin(n);
                 let o = base.octets();
                 p.network.gateway = vec![Ipv4Addr::new(o[0], o[1], o[2], 254)];
+                tweak(&mut p);
                 DeviceSpec::new(p)
             })
             .collect(),
@@ -599,11 +609,101 @@ async fn a_camera_that_streamed_audio_is_replaced_by_profiles_that_stream_audio(
             p.audio_source_configuration.is_some(),
             "{name} has no audio source: {p:?}"
         );
-        assert!(
-            p.audio_encoder.is_some(),
-            "{name} has no audio encoder: {p:?}"
+        let a = p
+            .audio_encoder
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no audio encoder: {p:?}"));
+        // The old camera's G.711 at 8 kHz is carried; its 32 kbit/s (the Dahua persona's
+        // figure) is not a G.711 rate any approved model offers: G.711 is 8-bit samples at
+        // 8 kHz, 64 kbit/s, so the device's 64 is the adaptation.
+        assert_eq!(
+            (
+                a.encoding.as_deref().map(camswap::model::AudioCodec::parse),
+                a.bitrate_kbps,
+                a.sample_rate_khz
+            ),
+            (Some(camswap::model::AudioCodec::G711), Some(64), Some(8)),
+            "{name}: {a:?}"
         );
     }
+    // The adaptation is journaled with both values, so verify accepts it and names it.
+    let adapted: Vec<(String, String, String)> = journal::read(&site.path("plan.journal.jsonl"))
+        .unwrap()
+        .records
+        .iter()
+        .flat_map(|r| r.adapted.iter().cloned())
+        .map(|m| (m.field, m.planned, m.actual))
+        .collect();
+    assert!(
+        adapted.contains(&("Bitrate".into(), "32".into(), "64".into())),
+        "{adapted:?}"
+    );
+    let verify = |site: &Site| {
+        site.camswap(&[
+            "verify",
+            "plan.json",
+            "--credentials",
+            "credentials.toml",
+            "--format",
+            "json",
+        ])
+    };
+    let out = verify(&site);
+    assert_eq!(out.status.code(), Some(0), "verify: {}", stderr(&out));
+
+    // Audio changed behind camswap's back (G.726 where G.711 was planned): verify names it.
+    let replacement = persona_for(&c.replacement.as_ref().unwrap().model);
+    let spec = mock_devices::Persona::builtin(replacement).unwrap();
+    let other = spec
+        .media
+        .as_ref()
+        .unwrap()
+        .audio_options()
+        .into_iter()
+        .find(|o| o.encoding != mock_devices::media::AudioCodec::G711);
+    let o = other.unwrap_or_else(|| {
+        panic!("{replacement}: its audio options offer a codec besides G.711 (its datasheet's)")
+    });
+    let token = s
+        .profiles
+        .iter()
+        .find_map(|p| p.audio_encoder.as_ref().map(|a| a.token.clone()))
+        .unwrap();
+    {
+        let client = camswap::soap::SoapClient::new(
+            "test",
+            camswap::soap::client::ClientConfig {
+                credentials: Some(camswap::soap::auth::Credentials::new("admin", NEW_PASSWORD)),
+                ..camswap::soap::client::ClientConfig::default()
+            },
+        )
+        .unwrap();
+        let mut session = camswap::onvif::session::Session::new(client, &xaddr);
+        session.sync_clock().await.unwrap();
+        session.load_services().await.unwrap();
+        session
+            .send(&camswap::onvif::media::SetAudioEncoderConfiguration {
+                encoder: camswap::model::AudioEncoder {
+                    token,
+                    name: "changed".into(),
+                    encoding: Some(o.encoding.media1_name().into()),
+                    bitrate_kbps: Some(o.bitrates[0]),
+                    sample_rate_khz: Some(o.sample_rates[0]),
+                    ..camswap::model::AudioEncoder::default()
+                },
+                force_persistence: true,
+            })
+            .await
+            .unwrap();
+        let out = verify(&site);
+        assert_eq!(out.status.code(), Some(3), "verify: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("SetAudioEncoderConfiguration") && text.contains("\"Encoding\""),
+            "{text}"
+        );
+    }
+    site.fleet.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1047,6 +1147,246 @@ async fn a_camera_rebooting_onto_its_new_address_is_followed_within_the_deadline
     assert_eq!(
         ok.network.interfaces[0].ipv4.as_ref().unwrap().address,
         Some(quick_old.to_string())
+    );
+    site.fleet.shutdown().await;
+}
+
+/// The old camera took its address from DHCP, so the plan's network step switches DHCP on:
+/// the new camera leaves for the address the site's DHCP server leases it (the mock fleet's
+/// server hands out 127.0.57.200 first, see mock-devices/src/dhcp.rs), and apply finds it
+/// there by WS-Discovery (its endpoint reference), records that address, and verify, status
+/// and the handoff use it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_moved_to_dhcp_is_found_by_ws_discovery_and_its_new_address_recorded() {
+    let site = site_with(
+        Ipv4Addr::new(127, 0, 57, 1),
+        &["hikvision-ds2cd2143g2"],
+        |p| {
+            for i in &mut p.network.interfaces {
+                i.dhcp = true;
+            }
+        },
+    )
+    .await;
+    let c = site
+        .plan
+        .replaced()
+        .next()
+        .expect("the Hikvision is replaced");
+    let last = c.steps.last().unwrap();
+    assert!(
+        matches!(
+            last,
+            Step::SetNetwork {
+                dhcp: true,
+                address: None,
+                ..
+            }
+        ),
+        "{last:?}"
+    );
+    let (old, at) = site.moves[&c.old.id];
+    let discovery_port = DISCOVERY_PORT.to_string();
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+        "--away-deadline",
+        "20",
+        "--discovery-port",
+        &discovery_port,
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let out = site.camswap(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "apply: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lease = Ipv4Addr::new(127, 0, 57, 200);
+    let new_xaddr = format!("http://{lease}:{}/onvif/device_service", site.port);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["xaddr"], new_xaddr.as_str(), "{v}");
+    assert!(
+        stderr(&out).contains("WS-Discovery"),
+        "the progress says how it was found: {}",
+        stderr(&out)
+    );
+    // The journal's last address for the camera is the lease, not where it booted or the
+    // old camera's address.
+    let j = journal::read(&site.path("plan.journal.jsonl")).unwrap();
+    assert_eq!(j.xaddr(&c.old.id), Some(new_xaddr.as_str()));
+    for gone in [old, at] {
+        assert!(
+            !camswap::migrate::device::answers(
+                std::net::SocketAddr::new(gone.into(), site.port),
+                Duration::from_millis(500)
+            )
+            .await,
+            "nothing is left at {gone}"
+        );
+    }
+    // Read independently where it is now: DHCP on, the leased address.
+    let s = read_device(
+        &Target {
+            login: Some(Site::new_login()),
+            ..Target::new(new_xaddr.clone())
+        },
+        &ReadOptions::default(),
+    )
+    .await;
+    let v4 = s.network.interfaces[0].ipv4.clone().unwrap();
+    assert!(v4.dhcp, "{v4:?}");
+    assert_eq!(v4.address, Some(lease.to_string()));
+
+    let out = site.camswap(&[
+        "verify",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "verify: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["xaddr"], new_xaddr.as_str(), "{v}");
+    let out = site.camswap(&[
+        "status",
+        "--journal",
+        "plan.journal.jsonl",
+        "--plan",
+        "plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["state"], "done", "{v}");
+    assert_eq!(v["cameras"][0]["xaddr"], new_xaddr.as_str(), "{v}");
+    let handoff: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.path("plan.handoff.json")).unwrap()).unwrap();
+    let cam = &handoff["cameras"][0];
+    assert_eq!(cam["new_address"], lease.to_string().as_str(), "{cam}");
+    for st in cam["streams"].as_array().unwrap() {
+        assert!(
+            st["rtsp"].as_str().unwrap().contains(&lease.to_string()),
+            "{st}"
+        );
+    }
+    site.fleet.shutdown().await;
+}
+
+/// Apply is killed after the camera was told to take DHCP and before the move was journaled
+/// (the camera is away 3 s on the move): the re-run does not find it at the journal's
+/// address, finds the one device of the planned model by WS-Discovery at its lease
+/// (127.0.59.200, the fleet's first), confirms its serial, and completes with the network
+/// step journaled once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_killed_during_a_dhcp_move_finds_the_camera_again_and_completes() {
+    let site = site_with(
+        Ipv4Addr::new(127, 0, 59, 1),
+        &["hikvision-ds2cd2143g2"],
+        |p| {
+            for i in &mut p.network.interfaces {
+                i.dhcp = true;
+            }
+        },
+    )
+    .await;
+    let c = site
+        .plan
+        .replaced()
+        .next()
+        .expect("the Hikvision is replaced");
+    let (_, at) = site.moves[&c.old.id];
+    site.fleet
+        .set_fault(
+            at,
+            mock_devices::InjectedFault::MoveDelay(Duration::from_millis(3000)),
+        )
+        .await
+        .unwrap();
+    let discovery_port = DISCOVERY_PORT.to_string();
+    let mut args = vec![
+        "apply",
+        "plan.json",
+        "--credentials",
+        "credentials.toml",
+        "--format",
+        "json",
+        "--away-deadline",
+        "20",
+        "--discovery-port",
+        &discovery_port,
+    ];
+    let assign = site.assign_args();
+    args.extend(assign.iter().map(String::as_str));
+    let mut child = camswap_command(site.dir.path(), &args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The unit leaves its boot address the moment it accepts SetNetworkInterfaces.
+    let started = std::time::Instant::now();
+    loop {
+        let addrs = site.fleet.addrs().await;
+        if !addrs.iter().any(|a| a.ip() == std::net::IpAddr::V4(at)) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the camera never left {at}"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "apply ended early");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The boot address closes once the answer to SetNetworkInterfaces is out (the mock's
+    // 150 ms grace); the integrator re-runs after that.
+    while camswap::migrate::device::answers(
+        std::net::SocketAddr::new(at.into(), site.port),
+        Duration::from_millis(200),
+    )
+    .await
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let network = c.steps.len() - 1;
+    assert!(
+        !journal_steps(&site.path("plan.journal.jsonl")).contains(&(c.old.id.clone(), network)),
+        "killed before the move was journaled"
+    );
+
+    let out = site.camswap(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "re-run: {}\n{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lease = Ipv4Addr::new(127, 0, 59, 200);
+    let new_xaddr = format!("http://{lease}:{}/onvif/device_service", site.port);
+    assert!(
+        stderr(&out).contains(&format!("found at {new_xaddr}")),
+        "{}",
+        stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cameras"][0]["status"], "done", "{v}");
+    assert_eq!(v["cameras"][0]["xaddr"], new_xaddr.as_str(), "{v}");
+    let steps = journal_steps(&site.path("plan.journal.jsonl"));
+    assert_eq!(
+        steps.iter().filter(|s| s.1 == network).count(),
+        1,
+        "the network step journaled once: {steps:?}"
     );
     site.fleet.shutdown().await;
 }

@@ -442,6 +442,32 @@ captures! {
         assert_eq!(o[0].frame_rates, [1.0, 30.0]);
     }
     /// Dahua's quality scale is 1..6, not 0..100: the range travels with the options.
+    dahua_audio_options_g711_at_32_kbps: "dahua/GetAudioEncoderConfigurationOptions-exonvif.xml" => |p| {
+        let o = media::GetAudioEncoderConfigurationOptions::default().parse(p).unwrap();
+        let rows: Vec<(&str, &[u32], &[u32])> = o
+            .iter()
+            .map(|o| (o.encoding.as_str(), o.bitrates.as_slice(), o.sample_rates.as_slice()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("G711", &[32][..], &[8][..]),
+                ("G726", &[32][..], &[8][..]),
+                ("AAC", &[32, 64][..], &[8, 16][..]),
+            ]
+        );
+        // Carrying a 64 kbit/s G.711 stream onto this Dahua: its only G.711 rate is 32.
+        let planned = camswap::planner::plan::AudioValues {
+            encoding: Some("PCMU".into()),
+            bitrate_kbps: Some(64),
+            sample_rate_khz: Some(8),
+        };
+        let fitted = camswap::migrate::check::fit_audio(&planned, &o);
+        assert_eq!(
+            (fitted.encoding.as_deref(), fitted.bitrate_kbps, fitted.sample_rate_khz),
+            (Some("G711"), Some(32), Some(8))
+        );
+    }
     dahua_quality_range_one_to_six: "dahua/GetVideoEncoderConfigurationOptions-exonvif.xml" => |p| {
         let o = media::GetVideoEncoderConfigurationOptions::default().parse(p).unwrap();
         assert_eq!(o.len(), 2);
@@ -910,6 +936,7 @@ fn run_every_parser(p: &Element) {
     let _ = media::GetVideoEncoderConfiguration::default().parse(p);
     let _ = media::GetVideoEncoderConfigurationOptions::default().parse(p);
     let _ = media::GetAudioEncoderConfigurations.parse(p);
+    let _ = media::GetAudioEncoderConfigurationOptions::default().parse(p);
     let _ = media::GetVideoSources.parse(p);
     let _ = media::GetStreamUri::default().parse(p);
     let _ = media::GetSnapshotUri::default().parse(p);
@@ -918,6 +945,7 @@ fn run_every_parser(p: &Element) {
     let _ = media2::GetVideoEncoderConfigurations::default().parse(p);
     let _ = media2::GetVideoEncoderConfigurationOptions::default().parse(p);
     let _ = media2::GetVideoSourceConfigurations::default().parse(p);
+    let _ = media2::GetAudioEncoderConfigurationOptions::default().parse(p);
     let _ = media2::GetStreamUri::default().parse(p);
     let _ = media2::GetSnapshotUri::default().parse(p);
     let _ = media2::GetServiceCapabilities.parse(p);

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use camswap::model::{
-    Codec, Imaging, Multicast, PtzPosition, RecordingJob, RecordingJobSource, RecordingSource,
-    Track, VideoEncoder,
+    AudioEncoder, Codec, Imaging, Multicast, PtzPosition, RecordingJob, RecordingJobSource,
+    RecordingSource, Track, VideoEncoder,
 };
 use camswap::onvif::media2::{ConfigurationRef, ConfigurationType, StreamProtocol};
 use camswap::onvif::operation::Operation;
@@ -97,6 +97,20 @@ fn requests() -> Vec<(&'static str, String)> {
         address: Some("ff15::1".into()),
         ..Default::default()
     });
+    let audio = AudioEncoder {
+        token: "AudioEncoderToken".into(),
+        name: "audio <& line in>".into(),
+        encoding: Some("AAC".into()),
+        bitrate_kbps: Some(32),
+        sample_rate_khz: Some(16),
+        multicast: Some(Multicast {
+            address: Some("239.1.2.4".into()),
+            port: Some(8862),
+            ttl: Some(128),
+            auto_start: Some(false),
+        }),
+        session_timeout: Some("PT5S".into()),
+    };
     let mut h265 = encoder();
     h265.encoding = Some(Codec::H265);
     h265.frame_rate = Some(12.5);
@@ -297,6 +311,40 @@ fn requests() -> Vec<(&'static str, String)> {
             }),
         ),
         (
+            "media-GetAudioEncoderConfigurationOptions",
+            xml(media::GetAudioEncoderConfigurationOptions {
+                configuration: Some("AudioEncoderToken".into()),
+                profile: Some(token.into()),
+            }),
+        ),
+        (
+            "media-GetAudioEncoderConfigurationOptions-generic",
+            xml(media::GetAudioEncoderConfigurationOptions::default()),
+        ),
+        (
+            "media-SetAudioEncoderConfiguration",
+            xml(media::SetAudioEncoderConfiguration {
+                encoder: audio.clone(),
+                force_persistence: true,
+            }),
+        ),
+        (
+            // A Media2 codec name and no multicast or timeout read: written as ver10 G711 with
+            // multicast off and PT60S, which the schema requires.
+            "media-SetAudioEncoderConfiguration-from-media2",
+            xml(media::SetAudioEncoderConfiguration {
+                encoder: AudioEncoder {
+                    token: "AE".into(),
+                    name: "audio".into(),
+                    encoding: Some("PCMU".into()),
+                    bitrate_kbps: Some(64),
+                    sample_rate_khz: Some(8),
+                    ..AudioEncoder::default()
+                },
+                force_persistence: false,
+            }),
+        ),
+        (
             "media-DeleteProfile",
             xml(media::DeleteProfile {
                 profile: token.into(),
@@ -412,6 +460,29 @@ fn requests() -> Vec<(&'static str, String)> {
                     height: Some(480),
                     quality: Some(3.0),
                     ..Default::default()
+                },
+            }),
+        ),
+        (
+            "media2-GetAudioEncoderConfigurationOptions",
+            xml(media2::GetAudioEncoderConfigurationOptions {
+                configuration: None,
+                profile: Some(token.into()),
+            }),
+        ),
+        (
+            "media2-SetAudioEncoderConfiguration",
+            xml(media2::SetAudioEncoderConfiguration {
+                encoder: audio.clone(),
+            }),
+        ),
+        (
+            "media2-SetAudioEncoderConfiguration-no-multicast",
+            xml(media2::SetAudioEncoderConfiguration {
+                encoder: AudioEncoder {
+                    multicast: None,
+                    session_timeout: None,
+                    ..audio
                 },
             }),
         ),

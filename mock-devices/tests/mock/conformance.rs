@@ -361,6 +361,66 @@ fn media_calls(persona: &Persona) -> Vec<Call> {
             ),
         );
     }
+    if let Some(a) = m.audio_encoders.first() {
+        // Its own values are within its options; 1 kbit/s is in no persona's list.
+        let set_v1 = |bitrate: u32| {
+            format!(
+                "<m:Configuration token=\"{}\"><t:Name>{}</t:Name><t:UseCount>0</t:UseCount><t:Encoding>{}</t:Encoding>\
+                 <t:Bitrate>{bitrate}</t:Bitrate><t:SampleRate>{}</t:SampleRate><t:Multicast><t:Address><t:Type>IPv4</t:Type>\
+                 <t:IPv4Address>0.0.0.0</t:IPv4Address></t:Address><t:Port>0</t:Port><t:TTL>1</t:TTL><t:AutoStart>false</t:AutoStart>\
+                 </t:Multicast><t:SessionTimeout>PT60S</t:SessionTimeout></m:Configuration><m:ForcePersistence>true</m:ForcePersistence>",
+                a.token,
+                a.name,
+                a.encoding.media1_name(),
+                a.sample_rate
+            )
+        };
+        let set_v2 = |bitrate: u32| {
+            format!(
+                "<m:Configuration token=\"{}\"><t:Name>{}</t:Name><t:UseCount>0</t:UseCount><t:Encoding>{}</t:Encoding>\
+                 <t:Bitrate>{bitrate}</t:Bitrate><t:SampleRate>{}</t:SampleRate></m:Configuration>",
+                a.token,
+                a.name,
+                a.encoding.media2_name(),
+                a.sample_rate
+            )
+        };
+        let token = format!("<m:ConfigurationToken>{}</m:ConfigurationToken>", a.token);
+        calls.extend([
+            (
+                Svc::Media,
+                "GetAudioEncoderConfigurationOptions",
+                String::new(),
+                200,
+            ),
+            (
+                Svc::Media,
+                "GetAudioEncoderConfigurationOptions",
+                token.clone(),
+                200,
+            ),
+            (
+                Svc::Media,
+                "SetAudioEncoderConfiguration",
+                set_v1(a.bitrate),
+                200,
+            ),
+            (Svc::Media, "SetAudioEncoderConfiguration", set_v1(1), 400),
+            (
+                Svc::Media2,
+                "GetAudioEncoderConfigurationOptions",
+                token,
+                200,
+            ),
+            (
+                Svc::Media2,
+                "SetAudioEncoderConfiguration",
+                set_v2(a.bitrate),
+                200,
+            ),
+            (Svc::Media2, "SetAudioEncoderConfiguration", set_v2(1), 400),
+        ]);
+    }
     if m.snapshot_uri.is_some() {
         calls.push((
             Svc::Media,

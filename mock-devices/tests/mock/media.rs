@@ -504,3 +504,87 @@ async fn a_factory_reset_restores_the_shipped_encoder_settings() {
     assert_eq!(profiles.texts("Height"), ["1520", "360"]);
     assert_eq!(profiles.texts("BitrateLimit"), ["6144", "512"]);
 }
+
+/// A ver10 `Configuration` for SetAudioEncoderConfiguration.
+fn aec_v1(token: &str, encoding: &str, bitrate: u32, sample_rate: u32) -> String {
+    format!(
+        "<m:Configuration token=\"{token}\"><t:Name>audio</t:Name><t:UseCount>0</t:UseCount><t:Encoding>{encoding}</t:Encoding>\
+         <t:Bitrate>{bitrate}</t:Bitrate><t:SampleRate>{sample_rate}</t:SampleRate><t:Multicast><t:Address><t:Type>IPv4</t:Type>\
+         <t:IPv4Address>0.0.0.0</t:IPv4Address></t:Address><t:Port>0</t:Port><t:TTL>1</t:TTL><t:AutoStart>false</t:AutoStart>\
+         </t:Multicast><t:SessionTimeout>PT60S</t:SessionTimeout></m:Configuration><m:ForcePersistence>true</m:ForcePersistence>"
+    )
+}
+
+#[tokio::test]
+async fn audio_encoder_values_are_set_within_the_options_and_refused_outside_them() {
+    // The Hanwha XNV-6080R persona's options are its datasheet's: G.711 64 kbps at 8 kHz,
+    // G.726 at 16/24/32/40 kbps at 8 kHz, AAC-LC 48 kbps at 16 kHz.
+    let dev = open_device("hanwha-xnv-6080r").await;
+    let s = Services::new(&dev);
+    let token = "AudioEncoderConfig-1";
+    let options = s.media("GetAudioEncoderConfigurationOptions", "").await;
+    options.assert_ok();
+    assert_eq!(options.texts("Encoding"), ["G711", "G726", "AAC"]);
+    assert_eq!(options.texts("Items")[..2], ["64", "8"]);
+    let options2 = s.media2("GetAudioEncoderConfigurationOptions", "").await;
+    options2.assert_ok();
+    assert_eq!(options2.texts("Encoding"), ["PCMU", "G726", "MP4A-LATM"]);
+
+    for (label, body) in [
+        ("G.711 at 32 kbps", aec_v1(token, "G711", 32, 8)),
+        ("G.726 at 16 kHz", aec_v1(token, "G726", 24, 16)),
+        ("AAC at 64 kbps", aec_v1(token, "AAC", 64, 16)),
+        ("not a tt:AudioEncoding", aec_v1(token, "PCMU", 64, 8)),
+    ] {
+        let resp = s.media("SetAudioEncoderConfiguration", &body).await;
+        resp.assert_fault(400, &["Sender", "InvalidArgVal", "ConfigModify"]);
+        assert!(!resp.text().is_empty(), "{label}");
+    }
+    s.media(
+        "SetAudioEncoderConfiguration",
+        &aec_v1("nope", "G711", 64, 8),
+    )
+    .await
+    .assert_fault(400, &["Sender", "InvalidArgVal", "NoConfig"]);
+    // Nothing changed.
+    let got = s.media("GetAudioEncoderConfigurations", "").await;
+    assert_eq!(
+        (got.first("Encoding"), got.first("Bitrate")),
+        ("G711".to_owned(), "64".to_owned())
+    );
+
+    // Within the options: stored, and both services report it in their own names.
+    s.media(
+        "SetAudioEncoderConfiguration",
+        &aec_v1(token, "G726", 24, 8),
+    )
+    .await
+    .assert_ok();
+    let v2 = s.media2("GetAudioEncoderConfigurations", "").await;
+    assert_eq!(
+        (
+            v2.first("Encoding"),
+            v2.first("Bitrate"),
+            v2.first("SampleRate")
+        ),
+        ("G726".to_owned(), "24".to_owned(), "8".to_owned())
+    );
+    s.media2(
+        "SetAudioEncoderConfiguration",
+        &format!(
+            "<m:Configuration token=\"{token}\"><t:Name>audio</t:Name><t:UseCount>0</t:UseCount><t:Encoding>MP4A-LATM</t:Encoding>\
+             <t:Bitrate>48</t:Bitrate><t:SampleRate>16</t:SampleRate></m:Configuration>"
+        ),
+    )
+    .await
+    .assert_ok();
+    let v1 = s.media("GetAudioEncoderConfigurations", "").await;
+    assert_eq!(
+        (
+            v1.first("Encoding"),
+            v1.first("Bitrate"),
+            v1.first("SampleRate")
+        ),
+        ("AAC".to_owned(), "48".to_owned(), "16".to_owned())
+    );
+}
