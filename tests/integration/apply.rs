@@ -126,6 +126,11 @@ fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
 /// binary, and swaps every
 /// replaced camera for a factory-default unit of its planned model on the next /24.
 pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
+    site_with_rollout(base, personas, None).await
+}
+
+/// [`site`], planned with `rollout` (the text of rollout.toml) when given.
+pub async fn site_with_rollout(base: Ipv4Addr, personas: &[&str], rollout: Option<&str>) -> Site {
     let spec = FleetSpec {
         devices: personas
             .iter()
@@ -186,19 +191,21 @@ pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
     .await;
     assert_eq!(out.status.code(), Some(0), "inventory: {}", stderr(&out));
     std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
-    let out = camswap_in(
-        dir.path(),
-        &[
-            "plan",
-            "inventory.json",
-            "--catalog",
-            "builtin:example",
-            "--stock",
-            "stock.toml",
-            "-o",
-            "plan.json",
-        ],
-    );
+    let mut plan_args = vec![
+        "plan",
+        "inventory.json",
+        "--catalog",
+        "builtin:example",
+        "--stock",
+        "stock.toml",
+        "-o",
+        "plan.json",
+    ];
+    if let Some(text) = rollout {
+        std::fs::write(dir.path().join("rollout.toml"), text).unwrap();
+        plan_args.extend(["--rollout", "rollout.toml"]);
+    }
+    let out = camswap_in(dir.path(), &plan_args);
     assert_eq!(
         out.status.code(),
         Some(0),
