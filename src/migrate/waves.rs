@@ -463,7 +463,8 @@ pub async fn apply_wave(run: &Arc<Run>, wave: &WaveRun) -> WaveOutcome {
         limits.width,
         match allowed {
             None => "no failure budget".to_owned(),
-            Some(a) => format!("stops after {a} failure{}", if a == 1 { "" } else { "s" }),
+            Some(0) => "stops at the first failure".to_owned(),
+            Some(a) => format!("stops when more than {a} fail"),
         },
         if limits.canary > 0 {
             format!(", canary {} first", limits.canary.min(wave.cameras.len()))

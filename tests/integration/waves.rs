@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::apply::{Site, camswap_command, site_with_rollout};
+use crate::support::cli::run_in;
 
 /// Old cameras on 127.0.121.1-60, the new units boot on 127.0.122.x.
 const BASE: Ipv4Addr = Ipv4Addr::new(127, 0, 121, 1);
@@ -430,15 +431,15 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
             && err.contains("--force-wave"),
         "{err}"
     );
-    // Nothing of wave 3 was written, by either run.
+    // Nothing of wave 3 was written, by either run; nor the cameras of wave 2 after the stop.
     let w3 = control.write_windows(&site, &members[2]).await;
     assert!(
         w3.values().all(Option::is_none),
         "a wave 3 camera was written: {w3:?}"
     );
-    for id in &members[2] {
+    for id in members[2].iter().chain(&members[1][6..]) {
         let log = control.new_unit_log(&site, id).await;
-        assert!(log.is_empty(), "{id} got requests: {:?}", log.len());
+        assert!(log.is_empty(), "{id} got {} requests", log.len());
     }
     assert_eq!(
         wave_states(&status(&site).await),
@@ -507,4 +508,88 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
             );
         }
     }
+}
+
+#[test]
+fn waves_are_chosen_by_number_or_name_and_a_later_wave_waits_for_the_earlier_ones() {
+    // The planner's fixture: waves pilot (1 camera), north (1), remaining (2).
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/planner/fleet-site.plan.json");
+    std::fs::copy(&fixture, dir.path().join("plan.json")).unwrap();
+    let pilot = "serial:DS-2CD2143G2-I20230101AAWRJ00000001";
+    let north = "serial:DS-2DE4425IW-DE20220505CCWRF00000002";
+
+    let out = run_in(dir.path(), &["apply", "plan.json", "--wave", "south"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "--wave south: the plan has no such wave (its waves: 1 pilot, 2 north, 3 remaining)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // The dry run of one wave, by name and by number, lists that wave's cameras only.
+    for wave in ["north", "2"] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "apply",
+                "plan.json",
+                "--wave",
+                wave,
+                "--dry-run",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cams: Vec<&str> = doc["cameras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["camera"].as_str().unwrap())
+            .collect();
+        assert_eq!(cams, [north]);
+    }
+
+    // Wave 2 (or a camera of it) while wave 1 has not run: refused before any device is
+    // reached or any journal is written.
+    for args in [
+        &["apply", "plan.json", "--wave", "2"][..],
+        &["apply", "plan.json", "--camera", north][..],
+    ] {
+        let out = run_in(dir.path(), args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "wave 2 `north` cannot start: wave 1 `pilot` is not done (pending: 0 done, 0 failed, 0 in progress, 1 pending); not finished: {pilot}; apply it first (camswap apply plan.json --wave 1), or pass --force-wave"
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join("plan.journal.jsonl").exists());
+
+    let out = run_in(
+        dir.path(),
+        &["apply", "plan.json", "--wave", "north", "--camera", pilot],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!(
+            "--camera {pilot} is in wave pilot, not in wave north"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run_in(
+        dir.path(),
+        &["apply", "plan.json", "--max-failures", "lots"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("\"10%\""), "{}", stderr(&out));
 }
