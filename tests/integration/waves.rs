@@ -276,6 +276,68 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
     assert_eq!(plan.waves[2].canary, 1);
     assert!(plan.warnings.iter().all(|w| !w.contains("no wave")));
 
+    // A rollout file that selects only the pilot: plan names each camera it leaves out, on
+    // stderr and in the plan, and those go into the final wave.
+    std::fs::write(
+        site.path("partial.toml"),
+        "[[wave]]\nname = \"pilot\"\nselect = { address = \"127.0.121.0/29\" }\n",
+    )
+    .unwrap();
+    let out = camswap(
+        &site,
+        &[
+            "plan",
+            "inventory.json",
+            "--catalog",
+            "builtin:example",
+            "--stock",
+            "stock.toml",
+            "--rollout",
+            "partial.toml",
+            "-o",
+            "partial.json",
+        ],
+    )
+    .await;
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let line = err
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("warning: 53 flagged cameras no wave of the rollout file selects")
+        })
+        .unwrap_or_else(|| panic!("53 cameras named: {err}"));
+    assert!(
+        members[1]
+            .iter()
+            .chain(&members[2])
+            .all(|id| line.contains(id.as_str()))
+    );
+    assert!(members[0].iter().all(|id| !line.contains(id.as_str())));
+    let partial: Value =
+        serde_json::from_slice(&std::fs::read(site.path("partial.json")).unwrap()).unwrap();
+    assert!(
+        partial["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().ends_with(line)),
+        "{}",
+        partial["warnings"]
+    );
+    let partial_waves: Vec<(&str, usize)> = partial["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["name"].as_str().unwrap(),
+                w["cameras"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(partial_waves, [("pilot", 7), ("remaining", 53)]);
+
     // The technician's new units of wave 2, from its 4th camera on, drop every connection:
     // the first three finish, the 4th fails within the budget, the 5th goes over it.
     let faulted: Vec<String> = members[1][3..6].to_vec();
