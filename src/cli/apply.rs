@@ -442,8 +442,22 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     }
     let failed = results.iter().filter(|r| r.status == "failed").count();
     if failed == 0 {
-        // The handoff is written beside the journal after every complete run.
+        // The handoff is written beside the journal after every complete run: of the one
+        // camera with --camera, else once every camera of the plan is finished (a run of one
+        // wave before the last leaves it to the run that finishes the plan).
         let contents = journal::read(&journal_path).map_err(CliError::runtime)?;
+        let unfinished = status::status(&contents, Some(&plan.cameras))
+            .iter()
+            .filter(|r| r.state != "done")
+            .count();
+        if a.plan.camera.is_none() && unfinished > 0 {
+            if !quiet {
+                eprintln!(
+                    "{unfinished} cameras of other waves are not finished yet: the handoff is written by the run that finishes them (or now by `camswap handoff`)"
+                );
+            }
+            return Ok(Outcome::Success);
+        }
         let h = handoff::build(
             &plan,
             &contents,

@@ -449,6 +449,8 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
         "{resume}"
     );
 
+    assert!(!site.path("plan.handoff.json").exists());
+
     // status agrees.
     let s = status(&site).await;
     let waves = wave_states(&s);
@@ -526,6 +528,10 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
         };
         assert_eq!(c["status"], expected, "{c}");
     }
+    // The run that finished the plan wrote the handoff, every camera in it.
+    let handoff: Value =
+        serde_json::from_slice(&std::fs::read(site.path("plan.handoff.json")).unwrap()).unwrap();
+    assert_eq!(handoff["cameras"].as_array().map(Vec::len), Some(60));
     let s = status(&site).await;
     let waves = wave_states(&s);
     assert_eq!(waves["pilot"], ("done".into(), 7, 0, 0, 0));
