@@ -123,7 +123,8 @@ pub struct StatusArgs {
     /// The journal.
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
-    /// The plan, to list cameras not started yet.
+    /// The plan, to list cameras not started yet and show each wave (default: PLAN.json
+    /// beside a journal named PLAN.journal.jsonl, when it is the journal's plan).
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
 }
@@ -645,6 +646,17 @@ pub async fn run_verify(a: VerifyArgs, g: &Global) -> Result<Outcome, CliError> 
     }
 }
 
+/// The plan a journal at its default place (`PLAN.journal.jsonl`) was written for: `PLAN.json`
+/// beside it, when its fingerprint is the journal's. Lets `status --journal F` show waves.
+fn plan_beside(journal_path: &Path, contents: &journal::Contents) -> Option<Plan> {
+    let name = journal_path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".journal.jsonl")?;
+    let candidate = journal_path.with_file_name(format!("{stem}.json"));
+    let plan = planfile::load(&candidate, None).ok()?;
+    (Some(plan.fingerprint.as_str()) == contents.header.as_ref().map(|h| h.plan.as_str()))
+        .then_some(plan)
+}
+
 /// Runs `camswap status`.
 pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
     let contents = read_journal(&a.journal)?;
@@ -656,7 +668,7 @@ pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
     }
     let plan = match &a.plan {
         Some(p) => Some(planfile::load(p, None).map_err(CliError::input)?),
-        None => None,
+        None => plan_beside(&a.journal, &contents),
     };
     let mut rows = status::status(&contents, plan.as_ref().map(|p| p.cameras.as_slice()));
     let wave_rows = plan

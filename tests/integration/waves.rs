@@ -510,6 +510,21 @@ async fn a_wave_over_its_failure_budget_stops_the_run_and_the_same_command_resum
         waves,
         "the refusal changed nothing"
     );
+    // Without --plan, status finds the journal's plan beside it (PLAN.journal.jsonl).
+    let out = camswap(
+        &site,
+        &[
+            "status",
+            "--journal",
+            "plan.journal.jsonl",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let beside: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(wave_states(&beside), waves);
 
     // The faults cleared, the same command resumes wave 2 and runs wave 3.
     for id in &faulted {
