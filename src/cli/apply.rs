@@ -454,7 +454,8 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         if a.plan.camera.is_none() && unfinished > 0 {
             if !quiet {
                 eprintln!(
-                    "{unfinished} cameras of other waves are not finished yet: the handoff is written by the run that finishes them (or now by `camswap handoff`)"
+                    "{} of other waves not finished yet: the handoff is written by the run that finishes them (or now by `camswap handoff`)",
+                    cameras(unfinished)
                 );
             }
             return Ok(Outcome::Success);
@@ -503,6 +504,11 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     }
 }
 
+/// `1 camera`, `2 cameras`.
+fn cameras(n: usize) -> String {
+    format!("{n} camera{}", if n == 1 { "" } else { "s" })
+}
+
 /// A word of a command line as a POSIX shell reads it back.
 fn shell_word(s: &str) -> String {
     if !s.is_empty()
@@ -520,10 +526,10 @@ fn shell_word(s: &str) -> String {
 fn stop_report(stopped: &WaveOutcome, all: &[WaveOutcome], journal: &Path) -> String {
     let failed: Vec<&apply::CameraResult> = stopped.failed().collect();
     let mut out = format!(
-        "wave {} `{}` stopped: {} cameras failed, over its failure budget of {}:\n",
+        "wave {} `{}` stopped: {} failed, over its failure budget of {}:\n",
         stopped.number,
         stopped.name,
-        failed.len(),
+        cameras(failed.len()),
         stopped.allowed.unwrap_or_default()
     );
     for r in &failed {
@@ -540,7 +546,8 @@ fn stop_report(stopped: &WaveOutcome, all: &[WaveOutcome], journal: &Path) -> St
         .count();
     if left > 0 {
         out.push_str(&format!(
-            "{left} cameras of wave `{}` were not started.\n",
+            "{} of wave `{}` not started.\n",
+            cameras(left),
             stopped.name
         ));
     }

@@ -669,6 +669,59 @@ fn waves_are_chosen_by_number_or_name_and_a_later_wave_waits_for_the_earlier_one
         stderr(&out)
     );
 
+    // --force-wave starts wave 2 anyway. Its camera's new unit cannot be found (no --assign,
+    // no discovery): it fails without a request, which is over north's budget (10% of 1 = 0).
+    let out = run_in(
+        dir.path(),
+        &[
+            "apply",
+            "plan.json",
+            "--wave",
+            "2",
+            "--force-wave",
+            "--format",
+            "json",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(
+        err.contains("wave 2 `north` stopped: 1 camera failed, over its failure budget of 0:")
+            && err.contains(&format!("  {north}: no unassigned device of model")),
+        "{err}"
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "status",
+            "--journal",
+            "plan.journal.jsonl",
+            "--format",
+            "table",
+        ],
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    let wave_line = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("{name} in {table}"))
+            .split_whitespace()
+            .take(8)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(wave_line("pilot"), "1 pilot pending 1 0 0 0 1");
+    assert_eq!(wave_line("north"), "2 north stopped 1 0 1 0 0");
+    // Wave 3 names the first wave not done: the pilot, still pending.
+    let out = run_in(dir.path(), &["apply", "plan.json", "--wave", "remaining"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("wave 3 `remaining` cannot start: wave 1 `pilot` is not done"),
+        "{}",
+        stderr(&out)
+    );
+
     let out = run_in(
         dir.path(),
         &["apply", "plan.json", "--max-failures", "lots"],
