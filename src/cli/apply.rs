@@ -279,7 +279,9 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
                 }));
             }
         }
-        cams.retain(|c| plan.waves[i].cameras.contains(&c.old.id));
+        let members: std::collections::HashSet<&str> =
+            plan.waves[i].cameras.iter().map(String::as_str).collect();
+        cams.retain(|c| members.contains(c.old.id.as_str()));
     }
     let journal_path = a
         .plan
@@ -381,9 +383,10 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     });
     runs.retain(|r| !r.cameras.is_empty());
     // A plan written by hand may list no waves: its cameras run as one wave without limits.
+    let index = waves::wave_index(&plan);
     let unwaved: Vec<CameraPlan> = cams
         .iter()
-        .filter(|c| waves::wave_of(&plan, &c.old.id).is_none())
+        .filter(|c| !index.contains_key(c.old.id.as_str()))
         .map(|c| (*c).clone())
         .collect();
     if wave.is_none() && !unwaved.is_empty() {
@@ -725,8 +728,9 @@ pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
                 text.push('\n');
                 // Cameras wave by wave, in the plan's order.
                 if let Some(p) = &plan {
+                    let index = waves::wave_index(p);
                     let order = |r: &status::CameraStatus| {
-                        waves::wave_of(p, &r.camera).unwrap_or(usize::MAX)
+                        index.get(r.camera.as_str()).copied().unwrap_or(usize::MAX)
                     };
                     rows.sort_by(|x, y| (order(x), &x.camera).cmp(&(order(y), &y.camera)));
                 }

@@ -21,6 +21,7 @@
 //! Re-running resumes: a camera the journal shows finished is skipped, a failed or
 //! interrupted one is applied again from its first step not done.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -166,6 +167,15 @@ pub fn wave_of(plan: &Plan, id: &str) -> Option<usize> {
         .position(|w| w.cameras.iter().any(|c| c == id))
 }
 
+/// The wave index of every camera in a wave, by id (for lookups over whole plans).
+pub fn wave_index(plan: &Plan) -> HashMap<&str, usize> {
+    plan.waves
+        .iter()
+        .enumerate()
+        .flat_map(|(i, w)| w.cameras.iter().map(move |c| (c.as_str(), i)))
+        .collect()
+}
+
 /// One wave as the journal shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WaveStatus {
@@ -240,15 +250,12 @@ impl WaveStatus {
 
 /// Every wave of `plan` as `rows` (from [`status::status`] with the plan) show it.
 pub fn wave_status(plan: &Plan, rows: &[CameraStatus]) -> Vec<WaveStatus> {
+    let states: HashMap<&str, &str> = rows.iter().map(|r| (r.camera.as_str(), r.state)).collect();
     plan.waves
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            let state_of = |id: &str| {
-                rows.iter()
-                    .find(|r| r.camera == id)
-                    .map_or("pending", |r| r.state)
-            };
+            let state_of = |id: &str| states.get(id).copied().unwrap_or("pending");
             let count = |s: &str| w.cameras.iter().filter(|c| state_of(c) == s).count();
             let (done, failed, in_progress, pending) = (
                 count("done"),
@@ -305,7 +312,8 @@ pub fn check_order(
         return Ok(());
     };
     let w = &plan.waves[open.number - 1];
-    let row = |id: &String| rows.iter().find(|r| &r.camera == id);
+    let by_id: HashMap<&str, &CameraStatus> = rows.iter().map(|r| (r.camera.as_str(), r)).collect();
+    let row = |id: &String| by_id.get(id.as_str()).copied();
     let failed: Vec<String> = w
         .cameras
         .iter()
@@ -552,6 +560,11 @@ pub fn runs(
     max_failures: Option<Budget>,
     keep: impl Fn(&CameraPlan) -> bool,
 ) -> Vec<WaveRun> {
+    let by_id: HashMap<&str, &CameraPlan> = plan
+        .cameras
+        .iter()
+        .map(|c| (c.old.id.as_str(), c))
+        .collect();
     indices
         .into_iter()
         .filter_map(|i| {
@@ -559,7 +572,7 @@ pub fn runs(
             let cameras: Vec<CameraPlan> = w
                 .cameras
                 .iter()
-                .filter_map(|id| plan.cameras.iter().find(|c| &c.old.id == id))
+                .filter_map(|id| by_id.get(id.as_str()).copied())
                 .filter(|c| c.replacement.is_some() && keep(c))
                 .cloned()
                 .collect();
