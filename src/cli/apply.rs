@@ -1,15 +1,20 @@
 //! `camswap apply`, `verify`, `status` and `handoff`.
 //!
 //! ```text
-//! camswap apply plan.json [--dry-run] [--camera ID] [--assign OLD_ID=URL|SERIAL]...
-//!               [--devices devices.json] [--journal FILE] [--concurrency N]
-//!               [--expect-plan sha256:...] [--credentials FILE]
+//! camswap apply plan.json [--dry-run] [--wave N|NAME] [--force-wave] [--camera ID]
+//!               [--assign OLD_ID=URL|SERIAL]... [--devices devices.json] [--journal FILE]
+//!               [--concurrency N] [--max-failures N|P%] [--expect-plan sha256:...]
+//!               [--credentials FILE]
 //! camswap verify plan.json [--journal FILE] [--camera ID] [--credentials FILE]
 //! camswap status --journal FILE [--plan plan.json]
 //! camswap handoff plan.json [--journal FILE] [--format csv|json] -o FILE
 //! ```
-//! apply exits 0 when every camera finished, 6 when some failed and others finished, 1 when
-//! none did; verify exits 3 when any camera differs from the plan.
+//! apply runs the plan's waves in order within their limits ([`crate::migrate::waves`]), or
+//! only `--wave`. It exits 0 when every camera finished, 6 when some failed and others
+//! finished or when a wave went over its failure budget (stderr names what failed and the
+//! command that resumes), 1 when none finished, 2 when `--wave` asks for a wave whose earlier
+//! waves are not done. verify exits 3 when any camera differs from the plan; status shows each
+//! wave and camera as the journal has them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,9 +29,11 @@ use crate::discovery::devices::read_devices;
 use crate::migrate::apply::{self, Assign, Candidate, Run, Settings};
 use crate::migrate::device::Connect;
 use crate::migrate::journal::{self, Journal};
+use crate::migrate::waves::{self, WaveOutcome};
 use crate::migrate::{handoff, planfile, status, verify};
 use crate::planner::Plan;
 use crate::planner::plan::CameraPlan;
+use crate::planner::rollout::Budget;
 use crate::text::table;
 
 /// What apply and verify both take: the plan, its journal, the cameras and how to reach them.
@@ -69,9 +76,19 @@ pub struct ApplyArgs {
     /// Devices discovery found (devices.json), to find unassigned new cameras by model.
     #[arg(long, value_name = "FILE")]
     pub devices: Option<PathBuf>,
-    /// Cameras applied at once.
+    /// Cameras applied at once (a wave's `max_unavailable` may lower it).
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
+    /// Only this wave of the plan: its number (from 1) or its name.
+    #[arg(long, value_name = "N|NAME")]
+    pub wave: Option<String>,
+    /// Start the wave even though an earlier wave is not done.
+    #[arg(long)]
+    pub force_wave: bool,
+    /// The failure budget of every wave run, instead of the plan's: a count or a percentage
+    /// of the wave ("10%").
+    #[arg(long, value_name = "N|P%", value_parser = parse_budget)]
+    pub max_failures: Option<Budget>,
     /// Refuse the plan unless its fingerprint is this.
     #[arg(long, value_name = "sha256:HEX")]
     pub expect_plan: Option<String>,
@@ -106,7 +123,8 @@ pub struct StatusArgs {
     /// The journal.
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
-    /// The plan, to list cameras not started yet.
+    /// The plan, to list cameras not started yet and show each wave (default: PLAN.json
+    /// beside a journal named PLAN.journal.jsonl, when it is the journal's plan).
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
 }
@@ -147,6 +165,12 @@ impl From<HandoffFormat> for Format {
             HandoffFormat::Json => Self::Json,
         }
     }
+}
+
+fn parse_budget(s: &str) -> Result<Budget, String> {
+    Budget::parse(s).ok_or_else(|| {
+        format!("expected a number of failures or a percentage like \"10%\", found \"{s}\"")
+    })
 }
 
 fn load_credentials(path: Option<&Path>) -> Result<Credentials, CliError> {
@@ -239,7 +263,26 @@ fn dry_run_document(
 /// Runs `camswap apply`.
 pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
     let plan = planfile::load(&a.plan.plan, a.expect_plan.as_deref()).map_err(CliError::input)?;
-    let cams = selected(&plan, a.plan.camera.as_deref())?;
+    let mut cams = selected(&plan, a.plan.camera.as_deref())?;
+    let wave = match &a.wave {
+        Some(w) => Some(waves::find(&plan, w).map_err(CliError::input)?),
+        None => None,
+    };
+    if let Some(i) = wave {
+        if let Some(id) = a.plan.camera.as_deref() {
+            if waves::wave_of(&plan, id) != Some(i) {
+                return Err(CliError::input(waves::WaveError::CameraElsewhere {
+                    camera: id.to_owned(),
+                    camera_wave: waves::wave_of(&plan, id)
+                        .map_or_else(|| "(none)".to_owned(), |k| plan.waves[k].name.clone()),
+                    wave: plan.waves[i].name.clone(),
+                }));
+            }
+        }
+        let members: std::collections::HashSet<&str> =
+            plan.waves[i].cameras.iter().map(String::as_str).collect();
+        cams.retain(|c| members.contains(c.old.id.as_str()));
+    }
     let journal_path = a
         .plan
         .journal
@@ -266,6 +309,23 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         emit(g, &text)?;
         return Ok(Outcome::Success);
     }
+    // A wave starts only when the waves before it are done (a run of every wave keeps that
+    // order itself).
+    let first = wave.or_else(|| {
+        a.plan
+            .camera
+            .as_deref()
+            .and_then(|id| waves::wave_of(&plan, id))
+    });
+    if let (Some(i), false) = (first, a.force_wave) {
+        let before = if journal_path.exists() {
+            read_journal(&journal_path)?
+        } else {
+            journal::Contents::default()
+        };
+        waves::check_order(&plan, &before, i, &a.plan.plan.display().to_string())
+            .map_err(CliError::input)?;
+    }
     let credentials = load_credentials(a.plan.credentials.as_deref())?;
     let candidates = match &a.devices {
         None => Vec::new(),
@@ -290,6 +350,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         );
     }
     let quiet = g.quiet;
+    let concurrency = a.concurrency.max(1);
     let settings = Settings {
         connect: Connect {
             timeout: Duration::from_secs(a.plan.timeout.max(1)),
@@ -299,7 +360,7 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         credentials,
         assign,
         candidates,
-        concurrency: a.concurrency.max(1),
+        concurrency,
         discovery_port: a.discovery_port,
     };
     let run = Arc::new(Run::new(
@@ -312,8 +373,41 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
             }
         }),
     ));
-    let cameras: Vec<CameraPlan> = cams.into_iter().cloned().collect();
-    let results = apply::apply_all(Arc::clone(&run), cameras).await;
+    let ids: std::collections::BTreeSet<&str> = cams.iter().map(|c| c.old.id.as_str()).collect();
+    let indices: Vec<usize> = match wave {
+        Some(i) => vec![i],
+        None => (0..plan.waves.len()).collect(),
+    };
+    let mut runs = waves::runs(&plan, indices, concurrency, a.max_failures, |c| {
+        ids.contains(c.old.id.as_str())
+    });
+    runs.retain(|r| !r.cameras.is_empty());
+    // A plan written by hand may list no waves: its cameras run as one wave without limits.
+    let index = waves::wave_index(&plan);
+    let unwaved: Vec<CameraPlan> = cams
+        .iter()
+        .filter(|c| !index.contains_key(c.old.id.as_str()))
+        .map(|c| (*c).clone())
+        .collect();
+    if wave.is_none() && !unwaved.is_empty() {
+        runs.push(waves::WaveRun {
+            number: plan.waves.len() + 1,
+            name: "(no wave)".into(),
+            size: unwaved.len(),
+            cameras: unwaved,
+            limits: waves::Limits {
+                width: concurrency,
+                budget: a.max_failures,
+                canary: 0,
+            },
+        });
+    }
+    let outcomes = waves::apply_waves(&run, &runs).await;
+    let mut results: Vec<apply::CameraResult> = outcomes
+        .iter()
+        .flat_map(|o| o.results.iter().cloned())
+        .collect();
+    results.sort_by(|x, y| x.camera.cmp(&y.camera));
     let format = g.format_or_default();
     let text = match format {
         Format::Json => documents::to_json(&documents::ApplyOutput {
@@ -322,14 +416,17 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
             plan: plan.fingerprint.clone(),
             journal: journal_path.display().to_string(),
             cameras: results.clone(),
+            waves: outcomes.iter().map(documents::WaveRunOutput::of).collect(),
         }),
         _ => table(
-            &["CAMERA", "STATUS", "STEPS", "NEW ADDRESS", "NOTE"],
-            &results
+            &["CAMERA", "WAVE", "STATUS", "STEPS", "NEW ADDRESS", "NOTE"],
+            &outcomes
                 .iter()
-                .map(|r| {
+                .flat_map(|o| o.results.iter().map(move |r| (o, r)))
+                .map(|(o, r)| {
                     vec![
                         r.camera.clone(),
+                        o.name.clone(),
                         r.status.to_owned(),
                         format!("{}/{}", r.steps_done, r.steps),
                         r.xaddr.clone().unwrap_or_default(),
@@ -343,10 +440,29 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
         ),
     };
     emit(g, &text)?;
+    if let Some(stopped) = outcomes.iter().find(|o| o.stopped) {
+        eprintln!("{}", stop_report(stopped, &outcomes, &journal_path));
+        return Ok(Outcome::Partial);
+    }
     let failed = results.iter().filter(|r| r.status == "failed").count();
     if failed == 0 {
-        // The handoff is written beside the journal after every complete run.
+        // The handoff is written beside the journal after every complete run: of the one
+        // camera with --camera, else once every camera of the plan is finished (a run of one
+        // wave before the last leaves it to the run that finishes the plan).
         let contents = journal::read(&journal_path).map_err(CliError::runtime)?;
+        let unfinished = status::status(&contents, Some(&plan.cameras))
+            .iter()
+            .filter(|r| r.state != "done")
+            .count();
+        if a.plan.camera.is_none() && unfinished > 0 {
+            if !quiet {
+                eprintln!(
+                    "{} of other waves not finished yet: the handoff is written by the run that finishes them (or now by `camswap handoff`)",
+                    cameras(unfinished)
+                );
+            }
+            return Ok(Outcome::Success);
+        }
         let h = handoff::build(
             &plan,
             &contents,
@@ -389,6 +505,71 @@ pub async fn run_apply(a: ApplyArgs, g: &Global) -> Result<Outcome, CliError> {
                 .join("; ")
         )))
     }
+}
+
+/// `1 camera`, `2 cameras`.
+fn cameras(n: usize) -> String {
+    format!("{n} camera{}", if n == 1 { "" } else { "s" })
+}
+
+/// A word of a command line as a POSIX shell reads it back.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// What stderr says when a wave goes over its failure budget: what failed and why, what did
+/// not start, and the command that resumes.
+fn stop_report(stopped: &WaveOutcome, all: &[WaveOutcome], journal: &Path) -> String {
+    let failed: Vec<&apply::CameraResult> = stopped.failed().collect();
+    let mut out = format!(
+        "wave {} `{}` stopped: {} failed, over its failure budget of {}:\n",
+        stopped.number,
+        stopped.name,
+        cameras(failed.len()),
+        stopped.allowed.unwrap_or_default()
+    );
+    for r in &failed {
+        out.push_str(&format!(
+            "  {}: {}\n",
+            r.camera,
+            r.reason.as_deref().unwrap_or("failed")
+        ));
+    }
+    let left = stopped
+        .results
+        .iter()
+        .filter(|r| r.status == waves::NOT_STARTED)
+        .count();
+    if left > 0 {
+        out.push_str(&format!(
+            "{} of wave `{}` not started.\n",
+            cameras(left),
+            stopped.name
+        ));
+    }
+    let later: Vec<String> = all
+        .iter()
+        .filter(|o| o.skipped)
+        .map(|o| format!("{} `{}`", o.number, o.name))
+        .collect();
+    if !later.is_empty() {
+        out.push_str(&format!("Not started: wave {}.\n", later.join(", wave ")));
+    }
+    // The same command resumes: the journal skips what finished and retries what failed.
+    let command: Vec<String> = std::env::args().map(|w| shell_word(&w)).collect();
+    out.push_str(&format!(
+        "Fix what made them fail, then resume with the same command (journal {}):\n  {}",
+        journal.display(),
+        command.join(" ")
+    ));
+    out
 }
 
 fn journal_or_default(plan: &Path, given: Option<&PathBuf>) -> Result<journal::Contents, CliError> {
@@ -475,6 +656,17 @@ pub async fn run_verify(a: VerifyArgs, g: &Global) -> Result<Outcome, CliError> 
     }
 }
 
+/// The plan a journal at its default place (`PLAN.journal.jsonl`) was written for: `PLAN.json`
+/// beside it, when its fingerprint is the journal's. Lets `status --journal F` show waves.
+fn plan_beside(journal_path: &Path, contents: &journal::Contents) -> Option<Plan> {
+    let name = journal_path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".journal.jsonl")?;
+    let candidate = journal_path.with_file_name(format!("{stem}.json"));
+    let plan = planfile::load(&candidate, None).ok()?;
+    (Some(plan.fingerprint.as_str()) == contents.header.as_ref().map(|h| h.plan.as_str()))
+        .then_some(plan)
+}
+
 /// Runs `camswap status`.
 pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
     let contents = read_journal(&a.journal)?;
@@ -486,35 +678,84 @@ pub fn run_status(a: StatusArgs, g: &Global) -> Result<Outcome, CliError> {
     }
     let plan = match &a.plan {
         Some(p) => Some(planfile::load(p, None).map_err(CliError::input)?),
-        None => None,
+        None => plan_beside(&a.journal, &contents),
     };
-    let rows = status::status(&contents, plan.as_ref().map(|p| p.cameras.as_slice()));
+    let mut rows = status::status(&contents, plan.as_ref().map(|p| p.cameras.as_slice()));
+    let wave_rows = plan
+        .as_ref()
+        .map(|p| waves::wave_status(p, &rows))
+        .unwrap_or_default();
     let text = match g.format_or_default() {
         Format::Json => documents::to_json(&documents::StatusOutput {
             format: documents::STATUS_FORMAT,
             version: 1,
             journal: a.journal.display().to_string(),
-            cameras: rows.clone(),
+            waves: wave_rows,
+            cameras: rows,
         }),
-        _ => table(
-            &["CAMERA", "WAVE", "STATE", "STEPS", "ADDRESS", "WHY"],
-            &rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.camera.clone(),
-                        r.wave.clone().unwrap_or_default(),
-                        r.state.to_owned(),
-                        match r.steps {
-                            Some(n) => format!("{}/{n}", r.steps_done),
-                            None => r.steps_done.to_string(),
-                        },
-                        r.xaddr.clone().unwrap_or_default(),
-                        r.failure.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        ),
+        _ => {
+            let mut text = String::new();
+            if !wave_rows.is_empty() {
+                text.push_str(&table(
+                    &[
+                        "WAVE",
+                        "NAME",
+                        "STATE",
+                        "CAMERAS",
+                        "DONE",
+                        "FAILED",
+                        "IN PROGRESS",
+                        "PENDING",
+                        "BUDGET",
+                    ],
+                    &wave_rows
+                        .iter()
+                        .map(|w| {
+                            vec![
+                                w.number.to_string(),
+                                w.name.clone(),
+                                w.state.to_owned(),
+                                w.cameras.to_string(),
+                                w.done.to_string(),
+                                w.failed.to_string(),
+                                w.in_progress.to_string(),
+                                w.pending.to_string(),
+                                w.budget(),
+                            ]
+                        })
+                        .collect::<Vec<_>>(),
+                ));
+                text.push('\n');
+                // Cameras wave by wave, in the plan's order.
+                if let Some(p) = &plan {
+                    let index = waves::wave_index(p);
+                    let order = |r: &status::CameraStatus| {
+                        index.get(r.camera.as_str()).copied().unwrap_or(usize::MAX)
+                    };
+                    rows.sort_by(|x, y| (order(x), &x.camera).cmp(&(order(y), &y.camera)));
+                }
+            }
+            text.push_str(&table(
+                &["CAMERA", "WAVE", "STATE", "STEPS", "ADDRESS", "WHY"],
+                &rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.camera.clone(),
+                            r.wave.clone().unwrap_or_default(),
+                            r.state.to_owned(),
+                            match r.steps {
+                                Some(n) => format!("{}/{n}", r.steps_done),
+                                None => r.steps_done.to_string(),
+                            },
+                            r.xaddr.clone().unwrap_or_default(),
+                            r.failure.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ));
+            text
+        }
     };
     emit(g, &text)?;
     Ok(Outcome::Success)

@@ -11,6 +11,7 @@
 
 use serde::Serialize;
 
+use crate::migrate::waves::{WaveOutcome, WaveStatus};
 use crate::migrate::{apply::CameraResult, status::CameraStatus, verify::CameraVerify};
 use crate::planner::check::DriftReport;
 
@@ -50,8 +51,53 @@ pub struct ApplyOutput {
     pub plan: String,
     /// The journal written.
     pub journal: String,
-    /// One result per camera.
+    /// One result per camera (`done`, `failed`, `skipped`: finished earlier, `not_started`:
+    /// its wave or an earlier one went over its failure budget).
     pub cameras: Vec<CameraResult>,
+    /// The waves this run took, in order.
+    pub waves: Vec<WaveRunOutput>,
+}
+
+/// How one wave of an apply run ended.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct WaveRunOutput {
+    /// 1-based number in the plan.
+    pub number: usize,
+    /// Name.
+    pub name: String,
+    /// `done` (no failure), `done_with_failures` (within the budget), `stopped` (over the
+    /// budget: the run stopped here), `not_started` (an earlier wave stopped).
+    pub state: &'static str,
+    /// Cameras of the wave in this run.
+    pub cameras: usize,
+    /// Failed in this run.
+    pub failed: usize,
+    /// Failures the budget allows (absent: no limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_failures: Option<usize>,
+}
+
+impl WaveRunOutput {
+    /// The summary of `o`.
+    pub fn of(o: &WaveOutcome) -> Self {
+        let failed = o.failed().count();
+        Self {
+            number: o.number,
+            name: o.name.clone(),
+            state: if o.skipped {
+                "not_started"
+            } else if o.stopped {
+                "stopped"
+            } else if failed > 0 {
+                "done_with_failures"
+            } else {
+                "done"
+            },
+            cameras: o.results.len(),
+            failed,
+            allowed_failures: o.allowed,
+        }
+    }
 }
 
 /// `camswap apply --dry-run`: the operations apply would send, per camera; nothing is sent.
@@ -117,6 +163,9 @@ pub struct StatusOutput {
     pub version: u64,
     /// The journal read.
     pub journal: String,
+    /// Per wave, its state and counts (empty without `--plan`: the journal does not know the
+    /// waves).
+    pub waves: Vec<WaveStatus>,
     /// One row per camera.
     pub cameras: Vec<CameraStatus>,
 }

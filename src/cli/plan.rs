@@ -247,6 +247,16 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             policy: policy_input(args.policy.as_deref())?,
         },
     });
+    // A rollout selector that misses a camera is a mistake to see now, not after apply.
+    if !g.quiet {
+        for w in p
+            .warnings
+            .iter()
+            .filter(|w| w.contains(crate::planner::rollout::UNSELECTED_WARNING))
+        {
+            eprintln!("warning: {w}");
+        }
+    }
     let text = match (g.format_or_default(), &g.output) {
         // Streamed to the file (the same bytes as `to_json`): a 100,000-camera plan is
         // hundreds of MiB that never need to sit in memory as one string.

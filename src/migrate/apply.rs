@@ -1,7 +1,10 @@
 //! The apply executor: finds and identifies each new camera, onboards it, then walks its
 //! lowered steps: look up, write, read back, compare, journal; the network move last.
 //!
-//! Every camera runs on its own; one camera failing is recorded and the others go on.
+//! Every camera runs on its own; one camera failing is recorded and the others go on. The CLI
+//! runs cameras wave by wave through [`super::waves`] (at most `max_unavailable` at once, a
+//! wave over its failure budget starts no further camera); [`apply_all`] runs a list without
+//! waves (benchmarks).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;

@@ -9,3 +9,4 @@ pub mod lower;
 pub mod planfile;
 pub mod status;
 pub mod verify;
+pub mod waves;

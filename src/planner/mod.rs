@@ -268,14 +268,28 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let wave_of: Vec<usize> = flagged
         .iter()
         .enumerate()
-        .map(|(i, (s, _, _))| {
+        .map(|(i, (s, f, _))| {
             rollout.wave_of(&CameraKey {
                 id: &s.id,
                 address: addresses[i].as_deref().and_then(|a| a.parse().ok()),
                 scopes: &scope_lists[i],
+                verdict: Some(&f.verdict),
             })
         })
         .collect();
+    // Every flagged camera is in exactly one wave (the first that selects it); one that no
+    // wave of the rollout file selects is named here, before apply puts it in the final wave.
+    if input.rollout.is_some() && !rollout.waves.is_empty() {
+        let unselected: Vec<&str> = flagged
+            .iter()
+            .zip(&wave_of)
+            .filter(|(_, w)| **w == rollout.waves.len())
+            .map(|((s, _, _), _)| s.id.as_str())
+            .collect();
+        if !unselected.is_empty() {
+            plan_warnings.push(rollout::unselected_warning(&unselected));
+        }
+    }
 
     // Classes of identical needs; cameras in (wave, id) order.
     // Recorders are never matched to a camera model.
@@ -444,6 +458,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             cameras: members,
             max_unavailable,
             max_failures,
+            canary: rollout.waves.get(w).map_or(0, |spec| spec.canary),
         });
     }
 

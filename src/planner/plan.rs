@@ -3,7 +3,8 @@
 //! Format `camswap.plan`, version 1:
 //! ```text
 //! {"format","version","fingerprint":"sha256:<hex>","inputs":{..},"options":{..},
-//!  "warnings":[..],"waves":[{"name","cameras":[ids],"max_unavailable","max_failures"}],
+//!  "warnings":[..],"waves":[{"name","cameras":[ids],"max_unavailable","max_failures",
+//!             "canary"?}],
 //!  "cameras":[{"old":{..},"verdict",..,"replacement"|"no_suitable_model"|"out_of_stock",
 //!              "steps":[{"kind":..}],"warnings":[..]}]}
 //! ```
@@ -95,6 +96,13 @@ pub struct Wave {
     pub max_unavailable: u32,
     /// Failures that stop the run.
     pub max_failures: Budget,
+    /// Cameras apply runs on their own before the rest of the wave (absent: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub canary: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The old camera.

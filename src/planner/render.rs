@@ -562,16 +562,31 @@ fn render(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out, "\nwaves");
     for w in &plan.waves {
         let n = w.cameras.len();
+        let cameras = format!("{n} camera{}", if n == 1 { "" } else { "s" });
+        // Without a rollout file apply sets no limits of its own (see migrate::waves).
+        if plan.inputs.rollout.is_none() {
+            let _ = writeln!(
+                out,
+                "  {}: {cameras}, no rollout file: apply runs --concurrency cameras at once and tries every one",
+                w.name
+            );
+            continue;
+        }
         let budget = match w.max_failures {
             super::rollout::Budget::Count(0) => "stop at the first failure".to_owned(),
+            b @ super::rollout::Budget::Percent(_) => {
+                format!("stop when failures exceed {b} ({} of {n})", b.allowed(n))
+            }
             b => format!("stop when failures exceed {b}"),
+        };
+        let canary = match w.canary {
+            0 => String::new(),
+            k => format!(", the first {k} alone (canary)"),
         };
         let _ = writeln!(
             out,
-            "  {}: {n} camera{}, at most {} unavailable at once, {budget}",
-            w.name,
-            if n == 1 { "" } else { "s" },
-            w.max_unavailable
+            "  {}: {cameras}, at most {} unavailable at once, {budget}{canary}",
+            w.name, w.max_unavailable
         );
     }
     out.push('\n');

@@ -14,10 +14,21 @@
 //! address = ["10.1.0.0/24"]      # IPv4 CIDR or a single address
 //! site = "north"                 # scope onvif://www.onvif.org/location/site/north
 //! tag = "lobby"                  # a scope path (location/building/A) or its last segment
+//! verdict = "white-label"        # the audit's verdict: covered, white-label, review, ...
+//!
+//! [[wave]]
+//! name = "floor-2"
+//! canary = 1                     # optional: the first camera alone, then the rest
+//! select = { address = "10.1.2.0/24" }
 //! ```
-//! A camera goes to the first wave that selects it; cameras no wave selects go into a final
-//! wave named `remaining`. Without a rollout file there is one wave, `all`. Waves list only
-//! cameras with a replacement (the others have nothing to apply).
+//! A camera goes to the first wave that selects it, so every flagged camera is in exactly one
+//! wave. Cameras no wave selects go into a final wave named `remaining` (with the `[defaults]`
+//! limits), and `camswap plan` reports each of them (a plan warning and a line on stderr), so a
+//! selector that misses a camera is seen before apply. Without a rollout file there is one wave,
+//! `all`. Waves list only cameras with a replacement (the others have nothing to apply).
+//!
+//! `canary = N`: apply runs the wave's first N cameras (in the plan's order) on their own, and
+//! starts the rest only when the failures so far are within the wave's `max_failures`.
 
 use std::fmt;
 
@@ -67,12 +78,21 @@ impl Budget {
         }
     }
 
-    /// The number of failures allowed in a wave of `n` cameras.
+    /// The number of failures allowed in a wave of `n` cameras: a count as written, a
+    /// percentage rounded down (10% of 25 cameras allows 2; 5% of 16 allows none). The wave
+    /// stops once its failures exceed this.
     pub fn allowed(&self, n: usize) -> usize {
         match *self {
             Self::Count(c) => c as usize,
-            Self::Percent(p) => ((n as f64) * p / 100.0).floor() as usize,
+            // The epsilon keeps a share that is a whole number in decimal (18.4% of 375 = 69)
+            // from being rounded down by binary floating point (68.99999999999999).
+            Self::Percent(p) => ((n as f64) * p / 100.0 + 1e-9).floor() as usize,
         }
+    }
+
+    /// Whether `failed` failures in a wave of `n` cameras are over the budget.
+    pub fn exceeded(&self, failed: usize, n: usize) -> bool {
+        failed > self.allowed(n)
     }
 }
 
@@ -140,6 +160,16 @@ pub struct Selector {
     pub sites: Vec<String>,
     /// Scope tags.
     pub tags: Vec<String>,
+    /// Audit verdicts, normalised (`white-label`).
+    pub verdicts: Vec<String>,
+}
+
+/// The audit's verdicts a `verdict` selector may name (`white_label` is accepted too).
+pub const VERDICTS: [&str; 5] = ["covered", "white-label", "review", "unknown", "clear"];
+
+/// A verdict as the selector compares it: lower case, `_` written `-`.
+pub fn normalise_verdict(v: &str) -> String {
+    v.trim().to_ascii_lowercase().replace('_', "-")
 }
 
 /// What a selector looks at on a camera.
@@ -151,6 +181,8 @@ pub struct CameraKey<'a> {
     pub address: Option<std::net::Ipv4Addr>,
     /// Scope URIs.
     pub scopes: &'a [String],
+    /// The audit's verdict (`covered`, `white-label`), when known.
+    pub verdict: Option<&'a str>,
 }
 
 fn scope_path(uri: &str) -> Option<String> {
@@ -198,7 +230,12 @@ impl Selector {
                     .iter()
                     .any(|p| *p == t || p.rsplit('/').next() == Some(t.as_str()))
             });
-        id_ok && addr_ok && site_ok && tag_ok
+        let verdict_ok = self.verdicts.is_empty()
+            || c.verdict.is_some_and(|v| {
+                let v = normalise_verdict(v);
+                self.verdicts.contains(&v)
+            });
+        id_ok && addr_ok && site_ok && tag_ok && verdict_ok
     }
 }
 
@@ -213,6 +250,8 @@ pub struct WaveSpec {
     pub max_unavailable: u32,
     /// Failure budget.
     pub max_failures: Budget,
+    /// Cameras applied on their own before the rest of the wave (0: none).
+    pub canary: u32,
 }
 
 /// The rollout file.
@@ -282,6 +321,8 @@ struct RawWave {
     max_unavailable: Option<u32>,
     #[serde(default)]
     max_failures: Option<Budget>,
+    #[serde(default)]
+    canary: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -295,6 +336,8 @@ struct RawSelect {
     site: Option<OneOrMany>,
     #[serde(default)]
     tag: Option<OneOrMany>,
+    #[serde(default)]
+    verdict: Option<OneOrMany>,
 }
 
 impl Rollout {
@@ -355,6 +398,25 @@ impl Rollout {
                     })?;
                 addresses.push(net);
             }
+            let mut verdicts = Vec::new();
+            for v in w
+                .select
+                .verdict
+                .map(OneOrMany::into_vec)
+                .unwrap_or_default()
+            {
+                let n = normalise_verdict(&v);
+                if !VERDICTS.contains(&n.as_str()) {
+                    return Err(invalid(
+                        loc("select.verdict"),
+                        format!(
+                            "expected an audit verdict ({}), found \"{v}\"",
+                            VERDICTS.join(", ")
+                        ),
+                    ));
+                }
+                verdicts.push(n);
+            }
             let max_unavailable = w.max_unavailable.unwrap_or(default_max_unavailable);
             if max_unavailable == 0 {
                 return Err(invalid(loc("max_unavailable"), "must be at least 1".into()));
@@ -366,9 +428,11 @@ impl Rollout {
                     addresses,
                     sites: w.select.site.map(OneOrMany::into_vec).unwrap_or_default(),
                     tags: w.select.tag.map(OneOrMany::into_vec).unwrap_or_default(),
+                    verdicts,
                 },
                 max_unavailable,
                 max_failures: w.max_failures.unwrap_or(default_max_failures),
+                canary: w.canary.unwrap_or(0),
             });
         }
         if default_max_unavailable == 0 {
@@ -406,6 +470,18 @@ impl Rollout {
     }
 }
 
+/// How a plan starts its warning about flagged cameras no wave selects.
+pub const UNSELECTED_WARNING: &str = "flagged cameras no wave of the rollout file selects";
+
+/// The plan's warning naming each flagged camera no wave selects.
+pub fn unselected_warning(ids: &[&str]) -> String {
+    format!(
+        "{} {UNSELECTED_WARNING} (those with a replacement go into the final wave `remaining`): {}",
+        ids.len(),
+        ids.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +511,7 @@ site = "north"
             id,
             address: ip.parse().ok(),
             scopes,
+            verdict: None,
         };
         assert_eq!(r.wave_of(&cam("serial:B", "10.1.0.5", &scopes)), 0);
         assert_eq!(r.wave_of(&cam("serial:A", "10.1.0.5", &scopes)), 1);
@@ -458,6 +535,7 @@ site = "north"
             id: "x",
             address: None,
             scopes: &scopes,
+            verdict: None,
         };
         assert!(s.matches(&c));
         let s = Selector {
@@ -489,5 +567,47 @@ site = "north"
         let budget: Budget = serde_json::from_str("\"12.5%\"").unwrap();
         assert_eq!(serde_json::to_string(&budget).unwrap(), "\"12.5%\"");
         assert_eq!(serde_json::to_string(&Budget::Count(2)).unwrap(), "2");
+    }
+
+    #[test]
+    fn verdict_selects_by_the_audit_verdict_and_canary_is_read() {
+        let r = Rollout::parse(
+            "r.toml",
+            "[[wave]]\nname = \"oem\"\ncanary = 2\nselect = { verdict = \"white_label\" }\n\n[[wave]]\nname = \"rest\"\nselect = { verdict = [\"covered\", \"Review\"] }\n",
+        )
+        .unwrap();
+        assert_eq!(r.waves[0].select.verdicts, ["white-label"]);
+        assert_eq!(r.waves[0].canary, 2);
+        assert_eq!(r.waves[1].canary, 0);
+        let cam = |verdict| CameraKey {
+            id: "x",
+            address: None,
+            scopes: &[],
+            verdict,
+        };
+        assert_eq!(r.wave_of(&cam(Some("white-label"))), 0);
+        assert_eq!(r.wave_of(&cam(Some("covered"))), 1);
+        // A camera without a known verdict matches no verdict selector.
+        assert_eq!(r.wave_of(&cam(None)), 2);
+        let e = Rollout::parse(
+            "r.toml",
+            "[[wave]]\nname = \"a\"\nselect = { verdict = \"banned\" }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("r.toml: line 3, field select.verdict:")
+                && e.contains("covered, white-label, review, unknown, clear")
+                && e.contains("banned"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_warning_names_each_unselected_camera() {
+        assert_eq!(
+            unselected_warning(&["serial:A", "serial:B"]),
+            "2 flagged cameras no wave of the rollout file selects (those with a replacement go into the final wave `remaining`): serial:A, serial:B"
+        );
     }
 }

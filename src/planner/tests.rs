@@ -229,6 +229,24 @@ fn fleet_plan_says_what_a_user_needs_to_know() {
         vec!["serial:DS-2DE4425IW-DE20220505CCWRF00000002".to_string()]
     );
     assert_eq!(p.waves[2].name, "remaining");
+    // Every other flagged camera matched no wave: the plan names each one.
+    let selected = [
+        "serial:DS-2CD2143G2-I20230101AAWRJ00000001",
+        "serial:DS-2DE4425IW-DE20220505CCWRF00000002",
+    ];
+    let unselected: Vec<&str> = p
+        .cameras
+        .iter()
+        .map(|c| c.old.id.as_str())
+        .filter(|id| !selected.contains(id))
+        .collect();
+    assert!(unselected.len() >= 2, "{unselected:?}");
+    assert!(
+        p.warnings
+            .contains(&super::rollout::unselected_warning(&unselected)),
+        "{:?}",
+        p.warnings
+    );
     // Hikvision PTZ: six presets, no special functions, no factory slot 7.
     let ptz = cam("DS-2DE4425IW-DE");
     let presets: Vec<&str> = ptz

@@ -126,7 +126,7 @@ fn third_octet_plus_one(ip: Ipv4Addr) -> Ipv4Addr {
 /// binary, and swaps every
 /// replaced camera for a factory-default unit of its planned model on the next /24.
 pub async fn site(base: Ipv4Addr, personas: &[&str]) -> Site {
-    site_with(base, personas, |_| {}).await
+    site_full(base, personas, |_| {}, None).await
 }
 
 /// [`site`], each old camera's persona changed by `tweak` first.
@@ -134,6 +134,21 @@ pub async fn site_with(
     base: Ipv4Addr,
     personas: &[&str],
     tweak: impl Fn(&mut mock_devices::Persona),
+) -> Site {
+    site_full(base, personas, tweak, None).await
+}
+
+/// [`site`], planned with `rollout` (the text of rollout.toml) when given.
+pub async fn site_with_rollout(base: Ipv4Addr, personas: &[&str], rollout: Option<&str>) -> Site {
+    site_full(base, personas, |_| {}, rollout).await
+}
+
+/// [`site`] with both: personas changed by `tweak`, planned with `rollout` when given.
+pub async fn site_full(
+    base: Ipv4Addr,
+    personas: &[&str],
+    tweak: impl Fn(&mut mock_devices::Persona),
+    rollout: Option<&str>,
 ) -> Site {
     let spec = FleetSpec {
         devices: personas
@@ -196,19 +211,21 @@ pub async fn site_with(
     .await;
     assert_eq!(out.status.code(), Some(0), "inventory: {}", stderr(&out));
     std::fs::write(dir.path().join("stock.toml"), STOCK).unwrap();
-    let out = camswap_in(
-        dir.path(),
-        &[
-            "plan",
-            "inventory.json",
-            "--catalog",
-            "builtin:example",
-            "--stock",
-            "stock.toml",
-            "-o",
-            "plan.json",
-        ],
-    );
+    let mut plan_args = vec![
+        "plan",
+        "inventory.json",
+        "--catalog",
+        "builtin:example",
+        "--stock",
+        "stock.toml",
+        "-o",
+        "plan.json",
+    ];
+    if let Some(text) = rollout {
+        std::fs::write(dir.path().join("rollout.toml"), text).unwrap();
+        plan_args.extend(["--rollout", "rollout.toml"]);
+    }
+    let out = camswap_in(dir.path(), &plan_args);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -52,6 +52,8 @@ mod hostile_network;
 mod hostile_fleet;
 // Apply, verify, status and handoff: mock sites swapped for factory-default approved units.
 mod apply;
+// Phased rollout: waves, failure budgets, max_unavailable and canaries on a 60-camera site.
+mod waves;
 // The scripting interface: JSON outputs against their published schemas, completions, man page.
 mod scripting;
 // The README's first command: tests/demo/run.sh on the 40-device demo site, its files checked.

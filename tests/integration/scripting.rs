@@ -155,6 +155,7 @@ fn a_schema_refuses_a_wrong_document() {
     let v = jsonschema::validator_for(&p.schema).unwrap();
     let good = serde_json::json!({
         "format": "camswap.status", "version": 1, "journal": "plan.journal.jsonl",
+        "waves": [],
         "cameras": [{"camera": "serial:X", "state": "done", "steps_done": 3}]
     });
     assert!(v.is_valid(&good));
