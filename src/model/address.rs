@@ -161,9 +161,13 @@ pub fn redact_text(text: &str) -> String {
     let mut rest = text;
     while let Some(i) = rest.find("://") {
         // The URI starts at the scheme before `://`, ends at whitespace, quotes or markup.
+        // (The byte after the last non-scheme character: that character may be several
+        // bytes long.)
         let start = rest[..i]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         let len = rest[i..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
             .unwrap_or(rest.len() - i);
@@ -483,6 +487,18 @@ mod tests {
         let (url, _) = onto_origin("http://10.0.0.5/onvif/Media", &tls).unwrap();
         assert_eq!(url, "https://10.0.0.5:443/onvif/Media");
         assert!(onto_origin("http:///onvif/Media", &reached).is_err());
+    }
+
+    /// Found by the proptest below (shrunk input `http://<𐳺://`): a second URI in a text whose
+    /// scheme follows a multi-byte character was cut inside that character, and redacting a
+    /// device string that merely held such text panicked.
+    #[test]
+    fn redact_text_a_scheme_after_a_multibyte_character_is_cut_on_a_char_boundary() {
+        assert_eq!(redact_text("x http://<𐳺://y y"), "x http://<𐳺://y y");
+        assert_eq!(
+            redact_text("é𐳺https://admin:secret@10.0.0.5/a"),
+            "é𐳺https://10.0.0.5/a"
+        );
     }
 
     #[test]
