@@ -141,7 +141,7 @@ def cmd_summary(d):
     )
     print(
         f"addresses: {len(done) - dhcp} new cameras took the old camera's address, "
-        f"{dhcp} stay on DHCP (new address in the handoff)"
+        f"{dhcp} moved to DHCP (the leased address is in the handoff)"
     )
     same = sum(1 for v in verify if v["status"] == "match")
     print(f"verified: {same} of {len(verify)} match the plan")

@@ -13,8 +13,9 @@
 //! - replaced 28: north 11 (.1-.5, .7, .8-.9, .10, .11, .12), south 17 (.17-.22, .23-.26,
 //!   .27-.28, .29-.30, .31, .32-.33).
 //! - presets 9: three Dahua SD49225XA PTZs with three presets each (dahua-sd49225xa.toml).
-//! - on DHCP 2: the Amcrest units (amcrest-ip4m.toml); their replacements stay on DHCP, so
-//!   they keep the address they booted on; the 26 others take the old camera's address.
+//! - on DHCP 2: the Amcrest units (amcrest-ip4m.toml); their replacements are switched to
+//!   DHCP and take a lease from the mock site's pool (.200-.254); the 26 others take the old
+//!   camera's address.
 //! - edge recording on 20 new cameras: the 11 Hikvision domes, the LTS one, the 6 Dahua
 //!   eyeballs and the 2 Lorex ones record to their card (their personas' `[recording]` jobs);
 //!   Amcrest, Uniview and the Dahua PTZ have no edge storage.
@@ -251,6 +252,7 @@ fn the_demo_runs_the_whole_job_in_two_waves_and_its_files_agree() {
     assert_eq!(h.len(), 28);
     let mut presets = 0;
     let mut on_dhcp = 0;
+    let mut dhcp_leases = std::collections::BTreeSet::new();
     for c in h {
         let new = c["new_address"].as_str().unwrap();
         let old = c["old_address"].as_str().unwrap();
@@ -265,11 +267,21 @@ fn the_demo_runs_the_whole_job_in_two_waves_and_its_files_agree() {
             .find(|s| s["kind"] == "set_network")
             .unwrap();
         if network["dhcp"] == true {
-            // A camera on DHCP is replaced by one on DHCP: it keeps the address it booted on
-            // (the swap's: old + 100, tests/demo/site.py), which the VMS learns here.
+            // A camera on DHCP is replaced by one on DHCP: apply switches it to DHCP, the
+            // mock fleet's DHCP server leases it an address from .200-.254 of the site's /24
+            // (mock-devices/README.md), apply finds it there by WS-Discovery, and the VMS
+            // learns that address here: neither the old address nor the one it booted on
+            // (the swap's: old + 100, tests/demo/site.py).
             on_dhcp += 1;
+            let lease: Ipv4Addr = new.parse().unwrap();
             let boot = Ipv4Addr::from(u32::from(old.parse::<Ipv4Addr>().unwrap()) + 100);
-            assert_eq!(new, boot.to_string(), "{c}");
+            let [a, b, c3, d] = lease.octets();
+            assert!(
+                [a, b, c3] == [127, 0, 52] && (200..=254).contains(&d),
+                "{c}"
+            );
+            assert_ne!(lease, boot, "{c}");
+            dhcp_leases.insert(lease);
         } else {
             assert_eq!(new, old, "{c}");
         }
@@ -290,6 +302,8 @@ fn the_demo_runs_the_whole_job_in_two_waves_and_its_files_agree() {
     assert_eq!(presets, 9);
     // The two Amcrest units (amcrest-ip4m.toml: `dhcp = true`).
     assert_eq!(on_dhcp, 2);
+    // Two cameras, two leases.
+    assert_eq!(dhcp_leases.len(), 2);
     let csv = std::fs::read_to_string(out.join("handoff.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -319,7 +333,7 @@ fn the_demo_runs_the_whole_job_in_two_waves_and_its_files_agree() {
         "  wave south: 17 of 17 replaced",
         "presets carried: 9",
         "edge recording carried: 20 cameras",
-        "addresses: 26 new cameras took the old camera's address, 2 stay on DHCP (new address in the handoff)",
+        "addresses: 26 new cameras took the old camera's address, 2 moved to DHCP (the leased address is in the handoff)",
         "verified: 28 of 28 match the plan",
         "handoff rows: 28 (handoff.csv), 28 (handoff.json)",
     ] {
