@@ -22,9 +22,12 @@ use super::output::emit;
 use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::audit::{self, OuiTable, Policy, Verdict};
 use crate::files;
+use crate::files::Sink;
 use crate::inventory::DeviceSnapshot;
 use crate::planner::files::{load_catalog, load_rollout, load_stock};
-use crate::planner::plan::{InputFile, Inputs, PLAN_FORMAT, PLAN_VERSION, Plan};
+use crate::planner::plan::{
+    InputFile, Inputs, PLAN_FORMAT, PLAN_VERSION, Plan, Written, write_streamed,
+};
 use crate::planner::{Flag, PlanInput, PlanOptions, check, plan, render};
 
 /// Arguments of `camswap plan`.
@@ -232,7 +235,7 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
         None => (None, None),
     };
     let flagged = flags(&snapshots, args.policy.as_deref())?;
-    let p = plan(&PlanInput {
+    let input = PlanInput {
         snapshots: &snapshots,
         flagged: &flagged,
         catalog: &catalog,
@@ -246,38 +249,73 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             rollout: rollout_input,
             policy: policy_input(args.policy.as_deref())?,
         },
-    });
-    let text = match (g.format_or_default(), &g.output) {
-        // Streamed to the file (the same bytes as `to_json`): a 100,000-camera plan is
-        // hundreds of MiB that never need to sit in memory as one string.
-        (Format::Json, Some(out)) => {
-            files::write_json(out, &p).map_err(CliError::runtime)?;
-            None
+    };
+    let written = match (g.format_or_default(), &g.output) {
+        // Streamed to the file camera by camera, each translated, written and dropped (the
+        // same bytes as `to_json`): a 100,000-camera plan is hundreds of MiB that never need to
+        // sit in memory, as data or as text.
+        (Format::Json, Some(out)) => write_plan(out, &input)?,
+        (Format::Json, None) => {
+            let p = plan(&input);
+            emit(g, &p.to_json())?;
+            summary(&p)
         }
-        (Format::Json, None) => Some(p.to_json()),
-        (Format::Table, _) => Some(render::dry_run(&p, color(g))),
+        (Format::Table, _) => {
+            let p = plan(&input);
+            emit(g, &render::dry_run(&p, color(g)))?;
+            summary(&p)
+        }
         (other, _) => {
             return Err(CliError::input(format!(
                 "camswap plan writes table or json, not {other:?}"
             )));
         }
     };
-    if let Some(text) = text {
-        emit(g, &text)?;
-    }
     if !g.quiet {
         if let Some(out) = &g.output {
-            let replaced = p.replaced().count();
             eprintln!(
-                "wrote {}: {} flagged cameras, {replaced} to replace, {} without a replacement; {}",
+                "wrote {}: {} flagged cameras, {} to replace, {} without a replacement; {}",
                 out.display(),
-                p.cameras.len(),
-                p.cameras.len() - replaced,
-                p.fingerprint
+                written.cameras,
+                written.replaced,
+                written.cameras - written.replaced,
+                written.fingerprint
             );
         }
     }
     Ok(Outcome::Success)
+}
+
+fn summary(p: &Plan) -> Written {
+    Written {
+        fingerprint: p.fingerprint.clone(),
+        cameras: p.cameras.len(),
+        replaced: p.replaced().count(),
+    }
+}
+
+/// Writes plan.json to `out` atomically. A file (the temporary one renamed over `out`) gets the
+/// plan streamed camera by camera, its fingerprint filled in at the end; a device or pipe,
+/// which cannot be sought back into, gets the plan made in memory first.
+fn write_plan(out: &Path, input: &PlanInput<'_>) -> Result<Written, CliError> {
+    let mut written = None;
+    files::write_atomic_to(out, |sink| {
+        written = Some(match sink {
+            Sink::File(w) => {
+                let (header, cameras) = crate::planner::stream(input);
+                write_streamed(&header, cameras, w)?
+            }
+            Sink::Stream(w) => {
+                let p = plan(input);
+                serde_json::to_writer_pretty(&mut *w, &p).map_err(std::io::Error::from)?;
+                w.write_all(b"\n")?;
+                summary(&p)
+            }
+        });
+        Ok(())
+    })
+    .map_err(CliError::runtime)?;
+    Ok(written.expect("written once the file is"))
 }
 
 fn check_plan(plan_path: &Path, inventory: &Path, g: &Global) -> Result<Outcome, CliError> {
