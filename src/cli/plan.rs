@@ -449,6 +449,41 @@ mod tests {
         assert!(e.to_string().contains("changed after it was made"), "{e}");
     }
 
+    /// `-o` onto a FIFO (a script reading the plan) cannot be sought back into: the plan is
+    /// made in memory and written through, the same bytes as the file streamed camera by
+    /// camera, and the FIFO stays a FIFO.
+    #[test]
+    fn plan_to_a_fifo_is_the_same_bytes_as_the_streamed_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let inv = dir.path().join("inventory.json");
+        write_inventory(&inv, &testdata::fleet());
+        let file = dir.path().join("plan.json");
+        run_with(
+            args(&inv),
+            &global(Some(file.clone()), Format::Json),
+            &flags,
+        )
+        .unwrap();
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        run_with(
+            args(&inv),
+            &global(Some(fifo.clone()), Format::Json),
+            &flags,
+        )
+        .unwrap();
+        assert!(fifo.symlink_metadata().unwrap().file_type().is_fifo());
+        let through = reader.join().unwrap();
+        assert_eq!(through, std::fs::read(&file).unwrap());
+        let p: Plan = serde_json::from_slice(&through).unwrap();
+        p.check_fingerprint().unwrap();
+    }
+
     #[test]
     fn bad_inputs_are_input_errors_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();

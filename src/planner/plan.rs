@@ -643,7 +643,7 @@ impl Plan {
 }
 
 /// Everything in a plan before its cameras: decided site-wide before any camera is translated
-/// (see [`super::Planning`]).
+/// (see [`super::stream`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanHeader {
     /// `camswap.plan`.

@@ -6,7 +6,7 @@
 //! 100,000 cameras in the same run, so the ratio compares like with like.
 //!
 //! Run: `cargo bench --bench planner` (release build). The fleet is seeded, so every run plans
-//! the same site.
+//! the same site. `CAMSWAP_BENCH_CAMERAS=N` runs one size only (for `valgrind --tool=callgrind`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -445,6 +445,14 @@ fn main() {
         "plan() ms",
         "plan peak"
     );
+    // One size alone (`CAMSWAP_BENCH_CAMERAS=2000`), for a profiler's instruction counts.
+    if let Some(n) = std::env::var("CAMSWAP_BENCH_CAMERAS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        run(n, &catalog, &stock);
+        return;
+    }
     let base = run(10_000, &catalog, &stock);
     let big = run(100_000, &catalog, &stock);
     println!(
