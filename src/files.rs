@@ -101,10 +101,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
 }
 
 /// [`write_atomic`] for content produced by `fill` as it goes (through a buffered writer), so a
-/// large file (a 100,000-camera plan) never sits in memory whole.
+/// large file never sits in memory whole.
 pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
+    write_atomic_to(path, |sink| match sink {
+        Sink::File(w) => fill(w),
+        Sink::Stream(w) => fill(w),
+    })
+}
+
+/// Where [`write_atomic_to`] has its caller write.
+pub enum Sink<'a> {
+    /// The temporary file that will replace the target: it can be sought back into and
+    /// patched before it is synced and renamed (a plan's fingerprint, known only at its end,
+    /// written at its top).
+    File(&'a mut std::io::BufWriter<std::fs::File>),
+    /// A character device, pipe or open descriptor, written through once, front to back.
+    Stream(&'a mut dyn Write),
+}
+
+/// [`write_atomic_with`], telling `fill` whether it writes a file it may seek in (the usual
+/// case: the temporary file) or a stream (`-o /dev/stdout`, a FIFO).
+pub fn write_atomic_to(
+    path: &Path,
+    fill: impl FnOnce(Sink<'_>) -> std::io::Result<()>,
 ) -> Result<(), FileError> {
     let err = |source| FileError::Write {
         path: path.to_owned(),
@@ -146,11 +168,11 @@ fn is_stream(t: &std::fs::FileType) -> bool {
 /// Writes into an existing device or pipe as it is: opening a FIFO waits for its reader.
 fn write_through(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(Sink<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let f = std::fs::OpenOptions::new().write(true).open(path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-    fill(&mut w)?;
+    fill(Sink::Stream(&mut w))?;
     w.flush()
 }
 
@@ -185,7 +207,7 @@ fn resolve_links(path: &Path) -> std::io::Result<Option<PathBuf>> {
 /// Temp file, fsync, rename over `path`, fsync the folder; `old` is the file being replaced.
 fn replace(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(Sink<'_>) -> std::io::Result<()>,
     old: Option<&std::fs::Metadata>,
 ) -> std::io::Result<()> {
     let dir = match path.parent() {
@@ -212,7 +234,7 @@ fn replace(
             keep_owner_and_mode(&f, path, old)?;
         }
         let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        fill(&mut w)?;
+        fill(Sink::File(&mut w))?;
         let f = w
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;

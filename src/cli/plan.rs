@@ -22,9 +22,12 @@ use super::output::emit;
 use super::{CliError, Format, Global, Outcome, TableOrJson};
 use crate::audit::{self, OuiTable, Policy, Verdict};
 use crate::files;
+use crate::files::Sink;
 use crate::inventory::DeviceSnapshot;
 use crate::planner::files::{load_catalog, load_rollout, load_stock};
-use crate::planner::plan::{InputFile, Inputs, PLAN_FORMAT, PLAN_VERSION, Plan};
+use crate::planner::plan::{
+    InputFile, Inputs, PLAN_FORMAT, PLAN_VERSION, Plan, Written, write_streamed,
+};
 use crate::planner::{Flag, PlanInput, PlanOptions, check, plan, render};
 
 /// Arguments of `camswap plan`.
@@ -232,7 +235,7 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
         None => (None, None),
     };
     let flagged = flags(&snapshots, args.policy.as_deref())?;
-    let p = plan(&PlanInput {
+    let input = PlanInput {
         snapshots: &snapshots,
         flagged: &flagged,
         catalog: &catalog,
@@ -246,48 +249,82 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             rollout: rollout_input,
             policy: policy_input(args.policy.as_deref())?,
         },
-    });
-    // A rollout selector that misses a camera is a mistake to see now, not after apply.
-    if !g.quiet {
-        for w in p
-            .warnings
-            .iter()
-            .filter(|w| w.contains(crate::planner::rollout::UNSELECTED_WARNING))
-        {
-            eprintln!("warning: {w}");
+    };
+    let written = match (g.format_or_default(), &g.output) {
+        // Streamed to the file camera by camera, each translated, written and dropped (the
+        // same bytes as `to_json`): a 100,000-camera plan is hundreds of MiB that never need to
+        // sit in memory, as data or as text.
+        (Format::Json, Some(out)) => write_plan(out, &input)?,
+        (Format::Json, None) => {
+            let p = plan(&input);
+            emit(g, &p.to_json())?;
+            summary(&p)
         }
-    }
-    let text = match (g.format_or_default(), &g.output) {
-        // Streamed to the file (the same bytes as `to_json`): a 100,000-camera plan is
-        // hundreds of MiB that never need to sit in memory as one string.
-        (Format::Json, Some(out)) => {
-            files::write_json(out, &p).map_err(CliError::runtime)?;
-            None
+        (Format::Table, _) => {
+            let p = plan(&input);
+            emit(g, &render::dry_run(&p, color(g)))?;
+            summary(&p)
         }
-        (Format::Json, None) => Some(p.to_json()),
-        (Format::Table, _) => Some(render::dry_run(&p, color(g))),
         (other, _) => {
             return Err(CliError::input(format!(
                 "camswap plan writes table or json, not {other:?}"
             )));
         }
     };
-    if let Some(text) = text {
-        emit(g, &text)?;
-    }
     if !g.quiet {
+        // A rollout selector that misses a camera is a mistake to see now, not after apply.
+        for w in written
+            .warnings
+            .iter()
+            .filter(|w| w.contains(crate::planner::rollout::UNSELECTED_WARNING))
+        {
+            eprintln!("warning: {w}");
+        }
         if let Some(out) = &g.output {
-            let replaced = p.replaced().count();
             eprintln!(
-                "wrote {}: {} flagged cameras, {replaced} to replace, {} without a replacement; {}",
+                "wrote {}: {} flagged cameras, {} to replace, {} without a replacement; {}",
                 out.display(),
-                p.cameras.len(),
-                p.cameras.len() - replaced,
-                p.fingerprint
+                written.cameras,
+                written.replaced,
+                written.cameras - written.replaced,
+                written.fingerprint
             );
         }
     }
     Ok(Outcome::Success)
+}
+
+fn summary(p: &Plan) -> Written {
+    Written {
+        fingerprint: p.fingerprint.clone(),
+        cameras: p.cameras.len(),
+        replaced: p.replaced().count(),
+        warnings: p.warnings.clone(),
+    }
+}
+
+/// Writes plan.json to `out` atomically. A file (the temporary one renamed over `out`) gets the
+/// plan streamed camera by camera, its fingerprint filled in at the end; a device or pipe,
+/// which cannot be sought back into, gets the plan made in memory first.
+fn write_plan(out: &Path, input: &PlanInput<'_>) -> Result<Written, CliError> {
+    let mut written = None;
+    files::write_atomic_to(out, |sink| {
+        written = Some(match sink {
+            Sink::File(w) => {
+                let (header, cameras) = crate::planner::stream(input);
+                write_streamed(&header, cameras, w)?
+            }
+            Sink::Stream(w) => {
+                let p = plan(input);
+                serde_json::to_writer_pretty(&mut *w, &p).map_err(std::io::Error::from)?;
+                w.write_all(b"\n")?;
+                summary(&p)
+            }
+        });
+        Ok(())
+    })
+    .map_err(CliError::runtime)?;
+    Ok(written.expect("written once the file is"))
 }
 
 fn check_plan(plan_path: &Path, inventory: &Path, g: &Global) -> Result<Outcome, CliError> {
@@ -419,6 +456,41 @@ mod tests {
         let e = check(&inv).0.unwrap_err();
         assert_eq!(e.code(), 2);
         assert!(e.to_string().contains("changed after it was made"), "{e}");
+    }
+
+    /// `-o` onto a FIFO (a script reading the plan) cannot be sought back into: the plan is
+    /// made in memory and written through, the same bytes as the file streamed camera by
+    /// camera, and the FIFO stays a FIFO.
+    #[test]
+    fn plan_to_a_fifo_is_the_same_bytes_as_the_streamed_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let inv = dir.path().join("inventory.json");
+        write_inventory(&inv, &testdata::fleet());
+        let file = dir.path().join("plan.json");
+        run_with(
+            args(&inv),
+            &global(Some(file.clone()), Format::Json),
+            &flags,
+        )
+        .unwrap();
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        run_with(
+            args(&inv),
+            &global(Some(fifo.clone()), Format::Json),
+            &flags,
+        )
+        .unwrap();
+        assert!(fifo.symlink_metadata().unwrap().file_type().is_fifo());
+        let through = reader.join().unwrap();
+        assert_eq!(through, std::fs::read(&file).unwrap());
+        let p: Plan = serde_json::from_slice(&through).unwrap();
+        p.check_fingerprint().unwrap();
     }
 
     #[test]

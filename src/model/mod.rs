@@ -86,11 +86,68 @@ impl DeviceSnapshot {
     /// sha256 (hex) over the canonical JSON of this snapshot without `sha256` and `observed`.
     /// Canonical: struct fields in declaration order, no maps with unordered keys, no spaces.
     pub fn digest(&self) -> String {
-        let mut copy = self.clone();
-        copy.sha256.clear();
-        copy.observed = Observed::default();
-        copy.unauthenticated = Unauthenticated::default();
-        let bytes = serde_json::to_vec(&copy).expect("a snapshot always serialises");
+        // The snapshot serialised as itself with `sha256` empty, `observed` at its default and
+        // `unauthenticated` (empty, so skipped) left out, without copying it: its fields
+        // borrowed in declaration order, under the same names and serde rules. The pattern
+        // names every field, so a field added to the snapshot fails to compile here until it
+        // is given its place.
+        #[derive(Serialize)]
+        struct Canonical<'a> {
+            id: &'a str,
+            xaddr: &'a str,
+            sha256: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            endpoint: Option<&'a String>,
+            identity: &'a Identity,
+            services: &'a [ServiceInfo],
+            network: &'a Network,
+            scopes: &'a [Scope],
+            users: &'a [User],
+            profiles: &'a [MediaProfile],
+            video_sources: &'a [VideoSource],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            ptz: Option<&'a Ptz>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            recording: Option<&'a Recording>,
+            errors: &'a [ReadError],
+            observed: Observed,
+        }
+        let Self {
+            id,
+            xaddr,
+            sha256: _,
+            endpoint,
+            identity,
+            services,
+            network,
+            scopes,
+            users,
+            profiles,
+            video_sources,
+            ptz,
+            recording,
+            errors,
+            observed: _,
+            unauthenticated: _,
+        } = self;
+        let canonical = Canonical {
+            id,
+            xaddr,
+            sha256: "",
+            endpoint: endpoint.as_ref(),
+            identity,
+            services,
+            network,
+            scopes,
+            users,
+            profiles,
+            video_sources,
+            ptz: ptz.as_ref(),
+            recording: recording.as_ref(),
+            errors,
+            observed: Observed::default(),
+        };
+        let bytes = serde_json::to_vec(&canonical).expect("a snapshot always serialises");
         hex(&Sha256::digest(&bytes))
     }
 
@@ -321,6 +378,31 @@ mod tests {
             "rtsp://10.0.0.5/cam/realmonitor?channel=1"
         );
         assert_eq!(redact_uri("not a uri"), "not a uri");
+    }
+
+    /// The digest serialises borrowed fields instead of a cleared copy: the same bytes as the
+    /// copy (the definition: the snapshot with `sha256` empty, `observed` at its default and
+    /// `unauthenticated` empty) on snapshots with every optional part present.
+    #[test]
+    fn digest_is_the_cleared_copy_s_sha256() {
+        let by_copy = |s: &DeviceSnapshot| {
+            let mut copy = s.clone();
+            copy.sha256.clear();
+            copy.observed = Observed::default();
+            copy.unauthenticated = Unauthenticated::default();
+            hex(&Sha256::digest(serde_json::to_vec(&copy).unwrap()))
+        };
+        for mut s in crate::planner::testdata::fleet() {
+            s.sha256 = "stale".into();
+            s.endpoint = Some("10.0.0.1:80".into());
+            s.observed.clock_offset_s = Some(3);
+            s.unauthenticated.vendor_discovery.push(VendorAnswer {
+                model: Some("X".into()),
+                ..Default::default()
+            });
+            s.errors.push(ReadError::default());
+            assert_eq!(s.digest(), by_copy(&s), "{}", s.id);
+        }
     }
 
     #[test]

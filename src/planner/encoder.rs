@@ -17,31 +17,38 @@ use super::ptz::round;
 use crate::model::{Codec, MediaProfile, Range};
 
 /// The nearest resolution the model supports that keeps at least `1 - tolerance` of the
-/// pixels, or `None` when none does.
+/// pixels, or `None` when none does: among the offered sizes large enough, those of the same
+/// shape when there are any, the first nearest in pixel count (log ratio), then the larger,
+/// then the wider. Without allocating: the assignment asks it for every class × model pair.
 pub fn pick_resolution(
     supported: &[Resolution],
     wanted: Resolution,
     tolerance: f64,
 ) -> Option<Resolution> {
     let floor = wanted.pixels() as f64 * (1.0 - tolerance);
-    let fits: Vec<Resolution> = supported
+    let large_enough = |r: &&Resolution| r.pixels() as f64 >= floor;
+    let any_same = supported
         .iter()
-        .copied()
-        .filter(|r| r.pixels() as f64 >= floor)
-        .collect();
-    let same: Vec<Resolution> = fits
-        .iter()
-        .copied()
-        .filter(|r| r.same_aspect(wanted))
-        .collect();
-    let pool = if same.is_empty() { fits } else { same };
-    let distance = |r: &Resolution| (r.pixels() as f64 / wanted.pixels() as f64).ln().abs();
-    pool.into_iter().min_by(|a, b| {
-        distance(a)
-            .total_cmp(&distance(b))
-            .then_with(|| b.pixels().cmp(&a.pixels()))
-            .then_with(|| b.width.cmp(&a.width))
-    })
+        .filter(large_enough)
+        .any(|r| r.same_aspect(wanted));
+    let mut best: Option<(f64, Resolution)> = None;
+    for &r in supported.iter().filter(large_enough) {
+        if any_same && !r.same_aspect(wanted) {
+            continue;
+        }
+        let d = (r.pixels() as f64 / wanted.pixels() as f64).ln().abs();
+        // Replaced only by a strictly better one: the first of equals stays, as with min_by.
+        let better = best.is_none_or(|(bd, b)| {
+            bd.total_cmp(&d)
+                .then_with(|| r.pixels().cmp(&b.pixels()))
+                .then_with(|| r.width.cmp(&b.width))
+                .is_gt()
+        });
+        if better {
+            best = Some((d, r));
+        }
+    }
+    best.map(|(_, r)| r)
 }
 
 /// The encoder translation of one profile.
@@ -454,6 +461,66 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    /// The allocation-free choice is the one the filter-collect-min_by definition makes, on any
+    /// ladder (duplicates, equal pixel counts in other shapes, D1 sizes included).
+    #[test]
+    fn nearest_resolution_is_the_filtered_min_by_choice() {
+        use proptest::prelude::*;
+        fn by_definition(
+            supported: &[Resolution],
+            wanted: Resolution,
+            tolerance: f64,
+        ) -> Option<Resolution> {
+            let floor = wanted.pixels() as f64 * (1.0 - tolerance);
+            let fits: Vec<Resolution> = supported
+                .iter()
+                .copied()
+                .filter(|r| r.pixels() as f64 >= floor)
+                .collect();
+            let same: Vec<Resolution> = fits
+                .iter()
+                .copied()
+                .filter(|r| r.same_aspect(wanted))
+                .collect();
+            let pool = if same.is_empty() { fits } else { same };
+            let distance = |r: &Resolution| (r.pixels() as f64 / wanted.pixels() as f64).ln().abs();
+            pool.into_iter().min_by(|a, b| {
+                distance(a)
+                    .total_cmp(&distance(b))
+                    .then_with(|| b.pixels().cmp(&a.pixels()))
+                    .then_with(|| b.width.cmp(&a.width))
+            })
+        }
+        const SIZES: &[(u32, u32)] = &[
+            (704, 576),
+            (720, 576),
+            (704, 480),
+            (640, 480),
+            (768, 432),
+            (960, 540),
+            (1280, 720),
+            (1280, 960),
+            (1920, 1080),
+            (1440, 1440),
+            (2048, 1536),
+            (2560, 1440),
+            (2688, 1520),
+            (2592, 1944),
+            (3840, 2160),
+        ];
+        let size = (0..SIZES.len()).prop_map(|i| Resolution::new(SIZES[i].0, SIZES[i].1));
+        proptest!(|(
+            ladder in proptest::collection::vec(size.clone(), 0..8),
+            wanted in size,
+            tolerance in prop_oneof![Just(0.0), Just(0.1), Just(0.25), 0.0..0.9f64],
+        )| {
+            prop_assert_eq!(
+                pick_resolution(&ladder, wanted, tolerance),
+                by_definition(&ladder, wanted, tolerance)
+            );
+        });
     }
 
     #[test]

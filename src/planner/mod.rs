@@ -205,142 +205,315 @@ fn onvif_off_error(s: &DeviceSnapshot) -> String {
     )
 }
 
-/// Makes the plan.
+/// Makes the plan, every camera in memory (the dry run, tests, library callers). `camswap plan
+/// -o` streams the same plan camera by camera instead: [`stream`] and
+/// [`plan::write_streamed`].
 pub fn plan(input: &PlanInput<'_>) -> Plan {
-    let opts = input.options;
-    let catalog = input.catalog;
-    let mut plan_warnings = Vec::new();
-    if catalog.example {
-        plan_warnings.push(
-            "the catalogue is EXAMPLE data (datasheet figures from memory, unverified): check every model against its datasheet before ordering".to_owned(),
-        );
-    }
+    let (header, cameras) = stream(input);
+    let cameras: Vec<CameraPlan> = cameras.collect();
+    let mut p = Plan {
+        format: header.format,
+        version: header.version,
+        fingerprint: String::new(),
+        inputs: header.inputs,
+        options: header.options,
+        warnings: header.warnings,
+        waves: header.waves,
+        cameras,
+    };
+    p.seal();
+    p
+}
 
-    // Flagged snapshots, by id; a repeated id keeps the first by content hash.
-    let mut flagged: Vec<(&DeviceSnapshot, &Flag, String)> = input
-        .snapshots
-        .iter()
-        .filter_map(|s| input.flagged.get(&s.id).map(|f| (s, f, s.digest())))
-        .collect();
-    flagged.sort_by(|a, b| (&a.0.id, &a.2).cmp(&(&b.0.id, &b.2)));
-    let before = flagged.len();
-    flagged.dedup_by(|b, a| a.0.id == b.0.id);
-    if flagged.len() != before {
-        plan_warnings.push(format!(
-            "{} devices appear more than once in the inventory under the same id: planned once each",
-            before - flagged.len()
-        ));
-    }
-    let missing: Vec<&String> = input
-        .flagged
-        .keys()
-        .filter(|id| {
-            flagged
-                .binary_search_by(|f| f.0.id.as_str().cmp(id))
-                .is_err()
-        })
-        .collect();
-    if !missing.is_empty() {
-        plan_warnings.push(format!(
-            "{} flagged ids are not in the inventory: {}",
-            missing.len(),
-            missing
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+/// The plan in two parts: everything site-wide, decided now (which cameras, the assignment of
+/// models under stock, waves, site warnings), and the cameras' plans, each translated when the
+/// iterator reaches it, in the plan's order, so a caller can write it and let it go (a
+/// 100,000-camera plan is hundreds of MiB as data). Collected, the same [`Plan`] as [`plan()`].
+pub fn stream<'a>(input: &'a PlanInput<'a>) -> (plan::PlanHeader, Cameras<'a>) {
+    Cameras::new(input)
+}
 
-    let mut reqs: Vec<requirements::Requirements> = flagged
-        .iter()
-        .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
-        .collect();
+/// The cameras of a plan being made, in order (see [`stream`]).
+pub struct Cameras<'a> {
+    input: &'a PlanInput<'a>,
+    /// Flagged snapshots sorted by id, with their flag and snapshot digest.
+    flagged: Vec<(&'a DeviceSnapshot, &'a Flag, String)>,
+    /// Each camera's requirements, taken when the camera is translated.
+    reqs: Vec<Option<requirements::Requirements>>,
+    addresses: Vec<Option<String>>,
+    wave_of: Vec<usize>,
+    recorders: Vec<Option<recorder::RecorderPlan>>,
+    class_of: Vec<usize>,
+    capacity: Vec<Option<u64>>,
+    assignment: assign::Assignment,
+    rollout: Rollout,
+    /// Which cameras the header's warning lists as having errors (checked as each is made).
+    with_errors: Vec<bool>,
+    /// Cameras named from the hostname template so far.
+    templated: u32,
+    /// The next camera to translate.
+    next: usize,
+}
 
-    // Waves first: earlier waves get stock first.
-    let default_rollout = Rollout::default();
-    let rollout = input.rollout.unwrap_or(&default_rollout);
-    let scope_lists: Vec<Vec<String>> = flagged
-        .iter()
-        .map(|(s, _, _)| s.scopes.iter().map(|x| x.uri.clone()).collect())
-        .collect();
-    let addresses: Vec<Option<String>> = flagged.iter().map(|(s, _, _)| address_of(s)).collect();
-    let wave_of: Vec<usize> = flagged
-        .iter()
-        .enumerate()
-        .map(|(i, (s, f, _))| {
-            rollout.wave_of(&CameraKey {
-                id: &s.id,
-                address: addresses[i].as_deref().and_then(|a| a.parse().ok()),
-                scopes: &scope_lists[i],
-                verdict: Some(&f.verdict),
-            })
-        })
-        .collect();
-    // Every flagged camera is in exactly one wave (the first that selects it); one that no
-    // wave of the rollout file selects is named here, before apply puts it in the final wave.
-    if input.rollout.is_some() && !rollout.waves.is_empty() {
-        let unselected: Vec<&str> = flagged
+impl<'a> Cameras<'a> {
+    /// Decides everything site-wide: requirements, classes, the assignment, waves, warnings.
+    fn new(input: &'a PlanInput<'a>) -> (plan::PlanHeader, Self) {
+        let opts = input.options;
+        let catalog = input.catalog;
+        let mut plan_warnings = Vec::new();
+        if catalog.example {
+            plan_warnings.push(
+                "the catalogue is EXAMPLE data (datasheet figures from memory, unverified): check every model against its datasheet before ordering".to_owned(),
+            );
+        }
+
+        // Flagged snapshots, by id; a repeated id keeps the first by content hash.
+        let mut flagged: Vec<(&DeviceSnapshot, &Flag, String)> = input
+            .snapshots
             .iter()
-            .zip(&wave_of)
-            .filter(|(_, w)| **w == rollout.waves.len())
+            .filter_map(|s| input.flagged.get(&s.id).map(|f| (s, f, s.digest())))
+            .collect();
+        flagged.sort_by(|a, b| (&a.0.id, &a.2).cmp(&(&b.0.id, &b.2)));
+        let before = flagged.len();
+        flagged.dedup_by(|b, a| a.0.id == b.0.id);
+        if flagged.len() != before {
+            plan_warnings.push(format!(
+                "{} devices appear more than once in the inventory under the same id: planned once each",
+                before - flagged.len()
+            ));
+        }
+        let missing: Vec<&String> = input
+            .flagged
+            .keys()
+            .filter(|id| {
+                flagged
+                    .binary_search_by(|f| f.0.id.as_str().cmp(id))
+                    .is_err()
+            })
+            .collect();
+        if !missing.is_empty() {
+            plan_warnings.push(format!(
+                "{} flagged ids are not in the inventory: {}",
+                missing.len(),
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+
+        let reqs: Vec<requirements::Requirements> = flagged
+            .iter()
+            .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
+            .collect();
+
+        // Waves first: earlier waves get stock first.
+        let rollout = input.rollout.cloned().unwrap_or_default();
+        let addresses: Vec<Option<String>> =
+            flagged.iter().map(|(s, _, _)| address_of(s)).collect();
+        let wave_of: Vec<usize> = flagged
+            .iter()
+            .enumerate()
+            .map(|(i, (s, f, _))| {
+                let scopes: Vec<String> = s.scopes.iter().map(|x| x.uri.clone()).collect();
+                rollout.wave_of(&CameraKey {
+                    id: &s.id,
+                    address: addresses[i].as_deref().and_then(|a| a.parse().ok()),
+                    scopes: &scopes,
+                    verdict: Some(&f.verdict),
+                })
+            })
+            .collect();
+        // Every flagged camera is in exactly one wave (the first that selects it); one that no
+        // wave of the rollout file selects is named here, before apply puts it in the final
+        // wave.
+        if input.rollout.is_some() && !rollout.waves.is_empty() {
+            let unselected: Vec<&str> = flagged
+                .iter()
+                .zip(&wave_of)
+                .filter(|(_, w)| **w == rollout.waves.len())
+                .map(|((s, _, _), _)| s.id.as_str())
+                .collect();
+            if !unselected.is_empty() {
+                plan_warnings.push(rollout::unselected_warning(&unselected));
+            }
+        }
+
+        // Classes of identical needs; cameras in (wave, id) order.
+        // Recorders are never matched to a camera model.
+        let recorders: Vec<Option<recorder::RecorderPlan>> = flagged
+            .iter()
+            .map(|(s, _, _)| recorder::recognise(s))
+            .collect();
+        let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
+        // Nor is a camera with ONVIF off: nothing of it was read, so there is nothing to match.
+        for (i, r) in reqs.iter().enumerate() {
+            if recorders[i].is_none() && !flagged[i].0.onvif_off() {
+                by_needs.entry(&r.needs).or_default().push(i);
+            }
+        }
+        let classes: Vec<Class> = by_needs
+            .into_iter()
+            .map(|(needs, mut cameras)| {
+                cameras.sort_by_key(|&i| (wave_of[i], i));
+                Class {
+                    needs: needs.clone(),
+                    cameras,
+                }
+            })
+            .collect();
+        let mut class_of = vec![0usize; flagged.len()];
+        for (k, c) in classes.iter().enumerate() {
+            for &i in &c.cameras {
+                class_of[i] = k;
+            }
+        }
+
+        // The CLI refuses a stock file with unknown rows; a library caller gets the rows that
+        // resolve and a warning for the rest (never unlimited stock by mistake).
+        let capacity: Vec<Option<u64>> = match input.stock {
+            None => vec![None; catalog.models.len()],
+            Some(stock) => {
+                let (caps, warnings) = stock.capacities_lenient(catalog);
+                plan_warnings.extend(warnings);
+                caps
+            }
+        };
+        let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
+
+        // Waves and the cameras with errors are known before any camera is translated: a
+        // camera is in a wave when it gets a model, and its errors come from ONVIF being off or
+        // from its network step, which depends on nothing else the translation does (the
+        // hostname template's counter goes through the cameras in the same order here).
+        let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
+        let mut with_errors = vec![false; flagged.len()];
+        let mut templated = 0u32;
+        for (i, (s, _, _)) in flagged.iter().enumerate() {
+            if recorders[i].is_some() {
+                continue;
+            }
+            if s.onvif_off() {
+                with_errors[i] = true;
+                continue;
+            }
+            if let Choice::Model(_) = assignment.choices[i] {
+                wave_members[wave_of[i]].push(s.id.clone());
+                let ctx = network::NetworkContext {
+                    options: opts,
+                    templated: &mut templated,
+                };
+                let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+                network::network_step(s, ctx, &mut warnings, &mut errors);
+                with_errors[i] = !errors.is_empty();
+            }
+        }
+        let mut waves = Vec::new();
+        for (w, members) in wave_members.into_iter().enumerate() {
+            let is_final = w == rollout.waves.len();
+            if is_final && members.is_empty() && !rollout.waves.is_empty() {
+                continue;
+            }
+            let (max_unavailable, max_failures) = match rollout.waves.get(w) {
+                Some(spec) => (spec.max_unavailable, spec.max_failures),
+                None => (
+                    rollout.default_max_unavailable,
+                    rollout.default_max_failures,
+                ),
+            };
+            waves.push(Wave {
+                name: rollout.wave_name(w).to_owned(),
+                cameras: members,
+                max_unavailable,
+                max_failures,
+                canary: rollout.waves.get(w).map_or(0, |spec| spec.canary),
+            });
+        }
+        let erring: Vec<&str> = flagged
+            .iter()
+            .zip(&with_errors)
+            .filter(|(_, e)| **e)
             .map(|((s, _, _), _)| s.id.as_str())
             .collect();
-        if !unselected.is_empty() {
-            plan_warnings.push(rollout::unselected_warning(&unselected));
+        if !erring.is_empty() {
+            plan_warnings.push(format!(
+                "{} cameras have errors that apply will refuse until fixed: {}",
+                erring.len(),
+                erring.join(", ")
+            ));
         }
+        let header = plan::PlanHeader {
+            format: plan::PLAN_FORMAT.to_owned(),
+            version: plan::PLAN_VERSION,
+            inputs: input.inputs.clone(),
+            options: opts.clone(),
+            warnings: plan_warnings,
+            waves,
+        };
+        let cameras = Self {
+            input,
+            flagged,
+            reqs: reqs.into_iter().map(Some).collect(),
+            addresses,
+            wave_of,
+            recorders,
+            class_of,
+            capacity,
+            assignment,
+            rollout,
+            with_errors,
+            templated: 0,
+            next: 0,
+        };
+        (header, cameras)
+    }
+}
+
+impl Iterator for Cameras<'_> {
+    type Item = CameraPlan;
+
+    /// The next camera's plan (cameras sorted by id), `None` after the last.
+    fn next(&mut self) -> Option<CameraPlan> {
+        let i = self.next;
+        let (s, flag, digest) = self.flagged.get_mut(i)?;
+        let (s, flag, digest) = (*s, *flag, std::mem::take(digest));
+        self.next += 1;
+        let req = self.reqs[i].take().expect("each camera is translated once");
+        let c = self.camera(i, s, flag, digest, req);
+        debug_assert_eq!(
+            !c.errors.is_empty(),
+            self.with_errors[i],
+            "{}: the errors foreseen for the plan's warning differ from the camera's",
+            c.old.id
+        );
+        Some(c)
     }
 
-    // Classes of identical needs; cameras in (wave, id) order.
-    // Recorders are never matched to a camera model.
-    let recorders: Vec<Option<recorder::RecorderPlan>> = flagged
-        .iter()
-        .map(|(s, _, _)| recorder::recognise(s))
-        .collect();
-    let mut by_needs: BTreeMap<&requirements::Needs, Vec<usize>> = BTreeMap::new();
-    // Nor is a camera with ONVIF off: nothing of it was read, so there is nothing to match.
-    for (i, r) in reqs.iter().enumerate() {
-        if recorders[i].is_none() && !flagged[i].0.onvif_off() {
-            by_needs.entry(&r.needs).or_default().push(i);
-        }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.flagged.len() - self.next;
+        (left, Some(left))
     }
-    let classes: Vec<Class> = by_needs
-        .into_iter()
-        .map(|(needs, mut cameras)| {
-            cameras.sort_by_key(|&i| (wave_of[i], i));
-            Class {
-                needs: needs.clone(),
-                cameras,
-            }
-        })
-        .collect();
-    let mut class_of = vec![0usize; flagged.len()];
-    for (k, c) in classes.iter().enumerate() {
-        for &i in &c.cameras {
-            class_of[i] = k;
-        }
-    }
+}
 
-    // The CLI refuses a stock file with unknown rows; a library caller gets the rows that
-    // resolve and a warning for the rest (never unlimited stock by mistake).
-    let capacity: Vec<Option<u64>> = match input.stock {
-        None => vec![None; catalog.models.len()],
-        Some(stock) => {
-            let (caps, warnings) = stock.capacities_lenient(catalog);
-            plan_warnings.extend(warnings);
-            caps
-        }
-    };
-    let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
+impl ExactSizeIterator for Cameras<'_> {}
 
-    let mut cameras = Vec::with_capacity(flagged.len());
-    let mut templated = 0u32;
-    let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
-    // Each camera's requirement items and warnings move into its plan (no copy of 100,000 lists).
-    for (i, ((s, flag, digest), req)) in flagged.iter().zip(reqs.iter_mut()).enumerate() {
+impl Cameras<'_> {
+    /// Camera `i`'s plan.
+    fn camera(
+        &mut self,
+        i: usize,
+        s: &DeviceSnapshot,
+        flag: &Flag,
+        digest: String,
+        mut req: requirements::Requirements,
+    ) -> CameraPlan {
+        let opts = self.input.options;
+        let catalog = self.input.catalog;
         // A recorder is not matched to a camera: a camera's requirements and notes derived
         // from its profiles would only mislead (a 16-channel NVR "needs an audio input").
-        let camera_like = recorders[i].is_none();
+        let as_recorder = self.recorders[i].take();
+        let camera_like = as_recorder.is_none();
+        // The requirement items and warnings move into the plan (no copy of 100,000 lists).
         let mut warnings = if camera_like {
             std::mem::take(&mut req.warnings)
         } else {
@@ -350,7 +523,6 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let mut steps = Vec::new();
         let (mut replacement, mut no_suitable_model, mut out_of_stock, mut wave) =
             (None, None, None, None);
-        let as_recorder = recorders[i].clone();
         if let Some(r) = &as_recorder {
             warnings.push(format!(
                 "{}: replace the recorder: out of scope for camera matching. {} channels behind it: {}",
@@ -367,20 +539,20 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         if onvif_off {
             errors.push(onvif_off_error(s));
         }
-        match &assignment.choices[i] {
+        match &self.assignment.choices[i] {
             _ if as_recorder.is_some() || onvif_off => {}
             Choice::Model(j) => {
                 let model = &catalog.models[*j];
                 let mut why = matching::explain(model, &req.needs, opts);
                 why.push(format!(
                     "{} of {} catalogue models meet every hard requirement; chosen by the site-wide assignment (most cameras served, then least cost, then preferences)",
-                    assignment.fitting_per_class[class_of[i]],
+                    self.assignment.fitting_per_class[self.class_of[i]],
                     catalog.models.len()
                 ));
-                if let Some(Some(units)) = capacity.get(*j) {
+                if let Some(Some(units)) = self.capacity.get(*j) {
                     why.push(format!(
                         "stock: {} of {units} units allocated on this plan",
-                        assignment.used[*j]
+                        self.assignment.used[*j]
                     ));
                 }
                 replacement = Some(Replacement {
@@ -391,12 +563,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 });
                 let ctx = network::NetworkContext {
                     options: opts,
-                    templated: &mut templated,
+                    templated: &mut self.templated,
                 };
-                steps = camera_steps(s, req, model, ctx, &mut warnings, &mut errors);
-                let w = wave_of[i];
-                wave = Some(rollout.wave_name(w).to_owned());
-                wave_members[w].push(s.id.clone());
+                steps = camera_steps(s, &req, model, ctx, &mut warnings, &mut errors);
+                wave = Some(self.rollout.wave_name(self.wave_of[i]).to_owned());
             }
             Choice::OutOfStock(fitting) => {
                 out_of_stock = Some(OutOfStock {
@@ -411,15 +581,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 });
             }
         }
-        cameras.push(CameraPlan {
+        let (manufacturer, model) = s.reported_make_and_model();
+        CameraPlan {
             old: OldCamera {
                 id: s.id.clone(),
                 xaddr: s.xaddr.clone(),
-                address: addresses[i].clone(),
-                manufacturer: s.reported_make_and_model().0.map(str::to_owned),
-                model: s.reported_make_and_model().1.map(str::to_owned),
+                address: self.addresses[i].take(),
+                manufacturer: manufacturer.map(str::to_owned),
+                model: model.map(str::to_owned),
                 firmware: s.identity.firmware_version.clone(),
-                sha256: digest.clone(),
+                sha256: digest,
             },
             verdict: flag.verdict.clone(),
             company: flag.company.clone(),
@@ -437,55 +608,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             warnings,
             errors,
             recorder: as_recorder,
-        });
-    }
-
-    let mut waves = Vec::new();
-    for (w, members) in wave_members.into_iter().enumerate() {
-        let is_final = w == rollout.waves.len();
-        if is_final && members.is_empty() && !rollout.waves.is_empty() {
-            continue;
         }
-        let (max_unavailable, max_failures) = match rollout.waves.get(w) {
-            Some(spec) => (spec.max_unavailable, spec.max_failures),
-            None => (
-                rollout.default_max_unavailable,
-                rollout.default_max_failures,
-            ),
-        };
-        waves.push(Wave {
-            name: rollout.wave_name(w).to_owned(),
-            cameras: members,
-            max_unavailable,
-            max_failures,
-            canary: rollout.waves.get(w).map_or(0, |spec| spec.canary),
-        });
     }
-
-    let with_errors: Vec<&str> = cameras
-        .iter()
-        .filter(|c| !c.errors.is_empty())
-        .map(|c| c.old.id.as_str())
-        .collect();
-    if !with_errors.is_empty() {
-        plan_warnings.push(format!(
-            "{} cameras have errors that apply will refuse until fixed: {}",
-            with_errors.len(),
-            with_errors.join(", ")
-        ));
-    }
-    let mut p = Plan {
-        format: plan::PLAN_FORMAT.to_owned(),
-        version: plan::PLAN_VERSION,
-        fingerprint: String::new(),
-        inputs: input.inputs.clone(),
-        options: opts.clone(),
-        warnings: plan_warnings,
-        waves,
-        cameras,
-    };
-    p.seal();
-    p
 }
 
 /// The ordered steps for one camera onto `model`; the network move is last.

@@ -19,6 +19,7 @@
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
+use serde_json::ser::Formatter as _;
 use sha2::{Digest, Sha256};
 
 use super::PlanOptions;
@@ -646,5 +647,347 @@ impl Plan {
     /// Cameras with a replacement.
     pub fn replaced(&self) -> impl Iterator<Item = &CameraPlan> {
         self.cameras.iter().filter(|c| c.replacement.is_some())
+    }
+}
+
+/// Everything in a plan before its cameras: decided site-wide before any camera is translated
+/// (see [`super::stream`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanHeader {
+    /// `camswap.plan`.
+    pub format: String,
+    /// 1.
+    pub version: u64,
+    /// The files it was made from.
+    pub inputs: Inputs,
+    /// The options it was made with.
+    pub options: PlanOptions,
+    /// Site-wide warnings.
+    pub warnings: Vec<String>,
+    /// Waves, in order.
+    pub waves: Vec<Wave>,
+}
+
+/// What [`write_streamed`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// `sha256:<hex>`, as [`Plan::fingerprint`] computes it for the same plan.
+    pub fingerprint: String,
+    /// Cameras written.
+    pub cameras: usize,
+    /// Cameras with a replacement.
+    pub replaced: usize,
+    /// The plan's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The fingerprint's stand-in until the end of the file is written: the same length as the
+/// real one.
+const FINGERPRINT_PLACEHOLDER: &str =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Writes the plan made of `header` and `cameras` (in order) to
+/// `w`, byte for byte as [`Plan::to_json`] writes the same plan, one camera at a time: each
+/// is serialised once, into the file as pretty JSON and into the fingerprint's sha256 as
+/// compact JSON (the fingerprint's definition, unchanged), then dropped. The fingerprint, at the
+/// top of the file, is known only at the end: its place is written with a placeholder of the
+/// same length and filled in by seeking back.
+pub fn write_streamed<W: Write + std::io::Seek>(
+    header: &PlanHeader,
+    cameras: impl IntoIterator<Item = CameraPlan>,
+    w: &mut W,
+) -> std::io::Result<Written> {
+    let mut twin = Twin::default();
+    macro_rules! field {
+        ($first:expr, $key:expr, $value:expr) => {{
+            let mut f = Fmt(&mut twin);
+            f.begin_object_key(w, $first)?;
+            serialize(w, &mut twin, $key)?;
+            let mut f = Fmt(&mut twin);
+            f.begin_object_value(w)?;
+            serialize(w, &mut twin, $value)?;
+            Fmt(&mut twin).end_object_value(w)?;
+        }};
+    }
+    Fmt(&mut twin).begin_object(w)?;
+    field!(true, "format", &header.format);
+    field!(false, "version", &header.version);
+    // Not covered by the fingerprint (nor is its key or comma).
+    twin.skip = true;
+    let mut f = Fmt(&mut twin);
+    f.begin_object_key(w, false)?;
+    serialize(w, &mut twin, "fingerprint")?;
+    Fmt(&mut twin).begin_object_value(w)?;
+    let at = w.stream_position()? + 1;
+    serialize(w, &mut twin, FINGERPRINT_PLACEHOLDER)?;
+    Fmt(&mut twin).end_object_value(w)?;
+    twin.skip = false;
+    field!(false, "inputs", &header.inputs);
+    field!(false, "options", &header.options);
+    field!(false, "warnings", &header.warnings);
+    field!(false, "waves", &header.waves);
+    let mut f = Fmt(&mut twin);
+    f.begin_object_key(w, false)?;
+    serialize(w, &mut twin, "cameras")?;
+    let mut f = Fmt(&mut twin);
+    f.begin_object_value(w)?;
+    f.begin_array(w)?;
+    let (mut count, mut replaced) = (0, 0);
+    for c in cameras {
+        Fmt(&mut twin).begin_array_value(w, count == 0)?;
+        serialize(w, &mut twin, &c)?;
+        Fmt(&mut twin).end_array_value(w)?;
+        count += 1;
+        replaced += usize::from(c.replacement.is_some());
+    }
+    let mut f = Fmt(&mut twin);
+    f.end_array(w)?;
+    f.end_object_value(w)?;
+    f.end_object(w)?;
+    w.write_all(b"\n")?;
+    let fingerprint = twin.finish();
+    debug_assert_eq!(fingerprint.len(), FINGERPRINT_PLACEHOLDER.len());
+    let end = w.stream_position()?;
+    w.seek(std::io::SeekFrom::Start(at))?;
+    w.write_all(fingerprint.as_bytes())?;
+    w.seek(std::io::SeekFrom::Start(end))?;
+    Ok(Written {
+        fingerprint,
+        cameras: count,
+        replaced,
+        warnings: header.warnings.clone(),
+    })
+}
+
+fn serialize<W: Write, T: Serialize + ?Sized>(
+    w: &mut W,
+    twin: &mut Twin,
+    value: &T,
+) -> std::io::Result<()> {
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(w, Fmt(twin)))
+        .map_err(std::io::Error::from)
+}
+
+/// The state of one pass writing pretty JSON to the file and compact JSON to sha256.
+struct Twin {
+    /// Pretty: nesting depth and whether the current container has a value yet.
+    depth: usize,
+    has_value: bool,
+    /// Compact bytes not yet hashed (sha256 is fed in large blocks).
+    compact: Vec<u8>,
+    sha: Sha256,
+    /// Leave the compact side alone (the fingerprint field).
+    skip: bool,
+}
+
+impl Default for Twin {
+    fn default() -> Self {
+        Self {
+            depth: 0,
+            has_value: false,
+            compact: Vec::with_capacity(HASH_BLOCK + 4096),
+            sha: Sha256::new(),
+            skip: false,
+        }
+    }
+}
+
+/// Compact bytes handed to sha256 at a time.
+const HASH_BLOCK: usize = 1 << 16;
+
+impl Twin {
+    fn compact(&mut self, bytes: &[u8]) {
+        if !self.skip {
+            self.compact.extend_from_slice(bytes);
+        }
+    }
+
+    /// A token written the same in both forms: formatted once, on the compact side.
+    fn token<W: Write + ?Sized>(
+        &mut self,
+        w: &mut W,
+        format: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let start = self.compact.len();
+        format(&mut self.compact)?;
+        w.write_all(&self.compact[start..])?;
+        if self.skip {
+            self.compact.truncate(start);
+        }
+        Ok(())
+    }
+
+    fn maybe_hash(&mut self) {
+        if self.compact.len() >= HASH_BLOCK {
+            self.sha.update(&self.compact);
+            self.compact.clear();
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.sha.update(&self.compact);
+        format!("sha256:{}", hex(&self.sha.finalize()))
+    }
+
+    fn newline_indent<W: Write + ?Sized>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        const SPACES: &[u8; 66] =
+            b",\n                                                                ";
+        let n = 2 * self.depth;
+        let lead = if comma { &SPACES[..] } else { &SPACES[1..] };
+        let want = n + if comma { 2 } else { 1 };
+        if want <= lead.len() {
+            w.write_all(&lead[..want])
+        } else {
+            w.write_all(&lead[..lead.len() - 64])?;
+            for _ in 0..self.depth {
+                w.write_all(b"  ")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The formatter serde_json drives for one value: pretty to the writer as
+/// `serde_json::ser::PrettyFormatter` (two-space indent) writes it, compact to the hash as
+/// `serde_json::ser::CompactFormatter` writes it.
+struct Fmt<'a>(&'a mut Twin);
+
+macro_rules! both {
+    ($($name:ident($t:ty)),* $(,)?) => {
+        $(
+            fn $name<W: ?Sized + Write>(&mut self, w: &mut W, v: $t) -> std::io::Result<()> {
+                self.0
+                    .token(w, |c| serde_json::ser::CompactFormatter.$name(c, v))
+            }
+        )*
+    };
+}
+
+impl serde_json::ser::Formatter for Fmt<'_> {
+    fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.compact(b"null");
+        w.write_all(b"null")
+    }
+
+    both!(
+        write_bool(bool),
+        write_i8(i8),
+        write_i16(i16),
+        write_i32(i32),
+        write_i64(i64),
+        write_i128(i128),
+        write_u8(u8),
+        write_u16(u16),
+        write_u32(u32),
+        write_u64(u64),
+        write_u128(u128),
+        write_f32(f32),
+        write_f64(f64),
+        write_number_str(&str),
+        write_char_escape(serde_json::ser::CharEscape),
+    );
+
+    fn write_raw_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        self.0.compact(fragment.as_bytes());
+        w.write_all(fragment.as_bytes())
+    }
+
+    fn begin_string<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.compact(b"\"");
+        w.write_all(b"\"")
+    }
+
+    fn end_string<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.compact(b"\"");
+        w.write_all(b"\"")
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        self.0.compact(fragment.as_bytes());
+        w.write_all(fragment.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.depth += 1;
+        self.0.has_value = false;
+        self.0.compact(b"[");
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.depth -= 1;
+        if self.0.has_value {
+            self.0.newline_indent(w, false)?;
+        }
+        self.0.compact(b"]");
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            self.0.compact(b",");
+        }
+        self.0.newline_indent(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.0.has_value = true;
+        self.0.maybe_hash();
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.depth += 1;
+        self.0.has_value = false;
+        self.0.compact(b"{");
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.depth -= 1;
+        if self.0.has_value {
+            self.0.newline_indent(w, false)?;
+        }
+        self.0.compact(b"}");
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            self.0.compact(b",");
+        }
+        self.0.newline_indent(w, !first)
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.compact(b":");
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.0.has_value = true;
+        self.0.maybe_hash();
+        Ok(())
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use super::catalog::{Catalog, CatalogModel, FormFactor, PtzSpec, Resolution, default_ladder};
-use super::plan::{InputFile, Inputs, MediaApi, Plan, Step};
+use super::plan::{InputFile, Inputs, MediaApi, Plan, Step, Written, write_streamed};
 use super::ptz::{GENERIC_PAN_TILT_SPACE, GENERIC_ZOOM_SPACE, SPHERICAL_SPACE};
 use super::rollout::Rollout;
 use super::stock::Stock;
@@ -920,4 +920,133 @@ fn translated_ptz_preset_on_the_axis_uses_degrees_and_keeps_direction() {
         assert!((d.hfov.unwrap() - 20.0).abs() < 0.01);
         assert_eq!(gate.0.unwrap().pan_tilt.unwrap().space, space);
     }
+}
+
+/// `camswap plan -o` writes plan.json camera by camera (each translated, written, dropped) and
+/// hashes the fingerprint on the way: the file must be byte for byte what serde_json's pretty
+/// printer makes of the whole plan in memory (the golden fixture, for the fleet), with the
+/// fingerprint `plan --check` and `apply --expect-plan` recompute, including the site warning
+/// that lists cameras with errors, which is written before any camera is.
+#[test]
+fn plan_json_streamed_camera_by_camera_is_the_in_memory_plan_byte_for_byte() {
+    use crate::model::{VendorAnswer, VendorProtocol};
+    fn streamed(input: &PlanInput<'_>) -> (String, Written) {
+        let (header, cameras) = super::stream(input);
+        let mut file = std::io::Cursor::new(Vec::new());
+        let written = write_streamed(&header, cameras, &mut file).unwrap();
+        (String::from_utf8(file.into_inner()).unwrap(), written)
+    }
+    fn check(
+        snapshots: &[DeviceSnapshot],
+        stock: Option<&Stock>,
+        rollout: Option<&Rollout>,
+        options: &PlanOptions,
+        inputs: Inputs,
+    ) -> (Plan, String) {
+        let flagged = testdata::flags_for(snapshots);
+        let catalog = Catalog::example();
+        let input = PlanInput {
+            snapshots,
+            flagged: &flagged,
+            catalog: &catalog,
+            stock,
+            rollout,
+            options,
+            inputs,
+        };
+        let p = plan(&input);
+        let (text, written) = streamed(&input);
+        assert_eq!(text, p.to_json());
+        assert_eq!(written.fingerprint, p.fingerprint);
+        assert_eq!(written.cameras, p.cameras.len());
+        assert_eq!(written.replaced, p.replaced().count());
+        let back: Plan = serde_json::from_str(&text).unwrap();
+        back.check_fingerprint().unwrap();
+        (p, text)
+    }
+
+    // The golden fixtures, made in memory, are what the stream writes.
+    let stock = Stock::parse("stock.toml", SITE_STOCK).unwrap();
+    let rollout = Rollout::parse("rollout.toml", SITE_ROLLOUT).unwrap();
+    let (_, text) = check(
+        &testdata::fleet(),
+        None,
+        None,
+        &PlanOptions::default(),
+        fleet_inputs(false, false),
+    );
+    assert_eq!(
+        text,
+        std::fs::read_to_string(fixture_path("fleet.plan.json")).unwrap()
+    );
+    let (p, text) = check(
+        &testdata::fleet(),
+        Some(&stock),
+        Some(&rollout),
+        &PlanOptions::default(),
+        fleet_inputs(true, true),
+    );
+    assert_eq!(
+        text,
+        std::fs::read_to_string(fixture_path("fleet-site.plan.json")).unwrap()
+    );
+    assert!(p.cameras.iter().any(|c| c.out_of_stock.is_some()));
+
+    // Cameras with errors: a gateway off the subnet, a factory hostname the template cannot
+    // fill (no site scope) after one it can (the template's count runs through both passes),
+    // and a camera with ONVIF off.
+    let mut fleet = testdata::fleet();
+    fleet[0].network.default_gateway = vec!["192.168.1.1".into()];
+    fleet[1].network.hostname.as_mut().unwrap().name = Some("IPCamera".into());
+    fleet[2].network.hostname.as_mut().unwrap().name = Some("IPC".into());
+    fleet[2].scopes.clear();
+    let mut off = testdata::hikvision_fixed();
+    off.id = "serial:ONVIF-OFF".into();
+    off.unauthenticated.vendor_discovery.push(VendorAnswer {
+        protocol: Some(VendorProtocol::Sadp),
+        model: Some("DS-2CD2143G2-I".into()),
+        onvif: Some(false),
+        ..Default::default()
+    });
+    fleet.push(off);
+    let options = PlanOptions {
+        hostname_template: Some("{site}-{n}".into()),
+        ..PlanOptions::default()
+    };
+    let (p, _) = check(&fleet, None, None, &options, fleet_inputs(false, false));
+    let erring: Vec<&str> = p
+        .cameras
+        .iter()
+        .filter(|c| !c.errors.is_empty())
+        .map(|c| c.old.id.as_str())
+        .collect();
+    assert_eq!(
+        erring,
+        [
+            "serial:DS-2CD2143G2-I20230101AAWRJ00000001",
+            "serial:DS-2DE4425IW-DE20220505CCWRF00000002",
+            "serial:ONVIF-OFF"
+        ]
+    );
+    assert!(
+        p.warnings.iter().any(|w| w
+            == "3 cameras have errors that apply will refuse until fixed: serial:DS-2CD2143G2-I20230101AAWRJ00000001, serial:DS-2DE4425IW-DE20220505CCWRF00000002, serial:ONVIF-OFF"),
+        "{:?}",
+        p.warnings
+    );
+    // The Amcrest (site south) was named from the template: the count the header's pass ran
+    // through did not leak into the cameras'.
+    let amcrest = p
+        .cameras
+        .iter()
+        .find(|c| c.old.id.starts_with("serial:AMC"))
+        .unwrap();
+    assert!(
+        amcrest
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::SetNetwork { hostname: Some(h), .. } if h == "south-1")),
+        "{:?}",
+        amcrest.steps.last()
+    );
 }

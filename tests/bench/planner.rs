@@ -1,20 +1,23 @@
 //! Planner benchmark: a synthetic site of N flagged cameras against 500 catalogue models, every
-//! model stock-limited. Prints wall time of `plan()` and of writing plan.json as the CLI does
-//! (streamed, atomic, to a temporary directory), their total, and the
-//! process's peak resident memory (VmHWM), for a 10,000-camera baseline and 100,000 cameras in
-//! the same run, so the ratio compares like with like.
+//! model stock-limited. Prints the wall time of writing plan.json as `camswap plan -o` does
+//! (the site-wide part, then camera by camera streamed through the atomic writer to a
+//! temporary directory), of `plan()` making the same plan in memory (the dry run's path), and
+//! each one's peak resident memory (VmHWM, reset before each), for a 10,000-camera baseline and
+//! 100,000 cameras in the same run, so the ratio compares like with like.
 //!
 //! Run: `cargo bench --bench planner` (release build). The fleet is seeded, so every run plans
-//! the same site.
+//! the same site. `CAMSWAP_BENCH_CAMERAS=N` runs one size only (for `valgrind --tool=callgrind`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+use camswap::files::Sink;
 use camswap::inventory::DeviceSnapshot;
 use camswap::model::*;
 use camswap::planner::catalog::{
     Catalog, CatalogModel, FormFactor, PtzSpec, Resolution, default_ladder,
 };
+use camswap::planner::plan::write_streamed;
 use camswap::planner::ptz::{GENERIC_PAN_TILT_SPACE, GENERIC_ZOOM_SPACE};
 use camswap::planner::stock::{Stock, StockEntry};
 use camswap::planner::{Flag, Inputs, PlanInput, PlanOptions, plan, requirements};
@@ -299,10 +302,20 @@ fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
     )
 }
 
-fn vm_hwm_kib() -> Option<u64> {
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the process's peak resident memory (VmHWM) to what it holds now, so each phase's peak
+/// is its own (Linux: `echo 5 > /proc/PID/clear_refs`). False when the kernel refuses.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0))
 }
 
 struct Row {
@@ -310,6 +323,7 @@ struct Row {
     classes: usize,
     plan_ms: f64,
     total_ms: f64,
+    peak_kib: Option<u64>,
 }
 
 fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
@@ -329,8 +343,7 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
         })
         .collect();
     let options = PlanOptions::default();
-    let start = Instant::now();
-    let p = plan(&PlanInput {
+    let input = PlanInput {
         snapshots: &fleet,
         flagged: &flagged,
         catalog,
@@ -338,16 +351,41 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
         rollout: None,
         options: &options,
         inputs: Inputs::default(),
-    });
-    let plan_ms = start.elapsed().as_secs_f64() * 1000.0;
-    // plan.json as `camswap plan -o` writes it: streamed through the atomic writer (temporary
-    // file, fsync, rename), never held as one string.
+    };
+    let held_kib = status_kib("VmRSS:");
+
+    // plan.json as `camswap plan -o` writes it: the site-wide part (requirements, the
+    // assignment under stock, waves), then each camera translated and streamed through the
+    // atomic writer (temporary file, fsync, rename) with the fingerprint hashed on the way.
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("plan.json");
+    let reset = reset_peak();
     let start = Instant::now();
-    camswap::files::write_json(&path, &p).expect("plan.json written");
-    let json_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut site_ms = 0.0;
+    let mut written = None;
+    camswap::files::write_atomic_to(&path, |sink| match sink {
+        Sink::File(w) => {
+            let (header, cameras) = camswap::planner::stream(&input);
+            site_ms = start.elapsed().as_secs_f64() * 1000.0;
+            written = Some(write_streamed(&header, cameras, w)?);
+            Ok(())
+        }
+        Sink::Stream(_) => unreachable!("a temporary folder's file"),
+    })
+    .expect("plan.json written");
+    let total_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let peak_kib = status_kib("VmHWM:");
     let json_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let written = written.expect("plan.json written");
+
+    // The same plan in memory, as the dry run makes it (and as plan.json was made before it
+    // was streamed).
+    reset_peak();
+    let start = Instant::now();
+    let p = plan(&input);
+    let plan_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let plan_peak_kib = status_kib("VmHWM:");
+    assert_eq!(p.fingerprint, written.fingerprint, "streamed = in memory");
     // Requirement classes exactly as the planner groups cameras (distinct needs).
     let classes: BTreeSet<_> = fleet
         .iter()
@@ -365,17 +403,23 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
         .filter(|c| c.no_suitable_model.is_some())
         .count();
     println!(
-        "{n:>8} {:>8} {served:>8} {stock_out:>8} {none:>8} {plan_ms:>10.0} {json_ms:>9.0} {:>10.0} {:>9.1} {:>10}",
+        "{n:>8} {:>8} {served:>8} {stock_out:>8} {none:>8} {site_ms:>8.0} {total_ms:>10.0} {:>9.1} {:>8} {:>9} {plan_ms:>9.0} {:>9}",
         classes.len(),
-        plan_ms + json_ms,
         json_bytes as f64 / 1_048_576.0,
-        vm_hwm_kib().map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+        mib(held_kib),
+        if reset { mib(peak_kib) } else { "?".into() },
+        if reset {
+            mib(plan_peak_kib)
+        } else {
+            "?".into()
+        },
     );
     Row {
         cameras: n,
         classes: classes.len(),
         plan_ms,
-        total_ms: plan_ms + json_ms,
+        total_ms,
+        peak_kib: peak_kib.filter(|_| reset),
     }
 }
 
@@ -387,30 +431,44 @@ fn main() {
         "planner benchmark: 500 catalogue models, every one stock-limited ({units} units in all)"
     );
     println!(
-        "{:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>10} {:>9} {:>10}",
+        "{:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>8} {:>9} {:>9} {:>9}",
         "cameras",
         "classes",
         "served",
         "no-stock",
         "no-model",
-        "plan ms",
-        "write ms",
-        "total ms",
+        "site ms",
+        "-o ms",
         "file MiB",
-        "VmHWM MiB"
+        "held MiB",
+        "-o peak",
+        "plan() ms",
+        "plan peak"
     );
+    // One size alone (`CAMSWAP_BENCH_CAMERAS=2000`), for a profiler's instruction counts.
+    if let Some(n) = std::env::var("CAMSWAP_BENCH_CAMERAS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        run(n, &catalog, &stock);
+        return;
+    }
     let base = run(10_000, &catalog, &stock);
     let big = run(100_000, &catalog, &stock);
     println!(
-        "ratio {}k/{}k: {:.1}x cameras, {:.1}x classes, {:.1}x plan wall time, {:.1}x plan + plan.json",
+        "ratio {}k/{}k: {:.1}x cameras, {:.1}x classes, {:.1}x plan.json streamed (-o), {:.1}x plan() in memory, {} peak memory of -o",
         big.cameras / 1000,
         base.cameras / 1000,
         big.cameras as f64 / base.cameras as f64,
         big.classes as f64 / base.classes.max(1) as f64,
+        big.total_ms / base.total_ms,
         big.plan_ms / base.plan_ms,
-        big.total_ms / base.total_ms
+        match (big.peak_kib, base.peak_kib) {
+            (Some(b), Some(s)) => format!("{:.1}x", b as f64 / s as f64),
+            _ => "?".into(),
+        }
     );
     println!(
-        "(VmHWM is the process peak so far: it includes the generated inventory held in memory)"
+        "-o ms: `camswap plan -o plan.json` as the CLI runs it (site-wide part = site ms, then each camera translated and streamed, atomic, fsync'd). Peaks are VmHWM reset before each phase; they include the generated inventory held in memory (held MiB)"
     );
 }
