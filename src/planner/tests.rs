@@ -1050,3 +1050,30 @@ fn plan_json_streamed_camera_by_camera_is_the_in_memory_plan_byte_for_byte() {
         amcrest.steps.last()
     );
 }
+
+/// The digest serialises borrowed fields instead of a cleared copy: the same bytes as the
+/// copy (the definition: the snapshot with `sha256` empty, `observed` at its default and
+/// `unauthenticated` empty) on snapshots with every optional part present. (Here rather than
+/// beside `DeviceSnapshot::digest`: the model may not use the planner's test fleet.)
+#[test]
+fn digest_is_the_cleared_copy_s_sha256() {
+    let by_copy = |s: &DeviceSnapshot| {
+        let mut copy = s.clone();
+        copy.sha256.clear();
+        copy.observed = Observed::default();
+        copy.unauthenticated = Unauthenticated::default();
+        use sha2::Digest as _;
+        hex(&sha2::Sha256::digest(serde_json::to_vec(&copy).unwrap()))
+    };
+    for mut s in testdata::fleet() {
+        s.sha256 = "stale".into();
+        s.endpoint = Some("10.0.0.1:80".into());
+        s.observed.clock_offset_s = Some(3);
+        s.unauthenticated.vendor_discovery.push(VendorAnswer {
+            model: Some("X".into()),
+            ..Default::default()
+        });
+        s.errors.push(ReadError::default());
+        assert_eq!(s.digest(), by_copy(&s), "{}", s.id);
+    }
+}
