@@ -45,6 +45,19 @@ pub enum LowerError {
         /// The prefix length.
         prefix: u8,
     },
+    /// A static network step names a gateway but no address: the gateway cannot be checked
+    /// against a subnet, and setting it alone could cut the camera off.
+    #[error(
+        "camera {camera}: step {step} (set_network): gateway {gateway} without an address; a static network step sets both or neither. Fix the plan"
+    )]
+    GatewayWithoutAddress {
+        /// Camera id.
+        camera: String,
+        /// Step index.
+        step: usize,
+        /// The gateway.
+        gateway: String,
+    },
     /// A value that must be an IPv4 address is not one.
     #[error("camera {camera}: step {step} ({kind}): {field} \"{value}\" is not an IPv4 address")]
     NotIpv4 {
@@ -925,6 +938,12 @@ fn lower_step(camera: &str, index: usize, step: &Step) -> Result<Vec<Op>, LowerE
                         address: Some(addr.to_string()),
                         prefix_length: Some(prefix),
                     });
+                } else if let Some(g) = gateway {
+                    return Err(LowerError::GatewayWithoutAddress {
+                        camera: camera.to_owned(),
+                        step: index,
+                        gateway: g.clone(),
+                    });
                 }
             } else {
                 ops.push(Op::SetNetworkInterfaces {
@@ -1058,6 +1077,23 @@ mod tests {
         );
         assert!(err.to_string().contains("10.1.3.1 is outside 10.1.2.3/24"));
         assert!(lower(&camera(vec![network("10.1.2.3", 16, "10.1.3.1")])).is_ok());
+    }
+
+    #[test]
+    fn a_static_gateway_without_an_address_is_a_plan_error_not_dropped() {
+        let mut step = network("10.1.2.3", 24, "10.1.2.1");
+        if let Step::SetNetwork { address, .. } = &mut step {
+            *address = None;
+        }
+        let err = lower(&camera(vec![step])).unwrap_err();
+        assert!(
+            matches!(err, LowerError::GatewayWithoutAddress { ref gateway, .. } if gateway == "10.1.2.1"),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("gateway 10.1.2.1 without an address")
+        );
     }
 
     #[test]
