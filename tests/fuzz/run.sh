@@ -4,6 +4,9 @@
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 10 s, every target)
 #
 # CAMSWAP_FUZZ_RUNS=N stops a target after N executions if that comes first.
+# CAMSWAP_FUZZ_PROFILE=dev builds unoptimised, with debug assertions (about a third of the
+# release build's CPU time, far fewer executions per second): what CI's brief run uses; the
+# long run keeps the default optimised build.
 # Needs the nightly toolchain and cargo-fuzz. Corpora live in tests/fuzz/corpus/<target>
 # (not committed): the XML targets start from every real capture in ../shared/captures
 # (CAMSWAP_CAPTURES to point elsewhere), the file readers from tests/fuzz/seeds. A crash
@@ -43,12 +46,18 @@ for i in "${!selector[@]}"; do
 done
 
 cd "$repo"
-cargo +nightly fuzz build --fuzz-dir tests/fuzz
+profile=()
+case "${CAMSWAP_FUZZ_PROFILE:-release}" in
+  release) ;;
+  dev) profile=(--dev) ;;
+  *) echo "CAMSWAP_FUZZ_PROFILE must be release or dev" >&2; exit 2 ;;
+esac
+cargo +nightly fuzz build "${profile[@]}" --fuzz-dir tests/fuzz
 for t in "${targets[@]}"; do
   echo "== fuzz target $t: ${seconds}s"
   # -malloc_limit_mb: no single allocation may exceed 64 MiB; -rss_limit_mb: the process stays
   # under 512 MiB whatever the input (the XML reader's budget is 8x the input plus 256 KiB).
-  cargo +nightly fuzz run --fuzz-dir tests/fuzz "$t" -- \
+  cargo +nightly fuzz run "${profile[@]}" --fuzz-dir tests/fuzz "$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=512 -malloc_limit_mb=64 -max_len=200000 \
     ${CAMSWAP_FUZZ_RUNS:+-runs="$CAMSWAP_FUZZ_RUNS"} -print_final_stats=1
 done
