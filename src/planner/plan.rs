@@ -830,6 +830,36 @@ impl Twin {
         format!("sha256:{}", hex(&self.sha.finalize()))
     }
 
+    /// The same bytes to both sides (punctuation, null, raw fragments).
+    fn same<W: Write + ?Sized>(&mut self, w: &mut W, bytes: &[u8]) -> std::io::Result<()> {
+        self.compact(bytes);
+        w.write_all(bytes)
+    }
+
+    /// `[` or `{`.
+    fn open<W: Write + ?Sized>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        self.same(w, bracket)
+    }
+
+    /// `]` or `}`, on its own line when the array or object has members.
+    fn close<W: Write + ?Sized>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline_indent(w, false)?;
+        }
+        self.same(w, bracket)
+    }
+
+    /// Before an array element or an object key: a comma unless first, then a new line.
+    fn member<W: Write + ?Sized>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            self.compact(b",");
+        }
+        self.newline_indent(w, !first)
+    }
+
     fn newline_indent<W: Write + ?Sized>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
         const SPACES: &[u8; 66] =
             b",\n                                                                ";
@@ -866,8 +896,7 @@ macro_rules! both {
 
 impl serde_json::ser::Formatter for Fmt<'_> {
     fn write_null<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.compact(b"null");
-        w.write_all(b"null")
+        self.0.same(w, b"null")
     }
 
     both!(
@@ -893,18 +922,15 @@ impl serde_json::ser::Formatter for Fmt<'_> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        self.0.compact(fragment.as_bytes());
-        w.write_all(fragment.as_bytes())
+        self.0.same(w, fragment.as_bytes())
     }
 
     fn begin_string<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.compact(b"\"");
-        w.write_all(b"\"")
+        self.0.same(w, b"\"")
     }
 
     fn end_string<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.compact(b"\"");
-        w.write_all(b"\"")
+        self.0.same(w, b"\"")
     }
 
     fn write_string_fragment<W: ?Sized + Write>(
@@ -912,24 +938,15 @@ impl serde_json::ser::Formatter for Fmt<'_> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        self.0.compact(fragment.as_bytes());
-        w.write_all(fragment.as_bytes())
+        self.0.same(w, fragment.as_bytes())
     }
 
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.depth += 1;
-        self.0.has_value = false;
-        self.0.compact(b"[");
-        w.write_all(b"[")
+        self.0.open(w, b"[")
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.depth -= 1;
-        if self.0.has_value {
-            self.0.newline_indent(w, false)?;
-        }
-        self.0.compact(b"]");
-        w.write_all(b"]")
+        self.0.close(w, b"]")
     }
 
     fn begin_array_value<W: ?Sized + Write>(
@@ -937,10 +954,7 @@ impl serde_json::ser::Formatter for Fmt<'_> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if !first {
-            self.0.compact(b",");
-        }
-        self.0.newline_indent(w, !first)
+        self.0.member(w, first)
     }
 
     fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
@@ -950,19 +964,11 @@ impl serde_json::ser::Formatter for Fmt<'_> {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.depth += 1;
-        self.0.has_value = false;
-        self.0.compact(b"{");
-        w.write_all(b"{")
+        self.0.open(w, b"{")
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.depth -= 1;
-        if self.0.has_value {
-            self.0.newline_indent(w, false)?;
-        }
-        self.0.compact(b"}");
-        w.write_all(b"}")
+        self.0.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + Write>(
@@ -970,10 +976,7 @@ impl serde_json::ser::Formatter for Fmt<'_> {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if !first {
-            self.0.compact(b",");
-        }
-        self.0.newline_indent(w, !first)
+        self.0.member(w, first)
     }
 
     fn end_object_key<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
