@@ -594,22 +594,35 @@ async fn follow(
         };
         match round {
             Ok(found) => {
-                if let Some(x) = found
+                let mut answers: Vec<String> = found
                     .devices
                     .iter()
                     .filter(|d| who.is(d))
-                    .find_map(|d| d.xaddr.clone())
-                {
+                    .filter_map(|d| d.xaddr.clone())
+                    .collect();
+                // The address the camera just left can still answer discovery for a moment
+                // (its responder moves after its web server): try it last, and a refusal
+                // there means "not there yet", not "gone".
+                answers.sort_by_key(|x| left.is_some() && device::socket_of(x) == left);
+                // One attempt per answer; the deadline is this loop's, not each open's.
+                let once = Connect {
+                    away_deadline: Duration::ZERO,
+                    ..run.settings.connect.clone()
+                };
+                for x in answers {
                     (run.progress)(&format!(
                         "{}: found the camera at {x} ({what})",
                         camera.old.id
                     ));
-                    let mut d =
-                        Device::open(&camera.old.id, &x, Some(login), &run.settings.connect)
-                            .await
-                            .map_err(|e| {
-                                format!("WS-Discovery found it at {x}, which did not answer: {e}")
-                            })?;
+                    let mut d = match Device::open(&camera.old.id, &x, Some(login), &once).await {
+                        Ok(d) => d,
+                        Err(e) => {
+                            last_error = Some(format!(
+                                "WS-Discovery found it at {x}, which did not answer: {e}"
+                            ));
+                            continue;
+                        }
+                    };
                     let serial = d
                         .send(&dev::GetDeviceInformation)
                         .await
@@ -636,7 +649,7 @@ async fn follow(
             return Err(format!(
                 "no device with {what} answered WS-Discovery (multicast and a sweep of {nets}){}",
                 last_error
-                    .map(|e| format!("; discovery: {e}"))
+                    .map(|e| format!("; last: {e}"))
                     .unwrap_or_default()
             ));
         }
