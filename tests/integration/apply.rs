@@ -1168,6 +1168,16 @@ async fn a_camera_rebooting_onto_its_new_address_is_followed_within_the_deadline
     site.fleet.shutdown().await;
 }
 
+/// One Hikvision that took its address from DHCP, discovered, planned and swapped.
+async fn dhcp_site(base: Ipv4Addr) -> Site {
+    site_with(base, &["hikvision-ds2cd2143g2"], |p| {
+        for i in &mut p.network.interfaces {
+            i.dhcp = true;
+        }
+    })
+    .await
+}
+
 /// The old camera took its address from DHCP, so the plan's network step switches DHCP on:
 /// the new camera leaves for the address the site's DHCP server leases it (the mock fleet's
 /// server hands out 127.0.57.200 first, see mock-devices/src/dhcp.rs), and apply finds it
@@ -1175,16 +1185,7 @@ async fn a_camera_rebooting_onto_its_new_address_is_followed_within_the_deadline
 /// and the handoff use it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_camera_moved_to_dhcp_is_found_by_ws_discovery_and_its_new_address_recorded() {
-    let site = site_with(
-        Ipv4Addr::new(127, 0, 57, 1),
-        &["hikvision-ds2cd2143g2"],
-        |p| {
-            for i in &mut p.network.interfaces {
-                i.dhcp = true;
-            }
-        },
-    )
-    .await;
+    let site = dhcp_site(Ipv4Addr::new(127, 0, 57, 1)).await;
     let c = site
         .plan
         .replaced()
@@ -1306,16 +1307,7 @@ async fn a_camera_moved_to_dhcp_is_found_by_ws_discovery_and_its_new_address_rec
 /// step journaled once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_killed_during_a_dhcp_move_finds_the_camera_again_and_completes() {
-    let site = site_with(
-        Ipv4Addr::new(127, 0, 59, 1),
-        &["hikvision-ds2cd2143g2"],
-        |p| {
-            for i in &mut p.network.interfaces {
-                i.dhcp = true;
-            }
-        },
-    )
-    .await;
+    let site = dhcp_site(Ipv4Addr::new(127, 0, 59, 1)).await;
     let c = site
         .plan
         .replaced()
