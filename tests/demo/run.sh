@@ -111,33 +111,16 @@ camswap plan "$out/inventory.json" --catalog builtin:example --stock "$demo/stoc
 dry_run=$!
 echo "the dry run, camera by camera and value by value: $out/plan.txt"
 
-# Applies wave N (from 1) of plan.json to the units the technician swapped in: with
-# `apply --wave N` where this camswap has it, else camera by camera (`--camera ID`) over the
-# wave's cameras as plan.json lists them. Writes apply-wave-N.json.
+# Applies wave N (from 1) of plan.json to the units the technician swapped in, within the
+# wave's limits (`apply --wave N`). Writes apply-wave-N.json.
 apply_wave() {
   local n=$1 id
   local -a assign=()
   while IFS= read -r id; do
     assign+=(--assign "$(awk -v id="$id=" 'index($0, id) == 1' "$out/assign.txt")")
   done < <(python3 "$demo/site.py" wave "$out/plan.json" "$n")
-  local help
-  help=$(camswap apply --help)
-  if [[ $help == *--wave* ]]; then
-    camswap apply "$out/plan.json" --wave "$n" --credentials "$creds" "${assign[@]}" \
-      --format json -q >"$out/apply-wave-$n.json"
-  else
-    local first=1
-    {
-      while IFS= read -r id; do
-        [[ $first == 1 ]] || echo ","
-        first=0
-        camswap apply "$out/plan.json" --camera "$id" --credentials "$creds" "${assign[@]}" \
-          --format json -q
-      done < <(python3 "$demo/site.py" wave "$out/plan.json" "$n")
-    } >"$out/apply-wave-$n.parts"
-    { echo "["; cat "$out/apply-wave-$n.parts"; echo "]"; } >"$out/apply-wave-$n.json"
-    rm -f "$out/apply-wave-$n.parts"
-  fi
+  camswap apply "$out/plan.json" --wave "$n" --credentials "$creds" "${assign[@]}" \
+    --format json -q >"$out/apply-wave-$n.json"
 }
 
 mapfile -t waves < <(python3 "$demo/site.py" waves "$out/plan.json")
