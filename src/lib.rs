@@ -25,6 +25,7 @@ pub mod inventory;
 pub mod migrate;
 pub mod model;
 pub mod onvif;
+pub mod parallel;
 pub mod planner;
 pub mod soap;
 pub mod text;

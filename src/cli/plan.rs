@@ -249,6 +249,8 @@ pub fn run_with(args: Args, g: &Global, flags: FlagSource<'_>) -> Result<Outcome
             rollout: rollout_input,
             policy: policy_input(args.policy.as_deref())?,
         },
+        sha256_checked: true,
+        threads: 0,
     };
     let written = match (g.format_or_default(), &g.output) {
         // Streamed to the file camera by camera, each translated, written and dropped (the

@@ -14,6 +14,7 @@ use super::catalog::CatalogModel;
 use super::matching::{cost, fits, shortfall, unmet, unpriced_price};
 use super::mcmf::FlowNetwork;
 use super::requirements::Needs;
+use crate::parallel;
 
 /// What one camera gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,7 @@ pub fn assign(
     models: &[CatalogModel],
     capacity: &[Option<u64>],
     opts: &PlanOptions,
+    threads: usize,
 ) -> Assignment {
     let k = classes.len();
     let m = models.len();
@@ -69,22 +71,32 @@ pub fn assign(
     let class_node = |i: usize| 2 + i;
     let model_node = |j: usize| 2 + k + j;
     let mut g = FlowNetwork::new(2 + k + m);
-    let mut fitting: Vec<Vec<usize>> = Vec::with_capacity(k);
-    let mut class_edges: Vec<Vec<(usize, usize, i64)>> = Vec::with_capacity(k);
-    for (i, class) in classes.iter().enumerate() {
-        g.add_edge(source, class_node(i), class.cameras.len() as i64, 0);
+    // Every class checked and costed against every model (the bulk of the work before the
+    // flow), classes apart; the network is then built in class order.
+    #[allow(clippy::type_complexity)]
+    // Per class: the models that fit, and those with stock left with their cost.
+    let checked: Vec<(Vec<usize>, Vec<(usize, i64)>)> = parallel::map(threads, classes, |class| {
         let fit: Vec<usize> = (0..m)
             .filter(|&j| fits(&models[j], &class.needs, opts))
             .collect();
-        let mut edges = Vec::new();
-        for &j in &fit {
-            if capacity[j] == Some(0) {
-                continue;
-            }
-            let c = cost(&models[j], &class.needs, opts, unpriced);
-            let e = g.add_edge(class_node(i), model_node(j), class.cameras.len() as i64, c);
-            edges.push((j, e, c));
-        }
+        let costed = fit
+            .iter()
+            .filter(|&&j| capacity[j] != Some(0))
+            .map(|&j| (j, cost(&models[j], &class.needs, opts, unpriced)))
+            .collect();
+        (fit, costed)
+    });
+    let mut fitting: Vec<Vec<usize>> = Vec::with_capacity(k);
+    let mut class_edges: Vec<Vec<(usize, usize, i64)>> = Vec::with_capacity(k);
+    for (i, (class, (fit, costed))) in classes.iter().zip(checked).enumerate() {
+        g.add_edge(source, class_node(i), class.cameras.len() as i64, 0);
+        let edges = costed
+            .into_iter()
+            .map(|(j, c)| {
+                let e = g.add_edge(class_node(i), model_node(j), class.cameras.len() as i64, c);
+                (j, e, c)
+            })
+            .collect();
         fitting.push(fit);
         class_edges.push(edges);
     }

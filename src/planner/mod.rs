@@ -51,6 +51,7 @@ pub use rollout::Rollout;
 pub use stock::Stock;
 
 use crate::inventory::DeviceSnapshot;
+use crate::parallel;
 use assign::{Choice, Class};
 use plan::{CameraPlan, NoSuitableModel, OldCamera, OutOfStock, Replacement, Wave};
 use rollout::CameraKey;
@@ -167,6 +168,13 @@ pub struct PlanInput<'a> {
     pub options: &'a PlanOptions,
     /// Names and sha256 of the input files (computed by the caller).
     pub inputs: Inputs,
+    /// Every snapshot's `sha256` has been checked against its content by the caller (the
+    /// inventory reader refuses a file where one does not match): the plan records it as it
+    /// is. False: each flagged snapshot is hashed here.
+    pub sha256_checked: bool,
+    /// Threads to plan with; 0: every core the process may use. The plan is the same, byte
+    /// for byte, whatever the number.
+    pub threads: usize,
 }
 
 /// The IPv4 address selectors and the plan use for a camera.
@@ -210,7 +218,7 @@ fn onvif_off_error(s: &DeviceSnapshot) -> String {
 /// [`plan::write_streamed`].
 pub fn plan(input: &PlanInput<'_>) -> Plan {
     let (header, cameras) = stream(input);
-    let cameras: Vec<CameraPlan> = cameras.collect();
+    let cameras = cameras.collect_parallel();
     let mut p = Plan {
         format: header.format,
         version: header.version,
@@ -235,24 +243,39 @@ pub fn stream<'a>(input: &'a PlanInput<'a>) -> (plan::PlanHeader, Cameras<'a>) {
 
 /// The cameras of a plan being made, in order (see [`stream`]).
 pub struct Cameras<'a> {
+    site: Site<'a>,
+    /// What each camera left still owns, taken when it is translated.
+    parts: std::vec::IntoIter<Parts>,
+    /// The index of the next camera to translate.
+    next: usize,
+}
+
+/// Everything decided site-wide, read (never changed) while cameras are translated, so any
+/// thread can translate any camera.
+struct Site<'a> {
     input: &'a PlanInput<'a>,
-    /// Flagged snapshots sorted by id, with their flag and snapshot digest.
-    flagged: Vec<(&'a DeviceSnapshot, &'a Flag, String)>,
-    /// Each camera's requirements, taken when the camera is translated.
-    reqs: Vec<Option<requirements::Requirements>>,
-    addresses: Vec<Option<String>>,
+    threads: usize,
+    /// Flagged snapshots sorted by id, with their flag.
+    flagged: Vec<(&'a DeviceSnapshot, &'a Flag)>,
     wave_of: Vec<usize>,
-    recorders: Vec<Option<recorder::RecorderPlan>>,
     class_of: Vec<usize>,
     capacity: Vec<Option<u64>>,
     assignment: assign::Assignment,
     rollout: Rollout,
     /// Which cameras the header's warning lists as having errors (checked as each is made).
     with_errors: Vec<bool>,
-    /// Cameras named from the hostname template so far.
-    templated: u32,
-    /// The next camera to translate.
-    next: usize,
+    /// Cameras named from the hostname template before each one.
+    templated_before: Vec<u32>,
+}
+
+/// One camera's share of the site-wide work that moves into its plan (no copy of 100,000
+/// lists).
+struct Parts {
+    /// The snapshot's sha256.
+    digest: String,
+    requirements: requirements::Requirements,
+    address: Option<String>,
+    recorder: Option<recorder::RecorderPlan>,
 }
 
 impl<'a> Cameras<'a> {
@@ -260,6 +283,7 @@ impl<'a> Cameras<'a> {
     fn new(input: &'a PlanInput<'a>) -> (plan::PlanHeader, Self) {
         let opts = input.options;
         let catalog = input.catalog;
+        let threads = parallel::threads(input.threads);
         let mut plan_warnings = Vec::new();
         if catalog.example {
             plan_warnings.push(
@@ -268,10 +292,22 @@ impl<'a> Cameras<'a> {
         }
 
         // Flagged snapshots, by id; a repeated id keeps the first by content hash.
-        let mut flagged: Vec<(&DeviceSnapshot, &Flag, String)> = input
+        let candidates: Vec<(&DeviceSnapshot, &Flag)> = input
             .snapshots
             .iter()
-            .filter_map(|s| input.flagged.get(&s.id).map(|f| (s, f, s.digest())))
+            .filter_map(|s| input.flagged.get(&s.id).map(|f| (s, f)))
+            .collect();
+        let digests = parallel::map(threads, &candidates, |(s, _)| {
+            if input.sha256_checked && !s.sha256.is_empty() {
+                s.sha256.clone()
+            } else {
+                s.digest()
+            }
+        });
+        let mut flagged: Vec<(&DeviceSnapshot, &Flag, String)> = candidates
+            .into_iter()
+            .zip(digests)
+            .map(|((s, f), d)| (s, f, d))
             .collect();
         flagged.sort_by(|a, b| (&a.0.id, &a.2).cmp(&(&b.0.id, &b.2)));
         let before = flagged.len();
@@ -303,10 +339,10 @@ impl<'a> Cameras<'a> {
             ));
         }
 
-        let reqs: Vec<requirements::Requirements> = flagged
-            .iter()
-            .map(|(s, f, _)| requirements::derive(s, f, catalog, opts))
-            .collect();
+        let reqs: Vec<requirements::Requirements> =
+            parallel::map(threads, &flagged, |(s, f, _)| {
+                requirements::derive(s, f, catalog, opts)
+            });
 
         // Waves first: earlier waves get stock first.
         let rollout = input.rollout.cloned().unwrap_or_default();
@@ -380,7 +416,14 @@ impl<'a> Cameras<'a> {
                 caps
             }
         };
-        let assignment = assign::assign(flagged.len(), &classes, &catalog.models, &capacity, opts);
+        let assignment = assign::assign(
+            flagged.len(),
+            &classes,
+            &catalog.models,
+            &capacity,
+            opts,
+            threads,
+        );
 
         // Waves and the cameras with errors are known before any camera is translated: a
         // camera is in a wave when it gets a model, and its errors come from ONVIF being off or
@@ -389,7 +432,10 @@ impl<'a> Cameras<'a> {
         let mut wave_members: Vec<Vec<String>> = vec![Vec::new(); rollout.waves.len() + 1];
         let mut with_errors = vec![false; flagged.len()];
         let mut templated = 0u32;
+        // The hostname template's counter before each camera, so cameras translate apart.
+        let mut templated_before = vec![0u32; flagged.len()];
         for (i, (s, _, _)) in flagged.iter().enumerate() {
+            templated_before[i] = templated;
             if recorders[i].is_some() {
                 continue;
             }
@@ -450,19 +496,33 @@ impl<'a> Cameras<'a> {
             warnings: plan_warnings,
             waves,
         };
+        let mut snapshots = Vec::with_capacity(flagged.len());
+        let mut parts = Vec::with_capacity(flagged.len());
+        for ((((s, f, digest), req), address), recorder) in
+            flagged.into_iter().zip(reqs).zip(addresses).zip(recorders)
+        {
+            snapshots.push((s, f));
+            parts.push(Parts {
+                digest,
+                requirements: req,
+                address,
+                recorder,
+            });
+        }
         let cameras = Self {
-            input,
-            flagged,
-            reqs: reqs.into_iter().map(Some).collect(),
-            addresses,
-            wave_of,
-            recorders,
-            class_of,
-            capacity,
-            assignment,
-            rollout,
-            with_errors,
-            templated: 0,
+            site: Site {
+                input,
+                threads,
+                flagged: snapshots,
+                wave_of,
+                class_of,
+                capacity,
+                assignment,
+                rollout,
+                with_errors,
+                templated_before,
+            },
+            parts: parts.into_iter(),
             next: 0,
         };
         (header, cameras)
@@ -474,44 +534,83 @@ impl Iterator for Cameras<'_> {
 
     /// The next camera's plan (cameras sorted by id), `None` after the last.
     fn next(&mut self) -> Option<CameraPlan> {
+        let parts = self.parts.next()?;
         let i = self.next;
-        let (s, flag, digest) = self.flagged.get_mut(i)?;
-        let (s, flag, digest) = (*s, *flag, std::mem::take(digest));
         self.next += 1;
-        let req = self.reqs[i].take().expect("each camera is translated once");
-        let c = self.camera(i, s, flag, digest, req);
-        debug_assert_eq!(
-            !c.errors.is_empty(),
-            self.with_errors[i],
-            "{}: the errors foreseen for the plan's warning differ from the camera's",
-            c.old.id
-        );
-        Some(c)
+        Some(self.site.camera(i, parts))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.flagged.len() - self.next;
-        (left, Some(left))
+        self.parts.size_hint()
     }
 }
 
 impl ExactSizeIterator for Cameras<'_> {}
 
 impl Cameras<'_> {
+    /// The plans of every camera left, translated on the plan's threads, in order.
+    pub fn collect_parallel(self) -> Vec<CameraPlan> {
+        let Self { site, parts, next } = self;
+        parallel::map_owned(site.threads, parts.collect(), |k, p| {
+            site.camera(next + k, p)
+        })
+    }
+
+    /// Translates the cameras left in batches of `size`, on the plan's threads, and hands
+    /// `consume`, in order, what `work` makes of each batch: its position among the cameras
+    /// left (0 for the first) and its plans. What `consume` returns first as an error stops
+    /// the run and is returned.
+    pub fn in_batches<R: Send, E>(
+        self,
+        size: usize,
+        work: impl Fn(usize, Vec<CameraPlan>) -> R + Sync,
+        consume: impl FnMut(R) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Self {
+            site,
+            mut parts,
+            next,
+        } = self;
+        let size = size.max(1);
+        let mut offset = 0;
+        let batches = std::iter::from_fn(move || {
+            let batch: Vec<Parts> = parts.by_ref().take(size).collect();
+            let at = offset;
+            offset += batch.len();
+            (!batch.is_empty()).then_some((at, batch))
+        });
+        let site = &site;
+        parallel::pipeline(
+            site.threads,
+            batches,
+            |(at, batch)| {
+                let plans = batch
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, p)| site.camera(next + at + k, p))
+                    .collect();
+                work(at, plans)
+            },
+            consume,
+        )
+    }
+}
+
+impl Site<'_> {
     /// Camera `i`'s plan.
-    fn camera(
-        &mut self,
-        i: usize,
-        s: &DeviceSnapshot,
-        flag: &Flag,
-        digest: String,
-        mut req: requirements::Requirements,
-    ) -> CameraPlan {
+    fn camera(&self, i: usize, parts: Parts) -> CameraPlan {
+        let Parts {
+            digest,
+            requirements: mut req,
+            address,
+            recorder,
+        } = parts;
+        let (s, flag) = self.flagged[i];
         let opts = self.input.options;
         let catalog = self.input.catalog;
         // A recorder is not matched to a camera: a camera's requirements and notes derived
         // from its profiles would only mislead (a 16-channel NVR "needs an audio input").
-        let as_recorder = self.recorders[i].take();
+        let as_recorder = recorder;
         let camera_like = as_recorder.is_none();
         // The requirement items and warnings move into the plan (no copy of 100,000 lists).
         let mut warnings = if camera_like {
@@ -561,9 +660,10 @@ impl Cameras<'_> {
                     form_factor: model.form_factor.map(|f| f.to_string()),
                     why,
                 });
+                let mut templated = self.templated_before[i];
                 let ctx = network::NetworkContext {
                     options: opts,
-                    templated: &mut self.templated,
+                    templated: &mut templated,
                 };
                 steps = camera_steps(s, &req, model, ctx, &mut warnings, &mut errors);
                 wave = Some(self.rollout.wave_name(self.wave_of[i]).to_owned());
@@ -582,11 +682,11 @@ impl Cameras<'_> {
             }
         }
         let (manufacturer, model) = s.reported_make_and_model();
-        CameraPlan {
+        let c = CameraPlan {
             old: OldCamera {
                 id: s.id.clone(),
                 xaddr: s.xaddr.clone(),
-                address: self.addresses[i].take(),
+                address,
                 manufacturer: manufacturer.map(str::to_owned),
                 model: model.map(str::to_owned),
                 firmware: s.identity.firmware_version.clone(),
@@ -608,7 +708,14 @@ impl Cameras<'_> {
             warnings,
             errors,
             recorder: as_recorder,
-        }
+        };
+        debug_assert_eq!(
+            !c.errors.is_empty(),
+            self.with_errors[i],
+            "{}: the errors foreseen for the plan's warning differ from the camera's",
+            c.old.id
+        );
+        c
     }
 }
 

@@ -694,7 +694,7 @@ const FINGERPRINT_PLACEHOLDER: &str =
 /// same length and filled in by seeking back.
 pub fn write_streamed<W: Write + std::io::Seek>(
     header: &PlanHeader,
-    cameras: impl IntoIterator<Item = CameraPlan>,
+    cameras: super::Cameras<'_>,
     w: &mut W,
 ) -> std::io::Result<Written> {
     let mut twin = Twin::default();
@@ -733,13 +733,37 @@ pub fn write_streamed<W: Write + std::io::Seek>(
     f.begin_object_value(w)?;
     f.begin_array(w)?;
     let (mut count, mut replaced) = (0, 0);
-    for c in cameras {
-        Fmt(&mut twin).begin_array_value(w, count == 0)?;
-        serialize(w, &mut twin, &c)?;
-        Fmt(&mut twin).end_array_value(w)?;
-        count += 1;
-        replaced += usize::from(c.replacement.is_some());
-    }
+    // Cameras are translated and serialised in batches on the plan's threads, each into its
+    // own pretty and compact bytes at the depth it has in the file; here, in order, the pretty
+    // bytes go to the file and the compact ones to the fingerprint.
+    let depth = twin.depth;
+    cameras.in_batches(
+        CAMERAS_PER_BATCH,
+        |at, plans| -> std::io::Result<Batch> {
+            let mut part = Twin::apart(depth);
+            let mut pretty = Vec::with_capacity(plans.len() * 8192);
+            for (k, c) in plans.iter().enumerate() {
+                Fmt(&mut part).begin_array_value(&mut pretty, at + k == 0)?;
+                serialize(&mut pretty, &mut part, c)?;
+                Fmt(&mut part).end_array_value(&mut pretty)?;
+            }
+            Ok(Batch {
+                pretty,
+                compact: part.compact,
+                cameras: plans.len(),
+                replaced: plans.iter().filter(|c| c.replacement.is_some()).count(),
+            })
+        },
+        |batch| {
+            let batch = batch?;
+            w.write_all(&batch.pretty)?;
+            twin.hash_after(&batch.compact);
+            twin.has_value |= batch.cameras > 0;
+            count += batch.cameras;
+            replaced += batch.replaced;
+            Ok::<(), std::io::Error>(())
+        },
+    )?;
     let mut f = Fmt(&mut twin);
     f.end_array(w)?;
     f.end_object_value(w)?;
@@ -769,6 +793,17 @@ fn serialize<W: Write, T: Serialize + ?Sized>(
         .map_err(std::io::Error::from)
 }
 
+/// Cameras translated and serialised together (about 1.5 MiB of pretty JSON).
+const CAMERAS_PER_BATCH: usize = 256;
+
+/// A batch of cameras serialised.
+struct Batch {
+    pretty: Vec<u8>,
+    compact: Vec<u8>,
+    cameras: usize,
+    replaced: usize,
+}
+
 /// The state of one pass writing pretty JSON to the file and compact JSON to sha256.
 struct Twin {
     /// Pretty: nesting depth and whether the current container has a value yet.
@@ -776,7 +811,8 @@ struct Twin {
     has_value: bool,
     /// Compact bytes not yet hashed (sha256 is fed in large blocks).
     compact: Vec<u8>,
-    sha: Sha256,
+    /// `None`: a part serialised apart, whose compact bytes are hashed by the writer.
+    sha: Option<Sha256>,
     /// Leave the compact side alone (the fingerprint field).
     skip: bool,
 }
@@ -787,7 +823,7 @@ impl Default for Twin {
             depth: 0,
             has_value: false,
             compact: Vec::with_capacity(HASH_BLOCK + 4096),
-            sha: Sha256::new(),
+            sha: Some(Sha256::new()),
             skip: false,
         }
     }
@@ -818,16 +854,39 @@ impl Twin {
         Ok(())
     }
 
+    /// A part serialised apart at `depth` (inside the plan's object and its cameras array):
+    /// its compact bytes are kept for the writer to hash in order.
+    fn apart(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
+            compact: Vec::new(),
+            sha: None,
+            skip: false,
+        }
+    }
+
     fn maybe_hash(&mut self) {
-        if self.compact.len() >= HASH_BLOCK {
-            self.sha.update(&self.compact);
+        if let Some(sha) = &mut self.sha
+            && self.compact.len() >= HASH_BLOCK
+        {
+            sha.update(&self.compact);
             self.compact.clear();
         }
     }
 
+    /// Hashes what is pending, then `compact` (a part serialised apart).
+    fn hash_after(&mut self, compact: &[u8]) {
+        let sha = self.sha.get_or_insert_with(Sha256::new);
+        sha.update(&self.compact);
+        self.compact.clear();
+        sha.update(compact);
+    }
+
     fn finish(mut self) -> String {
-        self.sha.update(&self.compact);
-        format!("sha256:{}", hex(&self.sha.finalize()))
+        let mut sha = self.sha.take().unwrap_or_default();
+        sha.update(&self.compact);
+        format!("sha256:{}", hex(&sha.finalize()))
     }
 
     /// The same bytes to both sides (punctuation, null, raw fragments).

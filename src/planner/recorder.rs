@@ -282,6 +282,8 @@ mod tests {
             rollout: None,
             options: &PlanOptions::default(),
             inputs: Default::default(),
+            sha256_checked: false,
+            threads: 0,
         });
         let c = &p.cameras[0];
         assert!(c.replacement.is_none() && c.no_suitable_model.is_none() && c.steps.is_empty());

@@ -122,6 +122,8 @@ fn run(
         rollout,
         options,
         inputs,
+        sha256_checked: false,
+        threads: 0,
     })
 }
 
@@ -953,6 +955,8 @@ fn plan_json_streamed_camera_by_camera_is_the_in_memory_plan_byte_for_byte() {
             rollout,
             options,
             inputs,
+            sha256_checked: false,
+            threads: 0,
         };
         let p = plan(&input);
         let (text, written) = streamed(&input);
@@ -1076,4 +1080,128 @@ fn digest_is_the_cleared_copy_s_sha256() {
         s.errors.push(ReadError::default());
         assert_eq!(s.digest(), by_copy(&s), "{}", s.id);
     }
+}
+
+/// The plan made on several threads is the plan made on one, byte for byte, in memory and
+/// streamed: a site big enough to be cut into parts (660 cameras: three of the stream's
+/// batches, two parts of each site-wide map), with stock that runs out, waves, hostnames from the template (a counter
+/// that runs through the cameras in order), factory hostnames the template cannot fill and a
+/// camera with ONVIF off.
+#[test]
+fn a_plan_made_on_many_threads_is_the_plan_made_on_one() {
+    use crate::model::{VendorAnswer, VendorProtocol};
+    let mut site = Vec::new();
+    for k in 0..110 {
+        for (n, mut s) in testdata::fleet().into_iter().enumerate() {
+            s.id = format!("{}-{k:03}", s.id);
+            s.identity.serial_number = Some(format!("SITE{k:03}{n}"));
+            if k % 7 == 0 {
+                s.network.hostname.as_mut().unwrap().name = Some("IPCamera".into());
+            }
+            if k % 11 == 0 {
+                s.scopes.clear();
+            }
+            if k == 123 && n == 0 {
+                s.unauthenticated.vendor_discovery.push(VendorAnswer {
+                    protocol: Some(VendorProtocol::Sadp),
+                    model: Some("DS-2CD2143G2-I".into()),
+                    onvif: Some(false),
+                    ..Default::default()
+                });
+            }
+            s.seal();
+            site.push(s);
+        }
+    }
+    assert!(site.len() > 512, "{}", site.len());
+    let flagged = testdata::flags_for(&site);
+    let catalog = Catalog::example();
+    let stock = Stock::parse(
+        "stock.toml",
+        "[[stock]]\nmodel = \"Q6135-LE\"\nunits = 40\n\n[[stock]]\nmodel = \"XNO-8080R\"\nunits = 10\n",
+    )
+    .unwrap();
+    let rollout = Rollout::parse("rollout.toml", SITE_ROLLOUT).unwrap();
+    let options = PlanOptions {
+        hostname_template: Some("{site}-{n}".into()),
+        ..PlanOptions::default()
+    };
+    let made = |threads: usize, sha256_checked: bool| {
+        let input = PlanInput {
+            snapshots: &site,
+            flagged: &flagged,
+            catalog: &catalog,
+            stock: Some(&stock),
+            rollout: Some(&rollout),
+            options: &options,
+            inputs: fleet_inputs(true, true),
+            sha256_checked,
+            threads,
+        };
+        let p = plan(&input);
+        let (header, cameras) = super::stream(&input);
+        let mut file = std::io::Cursor::new(Vec::new());
+        let written = write_streamed(&header, cameras, &mut file).unwrap();
+        (p, String::from_utf8(file.into_inner()).unwrap(), written)
+    };
+    let (one, one_text, one_written) = made(1, false);
+    // The site really exercises what the threads share: stock runs out, the template names
+    // cameras, some cannot be named.
+    assert!(one.cameras.iter().any(|c| c.out_of_stock.is_some()));
+    assert!(one.cameras.iter().any(|c| !c.errors.is_empty()));
+    assert_eq!(one_text, one.to_json());
+    assert_eq!(one_written.fingerprint, one.fingerprint);
+    for (threads, checked) in [(2, false), (3, true), (8, false)] {
+        let (p, text, written) = made(threads, checked);
+        assert_eq!(p.fingerprint, one.fingerprint, "{threads} threads");
+        assert!(
+            p.to_json() == one.to_json(),
+            "{threads} threads: plan() differs"
+        );
+        assert!(
+            text == one_text,
+            "{threads} threads: plan.json streamed differs"
+        );
+        assert_eq!(written, one_written, "{threads} threads");
+    }
+}
+
+/// An inventory's hashes are checked when it is read, so the plan takes each snapshot's
+/// `sha256` as it is when told so, and hashes the content itself otherwise (a library
+/// caller's snapshot edited after it was sealed is recorded as what it now is).
+#[test]
+fn a_snapshot_s_sha256_is_taken_as_is_only_when_the_caller_checked_it() {
+    let mut site = testdata::fleet();
+    for s in &mut site {
+        s.seal();
+    }
+    site[0].users.clear();
+    let stale = site[0].sha256.clone();
+    let fresh = site[0].digest();
+    assert_ne!(stale, fresh);
+    let flagged = testdata::flags_for(&site);
+    let catalog = Catalog::example();
+    let options = PlanOptions::default();
+    let recorded = |sha256_checked| {
+        let p = plan(&PlanInput {
+            snapshots: &site,
+            flagged: &flagged,
+            catalog: &catalog,
+            stock: None,
+            rollout: None,
+            options: &options,
+            inputs: Inputs::default(),
+            sha256_checked,
+            threads: 1,
+        });
+        p.cameras
+            .iter()
+            .find(|c| c.old.id == site[0].id)
+            .unwrap()
+            .old
+            .sha256
+            .clone()
+    };
+    assert_eq!(recorded(false), fresh);
+    assert_eq!(recorded(true), stale);
 }

@@ -6,7 +6,8 @@
 //! 100,000 cameras in the same run, so the ratio compares like with like.
 //!
 //! Run: `cargo bench --bench planner` (release build). The fleet is seeded, so every run plans
-//! the same site. `CAMSWAP_BENCH_CAMERAS=N` runs one size only (for `valgrind --tool=callgrind`).
+//! the same site. `CAMSWAP_BENCH_CAMERAS=N` runs one size only (for `valgrind --tool=callgrind`);
+//! `CAMSWAP_BENCH_THREADS=N` plans on N threads (default: every core).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -302,6 +303,14 @@ fn catalog(rng: &mut StdRng) -> (Catalog, Stock) {
     )
 }
 
+/// `CAMSWAP_BENCH_THREADS=N` plans on N threads (default: every core).
+fn threads() -> usize {
+    std::env::var("CAMSWAP_BENCH_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
@@ -351,6 +360,8 @@ fn run(n: usize, catalog: &Catalog, stock: &Stock) -> Row {
         rollout: None,
         options: &options,
         inputs: Inputs::default(),
+        sha256_checked: true,
+        threads: threads(),
     };
     let held_kib = status_kib("VmRSS:");
 

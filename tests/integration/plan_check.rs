@@ -82,6 +82,8 @@ fn plan_check_exits_0_when_current_and_2_naming_the_drifted_device() {
             inventory: Some(InputFile::hashed("inventory.json", &bytes)),
             ..Inputs::default()
         },
+        sha256_checked: false,
+        threads: 0,
     });
     assert!(p.cameras[0].replacement.is_some());
     std::fs::write(dir.path().join("plan.json"), p.to_json()).unwrap();
@@ -155,6 +157,8 @@ fn plan_check_refuses_an_inventory_whose_content_does_not_match_its_hashes() {
             inventory: Some(InputFile::hashed("inventory.json", &bytes)),
             ..Inputs::default()
         },
+        sha256_checked: false,
+        threads: 0,
     });
     std::fs::write(dir.path().join("plan.json"), p.to_json()).unwrap();
     let text = String::from_utf8(bytes).unwrap();
