@@ -52,6 +52,10 @@ pub struct Assignment {
     pub fitting_per_class: Vec<usize>,
 }
 
+/// One class checked against the catalogue: the models that fit, and of those the ones with
+/// stock left, with their cost.
+type Checked = (Vec<usize>, Vec<(usize, i64)>);
+
 /// Assigns `n_cameras` cameras grouped in `classes` to `models`, each model limited to
 /// `capacity[i]` units (`None`: unlimited).
 pub fn assign(
@@ -73,9 +77,7 @@ pub fn assign(
     let mut g = FlowNetwork::new(2 + k + m);
     // Every class checked and costed against every model (the bulk of the work before the
     // flow), classes apart; the network is then built in class order.
-    #[allow(clippy::type_complexity)]
-    // Per class: the models that fit, and those with stock left with their cost.
-    let checked: Vec<(Vec<usize>, Vec<(usize, i64)>)> = parallel::map(threads, classes, |class| {
+    let checked: Vec<Checked> = parallel::map(threads, classes, |class| {
         let fit: Vec<usize> = (0..m)
             .filter(|&j| fits(&models[j], &class.needs, opts))
             .collect();
