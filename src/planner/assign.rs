@@ -1,13 +1,15 @@
 //! The site-wide assignment of cameras to models under stock limits.
 //!
 //! Cameras with identical needs form one class (100,000 cameras collapse to the few
-//! configurations a site really has). The network is source → class (capacity: its cameras) →
-//! model (every model meeting the class's hard constraints; cost from
-//! [`super::matching::cost`]) → sink (capacity: the stock). A min-cost max-flow serves as many
-//! cameras as possible, then at the least total cost. Within a class, cameras (in the order
-//! given: earlier waves first, then by id) take the cheapest allocated model first; cameras
-//! the flow cannot serve are out of stock (models fit but are all allocated) or have no
-//! suitable model (with what the closest model misses).
+//! configurations a site really has), and classes offered the same models at the same costs
+//! form one group. The network is source → group (capacity: its cameras) → model (every model
+//! meeting the group's hard constraints; cost from [`super::matching::cost`]) → sink
+//! (capacity: the stock). A min-cost max-flow serves as many cameras as possible, then at the
+//! least total cost. Within a group, cameras (earlier waves first, then in plan order) take
+//! the cheapest allocated model first; cameras the flow cannot serve are out of stock (models
+//! fit but are all allocated) or have no suitable model (with what the closest model misses).
+
+use std::collections::BTreeMap;
 
 use super::PlanOptions;
 use super::catalog::CatalogModel;
@@ -64,19 +66,14 @@ pub fn assign(
     models: &[CatalogModel],
     capacity: &[Option<u64>],
     opts: &PlanOptions,
+    wave_of: &[usize],
     threads: usize,
 ) -> Assignment {
-    let k = classes.len();
     let m = models.len();
     let total: i64 = classes.iter().map(|c| c.cameras.len() as i64).sum();
     let unpriced = unpriced_price(models);
-    let source = 0;
-    let sink = 1;
-    let class_node = |i: usize| 2 + i;
-    let model_node = |j: usize| 2 + k + j;
-    let mut g = FlowNetwork::new(2 + k + m);
     // Every class checked and costed against every model (the bulk of the work before the
-    // flow), classes apart; the network is then built in class order.
+    // flow), classes apart.
     let checked: Vec<Checked> = parallel::map(threads, classes, |class| {
         let fit: Vec<usize> = (0..m)
             .filter(|&j| fits(&models[j], &class.needs, opts))
@@ -88,19 +85,38 @@ pub fn assign(
             .collect();
         (fit, costed)
     });
-    let mut fitting: Vec<Vec<usize>> = Vec::with_capacity(k);
-    let mut class_edges: Vec<Vec<(usize, usize, i64)>> = Vec::with_capacity(k);
-    for (i, (class, (fit, costed))) in classes.iter().zip(checked).enumerate() {
-        g.add_edge(source, class_node(i), class.cameras.len() as i64, 0);
-        let edges = costed
-            .into_iter()
-            .map(|(j, c)| {
-                let e = g.add_edge(class_node(i), model_node(j), class.cameras.len() as i64, c);
-                (j, e, c)
-            })
+    // Classes offered the same models at the same costs are one node of the network: the flow
+    // cannot tell them apart, and a site has far fewer such offers than classes (the
+    // benchmark's 100,000 cameras: 1,372 classes, 200 offers), which is what the flow's time
+    // grows with. Groups are numbered in class order.
+    let mut group_of_offer: BTreeMap<&[(usize, i64)], usize> = BTreeMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, (_, costed)) in checked.iter().enumerate() {
+        let g = *group_of_offer.entry(costed).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    let k = groups.len();
+    let source = 0;
+    let sink = 1;
+    let group_node = |g: usize| 2 + g;
+    let model_node = |j: usize| 2 + k + j;
+    let mut g = FlowNetwork::new(2 + k + m);
+    let mut group_edges: Vec<Vec<(usize, usize, i64)>> = Vec::with_capacity(k);
+    for (n, members) in groups.iter().enumerate() {
+        let size: i64 = members
+            .iter()
+            .map(|&i| classes[i].cameras.len() as i64)
+            .sum();
+        g.add_edge(source, group_node(n), size, 0);
+        let edges = checked[members[0]]
+            .1
+            .iter()
+            .map(|&(j, c)| (j, g.add_edge(group_node(n), model_node(j), size, c), c))
             .collect();
-        fitting.push(fit);
-        class_edges.push(edges);
+        group_edges.push(edges);
     }
     for (j, cap) in capacity.iter().enumerate().take(m) {
         let cap = cap.map_or(total, |c| c.min(total as u64) as i64);
@@ -117,22 +133,40 @@ pub fn assign(
         };
         n_cameras
     ];
+    let mut served = vec![false; n_cameras];
     let mut used = vec![0u64; m];
-    for (i, class) in classes.iter().enumerate() {
-        let mut flows: Vec<(i64, usize, i64)> = class_edges[i]
+    for (n, members) in groups.iter().enumerate() {
+        let mut flows: Vec<(i64, usize, i64)> = group_edges[n]
             .iter()
             .map(|&(j, e, c)| (c, j, g.flow(e)))
             .filter(|&(_, _, f)| f > 0)
             .collect();
         flows.sort();
-        let mut cams = class.cameras.iter();
+        // The group's cameras in priority order: earlier waves first, then plan order.
+        let mut cameras: Vec<usize> = members
+            .iter()
+            .flat_map(|&i| classes[i].cameras.iter().copied())
+            .collect();
+        if members.len() > 1 {
+            cameras.sort_by_key(|&cam| (wave_of[cam], cam));
+        }
+        let mut cams = cameras.into_iter();
         for (_, j, f) in flows {
-            for &cam in cams.by_ref().take(f as usize) {
+            for cam in cams.by_ref().take(f as usize) {
                 choices[cam] = Choice::Model(j);
+                served[cam] = true;
                 used[j] += 1;
             }
         }
-        let rest: Vec<usize> = cams.copied().collect();
+    }
+    let fitting: Vec<Vec<usize>> = checked.into_iter().map(|(fit, _)| fit).collect();
+    for (i, class) in classes.iter().enumerate() {
+        let rest: Vec<usize> = class
+            .cameras
+            .iter()
+            .copied()
+            .filter(|&cam| !served[cam])
+            .collect();
         if rest.is_empty() {
             continue;
         }

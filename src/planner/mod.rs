@@ -422,6 +422,7 @@ impl<'a> Cameras<'a> {
             &catalog.models,
             &capacity,
             opts,
+            &wave_of,
             threads,
         );
 

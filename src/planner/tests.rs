@@ -1085,8 +1085,8 @@ fn digest_is_the_cleared_copy_s_sha256() {
 /// The plan made on several threads is the plan made on one, byte for byte, in memory and
 /// streamed: a site big enough to be cut into parts (660 cameras: three of the stream's
 /// batches, two parts of each site-wide map), with stock that runs out, waves, hostnames from the template (a counter
-/// that runs through the cameras in order), factory hostnames the template cannot fill and a
-/// camera with ONVIF off.
+/// that runs through the cameras in order), factory hostnames the template cannot fill,
+/// gateways off the subnet and a camera with ONVIF off.
 #[test]
 fn a_plan_made_on_many_threads_is_the_plan_made_on_one() {
     use crate::model::{VendorAnswer, VendorProtocol};
@@ -1100,6 +1100,10 @@ fn a_plan_made_on_many_threads_is_the_plan_made_on_one() {
             }
             if k % 11 == 0 {
                 s.scopes.clear();
+            }
+            if k % 5 == 0 {
+                // Off the camera's subnet: an error in the network step, wherever it is planned.
+                s.network.default_gateway = vec!["192.168.1.1".into()];
             }
             if k == 123 && n == 0 {
                 s.unauthenticated.vendor_discovery.push(VendorAnswer {
@@ -1204,4 +1208,52 @@ fn a_snapshot_s_sha256_is_taken_as_is_only_when_the_caller_checked_it() {
     };
     assert_eq!(recorded(false), fresh);
     assert_eq!(recorded(true), stale);
+}
+
+/// Classes offered the same models at the same costs share one node of the flow, and within it
+/// earlier waves take the cheaper model first: the fleet's two PTZ cameras (different needs,
+/// the same offer: the two PTZ models with one unit each) get the same two models whichever
+/// of them is in the earlier wave, the earlier one always the same model. Before, the flow
+/// split them between their classes in whatever way it found first.
+#[test]
+fn cameras_offered_the_same_models_at_the_same_costs_are_served_in_wave_order() {
+    let fleet = testdata::fleet();
+    let catalog = Catalog::example();
+    let stock = Stock::parse("stock.toml", SITE_STOCK).unwrap();
+    let ptz: Vec<&str> = fleet
+        .iter()
+        .filter(|s| s.ptz.is_some())
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(ptz.len(), 2, "{ptz:?}");
+    let models_with_first = |first: &str| -> (String, String) {
+        let rollout = Rollout::parse(
+            "rollout.toml",
+            &format!("[[wave]]\nname = \"first\"\nselect = {{ id = [\"{first}\"] }}\n"),
+        )
+        .unwrap();
+        let p = run(
+            &fleet,
+            &catalog,
+            Some(&stock),
+            Some(&rollout),
+            &PlanOptions::default(),
+            Inputs::default(),
+        );
+        let model = |id: &str| {
+            let c = p.cameras.iter().find(|c| c.old.id == id).unwrap();
+            assert_eq!(
+                c.wave.as_deref(),
+                Some(if id == first { "first" } else { "remaining" })
+            );
+            c.replacement.as_ref().unwrap().model.clone()
+        };
+        let other = ptz.iter().find(|&&id| id != first).unwrap();
+        (model(first), model(other))
+    };
+    let (a_first, b_second) = models_with_first(ptz[0]);
+    let (b_first, a_second) = models_with_first(ptz[1]);
+    assert_ne!(a_first, b_second);
+    assert_eq!(a_first, b_first, "the earlier wave gets the same model");
+    assert_eq!(b_second, a_second);
 }
