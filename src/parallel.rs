@@ -20,28 +20,7 @@ pub fn threads(requested: usize) -> usize {
 
 /// `items.iter().map(f).collect()`, the slice cut into one contiguous part per thread.
 pub fn map<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let parts = threads.min(items.len() / MIN_PER_THREAD).max(1);
-    if parts == 1 {
-        return items.iter().map(f).collect();
-    }
-    let size = items.len().div_ceil(parts);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let rest: Vec<_> = items
-            .chunks(size)
-            .skip(1)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out: Vec<R> = Vec::with_capacity(items.len());
-        out.extend(items[..size].iter().map(f));
-        for handle in rest {
-            match handle.join() {
-                Ok(part) => out.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        out
-    })
+    map_owned(threads, items.iter().collect(), |_, t| f(t))
 }
 
 /// `items.into_iter().enumerate().map(f).collect()`, each thread taking a contiguous part by
